@@ -1,0 +1,142 @@
+"""The data contract: sheet names, headers, allowed values, defaults, result columns.
+
+Single source of truth (spec §1, §7). The reader, the validator, the template builder and the
+result writers all take names from here, so renaming a header is one edit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# --- input sheets -------------------------------------------------------------------------
+
+PARAMS = "参数"
+INDICATORS = "指标"
+CENTERS = "中心"
+RATINGS = "评定"
+VOLUMES = "业务量"
+COMPLAINTS = "投诉"
+DEDUCTIONS = "扣减"
+HARDWARE = "硬件"
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    must_exist: bool = True  # a missing sheet is an error; otherwise it reads as empty
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+INPUT_SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec(PARAMS, ("年度", "资金总额"),
+              ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
+               "投诉扣减比例", "评分方法", "扣减资金处理", "金额单位", "考核期起", "考核期止")),
+    SheetSpec(INDICATORS, ("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"),
+              ("考核部门", "金保事项")),
+    SheetSpec(CENTERS, ("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度")),
+    SheetSpec(RATINGS, ("年度", "中心", "服务场所", "标准化下沉"),
+              ("区局推荐", "综合优胜", "一票否决", "否决原因"), must_exist=False),
+    SheetSpec(VOLUMES, ("中心", "事项", "月份", "业务量"), must_exist=False),
+    SheetSpec(COMPLAINTS, ("日期", "中心", "核实结论"), ("来源", "条线", "内容"), must_exist=False),
+    SheetSpec(DEDUCTIONS, ("年度", "中心", "原因"), ("扣减金额", "扣减比例"), must_exist=False),
+    SheetSpec(HARDWARE, ("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
+              must_exist=False),
+)
+SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
+HEADER_SEARCH_ROWS = 10  # the header row is the first of these that holds all required headers
+
+# --- allowed values -----------------------------------------------------------------------
+
+SINK_KINDS = ("标准化下沉", "引导性下沉")
+VENUES = ("独立服务大厅", "综合服务窗口", "无")
+VENUE_HALL, VENUE_WINDOW = VENUES[0], VENUES[1]
+VERDICTS = ("有理", "无理", "待核实")
+VERDICT_VALID, VERDICT_PENDING = "有理", "待核实"
+METHODS = ("占比法", "对标法")
+METHOD_SHARE, METHOD_BENCHMARK = METHODS
+FORFEIT_MODES = ("收回", "再分配")
+FORFEIT_RECLAIM, FORFEIT_REDISTRIBUTE = FORFEIT_MODES
+UNITS = (Decimal("0.01"), Decimal("1"))
+YES_NO = ("是", "否")
+YES_WORDS = frozenset({"是", "Y", "YES", "TRUE", "1", "真"})
+NO_WORDS = frozenset({"否", "N", "NO", "FALSE", "0", "假"})
+GRADES = ("A+", "A", "B")
+WINNER_CONFIRMED, WINNER_PROPOSED = "确定", "建议"
+ALIAS_SEPARATORS = (";", "；")
+
+# --- defaults of 参数 (spec §1) -------------------------------------------------------------
+
+DEFAULT_PERFORMANCE_SHARE = Decimal("0.70")
+DEFAULT_HARDWARE_CAP = Decimal("0.30")
+DEFAULT_AWARD_A_PLUS = Decimal("12000")
+DEFAULT_AWARD_A = Decimal("10000")
+DEFAULT_WINNER_COUNT = 6
+DEFAULT_WINNER_AWARD = Decimal("0")
+DEFAULT_COMPLAINT_RATE = Decimal("0.05")
+DEFAULT_METHOD = METHOD_SHARE
+DEFAULT_FORFEIT = FORFEIT_RECLAIM
+DEFAULT_UNIT = Decimal("0.01")
+FIRST_YEAR = 2018  # 2018 ran January–November; later years run December (Y−1) to November Y
+
+# --- result columns (spec §7), key → Chinese label -----------------------------------------
+
+CENTER_RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("code", "中心编码"),
+    ("name", "中心名称"),
+    ("district", "所属区"),
+    ("grade", "评定等次"),
+    ("vetoed", "一票否决"),
+    ("score", "得分"),
+    ("basic_award", "基础达标奖励"),
+    ("gross_workload", "工作量补助（应得）"),
+    ("complaints", "有理投诉数"),
+    ("complaint_deduction", "投诉扣减"),
+    ("error_deduction", "差错扣减"),
+    ("net_workload", "工作量补助（实得）"),
+    ("redistributed", "再分配"),
+    ("winner", "综合优胜"),
+    ("winner_status", "优胜状态"),
+    ("winner_award", "优胜奖励"),
+    ("total", "合计"),
+)
+MONEY_KEYS = frozenset({"basic_award", "gross_workload", "complaint_deduction", "error_deduction",
+                        "net_workload", "redistributed", "winner_award", "total"})
+
+POOL_LABELS: tuple[tuple[str, str], ...] = (
+    ("total_fund", "资金总额"),
+    ("performance_fund", "工作绩效资金"),
+    ("basic_total", "基础达标奖励合计"),
+    ("winner_total", "优胜奖励合计"),
+    ("workload_pool", "工作量绩效资金"),
+    ("gross_total", "工作量补助应得合计"),
+    ("net_total", "工作量补助实得合计"),
+    ("redistributed_total", "再分配合计"),
+    ("forfeited", "收回资金"),
+    ("hardware_budget", "硬件预算补助合计"),
+    ("hardware_total", "硬件补助合计"),
+    ("paid_total", "实际分配合计"),
+    ("balance", "结余"),
+)
+
+DISTRICT_RESULT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("district", "所属区"),
+    ("centers_total", "中心补助合计"),
+    ("hardware_subsidy", "硬件补助"),
+    ("total", "合计"),
+)
+
+# --- result sheets --------------------------------------------------------------------------
+
+RESULT_SHEET = "分配结果"
+DETAIL_SHEET = "得分明细"
+DISTRICT_SHEET = "区汇总"
+CHECKS_SHEET = "校验"
+ABOUT_SHEET = "说明"
+RESULT_SHEETS = (RESULT_SHEET, DETAIL_SHEET, DISTRICT_SHEET, CHECKS_SHEET)
+CHECK_COLUMNS = (("level", "级别"), ("sheet", "工作表"), ("cell", "单元格"), ("message", "说明"))
+LEVEL_LABELS = {"error": "错误", "warning": "警告"}

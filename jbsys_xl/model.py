@@ -1,0 +1,221 @@
+"""Plain records passed between the pipeline stages: checks, the validated dataset, the result.
+
+Readers produce a :class:`Dataset` (typed, validated, one year); the rules turn it into an
+:class:`Allocation`; writers only read an Allocation. Money is ``Decimal``, ratios ``Fraction``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+Month = tuple[int, int]  # (year, month)
+
+
+def month_text(month: Month) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, order=True)
+class Check:
+    """One finding of validation, pointing at the sheet and cell (A1) it is about."""
+
+    level: str  # "error" | "warning"
+    sheet: str
+    cell: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{where}：{self.message}"
+
+    def as_dict(self) -> dict:
+        return {"level": self.level, "sheet": self.sheet, "cell": self.cell, "message": self.message}
+
+
+class ValidationFailed(Exception):
+    """Raised by the pipeline when errors stop the run; carries every check found."""
+
+    def __init__(self, checks: list[Check]):
+        self.checks = checks
+        errors = [c for c in checks if c.level == "error"]
+        super().__init__("\n".join(str(c) for c in errors))
+
+
+# --- validated input for one year -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    year: int
+    total_fund: Decimal
+    performance_fund: Decimal
+    hardware_cap: Decimal
+    award_a_plus: Decimal
+    award_a: Decimal
+    winner_count: int
+    winner_award: Decimal
+    complaint_rate: Decimal
+    method: str
+    forfeit_mode: str
+    unit: Decimal
+    period_start: Month
+    period_end: Month
+
+    @property
+    def period(self) -> tuple[Month, Month]:
+        return self.period_start, self.period_end
+
+    def in_period(self, month: Month) -> bool:
+        return self.period_start <= month <= self.period_end
+
+
+@dataclass(frozen=True)
+class Indicator:
+    seq: int
+    category: str
+    name: str
+    weight: Decimal  # percent points
+    sink: str
+    department: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Center:
+    code: str
+    name: str
+    district: str
+    start_year: int | None = None
+    end_year: int | None = None
+
+    def active_in(self, year: int) -> bool:
+        return ((self.start_year is None or self.start_year <= year)
+                and (self.end_year is None or self.end_year >= year))
+
+
+@dataclass(frozen=True)
+class Rating:
+    center: str  # 中心编码
+    venue: str
+    standardized: bool
+    recommended: bool = False
+    winner: bool = False
+    vetoed: bool = False
+    veto_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """A valid (有理) complaint inside the period."""
+
+    center: str
+    day: date
+    source: str = ""
+    line: str = ""
+    content: str = ""
+
+
+@dataclass(frozen=True)
+class Deduction:
+    center: str
+    reason: str
+    amount: Decimal | None = None
+    rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class HardwareRow:
+    district: str
+    budget: Decimal
+    planned: Decimal
+    actual: Decimal
+    filed: bool
+
+
+@dataclass
+class Dataset:
+    """Everything the rules need for one year; centers are the active ones, in code order."""
+
+    settings: Settings
+    indicators: list[Indicator]
+    centers: list[Center]
+    ratings: dict[str, Rating]
+    volumes: dict[tuple[str, str], Fraction]  # (center code, indicator name) → volume in period
+    complaints: list[Complaint]
+    deductions: list[Deduction]
+    hardware: list[HardwareRow]
+    # Centers that exist but are inactive this year: kept for name lookups in explanations.
+    all_centers: list[Center] = field(default_factory=list)
+
+
+# --- result ---------------------------------------------------------------------------------
+
+@dataclass
+class CenterResult:
+    code: str
+    name: str
+    district: str
+    grade: str
+    vetoed: bool
+    veto_reason: str
+    score: Fraction
+    basic_award: Decimal
+    gross_workload: Decimal
+    complaints: int
+    complaint_deduction: Decimal
+    error_deduction: Decimal
+    net_workload: Decimal
+    redistributed: Decimal
+    winner: bool
+    winner_status: str | None
+    winner_award: Decimal
+    total: Decimal
+    recommended: bool = False
+    rank: int = 0  # 1 = highest score; ties share the rank
+
+
+@dataclass
+class DistrictResult:
+    district: str
+    centers_total: Decimal
+    hardware_subsidy: Decimal
+    hardware_budget: Decimal
+    total: Decimal
+
+
+@dataclass
+class Pools:
+    total_fund: Decimal
+    performance_fund: Decimal
+    basic_total: Decimal
+    winner_total: Decimal
+    workload_pool: Decimal  # W', the pool actually apportioned
+    gross_total: Decimal
+    net_total: Decimal
+    redistributed_total: Decimal
+    forfeited: Decimal
+    hardware_budget: Decimal
+    hardware_total: Decimal
+    paid_total: Decimal
+    balance: Decimal
+
+
+@dataclass
+class Allocation:
+    settings: Settings
+    indicators: list[Indicator]
+    pools: Pools
+    centers: list[CenterResult]
+    districts: list[DistrictResult]
+    # (center code, indicator name) → (volume, factor score s)
+    factors: dict[tuple[str, str], tuple[Fraction, Fraction]]
+    dataset: Dataset
+
+    def center(self, code: str) -> CenterResult:
+        for result in self.centers:
+            if result.code == code:
+                return result
+        raise KeyError(code)
