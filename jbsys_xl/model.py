@@ -83,6 +83,16 @@ class Indicator:
     aliases: tuple[str, ...] = ()
 
 
+def item_lookup(indicators: list[Indicator]) -> dict[str, str]:
+    """事项 text (an indicator's name or one of its 金保事项 aliases) → indicator name."""
+    lookup = {}
+    for indicator in indicators:
+        for alias in indicator.aliases:
+            lookup.setdefault(alias, indicator.name)
+    lookup.update({i.name: i.name for i in indicators})
+    return lookup
+
+
 @dataclass(frozen=True)
 class Center:
     code: str
@@ -149,6 +159,9 @@ class Dataset:
     hardware: list[HardwareRow]
     # Centers that exist but are inactive this year: kept for name lookups in explanations.
     all_centers: list[Center] = field(default_factory=list)
+    # Where a setting or a rating came from, so rules can point errors at a cell:
+    # (sheet, header) or (sheet, center code) → (sheet, A1 cell).
+    origins: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 # --- result ---------------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+"""The headless command line: ``jbsys-xl allocate|check WORKBOOK --year Y``.
+
+Exit codes: 0 success (warnings allowed), 2 validation errors, 1 unexpected failure.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, contract
+from .io.atomic import write_atomic
+from .io.reader import SourceError
+from .pipeline import Outcome, run
+from .report.json_result import money, to_json
+
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+
+
+def default_output(source: Path, year: int) -> Path:
+    stem = source.name if source.is_dir() else source.stem
+    return source.parent / f"{stem}-分配结果-{year}.xlsx"
+
+
+def print_checks(outcome: Outcome, out=sys.stdout) -> None:
+    for check in outcome.errors:
+        print(f"错误 {check}", file=out)
+    for check in outcome.warnings:
+        print(f"警告 {check}", file=out)
+
+
+def print_summary(outcome: Outcome, out=sys.stdout) -> None:
+    allocation = outcome.allocation
+    s = allocation.settings
+    print(f"{s.year} 年度分配（考核期 {s.period_start[0]}-{s.period_start[1]:02d} 至 "
+          f"{s.period_end[0]}-{s.period_end[1]:02d}，{s.method}，扣减资金{s.forfeit_mode}）", file=out)
+    header = f"{'中心编码':<8}{'等次':<4}{'得分':>10}{'基础奖励':>12}{'工作量补助':>14}{'优胜奖励':>12}{'合计':>14}  中心名称"
+    print(header, file=out)
+    for c in allocation.centers:
+        mark = "否决" if c.vetoed else c.grade
+        print(f"{c.code:<12}{mark:<6}{float(c.score):>10.4f}{money(c.basic_award):>16}"
+              f"{money(c.net_workload + c.redistributed):>18}{money(c.winner_award):>16}"
+              f"{money(c.total):>16}  {c.name}", file=out)
+    p = allocation.pools
+    print(f"合计：中心 {money(p.paid_total - p.hardware_total)} 元，硬件 {money(p.hardware_total)} 元，"
+          f"实际分配 {money(p.paid_total)} 元，结余 {money(p.balance)} 元（资金总额 {money(p.total_fund)} 元）",
+          file=out)
+
+
+def cmd_allocate(args) -> int:
+    outcome = run(args.workbook, args.year)
+    if args.json:
+        write_atomic(args.json, to_json(outcome).encode("utf-8"))
+    if not outcome.ok:
+        print_checks(outcome, sys.stderr)
+        print(f"发现 {len(outcome.errors)} 个错误，未生成分配结果。", file=sys.stderr)
+        return EXIT_INVALID
+    from .report.result_workbook import result_workbook_bytes
+
+    output = Path(args.output) if args.output else default_output(Path(args.workbook), args.year)
+    write_atomic(output, result_workbook_bytes(outcome))
+    print_summary(outcome)
+    print_checks(outcome)
+    print(f"分配结果已写入：{output}")
+    return EXIT_OK
+
+
+def cmd_check(args) -> int:
+    outcome = run(args.workbook, args.year)
+    print_checks(outcome)
+    if outcome.ok:
+        print(f"校验通过：{len(outcome.warnings)} 个警告。")
+        return EXIT_OK
+    print(f"发现 {len(outcome.errors)} 个错误。")
+    return EXIT_INVALID
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jbsys-xl", description="人社基层平台建设考核与以奖代补资金分配（JBSys-XL）")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_source(name: str, help_: str):
+        command = commands.add_parser(name, help=help_)
+        command.add_argument("workbook", help="输入工作簿（.xlsx/.xlsm）或存放各表 CSV 的文件夹")
+        command.add_argument("--year", type=int, required=True, help="考核年度，如 2024")
+        return command
+
+    allocate = with_source("allocate", "校验并生成分配结果")
+    allocate.add_argument("--json", help="把机器可读的结果写到此 JSON 文件")
+    allocate.add_argument("-o", "--output", help="结果工作簿路径（默认：<输入名>-分配结果-<年度>.xlsx）")
+    allocate.set_defaults(func=cmd_allocate)
+    with_source("check", "只校验数据").set_defaults(func=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SourceError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as exc:  # the last line of defence: a message, not a traceback
+        print(f"意外错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        if "JBSYS_DEBUG" in __import__("os").environ:
+            raise
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

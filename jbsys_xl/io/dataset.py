@@ -1,0 +1,354 @@
+"""Parse and validate the raw sheets into a :class:`Dataset` for one year (spec §1–§3).
+
+Every value of every row is checked for readability; the rules that are about one year
+(weights summing to 100, budgets, …) are checked for the year being computed. All findings
+are collected in one pass; the caller stops when any is an error.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .. import contract as k
+from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, Indicator, Month,
+                     Rating, Settings, month_text)
+from . import values as v
+from .reader import RawBook
+from .tables import Checks, Table, locate
+from .volumes import aggregate_volumes
+
+
+def build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
+    checks = Checks()
+    tables = {spec.name: locate(book, spec, checks) for spec in k.INPUT_SHEETS}
+    if checks.has_errors:
+        return None, checks.finish()
+
+    settings, origins = _settings(tables[k.PARAMS], year, checks)
+    indicators, all_item_names = _indicators(tables[k.INDICATORS], year, checks)
+    centers = _centers(tables[k.CENTERS], checks)
+    lookup = CenterLookup(centers)
+    ratings = _ratings(tables[k.RATINGS], year, lookup, checks, origins)
+    complaint_rows = _complaints(tables[k.COMPLAINTS], lookup, checks)
+    deductions = _deductions(tables[k.DEDUCTIONS], year, lookup, checks)
+    hardware = _hardware(tables[k.HARDWARE], year, {c.district for c in centers}, checks)
+    if settings is None:
+        return None, checks.finish()
+
+    active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
+    active_codes = {c.code for c in active}
+    volumes = {}
+    if tables[k.VOLUMES] is not None:
+        volumes = aggregate_volumes(tables[k.VOLUMES], settings, indicators, all_item_names,
+                                    lookup, active_codes, checks)
+    else:
+        checks.warning(k.VOLUMES, "", "没有业务量工作表，所有中心得分为 0")
+
+    complaints = []
+    for row, complaint, verdict in complaint_rows:
+        if complaint.center not in active_codes or not settings.in_period((complaint.day.year, complaint.day.month)):
+            continue
+        if verdict == k.VERDICT_VALID:
+            complaints.append(complaint)
+        elif verdict == k.VERDICT_PENDING:
+            checks.warning(k.COMPLAINTS, row.cell("核实结论"),
+                           f"投诉尚“待核实”，本次不计入扣减（中心 {complaint.center}，{complaint.day.isoformat()}）")
+
+    for center in active:
+        if center.code not in ratings:
+            checks.warning(k.RATINGS, "", f"中心“{center.name}”（{center.code}）没有 {year} 年度的评定记录，按 B 类计")
+    _check_budgets(settings, hardware, origins, checks)
+
+    if checks.has_errors:
+        return None, checks.finish()
+    dataset = Dataset(settings=settings, indicators=indicators, centers=active,
+                      ratings={code: r for code, r in ratings.items() if code in active_codes},
+                      volumes=volumes, complaints=complaints,
+                      deductions=[d for d in deductions if d.center in active_codes],
+                      hardware=hardware, all_centers=centers, origins=origins)
+    return dataset, checks.finish()
+
+
+class CenterLookup:
+    """Resolves a 中心 cell, which holds a 中心编码 or a 中心名称, to the code."""
+
+    def __init__(self, centers: list[Center]):
+        self.by_key: dict[str, str] = {}
+        for center in centers:
+            self.by_key.setdefault(center.name, center.code)
+        for center in centers:
+            self.by_key[center.code] = center.code
+
+    def code(self, raw) -> str | None:
+        key = v.text(raw)
+        return None if key is None else self.by_key.get(key)
+
+    def resolve(self, row, header: str = "中心") -> str | None:
+        raw = row.raw(header)
+        if v.is_empty(raw):
+            row.fail(header, f"{header}不能为空")
+            return None
+        code = self.code(raw)
+        if code is None:
+            row.fail(header, f"未知中心“{v.show(raw)}”（应为“中心”表中的中心编码或中心名称）")
+        return code
+
+
+# --- 参数 ------------------------------------------------------------------------------------
+
+def _settings(table: Table, year: int, checks: Checks):
+    origins: dict = {}
+    chosen = None
+    for row in table.rows():
+        row_year = row.get("年度", v.year, required=True)
+        if row_year != year:
+            continue
+        if chosen is not None:
+            checks.error(k.PARAMS, row.cell("年度"), f"年度 {year} 有多行参数（另见第 {chosen.index + table.sheet.first_row + 1} 行）")
+            continue
+        chosen = row
+    if chosen is None:
+        checks.error(k.PARAMS, table.header_cell("年度"), f"没有年度 {year} 的参数行")
+        return None, origins
+    row = chosen
+    for header in k.SHEET_SPECS[k.PARAMS].headers:
+        cell = row.cell(header) if header in table.columns else table.header_cell("年度")
+        origins[(k.PARAMS, header)] = (k.PARAMS, cell)
+
+    total = row.get("资金总额", v.money, "资金总额", required=True)
+    performance = row.get("工作绩效资金", v.money, "工作绩效资金")
+    cap = row.get("硬件资金上限比例", v.percent, "硬件资金上限比例")
+    award_a_plus = row.get("A+奖励", v.money, "A+奖励")
+    award_a = row.get("A奖励", v.money, "A奖励")
+    winner_count = row.get("优胜单位数", v.integer, "优胜单位数")
+    winner_award = row.get("优胜奖励", v.money, "优胜奖励")
+    rate = row.get("投诉扣减比例", v.percent, "投诉扣减比例")
+    method = row.get("评分方法", v.choice, "评分方法", k.METHODS)
+    forfeit = row.get("扣减资金处理", v.choice, "扣减资金处理", k.FORFEIT_MODES)
+    unit = row.get("金额单位", v.unit, "金额单位")
+    start = row.get("考核期起", v.month, "考核期起")
+    end = row.get("考核期止", v.month, "考核期止")
+    if winner_count is not None and winner_count < 0:
+        row.fail("优胜单位数", f"优胜单位数“{winner_count}”不能为负数")
+    if not row.ok or total is None:
+        return None, origins
+
+    default_start, default_end = default_period(year)
+    start, end = start or default_start, end or default_end
+    if start > end:
+        row.fail("考核期止" if "考核期止" in table.columns else "考核期起",
+                 f"考核期起 {month_text(start)} 晚于考核期止 {month_text(end)}")
+        return None, origins
+    if winner_award is None:
+        checks.warning(k.PARAMS, origins[(k.PARAMS, "优胜奖励")][1],
+                       "优胜奖励未填写，按 0 元计（办法只规定“适当奖励”，请填写金额）")
+    elif winner_award == 0:
+        checks.warning(k.PARAMS, row.cell("优胜奖励"), "优胜奖励为 0 元，优胜单位不获奖励")
+    settings = Settings(
+        year=year,
+        total_fund=total,
+        performance_fund=performance if performance is not None else
+        (total * k.DEFAULT_PERFORMANCE_SHARE).quantize(v.CENT, ROUND_HALF_UP),
+        hardware_cap=k.DEFAULT_HARDWARE_CAP if cap is None else cap,
+        award_a_plus=k.DEFAULT_AWARD_A_PLUS if award_a_plus is None else award_a_plus,
+        award_a=k.DEFAULT_AWARD_A if award_a is None else award_a,
+        winner_count=k.DEFAULT_WINNER_COUNT if winner_count is None else winner_count,
+        winner_award=k.DEFAULT_WINNER_AWARD if winner_award is None else winner_award,
+        complaint_rate=k.DEFAULT_COMPLAINT_RATE if rate is None else rate,
+        method=method or k.DEFAULT_METHOD,
+        forfeit_mode=forfeit or k.DEFAULT_FORFEIT,
+        unit=unit or k.DEFAULT_UNIT,
+        period_start=start,
+        period_end=end,
+    )
+    return settings, origins
+
+
+def default_period(year: int) -> tuple[Month, Month]:
+    """December of the year before to November (2018, the first year: January–November)."""
+    if year == k.FIRST_YEAR:
+        return (year, 1), (year, 11)
+    return (year - 1, 12), (year, 11)
+
+
+# --- 指标 ------------------------------------------------------------------------------------
+
+def _indicators(table: Table, year: int, checks: Checks):
+    """The year's indicators, and every name or alias of any year (to tell a typo from an
+    indicator of another year in rows outside the period)."""
+    result: list[Indicator] = []
+    all_names: set[str] = set()
+    first_cell: dict[str, str] = {}
+    weight_cells = []
+    for row in table.rows():
+        row_year = row.get("年度", v.year, required=True)
+        seq = row.get("序号", v.integer, "序号", required=True)
+        category = row.get("类别", v.text)
+        name = row.get("事项名称", v.text, required=True)
+        weight = row.get("指标权重", v.non_negative, "指标权重", required=True)
+        sink = row.get("下沉类别", v.choice, "下沉类别", k.SINK_KINDS, required=True)
+        department = row.get("考核部门", v.text) or ""
+        aliases = _split_aliases(row.get("金保事项", v.text))
+        if name:
+            all_names.add(name)
+            all_names.update(aliases)
+        if not row.ok or row_year != year:
+            continue
+        if name in first_cell:
+            row.fail("事项名称", f"年度 {year} 的事项名称“{name}”重复（另见 {first_cell[name]}）")
+            continue
+        first_cell[name] = row.cell("事项名称")
+        weight_cells.append(row.cell("指标权重"))
+        result.append(Indicator(seq, category or "", name, weight, sink, department, aliases))
+    if not result and not checks.has_errors:
+        checks.error(k.INDICATORS, table.header_cell("年度"), f"没有年度 {year} 的指标")
+    elif result:
+        total = sum((i.weight for i in result), Decimal(0))
+        if total != 100:
+            checks.error(k.INDICATORS, f"{weight_cells[0]}:{weight_cells[-1]}",
+                         f"年度 {year} 的指标权重合计为 {total.normalize():f}，应恰为 100")
+        _check_aliases(result, checks)
+    return result, all_names
+
+
+def _split_aliases(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    for sep in k.ALIAS_SEPARATORS[1:]:
+        text = text.replace(sep, k.ALIAS_SEPARATORS[0])
+    return tuple(part.strip() for part in text.split(k.ALIAS_SEPARATORS[0]) if part.strip())
+
+
+def _check_aliases(indicators: list[Indicator], checks: Checks) -> None:
+    owner = {i.name: i.name for i in indicators}
+    for indicator in indicators:
+        for alias in indicator.aliases:
+            other = owner.setdefault(alias, indicator.name)
+            if other != indicator.name:
+                checks.error(k.INDICATORS, "", f"金保事项“{alias}”同时指向“{other}”和“{indicator.name}”")
+
+
+# --- 中心 ------------------------------------------------------------------------------------
+
+def _centers(table: Table, checks: Checks) -> list[Center]:
+    centers = []
+    seen_codes: dict[str, str] = {}
+    seen_names: dict[str, str] = {}
+    for row in table.rows():
+        code = row.get("中心编码", v.text, required=True)
+        name = row.get("中心名称", v.text, required=True)
+        district = row.get("所属区", v.text, required=True)
+        start = row.get("启用年度", v.year, "启用年度")
+        end = row.get("停用年度", v.year, "停用年度")
+        if code in seen_codes:
+            row.fail("中心编码", f"中心编码“{code}”重复（另见 {seen_codes[code]}）")
+        elif code:
+            seen_codes[code] = row.cell("中心编码")
+        if name in seen_names:
+            row.fail("中心名称", f"中心名称“{name}”重复（另见 {seen_names[name]}）")
+        elif name:
+            seen_names[name] = row.cell("中心名称")
+        if start and end and start > end:
+            row.fail("停用年度", f"停用年度 {end} 早于启用年度 {start}")
+        if row.ok:
+            centers.append(Center(code, name, district, start, end))
+    return centers
+
+
+# --- 评定 ------------------------------------------------------------------------------------
+
+def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Checks, origins: dict):
+    ratings: dict[str, Rating] = {}
+    if table is None:
+        return ratings
+    first: dict[str, str] = {}
+    for row in table.rows():
+        row_year = row.get("年度", v.year, required=True)
+        code = lookup.resolve(row)
+        venue = row.get("服务场所", v.choice, "服务场所", k.VENUES, required=True)
+        standardized = row.get("标准化下沉", v.yes_no, "标准化下沉", required=True)
+        recommended = row.get("区局推荐", v.yes_no, "区局推荐")
+        winner = row.get("综合优胜", v.yes_no, "综合优胜")
+        vetoed = row.get("一票否决", v.yes_no, "一票否决")
+        reason = row.get("否决原因", v.text) or ""
+        if not row.ok or row_year != year:
+            continue
+        if code in first:
+            row.fail("中心", f"中心 {code} 在 {year} 年度有多条评定记录（另见 {first[code]}）")
+            continue
+        first[code] = row.cell("中心")
+        origins[(k.RATINGS, code)] = (k.RATINGS, row.cell("综合优胜" if "综合优胜" in table.columns else "中心"))
+        ratings[code] = Rating(code, venue, standardized, bool(recommended), bool(winner),
+                               bool(vetoed), reason)
+    return ratings
+
+
+# --- 投诉 ------------------------------------------------------------------------------------
+
+def _complaints(table: Table | None, lookup: CenterLookup, checks: Checks):
+    """Every readable complaint row with its verdict; the period filter comes later."""
+    result = []
+    if table is None:
+        return result
+    for row in table.rows():
+        day = row.get("日期", v.day, "日期", required=True)
+        code = lookup.resolve(row)
+        verdict = row.get("核实结论", v.choice, "核实结论", k.VERDICTS, required=True)
+        if row.ok:
+            complaint = Complaint(code, day, row.get("来源", v.text) or "", row.get("条线", v.text) or "",
+                                  row.get("内容", v.text) or "")
+            result.append((row, complaint, verdict))
+    return result
+
+
+# --- 扣减 ------------------------------------------------------------------------------------
+
+def _deductions(table: Table | None, year: int, lookup: CenterLookup, checks: Checks):
+    result = []
+    if table is None:
+        return result
+    for row in table.rows():
+        row_year = row.get("年度", v.year, required=True)
+        code = lookup.resolve(row)
+        reason = row.get("原因", v.text, required=True)
+        amount = row.get("扣减金额", v.money, "扣减金额")
+        rate = row.get("扣减比例", v.percent, "扣减比例")
+        if row.ok and amount is None and rate is None:
+            row.fail("扣减金额" if "扣减金额" in table.columns else "原因", "扣减金额和扣减比例至少应填写一项")
+        if row.ok and row_year == year:
+            result.append(Deduction(code, reason, amount, rate))
+    return result
+
+
+# --- 硬件 ------------------------------------------------------------------------------------
+
+def _hardware(table: Table | None, year: int, districts: set[str], checks: Checks):
+    result = []
+    if table is None:
+        return result
+    for row in table.rows():
+        row_year = row.get("年度", v.year, required=True)
+        district = row.get("所属区", v.text, required=True)
+        budget = row.get("预算补助", v.money, "预算补助", required=True)
+        planned = row.get("计划投入", v.money, "计划投入", required=True)
+        actual = row.get("实际投入", v.money, "实际投入", required=True)
+        filed = row.get("已备案", v.yes_no, "已备案", required=True)
+        if district and district not in districts:
+            row.fail("所属区", f"未知所属区“{district}”（应为“中心”表中出现的所属区）")
+        if planned is not None and planned <= 0:
+            row.fail("计划投入", f"计划投入“{v.show(row.raw('计划投入'))}”应大于 0")
+        if row.ok and row_year == year:
+            result.append(HardwareRow(district, budget, planned, actual, filed))
+    return result
+
+
+def _check_budgets(settings: Settings, hardware: list[HardwareRow], origins: dict, checks: Checks) -> None:
+    budget = sum((h.budget for h in hardware), Decimal(0))
+    cap = settings.hardware_cap * settings.total_fund
+    fund_cell = origins[(k.PARAMS, "资金总额")][1]
+    if budget > cap:
+        checks.error(k.HARDWARE, "", f"{settings.year} 年度预算补助合计 {budget:.2f} 元超过硬件资金上限"
+                     f"（资金总额 × {settings.hardware_cap * 100:g}% = {cap:.2f} 元，见 {k.PARAMS}!{fund_cell}）")
+    if settings.performance_fund + budget > settings.total_fund:
+        checks.error(k.PARAMS, origins[(k.PARAMS, "工作绩效资金")][1],
+                     f"工作绩效资金 {settings.performance_fund:.2f} 元加预算补助合计 {budget:.2f} 元"
+                     f"超过资金总额 {settings.total_fund:.2f} 元")

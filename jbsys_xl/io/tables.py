@@ -1,0 +1,148 @@
+"""Find each contract sheet's header row and hand out its data rows with their cell names."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from .. import contract
+from ..contract import SheetSpec
+from ..model import Check
+from .reader import RawBook, RawSheet, cell_name
+from .values import BadValue, is_empty
+
+MAX_ERRORS_PER_COLUMN = 50  # beyond this one summary line per column keeps reports readable
+
+
+class Checks:
+    """Collects errors and warnings in one pass; capped per (sheet, column) so a wrong column
+    of a million rows yields a readable report instead of a million lines."""
+
+    def __init__(self) -> None:
+        self.items: list[Check] = []
+        self._per_column: dict[tuple[str, str, str], int] = {}
+
+    def add(self, level: str, sheet: str, cell: str, message: str, column: str = "") -> None:
+        key = (level, sheet, column)
+        count = self._per_column.get(key, 0) + 1
+        self._per_column[key] = count
+        if not column or count <= MAX_ERRORS_PER_COLUMN:
+            self.items.append(Check(level, sheet, cell, message))
+
+    def error(self, sheet: str, cell: str, message: str, column: str = "") -> None:
+        self.add("error", sheet, cell, message, column)
+
+    def warning(self, sheet: str, cell: str, message: str, column: str = "") -> None:
+        self.add("warning", sheet, cell, message, column)
+
+    def finish(self) -> list[Check]:
+        """The findings, with one line per column whose findings were cut short."""
+        result = list(self.items)
+        for (level, sheet, column), count in self._per_column.items():
+            if column and count > MAX_ERRORS_PER_COLUMN:
+                result.append(Check(level, sheet, "",
+                                    f"“{column}”列另有 {count - MAX_ERRORS_PER_COLUMN} 处同类问题未逐一列出"))
+        return result
+
+    @property
+    def has_errors(self) -> bool:
+        return any(c.level == "error" for c in self.items)
+
+
+@dataclass
+class Row:
+    """One non-empty data row; ``get`` parses a column and reports a bad value at its cell."""
+
+    table: "Table"
+    index: int  # into table.sheet.rows
+    values: list
+    ok: bool = True
+
+    def raw(self, header: str):
+        col = self.table.columns.get(header)
+        if col is None or col >= len(self.values):
+            return None
+        return self.values[col]
+
+    def cell(self, header: str) -> str:
+        return self.table.cell(self.index, header)
+
+    def get(self, header: str, parser: Callable, *args, required: bool = False):
+        value = self.raw(header)
+        if required and is_empty(value):
+            self.fail(header, f"{header}不能为空")
+            return None
+        try:
+            return parser(value, *args)
+        except BadValue as bad:
+            self.fail(header, str(bad))
+            return None
+
+    def fail(self, header: str, message: str) -> None:
+        self.ok = False
+        self.table.checks.error(self.table.name, self.cell(header), message, header)
+
+
+@dataclass
+class Table:
+    sheet: RawSheet
+    spec: SheetSpec
+    header_index: int
+    columns: dict[str, int]  # header → index in a row list
+    checks: Checks
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def cell(self, row_index: int, header: str) -> str:
+        col = self.columns.get(header, self.columns[self.spec.required[0]])
+        return cell_name(self.sheet.first_row + row_index, self.sheet.first_col + col)
+
+    def header_cell(self, header: str) -> str:
+        return self.cell(self.header_index, header)
+
+    def data_rows(self) -> list[list]:
+        return self.sheet.rows[self.header_index + 1:]
+
+    def rows(self) -> Iterator[Row]:
+        """Data rows with at least one contract column filled; empty rows are skipped."""
+        used = list(self.columns.values())
+        start = self.header_index + 1
+        for offset, values in enumerate(self.data_rows()):
+            if all(is_empty(values[c]) if c < len(values) else True for c in used):
+                continue
+            yield Row(self, start + offset, values)
+
+
+def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
+    """The sheet's table, or None (with an error if the sheet is required or malformed)."""
+    sheet = book.sheets.get(spec.name)
+    if sheet is None:
+        if spec.must_exist:
+            checks.error(spec.name, "", f"缺少工作表“{spec.name}”（必需列：{'、'.join(spec.required)}）")
+        return None
+    best: tuple[int, int, dict[str, int]] | None = None
+    for index, row in enumerate(sheet.rows):
+        if sheet.first_row + index >= contract.HEADER_SEARCH_ROWS:
+            break
+        columns: dict[str, int] = {}
+        for col, value in enumerate(row):
+            if isinstance(value, str) and value.strip() in spec.headers:
+                columns.setdefault(value.strip(), col)
+        found = sum(1 for h in spec.required if h in columns)
+        if found == len(spec.required):
+            return Table(sheet, spec, index, columns, checks)
+        if best is None or found > best[0]:
+            best = (found, index, columns)
+    if best is None or best[0] == 0:
+        if not sheet.rows:
+            if spec.must_exist:
+                checks.error(spec.name, "A1", f"工作表“{spec.name}”是空的（必需列：{'、'.join(spec.required)}）")
+            return None
+        checks.error(spec.name, "A1", f"前 {contract.HEADER_SEARCH_ROWS} 行中找不到表头行（必需列：{'、'.join(spec.required)}）")
+        return None
+    _, index, columns = best
+    missing = [h for h in spec.required if h not in columns]
+    where = cell_name(sheet.first_row + index, sheet.first_col)
+    checks.error(spec.name, where, f"表头缺少必需列：{'、'.join(missing)}")
+    return None

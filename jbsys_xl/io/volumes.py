@@ -1,0 +1,160 @@
+"""The 业务量 sheet, column-wise: it can hold a million rows, so values are parsed once per
+distinct value (pandas.factorize) and summed with integer numpy arrays — exact, and without a
+Python object per row — while each bad value is still reported at its own cell."""
+from __future__ import annotations
+
+from fractions import Fraction
+from math import lcm
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import contract as k
+from ..model import Indicator, Settings, item_lookup
+from . import values as v
+from .tables import Checks, Table
+
+_OTHER_YEAR = -2  # an indicator name of another year: fine outside the period only
+
+
+def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicator],
+                      all_item_names: set[str], lookup, active_codes: set[str],
+                      checks: Checks) -> dict[tuple[str, str], Fraction]:
+    """Σ 业务量 per (center code, indicator name) over the period's rows of active centers."""
+    rows = table.data_rows()
+    if not rows:
+        checks.warning(k.VOLUMES, "", "业务量表没有数据，所有中心得分为 0")
+        return {}
+    codes = sorted(set(lookup.by_key.values()))
+    code_index = {code: i for i, code in enumerate(codes)}
+    items = item_lookup(indicators)
+    names = [i.name for i in indicators]
+    name_index = {name: i for i, name in enumerate(names)}
+
+    def center_of(raw):
+        code = lookup.code(raw)
+        if code is None:
+            raise v.BadValue(f"未知中心“{v.show(raw)}”（应为“中心”表中的中心编码或中心名称）")
+        return code_index[code]
+
+    def item_of(raw):
+        text = v.text(raw)
+        if text in items:
+            return name_index[items[text]]
+        if text in all_item_names:
+            return _OTHER_YEAR
+        raise v.BadValue(f"未知事项“{text}”（应为“指标”表中的事项名称或金保事项）")
+
+    def month_of(raw):
+        y, m = v.month(raw, "月份")
+        return y * 12 + m - 1
+
+    def volume_of(raw):
+        return Fraction(v.non_negative(raw, "业务量"))
+
+    parsed = {}
+    for header, parse in (("中心", center_of), ("事项", item_of), ("月份", month_of), ("业务量", volume_of)):
+        parsed[header] = _parse_column(_column(rows, table.columns[header]), parse)
+    empty_row = np.logical_and.reduce([p.empty for p in parsed.values()])
+    first = table.header_index + 1
+    ok = ~empty_row
+    for header, column in parsed.items():
+        bad = ok & (column.empty | column.failed)
+        for r in np.flatnonzero(bad):
+            message = f"{header}不能为空" if column.empty[r] else column.message(r)
+            checks.error(k.VOLUMES, table.cell(first + r, header), message, header)
+        ok &= ~bad
+    if not ok.any():
+        if not checks.has_errors:
+            checks.warning(k.VOLUMES, "", "业务量表没有数据，所有中心得分为 0")
+        return {}
+
+    center, item, month = parsed["中心"].value, parsed["事项"].value, parsed["月份"].value
+    start = settings.period_start[0] * 12 + settings.period_start[1] - 1
+    end = settings.period_end[0] * 12 + settings.period_end[1] - 1
+    in_period = ok & (month >= start) & (month <= end)
+    active = np.array([code in active_codes for code in codes], dtype=bool)[np.where(ok, center, 0)]
+
+    wrong_year = in_period & (item == _OTHER_YEAR)
+    for r in np.flatnonzero(wrong_year):
+        checks.error(k.VOLUMES, table.cell(first + r, "事项"),
+                     f"事项“{v.show(rows[r][table.columns['事项']])}”不是 {settings.year} 年度的考核指标", "事项")
+    inactive = in_period & ~active
+    for c in np.unique(center[inactive]):
+        hits = np.flatnonzero(inactive & (center == c))
+        checks.warning(k.VOLUMES, table.cell(first + hits[0], "中心"),
+                       f"中心 {codes[c]} 在 {settings.year} 年度未启用，其 {len(hits)} 行业务量不计")
+    use = in_period & active & (item >= 0)
+    if not use.any():
+        checks.warning(k.VOLUMES, "", f"考核期内没有任何业务量，所有中心得分为 0")
+        return {}
+
+    pair = center.astype(np.int64) * max(len(names), 1) + item
+    triple = pair * (end - start + 1) + (month - start)
+    dup = use & pd.Series(np.where(use, triple, -1)).duplicated().to_numpy()
+    for r in np.flatnonzero(dup):
+        checks.warning(k.VOLUMES, table.cell(first + r, "业务量"),
+                       f"{codes[center[r]]}“{names[item[r]]}”{v.show(rows[r][table.columns['月份']])} 的业务量重复填报，已合计",
+                       "业务量")
+    totals = _exact_sums(pair[use], parsed["业务量"], use)
+    return {(codes[p // max(len(names), 1)], names[p % max(len(names), 1)]): total
+            for p, total in totals.items()}
+
+
+class _Parsed:
+    """A column parsed per distinct value: typed values, and which rows are empty or bad."""
+
+    def __init__(self, codes: np.ndarray, uniques: list, results: list, errors: list):
+        self.codes = codes
+        self.uniques, self.results, self.errors = uniques, results, errors
+        missing = codes < 0
+        safe = np.where(missing, 0, codes)
+        self.empty = missing | np.array([v.is_empty(u) for u in uniques] or [True], dtype=bool)[safe]
+        self.failed = ~self.empty & np.array([e is not None for e in errors] or [False], dtype=bool)[safe]
+        numeric = [r if isinstance(r, int) else 0 for r in results] or [0]
+        self.value = np.array(numeric, dtype=np.int64)[safe]
+
+    def message(self, row: int) -> str:
+        return self.errors[self.codes[row]]
+
+
+def _parse_column(column: list, parse: Callable) -> _Parsed:
+    codes, uniques = pd.factorize(np.asarray(column, dtype=object))
+    uniques = list(uniques)
+    results, errors = [], []
+    for raw in uniques:
+        if v.is_empty(raw):
+            results.append(None)
+            errors.append(None)
+            continue
+        try:
+            results.append(parse(raw))
+            errors.append(None)
+        except v.BadValue as bad:
+            results.append(None)
+            errors.append(str(bad))
+    return _Parsed(codes, uniques, results, errors)
+
+
+def _column(rows: list[list], col: int) -> list:
+    try:
+        return [row[col] for row in rows]
+    except IndexError:  # ragged rows (CSV): pad the short ones
+        return [row[col] if col < len(row) else None for row in rows]
+
+
+def _exact_sums(pairs: np.ndarray, volumes: _Parsed, use: np.ndarray) -> dict[int, Fraction]:
+    """Σ volume per pair, exactly: volumes scaled to integers by their common denominator."""
+    used_uniques = np.unique(volumes.codes[use])
+    scale = lcm(*(volumes.results[u].denominator for u in used_uniques)) if len(used_uniques) else 1
+    scaled = [int(r * scale) if r is not None else 0 for r in volumes.results]
+    biggest = max((abs(s) for s in scaled), default=0)
+    if biggest * max(int(use.sum()), 1) < 2**62:
+        amounts = np.array(scaled, dtype=np.int64)[volumes.codes[use]]
+        sums = pd.Series(amounts).groupby(pairs).sum()
+        return {int(p): Fraction(int(s), scale) for p, s in sums.items()}
+    totals: dict[int, int] = {}
+    for p, code in zip(pairs.tolist(), volumes.codes[use].tolist()):
+        totals[p] = totals.get(p, 0) + scaled[code]
+    return {p: Fraction(s, scale) for p, s in totals.items()}
