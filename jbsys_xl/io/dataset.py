@@ -179,6 +179,7 @@ def _indicators(table: Table, year: int, checks: Checks):
     all_names: set[str] = set()
     first_cell: dict[str, str] = {}
     weight_cells = []
+    year_rows = 0
     for row in table.rows():
         row_year = row.get("年度", v.year, required=True)
         seq = row.get("序号", v.integer, "序号", required=True)
@@ -191,6 +192,8 @@ def _indicators(table: Table, year: int, checks: Checks):
         if name:
             all_names.add(name)
             all_names.update(aliases)
+        if row_year == year:
+            year_rows += 1
         if not row.ok or row_year != year:
             continue
         if name in first_cell:
@@ -199,7 +202,7 @@ def _indicators(table: Table, year: int, checks: Checks):
         first_cell[name] = row.cell("事项名称")
         weight_cells.append(row.cell("指标权重"))
         result.append(Indicator(seq, category or "", name, weight, sink, department, aliases))
-    if not result and not checks.has_errors:
+    if not year_rows:
         checks.error(k.INDICATORS, table.header_cell("年度"), f"没有年度 {year} 的指标")
     elif result:
         total = sum((i.weight for i in result), Decimal(0))

@@ -1,0 +1,305 @@
+"""Synthetic sample data for the demo: one plausible year of 常州市本级 input, as .xlsx or CSV.
+
+The sample fills every input sheet of the contract and deliberately carries the cases the
+validator must report without stopping (a veto, a center without 评定, inactive centers,
+金保 aliases, months typed as text, a duplicate and out-of-period volume rows), so a demo run
+shows warnings but no errors. Same year and seed → same rows → same workbook bytes.
+
+    python -m jbsys_xl.sample --year 2024 -o sample.xlsx [--seed 7] [--csv FOLDER]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+from datetime import date, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+import xlsxwriter
+
+from .contract import (ALIAS_SEPARATORS, COMPLAINTS, CENTERS, DEDUCTIONS, FIRST_YEAR,
+                       FORFEIT_RECLAIM, HARDWARE, INDICATORS, INPUT_SHEETS, METHOD_SHARE, PARAMS,
+                       RATINGS, SHEET_SPECS, SINK_KINDS, VENUES, VERDICTS, VOLUMES, YES_NO)
+
+Row = dict[str, object]
+HALL, WINDOW, NO_VENUE = VENUES
+YES, NO = YES_NO
+VALID, UNFOUNDED, PENDING = VERDICTS
+STANDARD_SINK = SINK_KINDS[0]
+_DAY = SHEET_SPECS[COMPLAINTS].required[0]  # 日期
+_VOLUME = SHEET_SPECS[VOLUMES].required[3]  # 业务量
+TITLE = "示例数据 — 仅供演示"
+SAMPLE_MARK = "（示例数据）"
+
+# 中心编码, 街道/镇, 所属区, 服务场所, 标准化下沉, 区局推荐 — grades A+ / A / B follow from these.
+_CENTERS = (
+    ("TN01", "雕庄街道", "天宁区", HALL, YES, YES), ("TN02", "青龙街道", "天宁区", HALL, YES, None),
+    ("TN03", "茶山街道", "天宁区", WINDOW, YES, None), ("TN04", "红梅街道", "天宁区", HALL, YES, YES),
+    ("TN05", "天宁街道", "天宁区", WINDOW, NO, None), ("TN06", "兰陵街道", "天宁区", WINDOW, YES, None),
+    ("TN07", "郑陆镇", "天宁区", HALL, YES, None),
+    ("ZL01", "五星街道", "钟楼区", HALL, YES, YES), ("ZL02", "永红街道", "钟楼区", WINDOW, YES, None),
+    ("ZL03", "北港街道", "钟楼区", HALL, YES, YES), ("ZL04", "西林街道", "钟楼区", NO_VENUE, NO, None),
+    ("ZL05", "南大街街道", "钟楼区", WINDOW, YES, None), ("ZL06", "荷花池街道", "钟楼区", WINDOW, YES, None),
+    ("ZL07", "新闸街道", "钟楼区", HALL, NO, None), ("ZL08", "邹区镇", "钟楼区", HALL, YES, YES),
+    ("XB01", "河海街道", "新北区", HALL, YES, YES), ("XB02", "三井街道", "新北区", HALL, YES, None),
+    ("XB03", "龙虎塘街道", "新北区", WINDOW, YES, YES), ("XB04", "春江镇", "新北区", HALL, YES, YES),
+    ("XB05", "孟河镇", "新北区", WINDOW, YES, None), ("XB06", "新桥街道", "新北区", NO_VENUE, YES, None),
+    ("XB07", "薛家镇", "新北区", WINDOW, YES, None), ("XB08", "罗溪镇", "新北区", NO_VENUE, NO, None),
+    ("XB09", "西夏墅镇", "新北区", WINDOW, YES, None), ("XB10", "奔牛镇", "新北区", HALL, YES, None),
+)
+DISTRICTS = tuple(dict.fromkeys(district for _, _, district, *_ in _CENTERS))
+OPENS_NEXT_YEAR, CLOSED_LAST_YEAR = "XB10", "ZL06"  # inactive in the sample year
+# TN07 is active but gets no 评定 row (warning, graded B); XB04 is vetoed (一票否决 = 是).
+UNRATED, VETOED = "TN07", "XB04"
+_ACTIVE = tuple(c for c in _CENTERS if c[0] not in (OPENS_NEXT_YEAR, CLOSED_LAST_YEAR))
+VETO_REASON = "12333回访发现虚报业务量，实施一票否决"
+
+# 金保 exports name some items differently; both separators of the contract are used.
+_ALIASES = {
+    "失业登记": "失业人员登记;失业登记（金保）",
+    "灵活就业人员社保补贴申请": "灵活就业社保补贴；灵活就业人员社保补贴（金保）",
+    "办理居民保险参保登记业务": "城乡居民参保登记",
+    "社会保障卡申请": "社保卡申领",
+}
+_SEASON = (0.95, 0.6, 1.15, 1.0, 0.95, 1.05, 1.2, 1.1, 1.0, 0.8, 1.0, 1.05)  # Jan…Dec; 春节 dip
+# How a month was typed: first-of-month date, another day, or one of the three text forms.
+_MONTH_STYLES = ("date", "day", "dash", "slash", "cn")
+_MONTH_WEIGHTS = (84, 4, 4, 4, 4)
+_COMPLAINT_TOPICS = (
+    ("就管中心", "失业保险待遇申领材料未一次性告知"),
+    ("就管中心", "灵活就业人员社保补贴受理后未按时反馈"),
+    ("社保中心", "居民保险参保登记信息录入错误"),
+    ("社保中心", "出具参保缴费证明等候时间过长"),
+    ("保障中心", "社会保障卡领卡窗口未按公示时间开放"),
+    ("人才中心", "人才需求调查表重复要求填报"),
+    ("仲裁处", "劳动争议调解申请未及时受理"),
+    ("", "窗口工作人员服务态度生硬"),
+)
+
+
+def _row(sheet: str, *values: object) -> Row:
+    """Pair values with the contract's headers of `sheet` in contract order (None = blank cell)."""
+    headers = SHEET_SPECS[sheet].headers
+    if len(values) > len(headers):
+        raise ValueError(f"{sheet}: {len(values)} values for {len(headers)} headers")
+    return dict(zip(headers, values))
+
+
+def center_name(town: str) -> str:
+    return f"{town}人社服务中心{SAMPLE_MARK}"
+
+
+def period_months(year: int) -> list[tuple[int, int]]:
+    """(year, month) of the default 考核期: December Y−1 to November Y (2018: January–November)."""
+    earlier = [] if year == FIRST_YEAR else [(year - 1, 12)]
+    return earlier + [(year, m) for m in range(1, 12)]
+
+
+def _period_days(year: int) -> tuple[date, date]:
+    (y0, m0), (y1, m1) = period_months(year)[0], period_months(year)[-1]
+    return date(y0, m0, 1), date(y1, m1 + 1, 1) - timedelta(1)  # m1 is November
+
+
+def _indicator_source() -> list[list[str]]:
+    """附件2 as shipped: 序号, 类别, 事项名称, 指标权重, 下沉类别, 考核部门 (filled down)."""
+    text = (resources.files(__package__) / "data" / "indicators-attachment2.csv").read_text("utf-8")
+    return list(csv.reader(text.splitlines()))[1:]
+
+
+def _params(year: int) -> list[Row]:
+    # 年度, 资金总额, 工作绩效资金 (blank → 70%), 硬件资金上限比例, A+奖励, A奖励 (blank → defaults),
+    # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 金额单位
+    common = (6, 20_000)
+    return [_row(PARAMS, year - 1, 2_800_000, None, None, None, None, *common, 0.05,
+                 METHOD_SHARE, FORFEIT_RECLAIM, 0.01),
+            _row(PARAMS, year, 3_000_000, None, None, None, None, *common, "5%",
+                 METHOD_SHARE, FORFEIT_RECLAIM, 0.01)]
+
+
+def _indicators(year: int) -> list[Row]:
+    return [_row(INDICATORS, y, int(seq), category, name, float(weight), sink, department,
+                 _ALIASES.get(name))
+            for y in (year - 1, year)
+            for seq, category, name, weight, sink, department in _indicator_source()]
+
+
+def _centers(year: int) -> list[Row]:
+    return [_row(CENTERS, code, center_name(town), district,
+                 year + 1 if code == OPENS_NEXT_YEAR else None,
+                 year - 1 if code == CLOSED_LAST_YEAR else None)
+            for code, town, district, *_ in _CENTERS]
+
+
+def _ratings(year: int) -> list[Row]:
+    # 年度, 中心, 服务场所, 标准化下沉, 区局推荐, 综合优胜 (blank → winners proposed), 一票否决, 否决原因
+    return [_row(RATINGS, year, center_name(town), venue, sink, recommended, None,
+                 YES if code == VETOED else NO, VETO_REASON if code == VETOED else None)
+            for code, town, _, venue, sink, recommended in _ACTIVE if code != UNRATED]
+
+
+def _month_cell(style: str, year: int, month: int, rng: random.Random) -> object:
+    return {"date": lambda: date(year, month, 1),
+            "day": lambda: date(year, month, rng.randint(2, 28)),
+            "dash": lambda: f"{year}-{month:02d}",
+            "slash": lambda: f"{year}/{month:02d}",
+            "cn": lambda: f"{year}年{month}月"}[style]()
+
+
+def _volumes(year: int, rng: random.Random) -> list[Row]:
+    """Monthly count = center size × item base rate × season × noise; skipped items stay 0."""
+    items = [(name, float(weight), sink) for _, _, name, weight, sink, _ in _indicator_source()]
+    split = re.compile(f"[{''.join(ALIAS_SEPARATORS)}]").split
+    aliases = {name: split(text) for name, text in _ALIASES.items()}
+    size = {code: rng.uniform(0.5, 1.8) for code, *_ in _ACTIVE}
+    base = {name: weight * rng.uniform(3, 9) for name, weight, _ in items}
+    skipped = {(code, name) for code, *_ in _ACTIVE for name, _, sink in items
+               if rng.random() < (0.03 if sink == STANDARD_SINK else 0.3)}  # 引导性: often not offered
+    rows = []
+    for code, town, *_ in _ACTIVE:
+        for y, m in period_months(year):
+            month = _month_cell(rng.choices(_MONTH_STYLES, _MONTH_WEIGHTS)[0], y, m, rng)
+            center = code if rng.random() < 0.15 else center_name(town)
+            for name, _, _ in items:
+                item = rng.choice(aliases[name]) if name in aliases and rng.random() < 0.2 else name
+                volume = 0 if (code, name) in skipped else round(
+                    size[code] * base[name] * _SEASON[m - 1] * rng.uniform(0.75, 1.25))
+                rows.append(_row(VOLUMES, center, item, month, volume))
+    twice = rng.choice([i for i, row in enumerate(rows) if row[_VOLUME]])
+    rows.insert(twice + 1, dict(rows[twice]))  # pasted twice: summed, with a warning
+    start, end = _period_days(year)
+    before, after = start - timedelta(1), end + timedelta(1)
+    for style, day in (("date", before), ("cn", before), ("date", after), ("slash", after)):
+        _, town, *_ = rng.choice(_ACTIVE)
+        rows.append(_row(VOLUMES, center_name(town), rng.choice(items)[0],
+                         _month_cell(style, day.year, day.month, rng), rng.randint(1, 40)))
+    return rows
+
+
+def _complaints(year: int, rng: random.Random) -> list[Row]:
+    """13 complaints inside the period and 2 just outside it, in date order."""
+    start, end = _period_days(year)
+    days = [start + timedelta(rng.randrange((end - start).days + 1)) for _ in range(13)]
+    days += [start - timedelta(rng.randint(1, 20)), end + timedelta(rng.randint(1, 20))]
+    verdicts = [VALID] * 6 + [UNFOUNDED] * 6 + [PENDING] * 3
+    rng.shuffle(verdicts)
+    rows = []
+    for day, verdict in zip(days, verdicts):
+        code, town, *_ = rng.choice(_ACTIVE)
+        line, content = rng.choice(_COMPLAINT_TOPICS)
+        source = rng.choice(("12333", "信访", "条线")) if line else rng.choice(("12333", "信访"))
+        rows.append(_row(COMPLAINTS, day, code if rng.random() < 0.2 else center_name(town),
+                         verdict, source, line or None, content))
+    return sorted(rows, key=lambda row: row[_DAY])
+
+
+def _deductions(year: int) -> list[Row]:
+    # 年度, 中心, 原因, 扣减金额, 扣减比例
+    return [_row(DEDUCTIONS, year, "ZL04", "市局复核发现失业保险待遇申领材料不全3件", 3_000, None),
+            _row(DEDUCTIONS, year, "XB06", "区局检查发现居民保险参保信息录入差错率偏高", None, 0.1),
+            _row(DEDUCTIONS, year, "TN03", "业务台账与金保系统记录不一致", 1_500, 0.05)]
+
+
+def _hardware(year: int, rng: random.Random) -> list[Row]:
+    """天宁 on plan; 钟楼 at 70% of plan (scaled); 新北 one project not filed plus a filed one."""
+    tianning, zhonglou, xinbei = DISTRICTS
+    plans = [rng.randrange(22, 33) * 10_000 for _ in range(3)] + [rng.randrange(4, 8) * 10_000]
+    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案
+    over = rng.randrange(4) * 5_000
+    return [_row(HARDWARE, year, tianning, 200_000, plans[0], plans[0] + over, YES),
+            _row(HARDWARE, year, zhonglou, 200_000, plans[1], plans[1] * 7 // 10, YES),
+            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO),
+            _row(HARDWARE, year, xinbei, 50_000, plans[3], plans[3], YES)]
+
+
+def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
+    """Every input sheet of the contract (in contract order) as rows of header → typed value."""
+    rng = random.Random(seed)
+    return {PARAMS: _params(year), INDICATORS: _indicators(year), CENTERS: _centers(year),
+            RATINGS: _ratings(year), VOLUMES: _volumes(year, rng),
+            COMPLAINTS: _complaints(year, rng), DEDUCTIONS: _deductions(year),
+            HARDWARE: _hardware(year, rng)}
+
+
+def _is_percent(header: str) -> bool:
+    return header.endswith("比例")  # every percent header of the contract is a …比例
+
+
+def _display_width(value: object) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(value))
+
+
+def write_sample_workbook(path: str | Path, year: int = 2024, seed: int = 7) -> Path:
+    """The sample as .xlsx; fixed creation time so two writes give identical bytes."""
+    data = sample_rows(year, seed)
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    workbook.set_properties({"title": TITLE, "created": datetime(year, 12, 1)})
+    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    title_format = workbook.add_format({"bold": True, "font_color": "#C00000"})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    month_format = workbook.add_format({"num_format": "yyyy-mm"})
+    percent_format = workbook.add_format({"num_format": "0%"})
+    for spec in INPUT_SHEETS:
+        rows, sheet = data[spec.name], workbook.add_worksheet(spec.name)
+        columns = list(rows[0])  # every row has the same headers, in contract order
+        top = 1 if spec.name == VOLUMES else 0  # a title line above the table: header search
+        if top:
+            sheet.write_string(0, 0, TITLE, title_format)
+        sheet.write_row(top, 0, columns, header_format)
+        sheet.freeze_panes(top + 1, 0)
+        for col, header in enumerate(columns):
+            values = [row[header] for row in rows]
+            width = max(_display_width(v) for v in [header, *values] if v is not None)
+            sheet.set_column(col, col, min(width, 40) + 2)
+            for line, value in enumerate(values, start=top + 1):
+                if isinstance(value, date):
+                    sheet.write_datetime(line, col, value,
+                                         month_format if spec.name == VOLUMES else date_format)
+                elif isinstance(value, str):
+                    sheet.write_string(line, col, value)
+                elif value is not None:
+                    number_format = percent_format if _is_percent(header) else None
+                    sheet.write_number(line, col, value, number_format)
+    workbook.close()
+    return Path(path)
+
+
+def write_sample_csv(folder: str | Path, year: int = 2024, seed: int = 7) -> Path:
+    """The sample as `<sheet>.csv` in UTF-8; dates as ISO text, months as yyyy-mm."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in sample_rows(year, seed).items():
+        columns = list(rows[0])
+        with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([_csv_text(name, row[header]) for header in columns])
+    return folder
+
+
+def _csv_text(sheet: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%Y-%m") if sheet == VOLUMES else value.isoformat()
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m jbsys_xl.sample",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--year", type=int, default=2024)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("-o", "--output", required=True, help="the .xlsx to write")
+    parser.add_argument("--csv", metavar="FOLDER", help="also write the sheets as CSV files here")
+    args = parser.parse_args(argv)
+    print(write_sample_workbook(args.output, args.year, args.seed))
+    if args.csv:
+        print(write_sample_csv(args.csv, args.year, args.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

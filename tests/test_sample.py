@@ -1,0 +1,154 @@
+"""The demo sample: deterministic, complete against the contract, and carrying its special cases."""
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from jbsys_xl import sample
+from jbsys_xl.contract import (ALIAS_SEPARATORS, CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE,
+                               HEADER_SEARCH_ROWS, INDICATORS, INPUT_SHEETS, PARAMS, RATINGS,
+                               SHEET_SPECS, VERDICTS, VOLUMES)
+
+YEAR = 2024
+MONTH_TEXT = {"dash": r"\d{4}-\d{2}", "slash": r"\d{4}/\d{2}", "cn": r"\d{4}年\d{1,2}月"}
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    return sample.write_sample_workbook(tmp_path_factory.mktemp("sample") / "sample.xlsx", YEAR)
+
+
+def read_table(path, sheet: str) -> tuple[int, list[dict]]:
+    """(header row index, rows as header → value), finding the header the way spec §1 says."""
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        headers = [str(cell).strip() for cell in row]
+        if set(SHEET_SPECS[sheet].required) <= set(headers):
+            body = [r for r in rows[index + 1:] if any(cell != "" for cell in r)]
+            return index, [dict(zip(headers, r)) for r in body]
+    raise AssertionError(f"{sheet}: no header row")
+
+
+def month_of(value) -> tuple[int, int]:
+    if isinstance(value, date):
+        return value.year, value.month
+    year, month = re.fullmatch(r"(\d{4})\s*[-/年]\s*(\d{1,2})月?", value.strip()).groups()
+    return int(year), int(month)
+
+
+def test_two_writes_give_the_same_bytes(tmp_path):
+    first = sample.write_sample_workbook(tmp_path / "a.xlsx", YEAR, seed=3).read_bytes()
+    assert sample.write_sample_workbook(tmp_path / "b.xlsx", YEAR, seed=3).read_bytes() == first
+    assert sample.write_sample_workbook(tmp_path / "c.xlsx", YEAR, seed=4).read_bytes() != first
+
+
+def test_cli_writes_the_default_workbook(tmp_path):
+    assert sample.main(["--year", str(YEAR), "-o", str(tmp_path / "cli.xlsx")]) == 0
+    expected = sample.write_sample_workbook(tmp_path / "api.xlsx", YEAR).read_bytes()
+    assert (tmp_path / "cli.xlsx").read_bytes() == expected
+
+
+def test_every_sheet_with_its_headers_in_contract_order(workbook):
+    data = sample.sample_rows(YEAR)
+    names = [spec.name for spec in INPUT_SHEETS]
+    assert CalamineWorkbook.from_path(str(workbook)).sheet_names == names == list(data)
+    for spec in INPUT_SHEETS:
+        header_row, rows = read_table(workbook, spec.name)
+        assert header_row == (1 if spec.name == VOLUMES else 0)  # 业务量 has a title line
+        assert len(rows) == len(data[spec.name]) > 0
+        assert len({tuple(row) for row in data[spec.name]}) == 1  # same keys in every row
+
+
+def test_period_covered_with_rows_outside(workbook):
+    _, rows = read_table(workbook, VOLUMES)
+    month = SHEET_SPECS[VOLUMES].required[2]
+    months = {month_of(row[month]) for row in rows}
+    period = sample.period_months(YEAR)
+    assert period == [(YEAR - 1, 12)] + [(YEAR, m) for m in range(1, 12)]
+    assert set(period) <= months and months - set(period) == {(YEAR - 1, 11), (YEAR, 12)}
+
+
+@pytest.mark.parametrize("year", [YEAR - 1, YEAR])
+def test_weights_sum_to_exactly_100(workbook, year):
+    year_h, _, _, _, weight_h, *_ = SHEET_SPECS[INDICATORS].headers
+    _, rows = read_table(workbook, INDICATORS)
+    weights = [Decimal(str(row[weight_h])) for row in rows if row[year_h] == year]
+    assert len(weights) == 54 and sum(weights) == 100
+
+
+def test_totals_keep_the_fund_validations():
+    data = sample.sample_rows(YEAR)
+    year_h, fund_h, performance_h, _, _, _, count_h, award_h, *_ = SHEET_SPECS[PARAMS].headers
+    params = next(row for row in data[PARAMS] if row[year_h] == YEAR)
+    fund = Decimal(params[fund_h])
+    performance = fund * Decimal("0.70") if params[performance_h] is None else params[performance_h]
+    _, _, budget_h, _, _, _ = SHEET_SPECS[HARDWARE].headers
+    budgets = sum(Decimal(row[budget_h]) for row in data[HARDWARE])
+    _, _, venue_h, sink_h, *_ = SHEET_SPECS[RATINGS].headers
+    basic = sum(12_000 if row[venue_h] == "独立服务大厅" else 10_000 for row in data[RATINGS]
+                if row[sink_h] == "是" and row[venue_h] != "无")
+    assert budgets <= fund * Decimal("0.30") and performance + budgets <= fund
+    assert basic + params[count_h] * params[award_h] < performance
+
+
+def test_special_cases():
+    data = sample.sample_rows(YEAR)
+    code_h, name_h, _, start_h, stop_h = SHEET_SPECS[CENTERS].headers
+    names = {row[code_h]: row[name_h] for row in data[CENTERS]}
+    assert len(names) == 25 and all("示例数据" in name for name in names.values())
+    assert [row[code_h] for row in data[CENTERS] if row[start_h] == YEAR + 1] == ["XB10"]
+    assert [row[code_h] for row in data[CENTERS] if row[stop_h] == YEAR - 1] == ["ZL06"]
+
+    _, center_h, _, _, recommend_h, winner_h, veto_h, reason_h = SHEET_SPECS[RATINGS].headers
+    rated = {row[center_h] for row in data[RATINGS]}
+    assert set(names.values()) - rated == {names[c] for c in ("TN07", "XB10", "ZL06")}
+    vetoed = [row for row in data[RATINGS] if row[veto_h] == "是"]
+    assert [row[center_h] for row in vetoed] == [names["XB04"]] and vetoed[0][reason_h]
+    assert sum(row[recommend_h] == "是" for row in data[RATINGS]) == 8
+    assert all(row[winner_h] is None for row in data[RATINGS])
+
+    _, _, verdict_h, *_ = SHEET_SPECS[COMPLAINTS].headers
+    assert {row[verdict_h] for row in data[COMPLAINTS]} == set(VERDICTS)
+    _, _, _, amount_h, rate_h = SHEET_SPECS[DEDUCTIONS].headers
+    assert sorted((row[amount_h] is None, row[rate_h] is None) for row in data[DEDUCTIONS]) == [
+        (False, False), (False, True), (True, False)]
+
+
+@pytest.mark.parametrize("seed", [7, 1, 2024])
+def test_volume_rows_are_typed_as_users_type_them(seed):
+    data = sample.sample_rows(YEAR, seed)
+    center_h, item_h, month_h, volume_h = SHEET_SPECS[VOLUMES].required
+    rows = data[VOLUMES]
+    months = [row[month_h] for row in rows]
+    for name, pattern in MONTH_TEXT.items():
+        assert any(isinstance(m, str) and re.fullmatch(pattern, m) for m in months), name
+    assert any(isinstance(m, date) and m.day != 1 for m in months)
+    assert all(isinstance(row[volume_h], int) and row[volume_h] >= 0 for row in rows)
+    assert any(row[volume_h] == 0 for row in rows)
+    year_h, _, _, name_h, *_, alias_h = SHEET_SPECS[INDICATORS].headers
+    aliases = {alias for row in data[INDICATORS] if row[year_h] == YEAR and row[alias_h]
+               for alias in re.split(f"[{''.join(ALIAS_SEPARATORS)}]", row[alias_h])}
+    assert any(row[item_h] in aliases for row in rows)
+    codes = {row[SHEET_SPECS[CENTERS].required[0]] for row in data[CENTERS]}
+    assert any(row[center_h] in codes for row in rows)
+    keys = [(row[center_h], row[item_h], month_of(row[month_h])) for row in rows]
+    assert len(keys) - len(set(keys)) == 1  # the one row pasted twice
+    assert len(rows) == 12 * 54 * 23 + 1 + 4
+
+
+def test_csv_holds_the_same_rows(tmp_path):
+    folder = sample.write_sample_csv(tmp_path / "csv", YEAR)
+    data = sample.sample_rows(YEAR)
+    for spec in INPUT_SHEETS:
+        with open(folder / f"{spec.name}.csv", encoding="utf-8", newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        assert set(spec.required) <= set(header) and len(rows) == len(data[spec.name])
+    month_h = SHEET_SPECS[VOLUMES].required[2]
+    with open(folder / f"{VOLUMES}.csv", encoding="utf-8", newline="") as handle:
+        months = {month_of(row[month_h]) for row in csv.DictReader(handle)}
+    assert set(sample.period_months(YEAR)) <= months
