@@ -1,0 +1,144 @@
+"""Run LibreOffice headless: file conversion, and UNO scripts against a live instance.
+
+Every call gets a fresh throw-away user profile, so calls never share state, never meet a
+locked profile or a recovery dialog, and run side by side. UNO scripts run under the system
+Python (``/usr/bin/python3``), the one Debian's ``python3-uno`` installs ``uno`` for, so this
+works from a virtualenv that has no ``uno``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+UNO_PYTHON = "/usr/bin/python3"
+UNO_URL_VARIABLE = "JBSYS_UNO_URL"
+"""Environment variable holding the ``uno:`` URL a script passed to run_uno_script connects to."""
+
+_CLEAN_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+
+
+class LibreOfficeMissing(RuntimeError):
+    """LibreOffice, or the UNO bridge for the system Python, is not installed."""
+
+
+class LibreOfficeError(RuntimeError):
+    """LibreOffice or a UNO script failed; the message carries its output."""
+
+
+def find_soffice() -> str:
+    """Path of the ``soffice`` program, or LibreOfficeMissing saying how to install it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise LibreOfficeMissing(
+            "未找到 LibreOffice（soffice）。请安装：sudo apt-get install libreoffice-calc-nogui\n"
+            "LibreOffice (soffice) was not found. Install it: "
+            "sudo apt-get install libreoffice-calc-nogui")
+    return found
+
+
+def _environment() -> dict[str, str]:
+    """The caller's environment minus a virtualenv's Python settings, which break pyuno."""
+    return {key: value for key, value in os.environ.items() if key not in _CLEAN_ENV}
+
+
+def _profile_arg(profile: str) -> str:
+    return f"-env:UserInstallation={Path(profile).as_uri()}"
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill the process group of ``process``: oosplash starts soffice.bin, which may outlive it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run ``command`` in its own process group; on timeout kill the whole group."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=_environment(), start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise LibreOfficeError(f"timed out after {timeout} s: {' '.join(command)}") from None
+    finally:
+        _stop(process)
+    return subprocess.CompletedProcess(command, process.returncode,
+                                       stdout.decode(errors="replace"),
+                                       stderr.decode(errors="replace"))
+
+
+def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:
+    """Convert ``src`` with ``soffice --convert-to fmt`` into ``outdir``; return the new file.
+
+    ``fmt`` is what ``--convert-to`` takes (``pdf``, ``xlsx``, ``pdf:calc_pdf_Export``...).
+    Conversion runs no macros.
+    """
+    src, outdir = Path(src).resolve(), Path(outdir).resolve()
+    if not src.is_file():
+        raise FileNotFoundError(src)
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"{src.stem}.{fmt.split(':')[0]}"
+    target.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="jbsys-lo-", ignore_cleanup_errors=True) as profile:
+        result = _run([find_soffice(), "--headless", "--norestore", "--nolockcheck",
+                       _profile_arg(profile), "--convert-to", fmt, "--outdir", str(outdir),
+                       str(src)], timeout)
+    if result.returncode != 0 or not target.is_file():
+        raise LibreOfficeError(
+            f"soffice could not convert {src.name} to {fmt} (exit {result.returncode})\n"
+            f"stdout: {result.stdout.strip()}\nstderr: {result.stderr.strip()}")
+    return target
+
+
+def run_uno_script(script: Path, *args: str, timeout: float = 180) -> dict:
+    """Start a private headless LibreOffice, run ``script`` against it, return its JSON.
+
+    The script runs as ``/usr/bin/python3 script *args`` with the connection URL in the
+    environment variable ``JBSYS_UNO_URL``; it connects (retrying while LibreOffice starts),
+    does its work and prints one JSON object on stdout. LibreOffice is killed afterwards
+    whatever happened.
+    """
+    soffice = find_soffice()
+    if not Path(UNO_PYTHON).is_file():
+        raise LibreOfficeMissing(f"{UNO_PYTHON} is missing; UNO scripts need the system Python")
+    pipe = f"jbsys-{os.getpid()}-{uuid.uuid4().hex}"
+    env = _environment()
+    env[UNO_URL_VARIABLE] = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
+    with tempfile.TemporaryDirectory(prefix="jbsys-lo-", ignore_cleanup_errors=True) as profile:
+        office = subprocess.Popen(
+            [soffice, "--headless", "--invisible", "--norestore", "--nolockcheck",
+             "--nodefault", "--nologo", _profile_arg(profile), f"--accept=pipe,name={pipe};urp;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+            start_new_session=True)
+        try:
+            result = subprocess.run([UNO_PYTHON, str(script), *args], capture_output=True,
+                                    text=True, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise LibreOfficeError(f"UNO script {script} timed out after {timeout} s\n"
+                                   f"stderr: {exc.stderr}") from None
+        finally:
+            _stop(office)
+    if "No module named 'uno'" in result.stderr:
+        raise LibreOfficeMissing(
+            f"{UNO_PYTHON} 没有 uno 模块，请安装：sudo apt-get install python3-uno\n"
+            f"{UNO_PYTHON} has no 'uno' module. Install it: sudo apt-get install python3-uno")
+    if result.returncode != 0:
+        raise LibreOfficeError(f"UNO script {script} failed (exit {result.returncode})\n"
+                               f"stderr: {result.stderr.strip()}")
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        report = None
+    if not isinstance(report, dict):
+        raise LibreOfficeError(f"UNO script {script} printed no JSON object\n"
+                               f"stdout: {result.stdout.strip()}\n"
+                               f"stderr: {result.stderr.strip()}")
+    return report

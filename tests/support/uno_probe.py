@@ -1,0 +1,141 @@
+"""Report what LibreOffice sees in a workbook, as one JSON object (run by run_uno_script).
+
+Runs under /usr/bin/python3, which has ``uno``:
+
+    uno_probe.py BOOK.xlsm [--call Module.Function]... [--cell Sheet!A1]...
+
+The book is loaded hidden with macros always allowed. Reported: the document's Basic
+libraries, the modules of library VBAProject, each --call's result, sheet names, list
+validations and database ranges per sheet, and each --cell after calculateAll().
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+from com.sun.star.sheet.ValidationType import LIST
+
+CONNECT_SECONDS = 60
+
+
+def connect(url: str):
+    """The remote component context, waiting for LibreOffice to start listening."""
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + CONNECT_SECONDS
+    while True:
+        try:
+            return resolver.resolve(url)
+        except NoConnectException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def prop(name: str, value) -> PropertyValue:
+    return PropertyValue(Name=name, Value=value)
+
+
+def plain(value):
+    """A JSON-friendly form of a UNO return value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [plain(item) for item in value]
+    return repr(value)
+
+
+def column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def address(names: list[str], area) -> str:
+    """``Sheet!A1:B2`` for a CellRangeAddress."""
+    return (f"{names[area.Sheet]}!{column_name(area.StartColumn)}{area.StartRow + 1}:"
+            f"{column_name(area.EndColumn)}{area.EndRow + 1}")
+
+
+def call(doc, name: str):
+    module, function = name.split(".")
+    uri = (f"vnd.sun.star.script:VBAProject.{module}.{function}"
+           "?language=Basic&location=document")
+    try:
+        result, _, _ = doc.getScriptProvider().getScript(uri).invoke((), (), ())
+        return {"value": plain(result)}
+    except Exception as exc:  # report, so one bad call does not hide the rest
+        return {"error": f"{type(exc).__name__}: {getattr(exc, 'Message', exc)}"}
+
+
+def validations(sheet, names: list[str]) -> list[dict]:
+    """List validations: LibreOffice keeps validation as a cell attribute, so walk the
+    ranges of identical attributes and keep those whose validation type is LIST."""
+    found = []
+    for ranges in sheet.getUniqueCellFormatRanges():
+        validation = ranges.getByIndex(0).Validation
+        if validation.Type == LIST:
+            found.append({"ranges": [address(names, a) for a in ranges.RangeAddresses],
+                          "formula1": validation.getFormula1()})
+    return found
+
+
+def cell(doc, reference: str) -> dict:
+    sheet_name, name = reference.rsplit("!", 1)
+    target = doc.Sheets.getByName(sheet_name).getCellRangeByName(name)
+    return {"value": target.getValue(), "string": target.getString(),
+            "formula": target.getFormula(), "error": target.getError()}
+
+
+def probe(doc, calls: list[str], cells: list[str]) -> dict:
+    libraries = doc.BasicLibraries
+    report = {"libraries": list(libraries.getElementNames()), "modules": []}
+    if libraries.hasByName("VBAProject"):
+        libraries.loadLibrary("VBAProject")
+        report["modules"] = sorted(libraries.getByName("VBAProject").getElementNames())
+    report["calls"] = {name: call(doc, name) for name in calls}
+    names = list(doc.Sheets.getElementNames())
+    report["sheets"] = names
+    report["validations"] = {name: validations(doc.Sheets.getByName(name), names)
+                             for name in names}
+    ranges = doc.DatabaseRanges
+    report["database_ranges"] = {name: address(names, ranges.getByName(name).DataArea)
+                                 for name in ranges.getElementNames()}
+    doc.calculateAll()
+    report["cells"] = {reference: cell(doc, reference) for reference in cells}
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("book")
+    parser.add_argument("--call", action="append", default=[], metavar="Module.Function")
+    parser.add_argument("--cell", action="append", default=[], metavar="Sheet!A1")
+    args = parser.parse_args()
+    context = connect(os.environ["JBSYS_UNO_URL"])
+    desktop = context.ServiceManager.createInstanceWithContext(
+        "com.sun.star.frame.Desktop", context)
+    doc = desktop.loadComponentFromURL(
+        uno.systemPathToFileUrl(os.path.abspath(args.book)), "_blank", 0,
+        (prop("Hidden", True), prop("MacroExecutionMode", 4)))  # ALWAYS_EXECUTE_NO_WARN
+    if doc is None:
+        sys.exit(f"LibreOffice could not load {args.book}")
+    try:
+        report = probe(doc, args.call, args.cell)
+    finally:
+        doc.close(True)
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
