@@ -1,0 +1,390 @@
+"""The fake xlwings: every name it defines exists in xlwings 0.37.8 with compatible parameters,
+the xlwings behaviour it copies is still there, and the fake itself behaves as documented."""
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import inspect
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlwings
+import xlwings.base_classes
+import xlwings.main
+
+from tests.support import fake_xlwings as fake
+from tests.support.fake_xlwings import App, Book, ComError, FakeCaller, Range
+
+PAIRS = {
+    fake.App: xlwings.main.App,
+    fake.Book: xlwings.main.Book,
+    fake.Sheets: xlwings.main.Sheets,
+    fake.Sheet: xlwings.main.Sheet,
+    fake.Range: xlwings.main.Range,
+    fake.Font: xlwings.main.Font,
+    fake.Tables: xlwings.main.Tables,
+    fake.Table: xlwings.main.Table,
+    fake.Names: xlwings.main.Names,
+    fake.Name: xlwings.main.Name,
+}
+DUNDERS = {"__getitem__", "__call__", "__contains__", "__iter__", "__len__"}
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+XLWINGS = Path(xlwings.__file__).parent
+
+
+def _members():
+    for fake_cls, real_cls in PAIRS.items():
+        for name in sorted(vars(fake_cls)):
+            if not name.startswith("_") or name in DUNDERS:
+                yield pytest.param(fake_cls, real_cls, name, id=f"{fake_cls.__name__}.{name}")
+
+
+# --- contract --------------------------------------------------------------------------------
+
+def test_every_fake_class_is_checked():
+    classes = {obj for obj in vars(fake).values()
+               if isinstance(obj, type) and obj.__module__ == fake.__name__}
+    assert classes == set(PAIRS) | {ComError, FakeCaller}
+
+
+def test_fake_caller_is_a_range_and_adds_nothing():
+    # xlwings hands a UDF's `caller` over as ComRange, a plain Range subclass.
+    assert issubclass(FakeCaller, Range)
+    assert [name for name in vars(FakeCaller) if not name.startswith("_")] == []
+
+
+@pytest.mark.parametrize("fake_cls, real_cls, name", list(_members()))
+def test_member_exists_in_xlwings(fake_cls, real_cls, name):
+    fake_attr = inspect.getattr_static(fake_cls, name)
+    real_attr = inspect.getattr_static(real_cls, name)  # AttributeError: the fake drifted
+    if isinstance(fake_attr, property):
+        assert isinstance(real_attr, property)
+        assert fake_attr.fset is None or real_attr.fset is not None, "xlwings has no setter"
+    elif isinstance(fake_attr, classmethod):
+        assert isinstance(real_attr, classmethod)
+        _check_parameters(fake_attr.__func__, real_attr.__func__)
+    else:
+        assert inspect.isfunction(real_attr)
+        _check_parameters(fake_attr, real_attr)
+
+
+def _check_parameters(fake_fn, real_fn):
+    """Every parameter the fake takes is taken by xlwings, in the same position when
+    positional and with the same default."""
+    fake_params = list(inspect.signature(fake_fn).parameters.values())[1:]
+    real_params = list(inspect.signature(real_fn).parameters.values())[1:]
+    real = {p.name: p for p in real_params}
+    real_positional = [p.name for p in real_params if p.kind in POSITIONAL]
+    kinds = {p.kind for p in real_params}
+    for index, param in enumerate(fake_params):
+        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            assert param.kind in kinds, param
+            continue
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY and param.name not in real:
+            assert inspect.Parameter.VAR_POSITIONAL in kinds, param  # e.g. Range.__call__(*args)
+            continue
+        assert param.name in real, f"xlwings has no parameter {param.name!r}"
+        if param.kind in POSITIONAL:
+            assert real_positional[index:index + 1] == [param.name], f"{param.name} moved"
+        if param.default is not param.empty:
+            assert real[param.name].default == param.default
+
+
+def _class_def(path: Path, name: str) -> ast.ClassDef:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name)
+
+
+def _methods(cls: ast.ClassDef) -> dict[str, ast.FunctionDef]:
+    return {n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_xlwings_still_never_finds_a_name_in_book_sheets():
+    """Copied by Sheets.__contains__: the Windows and Mac engines' Sheets have no
+    __contains__, so Collection.__contains__ ends up comparing the name with sheet objects."""
+    for engine in ("_xlwindows.py", "_xlmac.py"):
+        sheets = _class_def(XLWINGS / engine, "Sheets")
+        assert [ast.unparse(base) for base in sheets.bases] == ["base_classes.Sheets"]
+        assert "__contains__" not in _methods(sheets)
+    assert not hasattr(xlwings.base_classes.Sheets, "__contains__")
+
+    class EngineSheets:  # what the engine offers: iteration over sheet objects
+        def __iter__(self):
+            yield object()
+
+    assert "Sheet1" not in xlwings.main.Sheets(impl=EngineSheets())
+
+
+def test_xlwings_tables_do_find_names():
+    tables = _class_def(XLWINGS / "_xlwindows.py", "Tables")
+    assert "Collection" in [ast.unparse(base) for base in tables.bases]
+    assert "__contains__" in _methods(_class_def(XLWINGS / "_xlwindows.py", "Collection"))
+
+
+def test_xlwings_lets_the_com_error_of_a_missing_sheet_through():
+    call = _methods(_class_def(XLWINGS / "_xlwindows.py", "Sheets"))["__call__"]
+    assert not any(isinstance(node, ast.Try) for node in ast.walk(call))
+
+
+# --- behaviour: values -----------------------------------------------------------------------
+
+@pytest.fixture
+def book() -> Book:
+    return Book(r"C:\work\demo.xlsm", ["Data", "Out"])
+
+
+@pytest.fixture
+def sheet(book):
+    return book.sheets["Data"]
+
+
+def test_cells_are_a_dict_keyed_row_column(sheet):
+    sheet["B3"].value = "x"
+    assert sheet._cells == {(3, 2): "x"}
+
+
+def test_list_of_lists_expands_from_the_top_left_cell(sheet):
+    sheet["B2:Z99"].value = [[1, 2, 3], [4, 5, 6]]
+    assert sheet.used_range.address == "$B$2:$D$3"
+    assert sheet["B2:D3"].value == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+def test_flat_list_is_a_row_and_a_scalar_fills_the_range(sheet):
+    sheet["A1"].value = ["a", "b"]
+    sheet["A2:B3"].value = 0
+    assert sheet["A1:B3"].value == [["a", "b"], [0.0, 0.0], [0.0, 0.0]]
+    sheet["A2:B3"].value = None
+    assert sheet.used_range.address == "$A$1:$B$1"
+
+
+def test_empty_list_writes_nothing_and_jagged_lists_are_refused(sheet):
+    sheet["A1"].value = []
+    assert sheet._cells == {}
+    with pytest.raises(Exception, match="same length"):
+        sheet["A1"].value = [[1, 2], [3]]
+
+
+def test_read_shape_follows_the_range_unless_ndim_2(sheet):
+    sheet["A1"].value = [[1, 2], [3, 4]]
+    assert sheet["A1"].value == 1.0
+    assert sheet["A1:B1"].value == [1.0, 2.0]
+    assert sheet["A1:A2"].value == [1.0, 3.0]
+    assert sheet["A1:A2"].options(ndim=2).value == [[1.0], [3.0]]
+    assert sheet["A1"].options(ndim=2).value == [[1.0]]
+
+
+def test_what_excel_keeps(sheet):
+    sheet["A1"].value = [[7, True, dt.date(2024, 5, 6), "", float("nan")]]
+    assert sheet["A1:E1"].value == [7.0, True, dt.datetime(2024, 5, 6), None, None]
+    assert isinstance(sheet["A1"].value, float)
+
+
+def test_numeric_text_becomes_a_number_unless_formatted_as_text(sheet):
+    sheet["A1"].value = ["00123", "320102199001011234", "'00123", "1e3", "12a"]
+    assert sheet["A1:E1"].value == [123.0, 320102199001011000.0, "00123", 1000.0, "12a"]
+    sheet["A2"].number_format = "@"
+    sheet["A2"].value = "00123"
+    assert sheet["A2"].value == "00123"
+
+
+def test_dataframe_round_trip(sheet):
+    df = pd.DataFrame({"地区": ["天宁", "钟楼"], "得分": [1, 2], "系数": [0.5, None]})
+    sheet["B2"].options(index=False).value = df
+    back = sheet["B2"].options(pd.DataFrame, header=1, index=False, expand="table").value
+    pd.testing.assert_frame_equal(back, df.astype({"得分": float}), check_dtype=False)
+    assert back["得分"].tolist() == [1.0, 2.0]
+
+
+def test_dataframe_index_is_written_by_default(sheet):
+    sheet["A1"].value = pd.DataFrame({"v": [5]}, index=pd.Index(["r"], name="k"))
+    assert sheet["A1"].expand().value == [["k", "v"], ["r", 5.0]]
+
+
+def test_expand_table_stops_at_the_first_empty_cell(sheet):
+    sheet["A1"].value = [["h1", "h2", None, "x"], [1, 2, None, None], [3, 4, None, None]]
+    sheet["A5"].value = "after a gap"
+    assert sheet["A1"].expand("table").address == "$A$1:$B$3"
+    assert sheet["B2"].expand().address == "$B$2:$B$3"
+    sheet["D5"].value = "alone"
+    assert sheet["D5"].expand().address == "$D$5"
+
+
+def test_end_moves_like_ctrl_arrow(sheet):
+    sheet["A1"].value = [[1], [2], [3]]
+    sheet["A10"].value = 4
+    assert sheet["A1"].end("down").address == "$A$3"
+    assert sheet["A3"].end("down").address == "$A$10"
+    assert sheet["A10"].end("down").address == "$A$1048576"
+    assert sheet["C1"].end("left").address == "$A$1"
+
+
+def test_options_are_replaced_and_carried_by_resize_offset_last_cell(sheet):
+    rng = sheet["A1"].options(ndim=2).options(expand="table")
+    assert rng._options == {"convert": None, "expand": "table"}
+    for moved in (rng.resize(2, 2), rng.offset(1, 1), rng.last_cell):
+        assert moved._options == rng._options
+    assert sheet["A1"].options(ndim=2).expand()._options == {}
+    with pytest.raises(NotImplementedError):
+        sheet["A1"].options(numbers=int)
+
+
+def test_addresses_and_navigation(sheet):
+    assert sheet.cells.address == "$1:$1048576"
+    assert sheet["b:c"].address == "$B:$C"
+    assert sheet.range((2, 3), (4, 1)).address == "$A$2:$C$4"
+    assert sheet[1, 2].address == "$C$2"  # 0-based, as sheet[...] with a tuple is in xlwings
+    rng = sheet["B2:D4"]
+    assert (rng.row, rng.column, rng.shape) == (2, 2, (3, 3))
+    assert rng(1, 1).address == "$B$2" and rng[-1, -1].address == "$D$4"
+    assert rng.resize(1).address == "$B$2:$D$2" and rng.offset(1, 0).address == "$B$3:$D$5"
+    assert rng.last_cell.address == "$D$4"
+    assert sheet.range(sheet["A1"], sheet["C2"]) == sheet["A1:C2"]
+    with pytest.raises(ComError):
+        rng.offset(-2)
+
+
+# --- behaviour: formats ----------------------------------------------------------------------
+
+def test_formats_report_none_when_cells_differ(sheet):
+    rng = sheet["A1:B1"]
+    assert (rng.number_format, rng.color, rng.font.bold) == ("General", None, False)
+    sheet["A1"].number_format = "0.00"
+    sheet["A1"].color = "#ff0000"
+    sheet["A1"].font.bold = True
+    assert (rng.number_format, rng.color, rng.font.bold) == (None, None, None)
+    assert sheet["A1"].color == (255, 0, 0)
+    sheet["B1"].color = 255
+    assert sheet["B1"].color == (255, 0, 0)
+
+
+def test_column_width(sheet):
+    assert sheet["A1"].column_width == fake.STANDARD_COLUMN_WIDTH
+    sheet["A:B"].column_width = 20
+    assert sheet["B7"].column_width == 20 and sheet["B1:C1"].column_width is None
+
+
+def test_clear_contents_keeps_formats_clear_does_not(sheet):
+    sheet["C3"].value = 1
+    sheet["E5"].font.bold = True
+    sheet.clear_contents()
+    assert sheet._cells == {} and sheet.used_range.address == "$E$5"
+    sheet.clear()
+    assert sheet.used_range.address == "$A$1"
+
+
+# --- behaviour: sheets, app, caller ----------------------------------------------------------
+
+def test_sheet_lookup(book):
+    assert book.sheets["data"] is book.sheets[0] is book.sheets[-2]
+    with pytest.raises(ComError):  # not KeyError: `except KeyError` would not catch it in Excel
+        book.sheets["Missing"]
+    assert "Data" not in book.sheets and "Data" in book.sheet_names
+    assert [s.name for s in book.sheets] == ["Data", "Out"] and len(book.sheets) == 2
+
+
+def test_add_sheet(book):
+    added = book.sheets.add("Result", after=book.sheets["Data"])
+    assert book.sheet_names == ["Data", "Result", "Out"]
+    assert book.sheets.active is added and added.book is book
+    book.sheets["Out"].activate()
+    book.sheets.add("Before")  # Excel's default place: before the active sheet
+    assert book.sheet_names == ["Data", "Result", "Before", "Out"]
+    with pytest.raises(ValueError):
+        book.sheets.add("data")
+    with pytest.raises(ComError):
+        book.sheets.add("a/b")
+
+
+def test_app_status_bar_and_properties(book):
+    app = book.app
+    with app.properties(status_bar="计算中…", screen_updating=False, calculation="manual"):
+        assert (app.screen_updating, app.calculation) == (False, "manual")
+    assert app.status_bar_history == ["计算中…", False]
+    assert (app.status_bar, app.screen_updating, app.calculation) == (False, True, "automatic")
+    with pytest.raises(KeyError):
+        app.calculation = "sometimes"
+
+
+def test_book_caller(book, monkeypatch):
+    monkeypatch.setattr(Book, "_mock_caller", None)
+    with pytest.raises(Exception, match="must not be called directly"):
+        Book.caller()
+    book.set_mock_caller()
+    assert Book.caller() is book
+    assert (book.name, book.fullname) == ("demo.xlsm", r"C:\work\demo.xlsm")
+    assert isinstance(book.app, App)
+
+
+def test_fake_caller_reaches_the_calling_book(book):
+    caller = FakeCaller(book.sheets["Out"]["B2:B3"])
+    assert caller.sheet.book is book and caller.address == "$B$2:$B$3"
+
+
+# --- behaviour: tables -----------------------------------------------------------------------
+
+@pytest.fixture
+def table(sheet):
+    sheet["A1"].value = [["名称", 2024], ["a", 1], ["b", 2]]
+    return sheet.tables.add(sheet["A1"].expand(), name="Scores")
+
+
+def test_table_lookup(sheet, table):
+    assert sheet.tables["scores"] is table is sheet.tables[0]
+    assert "SCORES" in sheet.tables and len(sheet.tables) == 1
+    assert [t.name for t in sheet.tables] == ["Scores"] and table.parent is sheet
+    with pytest.raises(KeyError):
+        sheet.tables["Other"]
+
+
+def test_table_ranges_and_text_headers(table):
+    assert table.range.address == "$A$1:$B$3"
+    assert table.header_row_range.value == ["名称", "2024"]  # Excel keeps headers as text
+    assert table.data_body_range.value == [["a", 1.0], ["b", 2.0]]
+
+
+def test_table_headers_stay_text_and_cleared_ones_become_column_n(sheet, table):
+    sheet["B1"].value = 2025
+    assert sheet["B1"].value == "2025"
+    sheet["A1"].clear_contents()
+    assert table.header_row_range.value == ["Column1", "2025"]
+    with pytest.raises(NotImplementedError):
+        sheet["B1"].value = "column1"
+
+
+@pytest.mark.parametrize("name", ["FY2024", "my table", "R1C1", "2024年"])
+def test_table_names_excel_refuses(book, name):
+    out = book.sheets["Out"]
+    with pytest.raises(ComError):
+        out.tables.add(out["A1:B2"], name=name)
+
+
+def test_table_names_are_unique_in_the_book_and_tables_do_not_overlap(book, table):
+    out = book.sheets["Out"]
+    with pytest.raises(ComError):
+        out.tables.add(out["A1:B2"], name="scores")
+    data = book.sheets["Data"]
+    with pytest.raises(ComError):
+        data.tables.add(data["B3:C5"], name="Other")
+
+
+def test_header_only_table_has_an_insert_row_and_no_body(sheet):
+    sheet["D1"].value = ["x", "y"]
+    table = sheet.tables.add(sheet["D1:E1"], name="Empty")
+    assert table.range.address == "$D$1:$E$2" and table.data_body_range is None
+    sheet["D2"].value = 1
+    sheet["D2"].clear_contents()  # the insert row has become a data row, and stays one
+    assert table.data_body_range.address == "$D$2:$E$2"
+
+
+def test_table_resize(sheet, table):
+    sheet["C1"].value = None
+    table.resize(sheet["A1:C4"])
+    assert table.header_row_range.value == ["名称", "2024", "Column3"]
+    with pytest.raises(ComError):
+        table.resize(sheet["A2:C4"])
+
+
+def test_sheet_clear_removes_tables(sheet, table):
+    sheet.clear()
+    assert len(sheet.tables) == 0

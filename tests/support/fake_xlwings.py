@@ -1,0 +1,777 @@
+"""In-memory stand-in for the part of the xlwings object model the Excel layer uses.
+
+There is no Excel here, so the layer is tested against this miniature of xlwings 0.37.8
+driving Excel on Windows. Where the real thing surprises, the surprise is copied, not fixed:
+numbers come back as float, numeric strings become numbers, a missing sheet raises a COM
+error rather than KeyError, ``"name" in book.sheets`` is always False, table headers are
+text. What the miniature does not model raises instead of guessing.
+``tests/excel/test_fake_xlwings_contract.py`` keeps every name and signature here present in
+the real classes.
+
+Build a book with ``Book("C:/x/demo.xlsm", ["Sheet1"])``; cell values live in
+``sheet._cells``, a dict keyed ``(row, column)``, 1-based. ``Book._mock_caller`` is class
+state as in xlwings: tests that call ``set_mock_caller`` should first
+``monkeypatch.setattr(Book, "_mock_caller", None)`` so it is undone afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ntpath
+import re
+from numbers import Number
+
+import numpy as np
+import pandas as pd
+import xlwings.main
+from xlwings.constants import MAX_COLUMNS, MAX_ROWS
+from xlwings.conversion import PandasDataFrameConverter
+from xlwings.utils import a1_to_tuples, col_name, hex_to_rgb, int_to_rgb
+
+STANDARD_COLUMN_WIDTH = 8.43  # Excel's default width, in characters of the default font
+_FORMAT_DEFAULTS = {"number_format": "General", "color": None, "bold": False}
+_OPTIONS = {"ndim", "expand", "header", "index"}
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_MAX_CELLS = 1_000_000  # formats and fills are per cell: whole rows/columns are not modelled
+
+
+class ComError(Exception):
+    """Stands in for ``pywintypes.com_error``: what Excel raises through xlwings on Windows."""
+
+
+class App:
+    """Excel application state the layer touches; ``status_bar_history`` is fake-only."""
+
+    # The real context manager: it only reads and sets attributes, so it runs on the fake.
+    properties = xlwings.main.App.properties
+
+    def __init__(self) -> None:
+        self._status_bar: str | bool = False
+        self._screen_updating = True
+        self._calculation = "automatic"
+        self.status_bar_history: list[str | bool] = []
+        self.alerts: list[tuple[str, str | None]] = []  # fake-only: every message box shown
+
+    @property
+    def status_bar(self) -> str | bool:
+        """False while Excel owns the status bar, as in xlwings."""
+        return self._status_bar
+
+    @status_bar.setter
+    def status_bar(self, value: str | bool) -> None:
+        self._status_bar = value
+        self.status_bar_history.append(value)
+
+    @property
+    def screen_updating(self) -> bool:
+        return self._screen_updating
+
+    @screen_updating.setter
+    def screen_updating(self, value: bool) -> None:
+        self._screen_updating = bool(value)
+
+    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok") -> str:
+        """Records the message box instead of showing it; the user "presses" OK."""
+        self.alerts.append((prompt, title))
+        return "ok"
+
+    @property
+    def calculation(self) -> str:
+        return self._calculation
+
+    @calculation.setter
+    def calculation(self, value: str) -> None:
+        if value not in ("automatic", "manual", "semiautomatic"):
+            raise KeyError(value)  # xlwings' calculation_s2i lookup
+        self._calculation = value
+
+
+class Book:
+    _mock_caller: Book | None = None
+
+    def __init__(self, fullname: str = "Book1", sheet_names=("Sheet1",), app: App | None = None):
+        self._fullname = fullname
+        self._app = app or App()
+        if len({name.lower() for name in sheet_names}) < len(sheet_names):
+            raise ValueError(f"duplicate sheet names: {sheet_names}")
+        for name in sheet_names:
+            _check_sheet_name(name)
+        self._sheets = [Sheet(self, name) for name in sheet_names]
+        self._active = self._sheets[0]
+        self._names: dict[str, Name] = {}
+
+    @classmethod
+    def caller(cls) -> Book:
+        if Book._mock_caller is None:
+            raise Exception("Book.caller() must not be called directly. Call through Excel "
+                            "or set a mock caller first with Book.set_mock_caller().")
+        return Book._mock_caller
+
+    def set_mock_caller(self) -> None:
+        Book._mock_caller = self
+
+    @property
+    def name(self) -> str:
+        return ntpath.basename(self._fullname)
+
+    @property
+    def fullname(self) -> str:
+        return self._fullname
+
+    @property
+    def app(self) -> App:
+        return self._app
+
+    @property
+    def sheets(self) -> Sheets:
+        return Sheets(self)
+
+    @property
+    def names(self) -> Names:
+        return Names(self)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """The way to ask whether a sheet exists (see ``Sheets.__contains__``)."""
+        return [sheet.name for sheet in self._sheets]
+
+    def __repr__(self) -> str:
+        return f"<Book [{self.name}]>"
+
+
+class Names:
+    """Workbook-level defined names; a missing one raises like Excel does through COM."""
+
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def __getitem__(self, item: str) -> Name:
+        try:
+            return self._book._names[item.lower()]
+        except KeyError:
+            raise ComError(f"no name {item!r}") from None
+
+    def add(self, name: str, refers_to: str) -> Name:
+        created = Name(self._book, name, refers_to)
+        self._book._names[name.lower()] = created
+        return created
+
+
+class Name:
+    def __init__(self, book: Book, name: str, refers_to: str) -> None:
+        self._book, self._name, self._refers_to = book, name, refers_to
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def refers_to(self) -> str:
+        return self._refers_to
+
+    @refers_to.setter
+    def refers_to(self, value: str) -> None:
+        self._refers_to = value
+
+    @property
+    def refers_to_range(self) -> Range:
+        """Only names of the form =Sheet!$A$1 refer to a range, as in Excel."""
+        target = self._refers_to.lstrip("=")
+        if "!" not in target:
+            raise ComError(f"{self._name} does not refer to a range")
+        sheet, cell = target.rsplit("!", 1)
+        return self._book.sheets[sheet.strip("'")].range(cell.replace("$", ""))
+
+
+class Sheets:
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    @property
+    def active(self) -> Sheet:
+        return self._book._active
+
+    def __len__(self) -> int:
+        return len(self._book._sheets)
+
+    def __iter__(self):
+        return iter(list(self._book._sheets))
+
+    def __getitem__(self, key: int | str) -> Sheet:
+        sheets = self._book._sheets
+        if isinstance(key, int):
+            if not -len(sheets) <= key < len(sheets):
+                raise IndexError(f"Index {key} out of range ({len(sheets)} elements)")
+            return sheets[key]
+        for sheet in sheets:
+            if sheet.name.lower() == key.lower():  # Excel looks sheet names up caselessly
+                return sheet
+        raise ComError(f"no sheet named {key!r}")  # xlwings passes the COM error through
+
+    def __contains__(self, key: str) -> bool:
+        """Always False, as in xlwings 0.37.8: ``Collection.__contains__`` asks the engine's
+        Sheets, which has no ``__contains__``, so Python compares the key with each sheet
+        object. Use ``book.sheet_names``."""
+        return False
+
+    def add(self, name: str, before: Sheet | str | None = None,
+            after: Sheet | str | None = None) -> Sheet:
+        """Inserts before the active sheet by default, and activates the new sheet."""
+        if name.lower() in (s.name.lower() for s in self):
+            raise ValueError("Sheet named '%s' already present in workbook" % name)
+        _check_sheet_name(name)
+        sheets = self._book._sheets
+        if before is not None:
+            index = sheets.index(self._named(before))
+        elif after is not None:
+            index = sheets.index(self._named(after)) + 1
+        else:
+            index = sheets.index(self._book._active)
+        sheet = Sheet(self._book, name)
+        sheets.insert(index, sheet)
+        self._book._active = sheet
+        return sheet
+
+    def _named(self, sheet: Sheet | str) -> Sheet:
+        if isinstance(sheet, int):  # xlwings would take it as a 1-based COM index
+            raise NotImplementedError("pass the Sheet or its name")
+        return sheet if isinstance(sheet, Sheet) else self[sheet]
+
+
+class Sheet:
+    def __init__(self, book: Book, name: str) -> None:
+        self._book = book
+        self._name = name
+        self._cells: dict[tuple[int, int], object] = {}
+        self._formats: dict[tuple[int, int], dict[str, object]] = {}
+        self._column_widths: dict[int, float] = {}
+        self._tables: list[Table] = []
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def book(self) -> Book:
+        return self._book
+
+    def range(self, cell1, cell2=None) -> Range:
+        """A1 text (``"B2"``, ``"$A$1:$C$3"``, ``"A:C"``), a (row, column) tuple, or a Range."""
+        corners = self._corners(cell1) + ([] if cell2 is None else self._corners(cell2))
+        rows = [r for r, _ in corners]
+        cols = [c for _, c in corners]
+        return Range(self, min(rows), min(cols),
+                     max(rows) - min(rows) + 1, max(cols) - min(cols) + 1)
+
+    def _corners(self, cell) -> list[tuple[int, int]]:
+        if isinstance(cell, Range):
+            if cell.sheet is not self:
+                raise ValueError("Range is not on this sheet")
+            return [(cell.row, cell.column), (cell._bottom, cell._right)]
+        if isinstance(cell, tuple):
+            return [cell]
+        first, second = a1_to_tuples(cell)
+        if first is None:
+            raise NotImplementedError(f"named ranges are not modelled: {cell!r}")
+        return [first] if second is None else [first, second]
+
+    def __getitem__(self, item: str | tuple[int, int]) -> Range:
+        return self.range(item) if isinstance(item, str) else self.cells[item]
+
+    @property
+    def cells(self) -> Range:
+        return Range(self, 1, 1, MAX_ROWS, MAX_COLUMNS)
+
+    @property
+    def used_range(self) -> Range:
+        """Bounding box of cells with a value or a format; ``$A$1`` on an empty sheet."""
+        used = set(self._cells) | set(self._formats)
+        if not used:
+            return Range(self, 1, 1)
+        rows = [r for r, _ in used]
+        cols = [c for _, c in used]
+        return Range(self, min(rows), min(cols),
+                     max(rows) - min(rows) + 1, max(cols) - min(cols) + 1)
+
+    @property
+    def tables(self) -> Tables:
+        return Tables(self)
+
+    def clear_contents(self) -> None:
+        self.cells.clear_contents()
+
+    def clear(self) -> None:
+        """Values, formats and tables go (Excel deletes a table whose whole range is
+        cleared); column widths stay."""
+        self._cells.clear()
+        self._formats.clear()
+        self._tables.clear()
+
+    def activate(self) -> None:
+        self._book._active = self
+
+    def _store(self, row: int, column: int, x) -> None:
+        fmt = self._formats.get((row, column), {}).get("number_format", "General")
+        value = _to_cell(x, fmt)
+        if value is None:
+            self._cells.pop((row, column), None)
+        else:
+            self._cells[(row, column)] = value
+
+    def _after_write(self, written: Range) -> None:
+        for table in self._tables:
+            if _overlap(table.range, written):
+                table._sync()
+
+    def select(self) -> None:
+        self._book._active = self
+
+    def __repr__(self) -> str:
+        return f"<Sheet [{self._book.name}]{self._name}>"
+
+
+class Range:
+    def __init__(self, sheet: Sheet, row: int, column: int, nrows: int = 1, ncols: int = 1,
+                 options: dict | None = None) -> None:
+        if not (1 <= row and row + nrows - 1 <= MAX_ROWS
+                and 1 <= column and column + ncols - 1 <= MAX_COLUMNS):
+            raise ComError(f"range outside the sheet: row {row}, column {column}, "
+                           f"{nrows}x{ncols}")
+        self._sheet = sheet
+        self._row, self._column = row, column
+        self._nrows, self._ncols = nrows, ncols
+        self._options = dict(options or {})
+
+    @property
+    def _bottom(self) -> int:
+        return self._row + self._nrows - 1
+
+    @property
+    def _right(self) -> int:
+        return self._column + self._ncols - 1
+
+    def _keys(self):
+        return ((r, c) for r in range(self._row, self._bottom + 1)
+                for c in range(self._column, self._right + 1))
+
+    def _holds(self, key: tuple[int, int]) -> bool:
+        r, c = key
+        return self._row <= r <= self._bottom and self._column <= c <= self._right
+
+    @property
+    def sheet(self) -> Sheet:
+        return self._sheet
+
+    @property
+    def row(self) -> int:
+        return self._row
+
+    @property
+    def column(self) -> int:
+        return self._column
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._nrows, self._ncols
+
+    @property
+    def address(self) -> str:
+        if self._ncols == MAX_COLUMNS:
+            return f"${self._row}:${self._bottom}"
+        if self._nrows == MAX_ROWS:
+            return f"${col_name(self._column)}:${col_name(self._right)}"
+        first = f"${col_name(self._column)}${self._row}"
+        if self.shape == (1, 1):
+            return first
+        return f"{first}:${col_name(self._right)}${self._bottom}"
+
+    def options(self, convert=None, **options) -> Range:
+        """Replaces (does not merge) the options, as xlwings does."""
+        unknown = set(options) - _OPTIONS
+        if unknown:
+            raise NotImplementedError(f"options not modelled: {sorted(unknown)}")
+        if convert not in (None, pd.DataFrame):
+            raise NotImplementedError(f"converter not modelled: {convert!r}")
+        if options.get("ndim") not in (None, 2):
+            raise NotImplementedError(f"ndim={options['ndim']!r} is not modelled")
+        if options.get("expand") not in (None, "table"):
+            raise NotImplementedError(f"expand={options['expand']!r} is not modelled")
+        return Range(self._sheet, self._row, self._column, self._nrows, self._ncols,
+                     {"convert": convert, **options})
+
+    @property
+    def value(self):
+        """Scalar, flat list for one row or column, else list of rows (see options)."""
+        rng = self.expand() if self._options.get("expand") else self
+        rows = [[self._sheet._cells.get((r, c)) for c in range(rng._column, rng._right + 1)]
+                for r in range(rng._row, rng._bottom + 1)]
+        if self._options.get("convert") is pd.DataFrame:
+            return PandasDataFrameConverter.read_value(rows, self._options)
+        if self._options.get("ndim") == 2:
+            return rows
+        if len(rows) == 1:
+            return rows[0][0] if len(rows[0]) == 1 else rows[0]
+        return [row[0] for row in rows] if len(rows[0]) == 1 else rows
+
+    @value.setter
+    def value(self, data) -> None:
+        if isinstance(data, pd.DataFrame):
+            data = PandasDataFrameConverter.write_value(data, dict(self._options))
+        elif self._options.get("convert") is pd.DataFrame:
+            raise TypeError("options(pd.DataFrame) needs a DataFrame to write")
+        rows, scalar = _ensure_2d(data)
+        if not rows:
+            return  # xlwings writes nothing for an empty list
+        if scalar:  # Excel fills the whole range with one value
+            if self._nrows * self._ncols > _MAX_CELLS:
+                raise NotImplementedError("filling whole rows or columns is not modelled")
+            target = self
+            rows = [[rows[0][0]] * self._ncols] * self._nrows
+        else:
+            target = self.resize(len(rows), len(rows[0]))
+        for r, row in enumerate(rows, target._row):
+            for c, item in enumerate(row, target._column):
+                self._sheet._store(r, c, item)
+        self._sheet._after_write(target)
+
+    def clear_contents(self) -> None:
+        self._sheet._cells = {k: v for k, v in self._sheet._cells.items() if not self._holds(k)}
+        self._sheet._after_write(self)
+
+    def __call__(self, row: int, column: int, /) -> Range:
+        """1-based, relative to the top-left cell, and may reach outside the range."""
+        return Range(self._sheet, self._row + row - 1, self._column + column - 1)
+
+    def __getitem__(self, key: tuple[int, int]) -> Range:
+        """0-based cell inside the range; slices are not modelled."""
+        row, column = key
+        if not (isinstance(row, int) and isinstance(column, int)):
+            raise NotImplementedError("only integer indices are modelled")
+        if not (-self._nrows <= row < self._nrows and -self._ncols <= column < self._ncols):
+            raise IndexError(f"{key} outside a {self._nrows}x{self._ncols} range")
+        return self(row % self._nrows + 1, column % self._ncols + 1)
+
+    def end(self, direction: str) -> Range:
+        """Ctrl+arrow from the top-left cell, as Excel's Range.End."""
+        step = {"down": 1, "right": 1, "up": -1, "left": -1}[direction]
+        vertical = direction in ("down", "up")
+        fixed = self._column if vertical else self._row
+        pos = self._row if vertical else self._column
+        limit = MAX_ROWS if vertical else MAX_COLUMNS
+        filled = {r if vertical else c for r, c in self._sheet._cells
+                  if (c if vertical else r) == fixed}
+        if pos in filled and pos + step in filled:
+            while pos + step in filled:
+                pos += step
+        else:
+            ahead = [p for p in filled if (p - pos) * step > 0]
+            pos = (min(ahead, key=lambda p: abs(p - pos)) if ahead
+                   else (limit if step > 0 else 1))
+        return Range(self._sheet, *((pos, self._column) if vertical else (self._row, pos)))
+
+    def expand(self, mode: str = "table") -> Range:
+        """xlwings' TableExpander: down and right from the top-left cell, stopping at the
+        first empty cell; one empty cell right below or beside the origin ends it there."""
+        if mode != "table":
+            raise NotImplementedError(f"expand({mode!r}) is not modelled")
+        origin = self(1, 1)
+        cells = self._sheet._cells
+
+        def reach(direction: str, second: Range, third: Range) -> int:
+            if (second.row, second.column) not in cells:
+                return 0
+            if (third.row, third.column) not in cells:
+                return 1
+            end = second.end(direction)
+            return (end.row - origin.row) if direction == "down" else (end.column - origin.column)
+
+        down = reach("down", origin(2, 1), origin(3, 1))
+        right = reach("right", origin(1, 2), origin(1, 3))
+        return Range(self._sheet, origin.row, origin.column, down + 1, right + 1)
+
+    def resize(self, row_size: int | None = None, column_size: int | None = None) -> Range:
+        if row_size is not None:
+            assert row_size > 0
+        if column_size is not None:
+            assert column_size > 0
+        return Range(self._sheet, self._row, self._column, row_size or self._nrows,
+                     column_size or self._ncols, self._options)
+
+    def offset(self, row_offset: int = 0, column_offset: int = 0) -> Range:
+        return Range(self._sheet, self._row + row_offset, self._column + column_offset,
+                     self._nrows, self._ncols, self._options)
+
+    @property
+    def last_cell(self) -> Range:
+        return Range(self._sheet, self._bottom, self._right, options=self._options)
+
+    @property
+    def number_format(self) -> str | None:
+        """None when the cells differ, as Excel reports it."""
+        return self._format("number_format")
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self._set_format("number_format", value)
+
+    @property
+    def color(self) -> tuple[int, int, int] | None:
+        return self._format("color")
+
+    @color.setter
+    def color(self, color_or_rgb: tuple[int, int, int] | int | str | None) -> None:
+        if isinstance(color_or_rgb, str):
+            color_or_rgb = hex_to_rgb(color_or_rgb)
+        elif isinstance(color_or_rgb, int):
+            color_or_rgb = int_to_rgb(color_or_rgb)
+        self._set_format("color", None if color_or_rgb is None else tuple(color_or_rgb))
+
+    @property
+    def font(self) -> Font:
+        return Font(self)
+
+    @property
+    def column_width(self) -> float | None:
+        widths = {self._sheet._column_widths.get(c, STANDARD_COLUMN_WIDTH)
+                  for c in range(self._column, self._right + 1)}
+        return widths.pop() if len(widths) == 1 else None
+
+    @column_width.setter
+    def column_width(self, value: float) -> None:
+        for c in range(self._column, self._right + 1):
+            self._sheet._column_widths[c] = value
+
+    def _format(self, key: str):
+        values = [f.get(key, _FORMAT_DEFAULTS[key])
+                  for k, f in self._sheet._formats.items() if self._holds(k)]
+        if len(values) < self._nrows * self._ncols:
+            values.append(_FORMAT_DEFAULTS[key])
+        return values[0] if all(v == values[0] for v in values) else None
+
+    def _set_format(self, key: str, value) -> None:
+        if self._nrows * self._ncols > _MAX_CELLS:
+            raise NotImplementedError("formatting whole rows or columns is not modelled")
+        formats = self._sheet._formats
+        for k in self._keys():
+            cell = formats.setdefault(k, {})
+            if value == _FORMAT_DEFAULTS[key]:
+                cell.pop(key, None)
+            else:
+                cell[key] = value
+            if not cell:
+                del formats[k]
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Range) and self._sheet is other._sheet
+                and (self.row, self.column, self.shape) == (other.row, other.column, other.shape))
+
+    def __hash__(self) -> int:
+        return hash((id(self._sheet), self.row, self.column, self.shape))
+
+    def __repr__(self) -> str:
+        return f"<Range [{self._sheet.book.name}]{self._sheet.name}!{self.address}>"
+
+
+class Font:
+    def __init__(self, rng: Range) -> None:
+        self._range = rng
+
+    @property
+    def bold(self) -> bool | None:
+        return self._range._format("bold")
+
+    @bold.setter
+    def bold(self, value: bool) -> None:
+        self._range._set_format("bold", bool(value))
+
+
+class Tables:
+    def __init__(self, sheet: Sheet) -> None:
+        self._sheet = sheet
+
+    def __len__(self) -> int:
+        return len(self._sheet._tables)
+
+    def __iter__(self):
+        return iter(list(self._sheet._tables))
+
+    def __getitem__(self, key: int | str) -> Table:
+        if isinstance(key, int):
+            return self._sheet._tables[key]
+        for table in self._sheet._tables:
+            if table.name.lower() == key.lower():
+                return table
+        raise KeyError(key)
+
+    def __contains__(self, key: str) -> bool:
+        return any(table.name.lower() == key.lower() for table in self._sheet._tables)
+
+    def add(self, source: Range, name: str) -> Table:
+        """A table with headers over ``source``. ``name`` is required here: Excel's own
+        names depend on the UI language (Table1, 表1)."""
+        if not isinstance(source, Range):
+            raise TypeError(f"'source' must be a Range, not {type(source).__name__}.")
+        if source.sheet is not self._sheet:
+            raise ValueError("source is not on this sheet")
+        if source.shape == (1, 1):
+            raise NotImplementedError("Excel grows a one-cell source to its current region; "
+                                      "pass the whole range")
+        _check_table_name(self._sheet.book, name)
+        table = Table(self._sheet, name, source)
+        self._sheet._tables.append(table)
+        return table
+
+
+class Table:
+    """A header row, then data rows. Made from a header-only range, Excel adds an empty
+    insert row and ``data_body_range`` is None until a value is written there. Writing next
+    to a table does not grow it here (Excel's AutoCorrect may): resize explicitly."""
+
+    def __init__(self, sheet: Sheet, name: str, source: Range) -> None:
+        self._sheet = sheet
+        self._name = name
+        self._place(source)
+
+    def _place(self, rng: Range) -> None:
+        insert_row = rng.shape[0] == 1
+        rng = rng.resize(rng.shape[0] + insert_row).options()
+        for other in self._sheet._tables:
+            if other is not self and _overlap(other.range, rng):
+                raise ComError(f"{rng.address} overlaps table {other.name}")
+        self._insert_row, self._range = insert_row, rng
+        self._sync()
+
+    def _sync(self) -> None:
+        """After a write: a value in the insert row makes it a data row; headers stay text."""
+        cells = self._sheet._cells
+        if self._insert_row:
+            insert_row = self._range(2, 1).resize(1, self._range.shape[1])
+            self._insert_row = not any(insert_row._holds(k) for k in cells)
+        row = self._range.row
+        texts = [_header_text(cells.get((row, c)), j)
+                 for j, c in enumerate(range(self._range.column, self._range._right + 1), 1)]
+        if len({t.lower() for t in texts}) < len(texts):
+            raise NotImplementedError(f"duplicate headers {texts}: Excel renames them, "
+                                      "the fake does not")
+        for c, text in enumerate(texts, self._range.column):
+            cells[(row, c)] = text
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def parent(self) -> Sheet:
+        return self._sheet
+
+    @property
+    def range(self) -> Range:
+        return self._range
+
+    @property
+    def header_row_range(self) -> Range:
+        return self._range.resize(1)
+
+    @property
+    def data_body_range(self) -> Range | None:
+        if self._insert_row:
+            return None
+        return self._range.offset(1).resize(self._range.shape[0] - 1)
+
+    def resize(self, range: Range) -> None:
+        """Excel keeps the header row where it is and wants the new range to overlap."""
+        if range.sheet is not self._sheet or range.row != self._range.row:
+            raise ComError("a table's header row must stay in place")
+        if not _overlap(range, self._range):
+            raise ComError("the new range must overlap the table")
+        self._place(range)
+
+    def __repr__(self) -> str:
+        return f"<Table '{self._name}' in {self._sheet.name}>"
+
+
+class FakeCaller(Range):
+    """What a UDF's ``caller`` argument is: xlwings wraps the calling cells in ``ComRange``,
+    a Range subclass, so ``caller.sheet.book`` reaches the calling workbook."""
+
+    def __init__(self, rng: Range) -> None:
+        super().__init__(rng.sheet, rng.row, rng.column, *rng.shape)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _ensure_2d(data) -> tuple[list, bool]:
+    """xlwings' Ensure2DStage and jagged-list check: (rows, is_scalar)."""
+    if not isinstance(data, (list, tuple)):
+        return [[data]], True
+    if data and not isinstance(data[0], (list, tuple)):
+        data = [data]
+    rows = [list(row) for row in data]
+    if any(len(row) != len(rows[0]) for row in rows):
+        raise Exception("All elements of a 2d list or tuple must be of the same length")
+    return rows, False
+
+
+def _to_cell(x, number_format: str):
+    """What Excel holds after xlwings writes ``x``: numbers as float, dates as datetime,
+    None/""/NaN as empty. Text that looks like a number becomes one, kept to Excel's 15
+    significant digits, unless the cell is formatted "@"; a leading apostrophe keeps text
+    and is dropped (xlwings issues 1269, 2248). Excel also reads dates, percentages,
+    thousands separators and TRUE/FALSE from text; that is not modelled."""
+    if isinstance(x, str):
+        if x == "":
+            return None
+        if x.startswith("'"):
+            return x[1:]
+        if number_format != "@" and _NUMBER.fullmatch(x):
+            return float(f"{float(x):.15g}")
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if x is None or pd.isna(x):
+        return None
+    if isinstance(x, dt.datetime):
+        if x.tzinfo is not None:
+            raise NotImplementedError("timezone-aware datetimes are not modelled")
+        return dt.datetime(x.year, x.month, x.day, x.hour, x.minute, x.second, x.microsecond)
+    if isinstance(x, dt.date):
+        return dt.datetime(x.year, x.month, x.day)
+    if isinstance(x, Number):
+        return float(x)
+    raise TypeError(f"Excel cannot hold a {type(x).__name__}")
+
+
+def _header_text(x, position: int) -> str:
+    """Excel keeps table headers as text and names empty ones ColumnN."""
+    if x is None:
+        return f"Column{position}"
+    if isinstance(x, bool):
+        return "TRUE" if x else "FALSE"
+    if isinstance(x, float):
+        return f"{x:.15g}"
+    if isinstance(x, str):
+        return x
+    raise NotImplementedError(f"a {type(x).__name__} table header is not modelled")
+
+
+def _overlap(a: Range, b: Range) -> bool:
+    return (a.sheet is b.sheet and a.row <= b._bottom and b.row <= a._bottom
+            and a.column <= b._right and b.column <= a._right)
+
+
+def _check_sheet_name(name: str) -> None:
+    if (not 1 <= len(name) <= 31 or re.search(r"[:\\/?*\[\]]", name)
+            or name.startswith("'") or name.endswith("'")):
+        raise ComError(f"Excel does not accept the sheet name {name!r}")
+
+
+def _check_table_name(book: Book, name: str) -> None:
+    """Excel's rules: no spaces, not a cell reference (A1 or R1C1), unique in the book."""
+    cell = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", name)
+    looks_like_cell = (cell is not None and a1_to_tuples(name)[0][1] <= MAX_COLUMNS
+                       and int(cell.group(2)) <= MAX_ROWS)
+    if (not re.fullmatch(r"[^\W\d][\w.]*", name) or looks_like_cell
+            or re.fullmatch(r"[RrCc]|[Rr]\d*[Cc]\d*", name)):
+        raise ComError(f"Excel does not accept the table name {name!r}")
+    for sheet in book._sheets:
+        if name.lower() in (t.name.lower() for t in sheet._tables):
+            raise ComError(f"a table named {name!r} already exists in the book")
