@@ -52,9 +52,7 @@ def cmd_allocate(args) -> int:
     if args.json:
         write_atomic(args.json, to_json(outcome).encode("utf-8"))
     if not outcome.ok:
-        print_checks(outcome, sys.stderr)
-        print(f"发现 {len(outcome.errors)} 个错误，未生成分配结果。", file=sys.stderr)
-        return EXIT_INVALID
+        return refuse_invalid(outcome, "生成分配结果")
     from .report.result_workbook import result_workbook_bytes
 
     output = Path(args.output) if args.output else default_output(Path(args.workbook), args.year)
@@ -75,6 +73,50 @@ def cmd_check(args) -> int:
     return EXIT_INVALID
 
 
+def refuse_invalid(outcome: Outcome, what: str) -> int:
+    print_checks(outcome, sys.stderr)
+    print(f"发现 {len(outcome.errors)} 个错误，无法{what}。", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def cmd_explain(args) -> int:
+    from .report.explain import UnknownCenter, explain, render_text
+
+    outcome = run(args.workbook, args.year)
+    if not outcome.ok:
+        return refuse_invalid(outcome, "说明分配结果")
+    try:
+        explanation = explain(outcome.allocation, args.center)
+    except UnknownCenter as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print(render_text(explanation), end="")
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .office.libreoffice import LibreOfficeMissing
+    from .report.pdf import write_pdf
+
+    outcome = run(args.workbook, args.year)
+    if not outcome.ok:
+        return refuse_invalid(outcome, "生成 PDF")
+    try:
+        write_pdf(outcome, args.pdf)
+    except LibreOfficeMissing:
+        print("错误：未找到 LibreOffice，无法生成 PDF。请安装 libreoffice-calc-nogui"
+              "（sudo apt-get install libreoffice-calc-nogui）后重试。", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"PDF 已写入：{args.pdf}")
+    return EXIT_OK
+
+
+def cmd_excel_setup(args) -> int:
+    from .excel.setup import excel_setup
+
+    return excel_setup(dry_run=args.dry_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jbsys-xl", description="人社基层平台建设考核与以奖代补资金分配（JBSys-XL）")
@@ -92,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     allocate.add_argument("-o", "--output", help="结果工作簿路径（默认：<输入名>-分配结果-<年度>.xlsx）")
     allocate.set_defaults(func=cmd_allocate)
     with_source("check", "只校验数据").set_defaults(func=cmd_check)
+    explain_ = with_source("explain", "说明一个中心的补助资金是怎样算出来的")
+    explain_.add_argument("--center", required=True, help="中心编码或中心名称")
+    explain_.set_defaults(func=cmd_explain)
+    report = with_source("report", "生成可打印的分配结果 PDF（需要 LibreOffice）")
+    report.add_argument("--pdf", required=True, help="PDF 输出路径")
+    report.set_defaults(func=cmd_report)
+    setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
+    setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
+    setup.set_defaults(func=cmd_excel_setup)
     return parser
 
 

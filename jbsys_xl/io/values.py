@@ -154,9 +154,10 @@ def unit(value, label: str = "金额单位") -> Decimal | None:
         result = number(value, label)
     except BadValue:
         result = None
-    if result not in contract.UNITS:
-        raise BadValue(f"{label}“{show(value)}”不是允许的值（应为 0.01 或 1）")
-    return result
+    for allowed in contract.UNITS:  # the canonical Decimal: 1.0 would quantize to 0.1
+        if result == allowed:
+            return allowed
+    raise BadValue(f"{label}“{show(value)}”不是允许的值（应为 0.01 或 1）")
 
 
 def day(value, label: str) -> date | None:

@@ -1,0 +1,243 @@
+"""The result sheets as plain data, independent of any writer.
+
+The XlsxWriter file, the PDF and the in-Excel (xlwings) writer all lay out these tables, so every
+door shows the same rows, sums and labels. Money stays ``Decimal``, scores are rounded numbers;
+writers only choose how a kind looks (:func:`cell_text`, :func:`sheet_value`).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from fractions import Fraction
+
+from .. import contract
+from ..model import Allocation, Check, Pools, Settings, month_text
+from .json_result import money, score_number
+
+# Kinds of column: how a writer formats the values (NUMBER: weights, volumes; PERCENT: shares).
+TEXT, MONEY, SCORE, INT, BOOL = "text", "money", "score", "int", "bool"
+NUMBER, PERCENT = "number", "percent"
+SUMMED_KINDS = (MONEY, INT)  # what a 小计/合计 row adds up
+
+SUBTOTAL, TOTAL = "小计", "合计"
+FACTOR_SCORE = "因素得分"
+PARAMETER, VALUE, ITEM_LABEL, AMOUNT = "参数", "取值", "项目", "金额（元）"
+COMPARISON_SHEET = "同比"
+CHANGE_LIMIT = Fraction(3, 10)
+CHANGE_FLAG = "变动超过±30%"
+THIS_YEAR, LAST_YEAR, CHANGE = "本年", "上年", "变动"
+HARDWARE_BUDGET = contract.SHEET_SPECS[contract.HARDWARE].required[2]  # 预算补助
+_INDICATOR_HEADERS = contract.SHEET_SPECS[contract.INDICATORS].required
+SEQ, ITEM, WEIGHT = (_INDICATOR_HEADERS[i] for i in (1, 3, 4))  # 序号, 事项名称, 指标权重
+VOLUME = contract.SHEET_SPECS[contract.VOLUMES].required[3]  # 业务量
+CENTER_LABELS = dict(contract.CENTER_RESULT_COLUMNS)
+CENTER_KINDS = {"vetoed": BOOL, "winner": BOOL, "score": SCORE, "complaints": INT,
+                **{key: MONEY for key in contract.MONEY_KEYS}}
+_SETTING_KINDS = {"hardware_cap": PERCENT, "complaint_rate": PERCENT, "unit": NUMBER}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a result sheet: a row is a tuple with one value per header."""
+
+    title: str
+    headers: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+    subtotals: frozenset[int] = frozenset()  # row indexes of 小计 rows
+    totals: frozenset[int] = frozenset()  # row indexes of 合计 rows
+
+    def __post_init__(self):
+        if len(self.headers) != len(self.kinds) or any(len(r) != len(self.headers) for r in self.rows):
+            raise ValueError(f"{self.title}: every row needs one value per header")
+
+    def is_summary(self, index: int) -> bool:
+        return index in self.subtotals or index in self.totals
+
+
+def yes_no(value: bool) -> str:
+    return contract.YES_NO[0] if value else contract.YES_NO[1]
+
+
+def sheet_value(value, kind: str):
+    """What a spreadsheet cell holds: numbers as float (money keeps its 2-decimal value), 是/否."""
+    if value is None:
+        return None
+    if kind == BOOL:
+        return yes_no(value)
+    if isinstance(value, (Decimal, Fraction)):
+        return float(value)
+    return value
+
+
+def cell_text(value, kind: str) -> str:
+    """How a value reads on a terminal or in a text report."""
+    if value is None:
+        return ""
+    if kind == BOOL:
+        return yes_no(value)
+    if kind == MONEY:
+        return f"{Decimal(money(value)):,.2f}"
+    if kind == SCORE:
+        return f"{float(value):.6f}"
+    if kind == PERCENT:
+        return f"{float(value) * 100:.2f}%"
+    if kind == NUMBER:
+        return f"{float(value):,.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """Terminal/column width: CJK and full-width characters take two cells."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def table_text(table: Table) -> str:
+    """A table as aligned text: numbers right-aligned, CJK counted as two columns."""
+    cells = [list(table.headers)] + [[cell_text(v, k) for v, k in zip(row, table.kinds)]
+                                     for row in table.rows]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(table.headers))]
+    right = [kind != TEXT for kind in table.kinds]
+    rule = "  ".join("-" * w for w in widths)
+    out = [f"【{table.title}】"]
+    for index, row in enumerate(cells):
+        if index - 1 in table.totals:
+            out.append(rule)
+        out.append("  ".join(_pad(text, w, r) for text, w, r in zip(row, widths, right)).rstrip())
+        if index == 0:
+            out.append(rule)
+    return "\n".join(out)
+
+
+def summary_row(label_cells: dict[int, object], rows: list[tuple], kinds: tuple[str, ...]) -> tuple:
+    """A 小计/合计 row: Σ of the money and count columns of ``rows``, labels where given."""
+    return tuple(label_cells.get(i, sum((r[i] for r in rows), Decimal(0) if kind == MONEY else 0)
+                                 if kind in SUMMED_KINDS else None)
+                 for i, kind in enumerate(kinds))
+
+
+def _center_row(result) -> tuple:
+    values = []
+    for key, _label in contract.CENTER_RESULT_COLUMNS:
+        value = getattr(result, key)
+        values.append(score_number(value) if key == "score" else value)
+    return tuple(values)
+
+
+def result_table(allocation: Allocation) -> Table:
+    """分配结果: centers grouped by district (result order), a 小计 per district, then 合计."""
+    keys = [key for key, _ in contract.CENTER_RESULT_COLUMNS]
+    kinds = tuple(CENTER_KINDS.get(key, TEXT) for key in keys)
+    name_at, district_at = keys.index("name"), keys.index("district")
+    rows: list[tuple] = []
+    subtotals = set()
+    center_rows = []
+    for district in allocation.districts:
+        group = [_center_row(c) for c in allocation.centers if c.district == district.district]
+        rows.extend(group)
+        center_rows.extend(group)
+        subtotals.add(len(rows))
+        rows.append(summary_row({name_at: f"{district.district} {SUBTOTAL}",
+                                 district_at: district.district}, group, kinds))
+    rows.append(summary_row({name_at: TOTAL}, center_rows, kinds))
+    return Table(contract.RESULT_SHEET, tuple(CENTER_LABELS[key] for key in keys), kinds, rows,
+                 frozenset(subtotals), frozenset({len(rows) - 1}))
+
+
+def detail_table(allocation: Allocation) -> Table:
+    """得分明细: one row per center × indicator with its volume and factor score s."""
+    headers = (CENTER_LABELS["code"], CENTER_LABELS["name"], SEQ, ITEM, WEIGHT, VOLUME, FACTOR_SCORE)
+    kinds = (TEXT, TEXT, INT, TEXT, NUMBER, NUMBER, SCORE)
+    rows = []
+    for center in allocation.centers:
+        for indicator in allocation.indicators:
+            volume, score = allocation.factors[(center.code, indicator.name)]
+            rows.append((center.code, center.name, indicator.seq, indicator.name, indicator.weight,
+                         volume, score_number(score)))
+    return Table(contract.DETAIL_SHEET, headers, kinds, rows)
+
+
+def district_table(allocation: Allocation) -> Table:
+    """区汇总: each district's centers, its hardware budget and subsidy, and a 合计 row."""
+    keys = [key for key, _ in contract.DISTRICT_RESULT_COLUMNS]
+    labels = dict(contract.DISTRICT_RESULT_COLUMNS)
+    keys.insert(keys.index("hardware_subsidy"), "hardware_budget")
+    labels["hardware_budget"] = HARDWARE_BUDGET
+    kinds = tuple(TEXT if key == "district" else MONEY for key in keys)
+    rows = [tuple(getattr(d, key) for key in keys) for d in allocation.districts]
+    rows.append(summary_row({0: TOTAL}, rows, kinds))
+    return Table(contract.DISTRICT_SHEET, tuple(labels[key] for key in keys), kinds, rows,
+                 totals=frozenset({len(rows) - 1}))
+
+
+def checks_table(checks: list[Check]) -> Table:
+    """校验: every error and warning, errors first, with the level in Chinese."""
+    ordered = sorted(checks, key=lambda c: c.level != "error")
+    rows = [(contract.LEVEL_LABELS[c.level], c.sheet, c.cell, c.message) for c in ordered]
+    return Table(contract.CHECKS_SHEET, tuple(label for _, label in contract.CHECK_COLUMNS),
+                 (TEXT,) * len(contract.CHECK_COLUMNS), rows)
+
+
+def settings_table(settings: Settings) -> Table:
+    """Every 参数 value in force (defaults filled in), labelled with its 参数 header.
+
+    Settings holds the 参数 headers' values in the sheet's header order, so the two zip."""
+    headers = contract.SHEET_SPECS[contract.PARAMS].headers
+    names = [f.name for f in fields(Settings)]
+    assert len(names) == len(headers), "Settings and the 参数 headers no longer line up"
+    rows = []
+    for name, header in zip(names, headers):
+        value = getattr(settings, name)
+        text = month_text(value) if isinstance(value, tuple) else cell_text(
+            value, _SETTING_KINDS.get(name, MONEY if isinstance(value, Decimal) else TEXT))
+        rows.append((header, text))
+    return Table(contract.PARAMS, (PARAMETER, VALUE), (TEXT, TEXT), rows)
+
+
+def pools_table(pools: Pools) -> Table:
+    """The fund's pools, from 资金总额 down to 结余."""
+    rows = [(label, getattr(pools, key)) for key, label in contract.POOL_LABELS]
+    return Table("资金汇总", (ITEM_LABEL, AMOUNT), (TEXT, MONEY), rows)
+
+
+def change(now, before) -> Fraction | None:
+    """Relative change now vs before; None when there is no base to compare with."""
+    if now is None or before is None or before == 0:
+        return None
+    return Fraction(now) / Fraction(before) - 1
+
+
+def _beyond_limit(now, before) -> bool:
+    if now is None or before is None:
+        return False
+    if before == 0:
+        return now != 0
+    return abs(change(now, before)) > CHANGE_LIMIT
+
+
+def comparison_table(current: Allocation, previous: Allocation) -> Table:
+    """同比: each center's total and score this year vs last year, flagging changes beyond ±30%."""
+    this = {c.code: c for c in current.centers}
+    last = {c.code: c for c in previous.centers}
+    codes = list(this) + sorted(code for code in last if code not in this)
+    total, score = CENTER_LABELS["total"], CENTER_LABELS["score"]
+    headers = (CENTER_LABELS["code"], CENTER_LABELS["name"], CENTER_LABELS["district"],
+               THIS_YEAR + total, LAST_YEAR + total, total + CHANGE,
+               THIS_YEAR + score, LAST_YEAR + score, score + CHANGE, CHANGE_FLAG)
+    kinds = (TEXT, TEXT, TEXT, MONEY, MONEY, PERCENT, SCORE, SCORE, PERCENT, BOOL)
+    rows = []
+    for code in codes:
+        now, before = this.get(code), last.get(code)
+        known = now or before
+        totals = tuple(r.total if r else None for r in (now, before))
+        scores = tuple(r.score if r else None for r in (now, before))
+        rows.append((code, known.name, known.district, *totals, change(*totals),
+                     *(score_number(s) if s is not None else None for s in scores), change(*scores),
+                     _beyond_limit(*totals) or _beyond_limit(*scores)))
+    return Table(COMPARISON_SHEET, headers, kinds, rows)

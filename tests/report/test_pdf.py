@@ -1,0 +1,58 @@
+"""The printable PDF: Chinese text, the grand total, the expected pages, and clear failures."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from jbsys_xl.cli import main
+from jbsys_xl.office import libreoffice
+from jbsys_xl.report import tables as t
+from jbsys_xl.report.pdf import write_pdf
+from tests.support import require_soffice
+
+TITLE = "2024年度市本级人社基层平台建设考核结果及补助资金分配表"
+
+
+@pytest.fixture(scope="module")
+def pdf(outcome, tmp_path_factory):
+    require_soffice()
+    return write_pdf(outcome, tmp_path_factory.mktemp("pdf") / "结果.pdf")
+
+
+def test_pdf_holds_the_title_and_the_grand_total(pdf, outcome, pdftotext):
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    text = re.sub(r"\s+", "", text)  # pdftotext spaces CJK text unevenly
+    pools = outcome.allocation.pools
+    assert TITLE in text
+    assert t.cell_text(pools.paid_total - pools.hardware_total, t.MONEY) in text
+    assert t.cell_text(pools.paid_total, t.MONEY) in text  # 区汇总 合计
+    assert "第1页共2页" in text and "第2页共2页" in text
+
+
+def test_page_count_follows_the_rows(pdf, outcome, tmp_path, pdftoppm):
+    """分配结果 (23 centers, 3 subtotals, 1 total) fits one landscape page at one page wide;
+    区汇总 takes the second."""
+    subprocess.run([pdftoppm, "-png", "-r", "40", str(pdf), str(tmp_path / "p")],
+                   check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    rows = len(t.result_table(outcome.allocation).rows)
+    assert rows <= 40 and len(pages) == 2
+
+
+def test_cli_report(sample_path, tmp_path, capsys):
+    require_soffice()
+    target = tmp_path / "out.pdf"
+    assert main(["report", str(sample_path), "--year", "2024", "--pdf", str(target)]) == 0
+    assert target.read_bytes().startswith(b"%PDF")
+    assert main(["report", str(sample_path), "--year", "2019", "--pdf", str(target)]) == 2
+
+
+def test_missing_libreoffice_names_the_package(sample_path, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(libreoffice.shutil, "which", lambda name: None)
+    target = tmp_path / "out.pdf"
+    assert main(["report", str(sample_path), "--year", "2024", "--pdf", str(target)]) == 1
+    assert "libreoffice-calc-nogui" in capsys.readouterr().err
+    assert not target.exists() and not list(tmp_path.iterdir())

@@ -1,0 +1,105 @@
+"""The result workbook: reproducible bytes, every sheet, totals that match the JSON, and a
+file LibreOffice opens."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from jbsys_xl import __version__, contract
+from jbsys_xl.cli import main
+from jbsys_xl.office.libreoffice import convert
+from jbsys_xl.report import tables as t
+from jbsys_xl.report.json_result import result_dict
+from jbsys_xl.report.result_workbook import (ABOUT_SHEET, CHARTS_SHEET, HEADER_ROW, NOTES_SHEET,
+                                             printable_workbook_bytes, result_workbook_bytes)
+from tests.support import require_soffice
+
+SHEETS = [contract.RESULT_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET,
+          contract.CHECKS_SHEET, ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET]
+
+
+@pytest.fixture(scope="module")
+def workbook(outcome, tmp_path_factory):
+    path = tmp_path_factory.mktemp("result") / "result.xlsx"
+    path.write_bytes(result_workbook_bytes(outcome))
+    return path
+
+
+def rows_of(path, sheet: str) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def test_same_input_same_bytes(outcome, small_outcome):
+    for result in (outcome, small_outcome):
+        assert result_workbook_bytes(result) == result_workbook_bytes(result)
+        assert printable_workbook_bytes(result) == printable_workbook_bytes(result)
+
+
+def test_cli_allocate_writes_the_same_bytes(sample_path, outcome, tmp_path, capsys):
+    target = tmp_path / "out.xlsx"
+    assert main(["allocate", str(sample_path), "--year", "2024", "-o", str(target)]) == 0
+    assert target.read_bytes() == result_workbook_bytes(outcome)
+    assert str(target) in capsys.readouterr().out
+
+
+def test_every_sheet_is_there(workbook, small_outcome, tmp_path):
+    # The sample holds a valid 2023 too, so it gets 同比; the one-year book does not.
+    assert CalamineWorkbook.from_path(str(workbook)).sheet_names == SHEETS + [t.COMPARISON_SHEET]
+    small = tmp_path / "small.xlsx"
+    small.write_bytes(result_workbook_bytes(small_outcome))
+    assert CalamineWorkbook.from_path(str(small)).sheet_names == SHEETS
+
+
+def test_result_sheet_totals_match_the_json(workbook, outcome):
+    rows = rows_of(workbook, contract.RESULT_SHEET)
+    assert rows[0][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表"
+    assert rows[1][0] == "单位：元"
+    headers = rows[HEADER_ROW]
+    assert headers == [label for _, label in contract.CENTER_RESULT_COLUMNS]
+    code, name, total = (headers.index(dict(contract.CENTER_RESULT_COLUMNS)[k])
+                         for k in ("code", "name", "total"))
+    data = result_dict(outcome)
+    grand = rows[-1]
+    assert grand[name] == t.TOTAL
+    pools = data["pools"]
+    assert Decimal(str(grand[total])).quantize(Decimal("0.01")) == \
+        Decimal(pools["paid_total"]) - Decimal(pools["hardware_total"])
+    by_code = {row[code]: row for row in rows[HEADER_ROW + 1:] if row[code]}
+    assert {c["code"]: c["total"] for c in data["centers"]} == \
+        {k: f"{row[total]:.2f}" for k, row in by_code.items()}
+    assert sum(1 for row in rows if str(row[name]).endswith(t.SUBTOTAL)) == len(data["districts"])
+
+
+def test_about_sheet_names_input_settings_and_version(workbook, outcome):
+    text = "\n".join(" ".join(map(str, row)) for row in rows_of(workbook, ABOUT_SHEET))
+    assert outcome.book.sha256 in text and outcome.book.label in text
+    assert __version__ in text and "2024-12-01" in text
+    for header in contract.SHEET_SPECS[contract.PARAMS].headers:
+        assert header in text
+
+
+def test_every_center_explained(workbook, outcome):
+    text = "\n".join(" ".join(map(str, row)) for row in rows_of(workbook, NOTES_SHEET))
+    for center in outcome.allocation.centers:
+        assert f"{center.code} {center.name}" in text
+
+
+def test_comparison_sheet_flags(workbook):
+    rows = rows_of(workbook, t.COMPARISON_SHEET)
+    headers = rows[HEADER_ROW]
+    assert t.CHANGE_FLAG in headers
+    assert {row[headers.index(t.CHANGE_FLAG)] for row in rows[HEADER_ROW + 1:]} <= {"是", "否"}
+
+
+def test_libreoffice_opens_what_we_write(workbook, outcome, tmp_path):
+    """A workbook Excel would have to repair does not convert; the round trip keeps the money."""
+    require_soffice()
+    printable = tmp_path / "printable.xlsx"
+    printable.write_bytes(printable_workbook_bytes(outcome))
+    for source in (workbook, printable):
+        converted = convert(source, "xlsx", tmp_path / f"lo-{source.stem}")
+        assert rows_of(converted, contract.RESULT_SHEET)[-1] == rows_of(source, contract.RESULT_SHEET)[-1]
+    pdf = convert(workbook, "pdf", tmp_path / "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
