@@ -132,10 +132,11 @@ def _centers(year: int) -> list[Row]:
             for code, town, district, *_ in _CENTERS]
 
 
-def _ratings(year: int) -> list[Row]:
+def _ratings(year: int, veto: bool = True) -> list[Row]:
     # 年度, 中心, 服务场所, 标准化下沉, 区局推荐, 综合优胜 (blank → winners proposed), 一票否决, 否决原因
+    vetoed = VETOED if veto else None
     return [_row(RATINGS, year, center_name(town), venue, sink, recommended, None,
-                 YES if code == VETOED else NO, VETO_REASON if code == VETOED else None)
+                 YES if code == vetoed else NO, VETO_REASON if code == vetoed else None)
             for code, town, _, venue, sink, recommended in _ACTIVE if code != UNRATED]
 
 
@@ -147,8 +148,9 @@ def _month_cell(style: str, year: int, month: int, rng: random.Random) -> object
             "cn": lambda: f"{year}年{month}月"}[style]()
 
 
-def _volumes(year: int, rng: random.Random) -> list[Row]:
-    """Monthly count = center size × item base rate × season × noise; skipped items stay 0."""
+def _volumes(year: int, rng: random.Random, growth: float = 1.0, extras: bool = True) -> list[Row]:
+    """Monthly count = center size × item base rate × season × noise × growth; skipped items
+    stay 0. ``extras`` adds a duplicate row and rows just after the period."""
     items = [(name, float(weight), sink) for _, _, name, weight, sink, _ in _indicator_source()]
     split = re.compile(f"[{''.join(ALIAS_SEPARATORS)}]").split
     aliases = {name: split(text) for name, text in _ALIASES.items()}
@@ -164,13 +166,14 @@ def _volumes(year: int, rng: random.Random) -> list[Row]:
             for name, _, _ in items:
                 item = rng.choice(aliases[name]) if name in aliases and rng.random() < 0.2 else name
                 volume = 0 if (code, name) in skipped else round(
-                    size[code] * base[name] * _SEASON[m - 1] * rng.uniform(0.75, 1.25))
+                    size[code] * base[name] * _SEASON[m - 1] * rng.uniform(0.75, 1.25) * growth)
                 rows.append(_row(VOLUMES, center, item, month, volume))
+    if not extras:
+        return rows
     twice = rng.choice([i for i, row in enumerate(rows) if row[_VOLUME]])
     rows.insert(twice + 1, dict(rows[twice]))  # pasted twice: summed, with a warning
-    start, end = _period_days(year)
-    before, after = start - timedelta(1), end + timedelta(1)
-    for style, day in (("date", before), ("cn", before), ("date", after), ("slash", after)):
+    after = _period_days(year)[1] + timedelta(1)  # the months before are last year's data
+    for style, day in (("date", after), ("cn", after), ("slash", after)):
         _, town, *_ = rng.choice(_ACTIVE)
         rows.append(_row(VOLUMES, center_name(town), rng.choice(items)[0],
                          _month_cell(style, day.year, day.month, rng), rng.randint(1, 40)))
@@ -216,8 +219,12 @@ def _hardware(year: int, rng: random.Random) -> list[Row]:
 def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
     """Every input sheet of the contract (in contract order) as rows of header → typed value."""
     rng = random.Random(seed)
+    # The year before, from the same seed (same center sizes) at 92% of the volume, so the
+    # result workbook's 同比 sheet compares two complete years.
+    history = _volumes(year - 1, random.Random(seed), growth=0.92, extras=False)
     return {PARAMS: _params(year), INDICATORS: _indicators(year), CENTERS: _centers(year),
-            RATINGS: _ratings(year), VOLUMES: _volumes(year, rng),
+            RATINGS: _ratings(year - 1, veto=False) + _ratings(year),
+            VOLUMES: history + _volumes(year, rng),
             COMPLAINTS: _complaints(year, rng), DEDUCTIONS: _deductions(year),
             HARDWARE: _hardware(year, rng)}
 

@@ -42,6 +42,17 @@ def sheet_rows(book, name, top):
     return values[top - used.row:]
 
 
+def volume_row_in_period(book):
+    """The sheet row of the first 业务量 row dated in the 2024 period, and the header."""
+    rows = sheet_rows(book, contract.VOLUMES, 2)  # the sample's header is on row 2
+    header = rows[0]
+    month = header.index("月份")
+    for offset, values in enumerate(rows[1:], start=3):
+        if hasattr(values[month], "year") and values[month].year == YEAR and values[month].month < 12:
+            return offset, header
+    raise AssertionError("no 2024 volume row")
+
+
 def test_macro_writes_the_cli_numbers_and_leaves_inputs_alone(book, expected):
     before = snapshot(book, INPUTS)
     outcome = macros.generate_allocation(book)
@@ -114,12 +125,11 @@ def test_one_read_per_edit_and_edits_invalidate(book):
         U.JBSCORE("TN01", YEAR, caller)
         U.JBSUBSIDY("TN02", YEAR, None, caller)
     assert cache.reads == 1
+    row, header = volume_row_in_period(book)
     volumes = book.sheets[contract.VOLUMES]
-    top = volumes.used_range.row + 1  # the sample's header is on the second row
-    header = volumes.range((top, 1), (top, 4)).value
-    center = volumes.range((top + 1, header.index("中心") + 1)).value
+    center = volumes.range((row, header.index("中心") + 1)).value
     before = U.JBSCORE(center, YEAR, caller)
-    volumes.range((top + 1, header.index("业务量") + 1)).value = 1e6
+    volumes.range((row, header.index("业务量") + 1)).value = 1e6
     assert U.JBSCORE(center, YEAR, caller) == before  # the VBA has not bumped the revision yet
     bump_revision(book)
     assert U.JBSCORE(center, YEAR, caller) > before
@@ -141,15 +151,13 @@ def test_book_without_revision_name_reads_every_time(sample_path):
 def test_validation_errors_keep_previous_results(book):
     macros.generate_allocation(book)
     results = snapshot(book, [contract.RESULT_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET])
-    volumes = book.sheets[contract.VOLUMES]
-    top = volumes.used_range.row + 1
-    header = volumes.range((top, 1), (top, 4)).value
-    volumes.range((top + 3, header.index("业务量") + 1)).value = "十二"
+    row, header = volume_row_in_period(book)
+    book.sheets[contract.VOLUMES].range((row, header.index("业务量") + 1)).value = "十二"
     outcome = macros.generate_allocation(book)
     assert not outcome.ok
     assert snapshot(book, [contract.RESULT_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET]) == results
     checks = sheet_rows(book, contract.CHECKS_SHEET, 1)
-    assert checks[1][:3] == ["错误", "业务量", f"D{top + 3}"]
+    assert checks[1][:3] == ["错误", "业务量", f"D{row}"]
     assert book.sheets.active.name == contract.CHECKS_SHEET
     assert "1 个错误" in book.app.alerts[-1][0]
     assert book.app.status_bar is False
