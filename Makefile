@@ -3,9 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 YEAR ?= 2024
-SAMPLE := build/sample/示例-常州市本级-$(YEAR).xlsx
+DEMO := workbook/demo.xlsm
 
-.PHONY: install dev demo test sample clean
+.PHONY: install dev demo test clean template
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -24,14 +24,17 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-test
 
-sample: install
-	$(BIN)/python -m jbsys_xl.sample --year $(YEAR) -o $(SAMPLE)
-
-demo: sample
-	$(BIN)/jbsys-xl allocate $(SAMPLE) --year $(YEAR) --json build/demo-result.json
+# The main job on the template's demo workbook; results go to build/, the input is untouched.
+demo: install
+	$(BIN)/jbsys-xl allocate $(DEMO) --year $(YEAR) --json build/demo-result.json \
+		-o build/demo-分配结果-$(YEAR).xlsx
 
 test: dev
 	$(BIN)/python -m pytest -q
 
 clean:
 	rm -rf build $(VENV)
+
+# workbook/template.xlsm and workbook/demo.xlsm from workbook/vba, workbook/customUI and the UDFs.
+template: install
+	$(BIN)/jbsys-xl build-template --out-dir workbook

@@ -117,6 +117,14 @@ def cmd_excel_setup(args) -> int:
     return excel_setup(dry_run=args.dry_run)
 
 
+def cmd_build_template(args) -> int:
+    from .template.build import build_template
+
+    for path in build_template(args.out_dir, args.year):
+        print(f"已生成：{path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jbsys-xl", description="人社基层平台建设考核与以奖代补资金分配（JBSys-XL）")
@@ -143,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
     setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
     setup.set_defaults(func=cmd_excel_setup)
+    template = commands.add_parser(
+        "build-template", help="由 workbook/ 中的源文件生成 template.xlsm 和 demo.xlsm（开发用）")
+    template.add_argument("--out-dir", type=Path, help="输出文件夹（默认：源码中的 workbook/）")
+    template.add_argument("--year", type=int, help="模板年度（默认 2024）")
+    template.set_defaults(func=cmd_build_template)
     return parser
 
 

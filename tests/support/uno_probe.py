@@ -6,7 +6,8 @@ Runs under /usr/bin/python3, which has ``uno``:
 
 The book is loaded hidden with macros always allowed. Reported: the document's Basic
 libraries, the modules of library VBAProject, each --call's result, sheet names, list
-validations and database ranges per sheet, and each --cell after calculateAll().
+validations and database ranges per sheet, the workbook's named expressions, and each --cell
+after calculateAll().
 """
 from __future__ import annotations
 
@@ -111,6 +112,9 @@ def probe(doc, calls: list[str], cells: list[str]) -> dict:
     ranges = doc.DatabaseRanges
     report["database_ranges"] = {name: address(names, ranges.getByName(name).DataArea)
                                  for name in ranges.getElementNames()}
+    named = doc.NamedRanges
+    report["names"] = {name: named.getByName(name).getContent()
+                       for name in named.getElementNames()}
     doc.calculateAll()
     report["cells"] = {reference: cell(doc, reference) for reference in cells}
     return report

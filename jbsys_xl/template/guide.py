@@ -1,0 +1,172 @@
+"""The 使用说明 sheet, and the messages the VBA shows.
+
+The messages are kept here because VBA source is stored in code page 1252, which has no
+Chinese: the builder writes them into workbook names and the VBA reads them from there
+(``JbText`` in workbook/vba/JbPython.bas).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+
+from .. import __version__, contract
+from ..contract import (CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS, PARAMS, RATINGS,
+                        VOLUMES)
+from ..excel.book_source import YEAR_NAME
+from ..excel.setup import UDF_MODULES
+from ..excel.udf_vba import udf_signatures
+from .sheets import (CONFIG_SHEET, GUIDE_SHEET, INPUT_FILL, INPUT_SHEETS, LISTS_SHEET,
+                     RESULT_NOTE, Styles, sheet_ref, year_validation)
+
+TITLE = "JBSys-XL 人社基层平台建设考核 · 以奖代补资金分配"
+YEAR_CELL = (2, 2)  # C3, named JBSYS_YEAR
+WIDTHS = (2, 18, 16, 92)  # columns A–D; every line below fits in C:D
+MESSAGES = {
+    "JBSYS_MSG_NO_XLWINGS": (
+        "未找到 xlwings 加载项，无法调用 Python。请在“命令提示符”中先运行 pip install jbsys-xl，"
+        "再运行 jbsys-xl excel-setup（安装 xlwings 加载项并登记本机 Python），然后重新启动 Excel。"
+        "没有 Excel 或使用 WPS 时，可用命令行：jbsys-xl allocate 工作簿.xlsm --year 年度"),
+    "JBSYS_MSG_PYTHON_FAILED": (
+        "Python 没有运行成功，原因见上一个 xlwings 错误窗口。若提示找不到 python 或 "
+        "No module named 'jbsys_xl'，请运行 pip install jbsys-xl 和 jbsys-xl excel-setup 后重试。"),
+    "JBSYS_MSG_RUN_FAILED": "无法通过 xlwings 加载项运行 Python：",
+}
+"""Workbook name → text the VBA shows (each under 255 characters, Excel's limit for a string
+in a formula)."""
+
+WORKFLOW = (
+    f"在“{PARAMS}”表新增本年度一行（至少填年度、资金总额）。",
+    f"在“{INDICATORS}”表核对本年度的指标：复制上年各行、改年度，按新文件调整事项和权重。",
+    f"在“{CENTERS}”表更新中心名单（编码、名称、所属区、启用/停用年度）。",
+    f"在“{RATINGS}”表为每个中心填写本年度的评定。",
+    f"把金保系统导出的业务量粘贴到“{VOLUMES}”表。",
+    f"在“{COMPLAINTS}”“{DEDUCTIONS}”“{HARDWARE}”表登记投诉、扣减和各区硬件投入。",
+    f"点击“校验数据”，在“{contract.CHECKS_SHEET}”表查看错误和警告，改正全部错误。",
+    f"点击“生成分配”，在“{contract.RESULT_SHEET}”“{contract.DETAIL_SHEET}”"
+    f"“{contract.DISTRICT_SHEET}”表查看结果。",
+    f"核对无误后打印“{contract.RESULT_SHEET}”表。",
+)
+PURPOSES = {
+    PARAMS: "每个年度一行：资金总额和分配参数；可选列留空即按默认值（见下一部分）",
+    INDICATORS: "每个年度的考核指标（附件2），权重合计 100；“金保事项”登记金保系统中的名称，用分号隔开",
+    CENTERS: "全部人社服务中心；新设中心填“启用年度”，撤并中心填“停用年度”，不要删除旧中心",
+    RATINGS: "每个年度每个中心一行：服务场所和标准化下沉决定 A+/A/B；综合优胜填“是”即确定",
+    VOLUMES: "每月业务量，直接粘贴金保系统导出的数据；考核期以外的月份不计",
+    COMPLAINTS: "投诉登记；考核期内核实结论为“有理”的投诉按比例扣减工作量补助",
+    DEDUCTIONS: "差错等扣减：扣减金额和/或扣减比例",
+    HARDWARE: "各区硬件建设：预算补助按实际投入占计划投入的比例核定，未备案不补助",
+    contract.RESULT_SHEET: "各中心补助资金分配表（按区分组，含小计、合计），A4 横向打印",
+    contract.DETAIL_SHEET: "每个中心在每个指标上的业务量和因素得分",
+    contract.DISTRICT_SHEET: "各区中心补助与硬件补助汇总",
+    contract.CHECKS_SHEET: "发现的错误和警告，指明工作表和单元格",
+}
+PARAM_DEFAULTS = (
+    f"资金总额 × {contract.DEFAULT_PERFORMANCE_SHARE:.0%}",
+    f"{contract.DEFAULT_HARDWARE_CAP:.0%}",
+    f"{contract.DEFAULT_AWARD_A_PLUS:.0f} 元",
+    f"{contract.DEFAULT_AWARD_A:.0f} 元",
+    f"{contract.DEFAULT_WINNER_COUNT} 个",
+    f"{contract.DEFAULT_WINNER_AWARD:.0f} 元（校验时提示警告）",
+    f"每件有理投诉 {contract.DEFAULT_COMPLAINT_RATE:.0%}",
+    contract.DEFAULT_METHOD,
+    contract.DEFAULT_FORFEIT,
+    f"{contract.DEFAULT_UNIT}（精确到分；填 1 为取整到元）",
+    f"上年 12 月（{contract.FIRST_YEAR} 年度为 1 月）",
+    "本年 11 月",
+)
+"""The default of each optional 参数 column, in the contract's order (spec §1)."""
+BUTTONS = (
+    ("校验数据", f"检查全部输入表，错误和警告写入“{contract.CHECKS_SHEET}”表，不改动结果。"),
+    ("生成分配", f"校验并计算，写入四张结果表；有错误时只写“{contract.CHECKS_SHEET}”表，原有结果保留。"),
+    ("使用说明", "回到本页。也可按 Alt+F8 运行宏 GenerateAllocation、ValidateData。"),
+)
+ARGUMENTS = {"center": "中心", "item": "事项", "year": "年度", "part": "部分"}
+EXAMPLES = {
+    "JBSCORE": '=JBSCORE("TN01",2024)',
+    "JBFACTOR": '=JBFACTOR("TN01","失业登记",2024)',
+    "JBGRADE": '=JBGRADE("TN01",2024)',
+    "JBAWARD": '=JBAWARD("TN01",2024)',
+    "JBSUBSIDY": '=JBSUBSIDY("TN01",2024,"workload")',
+    "JBRANK": '=JBRANK("TN01",2024)',
+    "JBALLOCATION": "=JBALLOCATION(2024)",
+    "JBCHECK": "=JBCHECK(2024)",
+}
+"""One example per worksheet function (TN01 is a 中心编码 of the demo data)."""
+SETUP = (
+    "安装 Python（3.10 或更高版本）后，在“命令提示符”中运行：pip install jbsys-xl",
+    "再运行：jbsys-xl excel-setup（安装 xlwings 加载项，并登记本机 Python）",
+    "打开本工作簿，点击“启用内容”；功能区出现“人社考核”选项卡。",
+    "没有 Excel 或使用 WPS（xlwings 不支持 WPS）：jbsys-xl allocate 工作簿.xlsm --year 2024",
+)
+NOTES = (
+    "浅黄色单元格供填写；在表格下方紧接着输入，表格会自动扩展。",
+    f"灰色工作表{RESULT_NOTE}。",
+    f"“中心”“事项”“所属区”下拉列表随“{CENTERS}”“{INDICATORS}”表自动更新（来自隐藏的“{LISTS_SHEET}”表）。",
+    "不在下拉列表中的值会提示但仍可输入（如金保系统中的事项名称），由“校验数据”检查。",
+    f"“{CONFIG_SHEET}”表是 xlwings 的设置，请勿删除。",
+)
+
+
+def udf_lines() -> list[str]:
+    """``NAME(参数…)：说明。例：…`` for every function the xlwings_udfs module wraps."""
+    module = importlib.import_module(UDF_MODULES)
+    lines = []
+    for name, args, _volatile in udf_signatures(UDF_MODULES):
+        function = getattr(module, name)
+        parameters = inspect.signature(function).parameters
+        shown = [ARGUMENTS[arg] if parameters[arg].default is inspect.Parameter.empty
+                 else f"[{ARGUMENTS[arg]}]" for arg in args]
+        summary = inspect.getdoc(function).splitlines()[0]
+        lines.append(f"{name}({', '.join(shown)})：{summary}例：{EXAMPLES[name]}")
+    return lines
+
+
+def write_guide(sheet, book, styles: Styles, year: int) -> None:
+    """One printable page; C3 is the input cell named JBSYS_YEAR."""
+    text = styles.get(valign="top")
+    bold = styles.get(bold=True)
+    number = styles.get(align="right", valign="top")
+    heading = styles.get(bold=True, font_size=12, font_color="#1F4E78")
+    sheet.write_string(0, 1, TITLE, styles.get(bold=True, font_size=16))
+    sheet.write_string(1, 1, f"版本 {__version__}　模板年度 {year}", styles.note)
+    row, col = YEAR_CELL
+    sheet.write_string(row, 1, "本次计算年度", bold)
+    sheet.write_blank(row, col, None, styles.get(bg_color=INPUT_FILL, border=1, align="center"))
+    sheet.data_validation(row, col, row, col, year_validation())
+    sheet.write_string(row, 3, f"留空＝按“{PARAMS}”表中最新的年度计算（单元格名称 {YEAR_NAME}）。",
+                       text)
+    book.define_name(YEAR_NAME, f"={sheet_ref(GUIDE_SHEET)}!$C${row + 1}")
+
+    def section(title: str, lines, first: int, header: tuple[str, ...] = ()) -> int:
+        """A heading, then numbered lines, or table rows (tuples) under a bold ``header``."""
+        sheet.write_string(first, 1, title, heading)
+        if header:
+            first += 1
+            sheet.write_row(first, 1, header, bold)
+        for offset, line in enumerate(lines, start=1):
+            cells = line if isinstance(line, tuple) else (f"{offset}.", line)
+            sheet.write_string(first + offset, 1, cells[0], bold if header else number)
+            for index, cell in enumerate(cells[1:], start=2):
+                if cell:
+                    sheet.write_string(first + offset, index, cell, text)
+        return first + len(lines) + 2
+
+    params = contract.SHEET_SPECS[PARAMS].optional
+    sheet_rows = ([(spec.name, spec.table, PURPOSES[spec.name]) for spec in INPUT_SHEETS]
+                  + [(name, "", PURPOSES[name]) for name in contract.RESULT_SHEETS])
+    row = section("一、每年 12 月的操作步骤", WORKFLOW, row + 2)
+    row = section("二、各工作表（输入表都是 Excel 表格）", sheet_rows, row,
+                  header=("工作表", "表格名称", "用途"))
+    row = section(f"三、“{PARAMS}”表可选列留空时的默认值", list(zip(params, PARAM_DEFAULTS, strict=True)), row,
+                  header=("列", "默认值"))
+    row = section("四、功能区“人社考核”选项卡的按钮", BUTTONS, row, header=("按钮", "作用"))
+    row = section("五、工作表函数（可在任意单元格中输入，需要 xlwings）", udf_lines(), row)
+    row = section("六、第一次使用（每台电脑一次）", SETUP, row)
+    section("七、说明", NOTES, row)
+    for index, width in enumerate(WIDTHS):
+        sheet.set_column(index, index, width)
+    sheet.hide_gridlines(2)
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 1)
+    sheet.set_tab_color("#1F4E78")
+    sheet.activate()

@@ -1,0 +1,285 @@
+"""The committed template.xlsm / demo.xlsm: reproducible, read back by real tools (olevba,
+openpyxl, the CLI), with a ribbon whose callbacks exist and UDF wrappers that match."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+import python_calamine
+
+from jbsys_xl import __version__, contract
+from jbsys_xl.cli import main as cli
+from jbsys_xl.excel import macros
+from jbsys_xl.excel.book_source import REVISION_NAME, YEAR_NAME
+from jbsys_xl.excel.setup import UDF_MODULES
+from jbsys_xl.excel.udf_vba import udf_signatures
+from jbsys_xl.sample import sample_rows, write_sample_workbook
+from jbsys_xl.template import build, guide, sheets
+from jbsys_xl.template.xlsm import CUSTOM_UI_NS, CUSTOM_UI_PART, UI_EXTENSIBILITY
+
+OLEVBA = Path(sys.executable).with_name("olevba")
+TEMPLATE = build.SOURCE_DIR / build.TEMPLATE
+DEMO = build.SOURCE_DIR / build.DEMO
+STANDARD_MODULES = ("JbInfo", "JbPython", "JbRibbon", build.UDF_MODULE_NAME)
+
+
+@pytest.fixture(scope="module")
+def olevba() -> list[dict]:
+    """olevba's JSON report on the committed template, with its debug log (which names the
+    project's references)."""
+    run = subprocess.run([str(OLEVBA), "-l", "debug", "--json", "--decode", str(TEMPLATE)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.fixture(scope="module")
+def vba(olevba) -> dict[str, str]:
+    """Module name -> source, as olevba decodes it."""
+    report = next(item for item in olevba if "macros" in item)
+    return {macro["ole_stream"].removeprefix("VBA/"): macro["code"]
+            for macro in report["macros"]}
+
+
+def package(path: Path) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+
+
+# --- reproducible ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, make", [(TEMPLATE, build.template_bytes),
+                                        (DEMO, build.demo_bytes)], ids=["template", "demo"])
+def test_committed_workbook_equals_a_fresh_build(path, make):
+    assert path.read_bytes() == make(), f"{path.name} is stale: run `make template`"
+
+
+# --- the VBA project ------------------------------------------------------------------------
+
+def code_lines(text: str) -> list[str]:
+    """Source lines without the attribute header and trailing blank lines."""
+    lines = [line for line in text.splitlines() if not line.startswith("Attribute VB_")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def test_olevba_lists_every_module_with_its_source(vba):
+    assert sorted(vba) == sorted(build.DOCUMENT_MODULES + STANDARD_MODULES)
+    for module in build.vba_modules():
+        assert code_lines(vba[module.name]) == code_lines(module.source), module.name
+    for path in (build.SOURCE_DIR / "vba").glob("*.bas"):
+        expected = path.read_text("ascii").replace(build.VERSION_MARK, __version__)
+        assert code_lines(vba[path.stem]) == code_lines(expected)
+    assert f'JbVersion = "{__version__}"' in vba["JbInfo"]
+    assert all(vba[name] == "" or not code_lines(vba[name])
+               for name in build.DOCUMENT_MODULES[1:])  # sheet modules are empty
+
+
+def test_every_udf_has_a_wrapper_with_the_same_arguments(vba):
+    lines = re.findall(r"^Function (\w+)\((.*)\)$", vba[build.UDF_MODULE_NAME], re.MULTILINE)
+    wrappers = {name: [arg.split()[-1] for arg in args.split(", ") if arg] for name, args in lines}
+    expected = {name: args for name, args, _ in udf_signatures(UDF_MODULES)}
+    assert wrappers == expected
+    for name in expected:
+        assert f'XLPy.CallUDF("{UDF_MODULES}", "{name}"' in vba[build.UDF_MODULE_NAME]
+
+
+def test_the_project_needs_no_xlwings_reference(olevba, vba):
+    """Only stdole and Office are referenced; XLPy and RunPython are reached by Application.Run,
+    so the project compiles without the add-in and says what to install when it is missing."""
+    references = [item["msg"].removeprefix("REFERENCE name: ") for item in olevba
+                  if str(item.get("msg", "")).startswith("REFERENCE name: ")]
+    assert references == ["stdole", "Office"]
+    assert re.search(r"^Public Function XLPy\(\) As Object$", vba["JbPython"], re.MULTILINE)
+    for target in ("RunPython", "XLPy"):
+        assert f"Application.Run(\"'\" & XLWINGS_ADDIN & \"'!{target}\"" in vba["JbPython"]
+    assert 'XLWINGS_ADDIN As String = "xlwings.xlam"' in vba["JbPython"]
+    for name in set(STANDARD_MODULES) - {"JbPython"}:
+        assert not re.search(r"\bRunPython\b", vba[name])
+
+
+def test_buttons_run_existing_python_entry_points(vba):
+    entries = re.findall(r'JbRunPython "(\w+)"', vba["JbRibbon"])
+    assert sorted(entries) == ["generate_allocation", "validate"]
+    assert all(callable(getattr(macros, entry)) for entry in entries)
+    assert "import jbsys_xl.excel.macros as m; m." in vba["JbPython"]
+
+
+def test_this_workbook_bumps_the_revision_on_every_edit(vba):
+    code = vba["ThisWorkbook"]
+    assert ("Private Sub Workbook_SheetChange(ByVal Sh As Object, ByVal Target As Range)"
+            in code_lines(code))
+    assert f'REVISION_NAME As String = "{REVISION_NAME}"' in code
+    assert "On Error Resume Next" in code and "Names.Add" in code  # survives a deleted name
+
+
+def test_vba_messages_are_workbook_names(vba, names):
+    keys = set(re.findall(r'JbText\("(\w+)"', vba["JbPython"]))
+    assert keys == set(guide.MESSAGES)
+    for key, text in guide.MESSAGES.items():
+        assert names[key] == '"' + text.replace('"', '""') + '"'
+        assert len(text) < 255
+
+
+def test_show_guide_finds_the_guide_by_its_codename(vba):
+    codename = next(p.codename for p in sheets.SHEET_ORDER if p.name == sheets.GUIDE_SHEET)
+    assert f'sheet.CodeName = "{codename}"' in vba["JbRibbon"]
+
+
+# --- the ribbon -----------------------------------------------------------------------------
+
+def test_ribbon_part_is_related_and_its_callbacks_exist(vba):
+    with package(TEMPLATE) as book:
+        ui = ElementTree.fromstring(book.read(CUSTOM_UI_PART))
+        rels = ElementTree.fromstring(book.read("_rels/.rels"))
+    assert ui.tag == f"{{{CUSTOM_UI_NS}}}customUI"
+    assert [(r.get("Type"), r.get("Target")) for r in rels
+            if r.get("Type") == UI_EXTENSIBILITY] == [(UI_EXTENSIBILITY, CUSTOM_UI_PART)]
+    tab = ui.find(f".//{{{CUSTOM_UI_NS}}}tab")
+    assert tab.get("label") == "人社考核"
+    buttons = {b.get("label"): b for b in ui.iter(f"{{{CUSTOM_UI_NS}}}button")}
+    assert {"生成分配", "校验数据"} <= set(buttons)
+    for button in buttons.values():
+        assert button.get("size") == "large" and button.get("imageMso")
+        action = button.get("onAction")
+        signature = f"Public Sub {action}(control As IRibbonControl)"
+        assert sum(signature in code_lines(code) for code in vba.values()) == 1, signature
+
+
+# --- sheets, tables, names ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def template_book():
+    return openpyxl.load_workbook(TEMPLATE)
+
+
+@pytest.fixture(scope="module")
+def names(template_book) -> dict[str, str]:
+    """Workbook-level defined names -> formula (without "=")."""
+    return {name: defined.attr_text for name, defined in template_book.defined_names.items()}
+
+
+def test_sheets_in_order_with_their_codenames(template_book):
+    assert template_book.sheetnames == [plan.name for plan in sheets.SHEET_ORDER]
+    assert template_book.code_name == sheets.WORKBOOK_CODENAME
+    for plan in sheets.SHEET_ORDER:
+        sheet = template_book[plan.name]
+        assert sheet.sheet_properties.codeName == plan.codename
+        assert (sheet.sheet_state == "hidden") == plan.hidden
+
+
+def test_input_sheets_are_tables_with_the_contract_headers(template_book):
+    for spec in sheets.INPUT_SHEETS:
+        sheet = template_book[spec.name]
+        [table] = sheet.tables.values()
+        assert table.name == spec.table
+        header = spec.header_row + 1
+        assert [c.value for c in sheet[header]][:len(spec.headers)] == list(spec.headers)
+        assert table.ref.startswith(f"A{header}:")
+        assert sheet.freeze_panes == f"A{header + 1}"
+        for col, (_, kind) in enumerate(spec.columns, start=1):
+            cell = sheet.cell(header + 1, col)
+            assert cell.fill.fgColor.rgb == "FF" + sheets.INPUT_FILL[1:]
+            assert cell.number_format == (kind.num_format or "General")
+
+
+def test_indicators_are_prefilled_with_attachment2(template_book):
+    sheet = template_book[contract.INDICATORS]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 54 and {row[0] for row in rows} == {build.YEAR}
+    assert sum(row[4] for row in rows) == pytest.approx(100)
+
+
+def test_dropdowns_cover_the_columns_that_take_listed_values(template_book):
+    for spec in sheets.INPUT_SHEETS:
+        validations = template_book[spec.name].data_validations.dataValidation
+        found = {str(v.sqref): v.formula1 for v in validations}
+        expected = {}
+        for header, kind in spec.columns:
+            letter = spec.column_letter(header)
+            if kind.choices:
+                expected[f"{letter}{spec.header_row + 2}:{letter}1048576"] = \
+                    '"' + ",".join(kind.choices) + '"'
+            elif kind.lookup:
+                expected[f"{letter}{spec.header_row + 2}:{letter}1048576"] = kind.lookup
+        assert found == expected, spec.name
+    assert {k.lookup for s in sheets.INPUT_SHEETS for _, k in s.columns if k.lookup} == {
+        lookup.name for lookup in sheets.LOOKUPS}
+
+
+def test_workbook_names_for_the_python_side(names):
+    assert names[REVISION_NAME] == "0"
+    assert names[YEAR_NAME] == f"'{sheets.GUIDE_SHEET}'!$C$3"
+    for lookup in sheets.LOOKUPS:
+        assert names[lookup.name].startswith(f"OFFSET('{sheets.LISTS_SHEET}'!")
+
+
+def test_result_sheets_have_contract_headers_under_the_note(template_book):
+    assert set(sheets.RESULT_HEADERS) == set(contract.RESULT_SHEETS)
+    for name, headers in sheets.RESULT_HEADERS.items():
+        sheet = template_book[name]
+        assert sheet["A1"].value == sheets.RESULT_NOTE
+        assert tuple(c.value for c in sheet[2]) == headers
+    assert sheets.RESULT_HEADERS[contract.RESULT_SHEET] == tuple(
+        label for _, label in contract.CENTER_RESULT_COLUMNS)
+    assert sheets.RESULT_HEADERS[contract.CHECKS_SHEET] == tuple(
+        label for _, label in contract.CHECK_COLUMNS)
+
+
+def test_xlwings_conf_sets_only_keys_with_values(template_book):
+    sheet = template_book[sheets.CONFIG_SHEET]
+    keys = [(row[0].value, row[1].value) for row in sheet.iter_rows(max_col=2)
+            if row[0].value is not None]
+    assert keys == [("UDF Modules", UDF_MODULES)]
+    assert not any("interpreter" in str(key).lower() for key, _ in keys)
+
+
+def test_guide_has_the_year_cell_and_every_udf(template_book):
+    sheet = template_book[sheets.GUIDE_SHEET]
+    assert sheet["B3"].value == "本次计算年度" and sheet["C3"].value is None
+    text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert set(guide.EXAMPLES) == {name for name, _, _ in udf_signatures(UDF_MODULES)}
+    for name, example in guide.EXAMPLES.items():
+        assert f"{name}(" in text and example in text
+    for spec in sheets.INPUT_SHEETS:
+        assert spec.table in text
+
+
+def test_demo_lists_hold_the_centers_names_then_codes():
+    """The cached results of the 列表 formulas (LibreOffice recomputes them in the other test)."""
+    book = python_calamine.CalamineWorkbook.from_path(str(DEMO))
+    rows = book.get_sheet_by_name(sheets.LISTS_SHEET).to_python()[1:]
+    sample = sample_rows(build.YEAR)[contract.CENTERS]
+    code, name, district = contract.SHEET_SPECS[contract.CENTERS].required
+    assert [row[2] for row in rows if row[2]] == ([r[name] for r in sample]
+                                                 + [r[code] for r in sample])
+    assert [row[8] for row in rows if row[8]] == list(dict.fromkeys(r[district] for r in sample))
+
+
+# --- reading through the CLI ----------------------------------------------------------------
+
+def test_demo_allocates_like_the_sample_workbook(tmp_path, capsys):
+    sample = write_sample_workbook(tmp_path / "sample.xlsx", build.YEAR)
+    for source, target in ((DEMO, "demo.json"), (sample, "sample.json")):
+        assert cli(["allocate", str(source), "--year", str(build.YEAR), "--json",
+                    str(tmp_path / target), "-o", str(tmp_path / f"{target}.xlsx")]) == 0
+    demo = json.loads((tmp_path / "demo.json").read_text("utf-8"))
+    assert demo["ok"] and len(demo["centers"]) > 20
+    assert demo == json.loads((tmp_path / "sample.json").read_text("utf-8"))
+
+
+def test_template_alone_is_a_clean_validation_error(tmp_path, capsys):
+    assert cli(["allocate", str(TEMPLATE), "--year", str(build.YEAR),
+                "--json", str(tmp_path / "t.json")]) == 2
+    result = json.loads((tmp_path / "t.json").read_text("utf-8"))
+    assert not result["ok"]
+    assert [(c["level"], c["sheet"]) for c in result["checks"]] == [("error", contract.PARAMS)]
+    assert "意外错误" not in capsys.readouterr().err
