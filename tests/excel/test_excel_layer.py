@@ -1,13 +1,14 @@
 """The Excel doors (ribbon macros, UDFs) run the CLI's pipeline and agree with --json."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jbsys_xl import contract
 from jbsys_xl.excel import macros, udf_service
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
-from jbsys_xl.sample import write_sample_workbook
 from tests.support.excel_books import bump_revision, open_book, snapshot
 from tests.support.fake_xlwings import FakeCaller
 import udfs.jbsys_udfs as U
@@ -17,8 +18,9 @@ INPUTS = [spec.name for spec in contract.INPUT_SHEETS]
 
 
 @pytest.fixture(scope="module")
-def sample_path(tmp_path_factory):
-    return write_sample_workbook(tmp_path_factory.mktemp("s") / "sample.xlsx", YEAR)
+def sample_path():
+    """The template's demo workbook, as staff would open it in Excel."""
+    return Path(__file__).resolve().parents[2] / "workbook" / "demo.xlsm"
 
 
 @pytest.fixture(scope="module")
@@ -174,9 +176,11 @@ def test_unexpected_failure_is_a_message_and_resets_the_status_bar(book, monkeyp
 
 
 def test_validate_writes_only_the_checks(book):
+    untouched = [n for n in book.sheet_names if n != contract.CHECKS_SHEET]
+    before = snapshot(book, untouched)
     outcome = macros.validate(book)
     assert outcome.ok
-    assert contract.RESULT_SHEET not in book.sheet_names or not book.sheets[contract.RESULT_SHEET]._cells
+    assert snapshot(book, untouched) == before
     assert "校验通过" in book.app.alerts[-1][0]
     rows = sheet_rows(book, contract.CHECKS_SHEET, 1)
     assert rows[0] == [label for _, label in contract.CHECK_COLUMNS]
