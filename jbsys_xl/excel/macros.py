@@ -14,7 +14,7 @@ from ..report import tables as t
 from ..report.result_workbook import TITLES, UNIT_LINE
 from .book_source import read_book, requested_year
 
-TITLE = "JBSys-XL 人社考核"
+ALERT_TITLE = "JBSys-XL 人社考核"
 MONEY_FORMAT = "#,##0.00"
 SCORE_FORMAT = "0.000000"
 PERCENT_FORMAT = "0.00%"
@@ -47,31 +47,31 @@ def _run(book, write_results: bool) -> Outcome | None:
         year = requested_year(book, raw)
         if year is None:
             write_table(book, t.checks_table([Check(
-                "error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")]))
+                "error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")]), None)
             _select(book, contract.CHECKS_SHEET)
             return None
         app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
         outcome = run(raw, year)
         app.screen_updating = False
         app.status_bar = "JBSys：正在写入结果……"
-        write_table(book, t.checks_table(outcome.checks))
+        write_table(book, t.checks_table(outcome.checks), year)
         if not outcome.ok:
             _select(book, contract.CHECKS_SHEET)
             app.alert(f"发现 {len(outcome.errors)} 个错误，未生成分配结果。请查看“{contract.CHECKS_SHEET}”表。",
-                      title=TITLE)
+                      title=ALERT_TITLE)
             return outcome
         if write_results:
             allocation = outcome.allocation
-            write_table(book, t.result_table(allocation), title=TITLES[contract.RESULT_SHEET].format(year=year))
-            write_table(book, t.detail_table(allocation))
-            write_table(book, t.district_table(allocation))
+            write_table(book, t.result_table(allocation), year)
+            write_table(book, t.detail_table(allocation), year)
+            write_table(book, t.district_table(allocation), year)
             _select(book, contract.RESULT_SHEET)
         else:
             _select(book, contract.CHECKS_SHEET)
-            app.alert(f"校验通过：{year} 年度数据没有错误，{len(outcome.warnings)} 个警告。", title=TITLE)
+            app.alert(f"校验通过：{year} 年度数据没有错误，{len(outcome.warnings)} 个警告。", title=ALERT_TITLE)
         return outcome
     except Exception as exc:  # the user sees the cause, not a traceback
-        app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=TITLE)
+        app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
         return None
     finally:
         app.screen_updating = updating
@@ -88,20 +88,23 @@ def _select(book, name: str) -> None:
     book.sheets[name].activate()
 
 
-def write_table(book, table: t.Table, title: str | None = None) -> None:
-    """Replace the sheet's contents with the table: one bulk write, then formats per column."""
+def write_table(book, table: t.Table, year: int | None) -> None:
+    """Replace the sheet's contents with the table — title on row 1 (units at its right end),
+    header on row 2 as in the template, whose print settings (repeated rows 1–2, A4 landscape)
+    survive because only cells are cleared. One bulk write, then formats per column."""
     sheet = _sheet(book, table.title)
     sheet.clear()
-    top = 1
-    if title:
-        sheet.range((1, 1)).value = title
-        sheet.range((1, 1)).font.bold = True
-        sheet.range((2, 1)).value = UNIT_LINE
-        top = 3
+    width = len(table.headers)
+    title = TITLES.get(table.title, table.title).format(year=year if year else "")
+    sheet.range((1, 1)).value = title
+    sheet.range((1, 1)).font.bold = True
+    if t.MONEY in table.kinds and width > 1:
+        sheet.range((1, width)).value = UNIT_LINE
+    top = 2
     values = [list(table.headers)] + [[t.sheet_value(v, k) for v, k in zip(row, table.kinds)]
                                       for row in table.rows]
     sheet.range((top, 1)).value = values
-    header = sheet.range((top, 1), (top, len(table.headers)))
+    header = sheet.range((top, 1), (top, width))
     header.font.bold = True
     header.color = HEADER_COLOR
     if table.rows:
@@ -109,7 +112,7 @@ def write_table(book, table: t.Table, title: str | None = None) -> None:
             if kind in NUMBER_FORMATS:
                 sheet.range((top + 1, col), (top + len(table.rows), col)).number_format = NUMBER_FORMATS[kind]
         for index in sorted(table.subtotals | table.totals):
-            row = sheet.range((top + 1 + index, 1), (top + 1 + index, len(table.headers)))
+            row = sheet.range((top + 1 + index, 1), (top + 1 + index, width))
             row.font.bold = True
             row.color = SUMMARY_COLOR
     for col, header_text in enumerate(table.headers, start=1):

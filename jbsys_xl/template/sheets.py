@@ -301,6 +301,7 @@ def write_result(sheet, name: str, styles: Styles) -> None:
         sheet.write_string(1, col, header, header_format)
         sheet.set_column(col, col, max(display_width(header) + 4, 10), fill)
     sheet.freeze_panes(2, 0)
+    sheet.repeat_rows(0, 1)  # the title (written by the macro) and the header, on every page
     sheet.set_tab_color(RESULT_HEADER_FILL)
     sheet.center_horizontally()
     _print_setup(sheet)

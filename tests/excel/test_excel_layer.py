@@ -60,7 +60,7 @@ def test_macro_writes_the_cli_numbers_and_leaves_inputs_alone(book, expected):
     outcome = macros.generate_allocation(book)
     assert outcome.ok
     assert snapshot(book, INPUTS) == before
-    rows = sheet_rows(book, contract.RESULT_SHEET, 3)
+    rows = sheet_rows(book, contract.RESULT_SHEET, 2)
     header = rows[0]
     by_code = {r[0]: dict(zip(header, r)) for r in rows[1:] if r[0]}
     labels = dict(contract.CENTER_RESULT_COLUMNS)
@@ -72,7 +72,7 @@ def test_macro_writes_the_cli_numbers_and_leaves_inputs_alone(book, expected):
     total = [r for r in rows[1:] if r[1] == "合计"][0]
     centers_paid = float(expected["pools"]["paid_total"]) - float(expected["pools"]["hardware_total"])
     assert total[header.index(labels["total"])] == pytest.approx(centers_paid, abs=0.001)
-    districts = sheet_rows(book, contract.DISTRICT_SHEET, 1)
+    districts = sheet_rows(book, contract.DISTRICT_SHEET, 2)
     assert [r[0] for r in districts[1:-1]] == [d["district"] for d in expected["districts"]]
     assert book.sheets.active.name == contract.RESULT_SHEET
     assert book.app.status_bar is False
@@ -158,7 +158,7 @@ def test_validation_errors_keep_previous_results(book):
     outcome = macros.generate_allocation(book)
     assert not outcome.ok
     assert snapshot(book, [contract.RESULT_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET]) == results
-    checks = sheet_rows(book, contract.CHECKS_SHEET, 1)
+    checks = sheet_rows(book, contract.CHECKS_SHEET, 2)
     assert checks[1][:3] == ["错误", "业务量", f"D{row}"]
     assert book.sheets.active.name == contract.CHECKS_SHEET
     assert "1 个错误" in book.app.alerts[-1][0]
@@ -182,6 +182,6 @@ def test_validate_writes_only_the_checks(book):
     assert outcome.ok
     assert snapshot(book, untouched) == before
     assert "校验通过" in book.app.alerts[-1][0]
-    rows = sheet_rows(book, contract.CHECKS_SHEET, 1)
+    rows = sheet_rows(book, contract.CHECKS_SHEET, 2)
     assert rows[0] == [label for _, label in contract.CHECK_COLUMNS]
     assert all(r[0] == "警告" for r in rows[1:])
