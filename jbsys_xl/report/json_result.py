@@ -17,7 +17,9 @@ def money(amount: Decimal) -> str:
 
 
 def score_number(score: Fraction) -> float:
-    return float(round(score, 6))
+    """Rounded half-up to 6 decimals, like every rounding the spec names and Excel's ROUND."""
+    millionths = (score.numerator * 2_000_000 + score.denominator) // (2 * score.denominator)
+    return float(Fraction(millionths, 1_000_000))
 
 
 def center_record(result) -> dict:

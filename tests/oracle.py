@@ -1,0 +1,342 @@
+"""An independent test oracle for /work/shared/spec/allocation-rules.md.
+
+Written from the spec alone (it shares no code with ``jbsys_xl.rules`` or ``jbsys_xl.io``), for
+clarity rather than speed: every quantity is recomputed from scratch with exact ``Fraction`` sums
+and ``Decimal`` money, one spec clause after the other.
+
+Input: the scenario as plain Python, ``{sheet name: [row dict header → clean value]}``, where a
+value is already typed — ``int`` years and counts, ``Decimal`` money / weights / volumes,
+``Decimal`` percents as a fraction of 1 (5 % → ``Decimal("0.05")``), ``bool`` for yes/no,
+``(year, month)`` tuples for months, ``datetime.date`` for dates, ``str`` for text and ``None``
+for an empty cell. Output: the §7 dict without ``checks``. Error cases raise :class:`OracleError`.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+
+class OracleError(Exception):
+    """The spec says this input is an error (§2); the message says which rule."""
+
+
+# --- small exact helpers ----------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def as_fraction(value) -> Fraction:
+    if isinstance(value, float):  # never expected, but never trust a binary float's digits
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def round_half_up(x, step) -> Decimal:
+    """x (Decimal or Fraction, exact) rounded half-up, ties away from zero, to a multiple of step."""
+    n = as_fraction(x) / as_fraction(step)
+    k = math.floor(abs(n) + Fraction(1, 2))
+    return Decimal(k if n >= 0 else -k) * Decimal(step)
+
+
+def round_down(x: Decimal, step: Decimal) -> Decimal:
+    return Decimal(math.floor(as_fraction(x) / as_fraction(step))) * step
+
+
+def money_in(value) -> Decimal:
+    """Money read from a cell: rounded half-up to 0.01 yuan (§1)."""
+    return round_half_up(value, CENT)
+
+
+def text2(amount: Decimal) -> str:
+    """Money as the §7 string with exactly two decimals (never rounds: it must be exact)."""
+    assert amount == amount.quantize(CENT), f"money with more than two decimals: {amount}"
+    return f"{amount.quantize(CENT):f}"
+
+
+def score6(score: Fraction) -> float:
+    """The §7 score rounded to 6 decimals. The spec names no mode here; half-up is the only mode
+    it spells out anywhere (§1, §6), and what Excel's ROUND does (see test_rules_examples)."""
+    return float(round_half_up(score, Decimal("0.000001")))
+
+
+def month_of(day: date) -> tuple[int, int]:
+    return (day.year, day.month)
+
+
+def month_list(start: tuple[int, int], end: tuple[int, int]) -> list[tuple[int, int]]:
+    months, (y, m) = [], start
+    while (y, m) <= end:
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def largest_remainder(units: int, weights: dict[str, Fraction]) -> dict[str, int]:
+    """Split `units` over keys in proportion to weights (§6.3): floor of each quota, then one more
+    unit to each of the largest fractional parts, ties by key in plain code-point order."""
+    total = sum(weights.values(), Fraction(0))
+    if total == 0:
+        return {key: 0 for key in weights}
+    quota = {key: Fraction(units) * w / total for key, w in weights.items()}
+    share = {key: math.floor(q) for key, q in quota.items()}
+    left = units - sum(share.values())
+    ranked = sorted(weights, key=lambda key: (-(quota[key] - share[key]), key))
+    for key in ranked[:left]:
+        share[key] += 1
+    assert sum(share.values()) == units
+    return share
+
+
+def _get(row: dict, key: str, default=None):
+    value = row.get(key)
+    return default if value is None or value == "" else value
+
+
+# --- the spec, clause by clause -----------------------------------------------------------------
+
+def allocate(data: dict[str, list[dict]], year: int) -> dict:
+    """The §7 result (without ``checks``) for `year`; raises OracleError where §2 says error."""
+    params = [r for r in data.get("参数", []) if r["年度"] == year]
+    if not params:
+        raise OracleError(f"参数: no row for {year}")
+    if len(params) > 1:
+        raise OracleError(f"参数: two rows for {year}")
+    p = params[0]
+
+    # §1 defaults of 参数
+    total_fund = money_in(p["资金总额"])
+    perf = money_in(_get(p, "工作绩效资金", total_fund * Decimal("0.70")))
+    hw_cap = as_fraction(_get(p, "硬件资金上限比例", Decimal("0.30")))
+    award_ap = money_in(_get(p, "A+奖励", 12000))
+    award_a = money_in(_get(p, "A奖励", 10000))
+    n_winners = int(_get(p, "优胜单位数", 6))
+    winner_award = money_in(_get(p, "优胜奖励", 0))
+    rate = as_fraction(_get(p, "投诉扣减比例", Decimal("0.05")))
+    method = _get(p, "评分方法", "占比法")
+    forfeit_mode = _get(p, "扣减资金处理", "收回")
+    unit = Decimal(_get(p, "金额单位", CENT))
+    if method not in ("占比法", "对标法") or forfeit_mode not in ("收回", "再分配") \
+            or unit not in (Decimal(1), CENT):
+        raise OracleError("参数: a setting is not an allowed value")
+    unit = Decimal(1) if unit == 1 else CENT
+    start = tuple(_get(p, "考核期起", (2018, 1) if year == 2018 else (year - 1, 12)))
+    end = tuple(_get(p, "考核期止", (year, 11)))
+    period = set(month_list(start, end))
+
+    def rnd(x) -> Decimal:
+        return round_half_up(x, unit)
+
+    # 中心, and a 中心 cell that holds a code or a name
+    all_centers = data["中心"]
+    code_of = lambda c: str(c["中心编码"])  # noqa: E731
+    if len({code_of(c) for c in all_centers}) != len(all_centers) \
+            or len({c["中心名称"] for c in all_centers}) != len(all_centers):
+        raise OracleError("中心: duplicate code or name")
+    by_ref = {c["中心名称"]: c for c in all_centers}
+    by_ref.update({code_of(c): c for c in all_centers})
+
+    def center_of(ref) -> str:
+        ref = str(ref).strip()
+        if ref not in by_ref:
+            raise OracleError(f"unknown 中心 {ref}")
+        return code_of(by_ref[ref])
+
+    def is_active(c: dict) -> bool:
+        first, last = _get(c, "启用年度"), _get(c, "停用年度")
+        return (first is None or first <= year) and (last is None or last >= year)
+
+    active = sorted((c for c in all_centers if is_active(c)), key=code_of)
+    codes = [code_of(c) for c in active]
+
+    # 指标 of the year, their names and 金保 aliases
+    indicators = [r for r in data["指标"] if r["年度"] == year]
+    if not indicators:
+        raise OracleError(f"指标: no rows for {year}")
+    if sum(as_fraction(r["指标权重"]) for r in indicators) != 100:
+        raise OracleError("指标: weights do not sum to 100")
+    names = [r["事项名称"] for r in indicators]
+    if len(set(names)) != len(names):
+        raise OracleError("指标: duplicate 事项名称")
+    item_of: dict[str, str] = {}
+    for r in indicators:
+        for alias in str(_get(r, "金保事项", "")).replace("；", ";").split(";"):
+            if alias.strip():
+                item_of[alias.strip()] = r["事项名称"]
+    item_of.update({name: name for name in names})
+
+    # §3 volumes v[c, i], only rows inside the period and of active centers
+    volume = {(c, i): Fraction(0) for c in codes for i in names}
+    for r in data.get("业务量", []):
+        if tuple(r["月份"]) not in period:
+            continue
+        c, item = center_of(r["中心"]), str(r["事项"]).strip()
+        if item not in item_of:
+            raise OracleError(f"unknown 事项 {item}")
+        if c in codes:
+            volume[c, item_of[item]] += as_fraction(r["业务量"])
+
+    # §3 valid complaints n[c]
+    complaints = {c: 0 for c in codes}
+    for r in data.get("投诉", []):
+        c = center_of(r["中心"])
+        if r["核实结论"] == "有理" and month_of(r["日期"]) in period and c in codes:
+            complaints[c] += 1
+
+    # §4 factor scores, as plain exact sums
+    score = {c: Fraction(0) for c in codes}
+    for r in indicators:
+        i, w = r["事项名称"], as_fraction(r["指标权重"])
+        column = [volume[c, i] for c in codes]
+        base = sum(column, Fraction(0)) if method == "占比法" else max(column, default=Fraction(0))
+        if base != 0:
+            for c in codes:
+                score[c] += w * volume[c, i] / base
+
+    # §5 grades, veto, winners
+    rows_of_year = [r for r in data.get("评定", []) if r["年度"] == year]
+    rating = {center_of(r["中心"]): r for r in rows_of_year}
+    grade, vetoed = {}, {}
+    for c in codes:
+        r = rating.get(c)
+        if r is None:
+            grade[c], vetoed[c] = "B", False
+            continue
+        standard = bool(r["标准化下沉"])
+        grade[c] = ("A+" if r["服务场所"] == "独立服务大厅" and standard else
+                    "A" if r["服务场所"] == "综合服务窗口" and standard else "B")
+        vetoed[c] = bool(_get(r, "一票否决", False))
+    basic = {c: ZERO if vetoed[c] else
+             award_ap if grade[c] == "A+" else award_a if grade[c] == "A" else ZERO
+             for c in codes}
+    eligible = [c for c in codes if grade[c] in ("A+", "A") and not vetoed[c]]
+    confirmed = {center_of(r["中心"]) for r in rows_of_year if _get(r, "综合优胜", False)}
+    if confirmed:
+        if len(confirmed) > n_winners:
+            raise OracleError("评定: more confirmed winners than N")
+        if not confirmed <= set(eligible):
+            raise OracleError("评定: a confirmed winner is not eligible")
+        winners, status = confirmed, "确定"
+    else:
+        recommended = [c for c in eligible if _get(rating[c], "区局推荐", False)]
+        ranked = sorted(recommended or eligible, key=lambda c: (-score[c], c))
+        winners, status = set(ranked[:n_winners]), "建议"
+    win_award = {c: winner_award if c in winners else ZERO for c in codes}
+
+    # §6 money
+    basic_total = sum(basic.values(), ZERO)
+    winner_total = sum(win_award.values(), ZERO)
+    pool = perf - basic_total - winner_total
+    if pool < 0:
+        raise OracleError("W < 0")
+    pool_down = round_down(pool, unit)
+    gross = {c: unit * k for c, k in largest_remainder(int(pool_down / unit), score).items()}
+
+    d_complaint = {c: rnd(as_fraction(gross[c]) * min(Fraction(1), rate * complaints[c]))
+                   for c in codes}
+    d_amount = {c: ZERO for c in codes}
+    d_rate = {c: Fraction(0) for c in codes}
+    for r in data.get("扣减", []):
+        if r["年度"] != year:
+            continue
+        amount, share = _get(r, "扣减金额"), _get(r, "扣减比例")
+        if amount is None and share is None:
+            raise OracleError("扣减: neither amount nor rate")
+        c = center_of(r["中心"])
+        if c not in codes:
+            continue
+        if amount is not None:
+            d_amount[c] += money_in(amount)
+        if share is not None:
+            d_rate[c] += as_fraction(share)
+    d_error = {c: rnd(d_amount[c]) + rnd(as_fraction(gross[c]) * d_rate[c]) for c in codes}
+    net = {c: ZERO if vetoed[c] else max(ZERO, gross[c] - d_complaint[c] - d_error[c])
+           for c in codes}
+    forfeit = sum((gross[c] - net[c] for c in codes), ZERO)
+    redistributed = {c: ZERO for c in codes}
+    if forfeit_mode == "再分配":
+        receivers = {c: as_fraction(net[c]) for c in codes if net[c] > 0}
+        if receivers:
+            for c, k in largest_remainder(int(forfeit / unit), receivers).items():
+                redistributed[c] = unit * k
+    total = {c: basic[c] + net[c] + redistributed[c] + win_award[c] for c in codes}
+
+    # §6.9 hardware, per row, summed per district
+    known_districts = {c["所属区"] for c in all_centers}
+    hardware: dict[str, Decimal] = {}
+    hw_budget = ZERO
+    for r in data.get("硬件", []):
+        if r["年度"] != year:
+            continue
+        if r["所属区"] not in known_districts:
+            raise OracleError("硬件: unknown 所属区")
+        budget, planned, actual = (money_in(r[k]) for k in ("预算补助", "计划投入", "实际投入"))
+        if planned <= 0:
+            raise OracleError("硬件: 计划投入 ≤ 0")
+        hw_budget += budget
+        progress = min(Fraction(1), as_fraction(actual) / as_fraction(planned))
+        paid = rnd(as_fraction(budget) * progress) if r["已备案"] else ZERO
+        hardware[r["所属区"]] = hardware.get(r["所属区"], ZERO) + paid
+    if as_fraction(hw_budget) > hw_cap * as_fraction(total_fund):
+        raise OracleError("硬件: Σ 预算补助 above the cap")
+    if perf + hw_budget > total_fund:
+        raise OracleError("P + Σ 预算补助 > 资金总额")
+
+    hw_total = sum(hardware.values(), ZERO)
+    paid_total = sum(total.values(), ZERO) + hw_total
+    balance = total_fund - paid_total
+    if balance < 0:
+        raise OracleError("balance < 0")
+
+    district_rows = []
+    for d in dict.fromkeys(c["所属区"] for c in active):
+        centers_total = sum((total[code_of(c)] for c in active if c["所属区"] == d), ZERO)
+        hw = hardware.get(d, ZERO)
+        district_rows.append({"district": d, "centers_total": text2(centers_total),
+                              "hardware_subsidy": text2(hw), "total": text2(centers_total + hw)})
+
+    redistributed_total = sum(redistributed.values(), ZERO)
+    result = {
+        "ok": True,
+        "year": year,
+        "period": [f"{start[0]:04d}-{start[1]:02d}", f"{end[0]:04d}-{end[1]:02d}"],
+        "method": method,
+        "pools": {
+            "total_fund": text2(total_fund),
+            "performance_fund": text2(perf),
+            "basic_total": text2(basic_total),
+            "winner_total": text2(winner_total),
+            "workload_pool": text2(pool_down),
+            "gross_total": text2(sum(gross.values(), ZERO)),
+            "net_total": text2(sum(net.values(), ZERO)),
+            "redistributed_total": text2(redistributed_total),
+            "forfeited": text2(forfeit - redistributed_total),
+            "hardware_budget": text2(hw_budget),
+            "hardware_total": text2(hw_total),
+            "paid_total": text2(paid_total),
+            "balance": text2(balance),
+        },
+        "centers": [{
+            "code": c,
+            "name": center["中心名称"],
+            "district": center["所属区"],
+            "grade": grade[c],
+            "vetoed": vetoed[c],
+            "score": score6(score[c]),
+            "basic_award": text2(basic[c]),
+            "gross_workload": text2(gross[c]),
+            "complaints": complaints[c],
+            "complaint_deduction": text2(d_complaint[c]),
+            "error_deduction": text2(d_error[c]),
+            "net_workload": text2(net[c]),
+            "redistributed": text2(redistributed[c]),
+            "winner": c in winners,
+            "winner_status": status if c in winners else None,
+            "winner_award": text2(win_award[c]),
+            "total": text2(total[c]),
+        } for center, c in zip(active, codes)],
+        "districts": district_rows,
+    }
+    return result

@@ -1,0 +1,669 @@
+"""Random input scenarios for the oracle-agreement tests, and writers that render them.
+
+``generate(seed)`` builds one scenario as clean typed data (the form :mod:`oracle` takes):
+``{sheet: [row dict header → value]}`` with ``int`` years, ``Decimal`` money / weights /
+percents (fractions of 1), ``bool`` yes/no, ``(year, month)`` months, ``date`` dates, ``str``
+text and ``None`` blanks. Every setting of the spec is drawn somewhere (see ``FEATURES``; each
+scenario lists the ones it exercises in ``Scenario.features``).
+
+``write(scenario, path, layout_seed, fmt)`` renders it the way people fill such workbooks: title
+lines above the header, shuffled and padded headers, unknown columns, empty rows, months as date
+cells of any day or as the three kinds of text, percents as numbers or text, yes/no in every
+accepted spelling; or as a folder of ``<sheet>.csv`` files in UTF-8.
+
+Any ``random.Random``-like object works as the source (hypothesis' ``st.randoms()`` too).
+"""
+from __future__ import annotations
+
+import calendar
+import csv
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+SHEET_HEADERS = {  # required, optional (spec §1)
+    "参数": (("年度", "资金总额"),
+           ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
+            "投诉扣减比例", "评分方法", "扣减资金处理", "金额单位", "考核期起", "考核期止")),
+    "指标": (("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"), ("考核部门", "金保事项")),
+    "中心": (("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度")),
+    "评定": (("年度", "中心", "服务场所", "标准化下沉"), ("区局推荐", "综合优胜", "一票否决", "否决原因")),
+    "业务量": (("中心", "事项", "月份", "业务量"), ()),
+    "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容")),
+    "扣减": (("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
+    "硬件": (("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"), ()),
+}
+KIND = {  # how a header's value is typed, for the writers
+    "年度": "int", "资金总额": "money", "工作绩效资金": "money", "硬件资金上限比例": "pct",
+    "A+奖励": "money", "A奖励": "money", "优胜单位数": "int", "优胜奖励": "money",
+    "投诉扣减比例": "pct", "金额单位": "number", "考核期起": "month", "考核期止": "month",
+    "序号": "int", "指标权重": "number", "中心编码": "code", "启用年度": "int", "停用年度": "int",
+    "中心": "code", "标准化下沉": "yn", "区局推荐": "yn", "综合优胜": "yn", "一票否决": "yn",
+    "月份": "month", "业务量": "number", "日期": "date", "扣减金额": "money", "扣减比例": "pct",
+    "预算补助": "money", "计划投入": "money", "实际投入": "money", "已备案": "yn",
+}
+
+ITEMS = ("失业登记", "自主申报就业登记", "失业保险待遇申领", "大龄延长失业待遇申领",
+         "就业困难人员（含双零家庭）认定", "两节困难补助发放", "开发公益性岗位",
+         "灵活就业人员社保补贴申请", "创业担保贷款人员身份认定初审", "一次性开业补贴申请受理",
+         "办理居民保险参保登记业务", "受理居民保险补收申请", "出具养老保险待遇领取证明",
+         "办理单位参保登记业务", "受理异地就医登记备案", "社会保障卡申请", "社会保障卡领卡、激活",
+         "电子社保卡实名认证", "自助一体机应用维护", "人才监测实名制统计", "人才需求调查",
+         "镇、街道劳动人事争议调解", "网格预警信息登记和突发事件登记")
+CATEGORIES = ("就业创业", "社会保险", "社会保障卡", "人才工作", "劳动关系")
+DEPARTMENTS = ("就管中心", "社保中心", "保障中心", "人才中心", "仲裁处", None)
+TOWNS = ("雕庄", "青龙", "茶山", "红梅", "天宁", "兰陵", "郑陆", "五星", "永红", "北港", "西林",
+         "南大街", "荷花池", "新闸", "邹区", "河海", "三井", "龙虎塘", "春江", "孟河", "新桥",
+         "薛家", "罗溪", "西夏墅", "奔牛", "湖塘", "牛塘", "洛阳", "遥观", "横林")
+DISTRICTS = ("天宁区", "钟楼区", "新北区", "武进区", "经开区")
+VENUES = ("独立服务大厅", "综合服务窗口", "无")
+VERDICTS = ("有理", "无理", "待核实")
+EXTRA_COLUMNS = ("备注", "经办人", "联系电话", "序列", "Unnamed: 9")
+
+# Everything the generator can exercise; the agreement test checks that the seeds cover them all.
+FEATURES = frozenset({
+    "method:占比法", "method:对标法", "method:default",
+    "forfeit:收回", "forfeit:再分配", "forfeit:default",
+    "unit:1", "unit:0.01", "unit:default",
+    "period:default", "period:custom-start", "period:custom-end", "period:custom-both",
+    "year:2018", "year:other",
+    "winners:confirmed", "winners:proposed-recommended", "winners:proposed-all",
+    "veto", "alias-volume", "center-by-name", "center-by-code",
+    "inactive-center", "inactive-volume", "inactive-rating", "unrated-center", "fractional-volume",
+    "complaint:有理-in", "complaint:有理-out", "complaint:无理", "complaint:待核实",
+    "complaint:capped", "deduction:amount", "deduction:rate", "deduction:both",
+    "hardware:unfiled", "hardware:below-plan", "hardware:above-plan", "hardware:two-rows",
+    "zero-volume-indicator", "score-tie", "no-volume", "duplicate-volume", "tiny-fund",
+    "money-3-decimals", "default-performance-fund", "other-year-rows",
+    "error:too-many-confirmed", "error:ineligible-confirmed", "error:negative-pool",
+})
+
+
+@dataclass
+class Scenario:
+    seed: object
+    year: int
+    data: dict[str, list[dict]]
+    features: set[str] = field(default_factory=set)
+    code_style: str = "pad"
+
+    def shuffled(self, rng) -> "Scenario":
+        """The same scenario with the rows of every sheet in another order."""
+        data = {}
+        for sheet, rows in self.data.items():
+            rows = list(rows)
+            rng.shuffle(rows)
+            data[sheet] = rows
+        return Scenario(self.seed, self.year, data, set(self.features), self.code_style)
+
+
+# --- generation -------------------------------------------------------------------------------
+
+def _add_months(month: tuple[int, int], k: int) -> tuple[int, int]:
+    n = month[0] * 12 + month[1] - 1 + k
+    return (n // 12, n % 12 + 1)
+
+
+def _months(start, end) -> list[tuple[int, int]]:
+    out, m = [], start
+    while m <= end:
+        out.append(m)
+        m = _add_months(m, 1)
+    return out
+
+
+def _money(rng, low: int, high: int, cents: float = 0.5, three: float = 0.0) -> Decimal:
+    """A random amount; with some chance with cents, rarely with a third decimal (read rounds)."""
+    value = Decimal(rng.randint(low, high))
+    if rng.random() < cents:
+        value += Decimal(rng.randint(0, 99)) / 100
+    if rng.random() < three:
+        value += Decimal(rng.choice((5, 5, 1, 9))) / 1000
+    return value
+
+
+def _weights(rng, k: int) -> list[Decimal]:
+    """k positive weights with at most one decimal summing to exactly 100."""
+    if rng.random() < 0.3:  # whole points
+        cuts = sorted(rng.sample(range(1, 100), k - 1))
+        parts = [b - a for a, b in zip([0] + cuts, cuts + [100])]
+        return [Decimal(p) for p in parts]
+    cuts = sorted(rng.sample(range(1, 1000), k - 1))
+    return [Decimal(b - a) / 10 for a, b in zip([0] + cuts, cuts + [1000])]
+
+
+def _codes(rng, n: int) -> tuple[str, list[str]]:
+    style = rng.choice(("pad", "nopad", "mixed", "digits", "zeros", "cjk"))
+    ks = rng.sample(range(1, 40), n)
+    if style == "pad":
+        codes = [f"C{k:02d}" for k in ks]
+    elif style == "nopad":  # "CZ-10" < "CZ-9" in code-point order
+        codes = [f"CZ-{k}" for k in ks]
+    elif style == "mixed":  # upper case before lower case in code-point order
+        codes = [f"{rng.choice(('a', 'B', 'tn', 'ZL', 'Xb', 'x'))}{k}" for k in ks]
+    elif style == "digits":
+        codes = [str(320400 + k) for k in ks]
+    elif style == "zeros":
+        codes = [f"{k:04d}" for k in ks]
+    else:  # Chinese prefixes: code-point order, not pinyin
+        codes = [f"{rng.choice(('天宁', '钟楼', '新北', '武进'))}{k:02d}" for k in ks]
+    return style, codes
+
+
+def generate(source, *, errors: bool = True) -> Scenario:
+    """One random scenario. `source` is a seed or a random.Random-like object."""
+    rng = source if hasattr(source, "random") else random.Random(source)
+    feats: set[str] = set()
+    year = rng.choice((2018, 2018, 2019, 2021, 2023, 2024, 2024, 2025))
+    feats.add("year:2018" if year == 2018 else "year:other")
+    default_start = (2018, 1) if year == 2018 else (year - 1, 12)
+    default_end = (year, 11)
+
+    # --- 参数 -----------------------------------------------------------------------------
+    p: dict = {"年度": year}
+    period_mode = rng.choices(("default", "custom-start", "custom-end", "custom-both"),
+                              (6, 1, 1, 2))[0]
+    feats.add(f"period:{period_mode}")
+    start, end = default_start, default_end
+    if period_mode in ("custom-start", "custom-both"):
+        start = _add_months(default_start, rng.randint(-3, 5))
+        p["考核期起"] = start
+    if period_mode in ("custom-end", "custom-both"):
+        end = _add_months(default_end, rng.randint(-5, 3))
+        p["考核期止"] = end
+    if end < start:
+        start, end = end, start
+        p["考核期起"], p["考核期止"] = start, end
+    period = _months(start, end)
+
+    method = rng.choice((None, "占比法", "对标法"))
+    forfeit = rng.choice((None, "收回", "再分配"))
+    unit = rng.choice((None, Decimal("0.01"), Decimal("1")))
+    p["评分方法"], p["扣减资金处理"], p["金额单位"] = method, forfeit, unit
+    feats.add(f"method:{method or 'default'}")
+    feats.add(f"forfeit:{forfeit or 'default'}")
+    feats.add(f"unit:{unit if unit is not None else 'default'}")
+
+    tiny = rng.random() < 0.25
+    three = 0.15
+    if tiny:
+        feats.add("tiny-fund")
+        total = _money(rng, 300, 6000, three=three)
+        awards = {"A+奖励": Decimal(rng.randint(0, 40)), "A奖励": Decimal(rng.randint(0, 30)),
+                  "优胜奖励": Decimal(rng.randint(0, 20))}
+        if rng.random() < 0.3:
+            awards["A+奖励"] += Decimal("0.5")
+    else:
+        total = _money(rng, 600_000, 6_000_000, three=three)
+        awards = {"A+奖励": rng.choice((None, None, Decimal(15000), Decimal(12000), Decimal("8000.50"))),
+                  "A奖励": rng.choice((None, None, Decimal(10000), Decimal(6000))),
+                  "优胜奖励": rng.choice((None, Decimal(20000), Decimal(5000), Decimal("12345.67")))}
+    p["资金总额"] = total
+    p.update(awards)
+    if rng.random() < 0.5:
+        feats.add("default-performance-fund")
+    else:
+        p["工作绩效资金"] = (total * Decimal(rng.randint(45, 70)) / 100).quantize(Decimal("0.001"))
+    if total != total.quantize(Decimal("0.01")) or p.get("工作绩效资金") is not None and \
+            p["工作绩效资金"] != p["工作绩效资金"].quantize(Decimal("0.01")):
+        feats.add("money-3-decimals")
+    p["硬件资金上限比例"] = rng.choice((None, None, Decimal("0.3"), Decimal("0.25"), Decimal("0.4")))
+    p["投诉扣减比例"] = rng.choice((None, None, Decimal("0.05"), Decimal("0.1"), Decimal("0.125"),
+                               Decimal("0.2"), Decimal("0.35"), Decimal("0.03"), Decimal("1")))
+    p["优胜单位数"] = rng.choice((None, None, 0, 1, 2, 3, 4, 8))
+    n_winners = 6 if p["优胜单位数"] is None else p["优胜单位数"]
+    rate = p["投诉扣减比例"] if p["投诉扣减比例"] is not None else Decimal("0.05")
+    params = [p]
+    if rng.random() < 0.5:
+        feats.add("other-year-rows")
+        params.append({"年度": year - 1, "资金总额": _money(rng, 1000, 900000),
+                       "评分方法": rng.choice(("占比法", "对标法")), "金额单位": Decimal("1"),
+                       "优胜单位数": 1, "投诉扣减比例": Decimal("0.5"), "考核期起": (year - 1, 3)})
+
+    # --- 中心 ------------------------------------------------------------------------------
+    n_active = rng.choice((1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 10, 12))
+    n_inactive = rng.choice((0, 0, 1, 2, 3))
+    code_style, codes = _codes(rng, n_active + n_inactive)
+    towns = rng.sample(TOWNS, n_active + n_inactive)
+    districts = rng.sample(DISTRICTS, rng.randint(1, min(4, n_active)))
+    centers = []
+    for k, (code, town) in enumerate(zip(codes, towns)):
+        kind = "镇" if rng.random() < 0.3 else "街道"
+        row = {"中心编码": code, "中心名称": f"{town}{kind}人社服务中心",
+               "所属区": districts[k % len(districts)] if k < n_active else rng.choice(districts)}
+        if k < n_active:  # active, sometimes with explicit years at the boundary
+            if rng.random() < 0.2:
+                row["启用年度"] = rng.choice((year, year - 1, 2015))
+            if rng.random() < 0.2:
+                row["停用年度"] = rng.choice((year, year + 1, 2030))
+        else:
+            feats.add("inactive-center")
+            if rng.random() < 0.5:
+                row["启用年度"] = rng.choice((year + 1, year + 2))
+            else:
+                row["停用年度"] = rng.choice((year - 1, year - 3))
+                if rng.random() < 0.5:
+                    row["启用年度"] = year - 5
+        centers.append(row)
+    rng.shuffle(centers)
+    active = [c for c in centers if not ("启用年度" in c and c["启用年度"] > year
+                                         or "停用年度" in c and c["停用年度"] < year)]
+    inactive = [c for c in centers if c not in active]
+
+    def ref(center: dict) -> str:
+        if rng.random() < 0.5:
+            feats.add("center-by-name")
+            return center["中心名称"]
+        feats.add("center-by-code")
+        return center["中心编码"]
+
+    # --- 指标 ------------------------------------------------------------------------------
+    k_items = rng.randint(3, 8)
+    names = rng.sample(ITEMS, k_items)
+    weights = _weights(rng, k_items)
+    indicators, aliases = [], {}
+    for seq, (name, weight) in enumerate(zip(names, weights), start=1):
+        row = {"年度": year, "序号": seq, "类别": rng.choice(CATEGORIES), "事项名称": name,
+               "指标权重": weight, "下沉类别": rng.choice(("标准化下沉", "标准化下沉", "引导性下沉")),
+               "考核部门": rng.choice(DEPARTMENTS)}
+        if rng.random() < 0.35:
+            found = [f"{name}（金保）", f"JB{seq:02d}{rng.randint(10, 99)}"][:rng.randint(1, 2)]
+            aliases[name] = found
+            row["金保事项"] = rng.choice((";", "；")).join(found)
+        indicators.append(row)
+    if rng.random() < 0.5:  # last year's list: other weights, partly other names
+        feats.add("other-year-rows")
+        old = rng.sample(ITEMS, rng.randint(2, 5))
+        for seq, (name, weight) in enumerate(zip(old, _weights(rng, len(old))), start=1):
+            indicators.append({"年度": year - 1, "序号": seq, "类别": rng.choice(CATEGORIES),
+                               "事项名称": name, "指标权重": weight, "下沉类别": "标准化下沉"})
+    rng.shuffle(indicators)
+
+    def item_ref(name: str) -> str:
+        if name in aliases and rng.random() < 0.4:
+            feats.add("alias-volume")
+            return rng.choice(aliases[name])
+        return name
+
+    # --- 业务量 ----------------------------------------------------------------------------
+    volumes = []
+    outside = [_add_months(start, -1), _add_months(end, 1), _add_months(start, -2)]
+    zero_items = {n for n in names if rng.random() < 0.12}
+    if zero_items:
+        feats.add("zero-volume-indicator")
+    no_volume = rng.random() < 0.05
+    if no_volume:
+        feats.add("no-volume")
+    else:
+        big = rng.choice((50, 300, 3000))
+        tenths = rng.random() < 0.1  # fractional volumes: 0.1 + 0.2 must be exactly 0.3
+        if tenths:
+            feats.add("fractional-volume")
+        for c in active:
+            for name in names:
+                for month in rng.sample(period, min(len(period), rng.choice((0, 1, 1, 2, 3)))):
+                    v = 0 if name in zero_items else rng.randint(0, big)
+                    if tenths:
+                        v = Decimal(rng.randint(0, 30)) / 10
+                    volumes.append({"中心": ref(c), "事项": item_ref(name), "月份": month, "业务量": v})
+        if len(active) >= 2 and rng.random() < 0.35:  # an identical twin: tied scores
+            feats.add("score-tie")
+            a, b = rng.sample(active, 2)
+            refs = {a["中心编码"], a["中心名称"]}
+            volumes = [r for r in volumes if r["中心"] not in (b["中心编码"], b["中心名称"])]
+            volumes += [dict(r, 中心=ref(b)) for r in volumes if r["中心"] in refs]
+        if volumes and rng.random() < 0.3:
+            feats.add("duplicate-volume")
+            volumes.append(dict(rng.choice(volumes)))
+        for _ in range(rng.randint(0, 3)):
+            volumes.append({"中心": ref(rng.choice(active)), "事项": item_ref(rng.choice(names)),
+                            "月份": rng.choice(outside), "业务量": rng.randint(1, 999)})
+        for c in inactive:
+            if rng.random() < 0.6:
+                feats.add("inactive-volume")
+                volumes.append({"中心": ref(c), "事项": item_ref(rng.choice(names)),
+                                "月份": rng.choice(period), "业务量": rng.randint(1, 99)})
+
+    # --- 评定 ------------------------------------------------------------------------------
+    ratings, grade, vetoed, rated = [], {}, {}, {}
+    for c in active:
+        code = c["中心编码"]
+        if rng.random() < 0.12:
+            feats.add("unrated-center")
+            grade[code], vetoed[code] = "B", False
+            continue
+        venue = rng.choices(VENUES, (4, 4, 2))[0]
+        standard = rng.random() < 0.75
+        veto = rng.random() < 0.08
+        if veto:
+            feats.add("veto")
+        row = {"年度": year, "中心": ref(c), "服务场所": venue, "标准化下沉": standard,
+               "一票否决": veto if veto or rng.random() < 0.5 else None,
+               "否决原因": "回访发现虚报业务量" if veto else None}
+        ratings.append(row)
+        rated[code] = row
+        grade[code] = ("A+" if venue == "独立服务大厅" and standard else
+                       "A" if venue == "综合服务窗口" and standard else "B")
+        vetoed[code] = veto
+    eligible = [c for c in active if grade[c["中心编码"]] in ("A+", "A") and not vetoed[c["中心编码"]]]
+    if eligible and n_winners > 0 and rng.random() < 0.35:
+        feats.add("winners:confirmed")
+        for c in rng.sample(eligible, rng.randint(1, min(n_winners, len(eligible)))):
+            rated[c["中心编码"]]["综合优胜"] = True
+        for r in ratings:
+            r.setdefault("综合优胜", rng.choice((False, None)))
+    else:
+        recommend = rng.random() < 0.6
+        for r in ratings:
+            r["区局推荐"] = (rng.random() < 0.4) if recommend else rng.choice((False, None))
+            r["综合优胜"] = rng.choice((False, None))
+        if any(r["区局推荐"] for r in ratings):
+            feats.add("winners:proposed-recommended")
+        else:
+            feats.add("winners:proposed-all")
+    for c in inactive:  # an inactive center's 评定 row is known but has no one to grade
+        if rng.random() < 0.3:
+            feats.add("inactive-rating")
+            ratings.append({"年度": year, "中心": ref(c), "服务场所": "独立服务大厅",
+                            "标准化下沉": True, "区局推荐": True})
+    if rng.random() < 0.3:  # last year's 评定 rows, winners included, must not count
+        feats.add("other-year-rows")
+        for c in rng.sample(active, min(2, len(active))):
+            ratings.append({"年度": year - 1, "中心": ref(c), "服务场所": "无", "标准化下沉": False,
+                            "综合优胜": True, "一票否决": True})
+
+    # --- 投诉 ------------------------------------------------------------------------------
+    first_day = date(*start, 1)
+    last_day = date(*end, calendar.monthrange(*end)[1])
+    complaints = []
+    everyone = active + inactive
+    for _ in range(rng.choice((0, 1, 3, 6, 10))):
+        verdict = rng.choices(VERDICTS, (5, 3, 2))[0]
+        day = first_day + timedelta(rng.randint(-45, (last_day - first_day).days + 45))
+        if rng.random() < 0.2:
+            day = rng.choice((first_day, last_day, first_day - timedelta(1), last_day + timedelta(1)))
+        inside = first_day <= day <= last_day
+        feats.add(f"complaint:{verdict}" + ({"有理": "-in" if inside else "-out"}.get(verdict, "")))
+        complaints.append({"日期": day, "中心": ref(rng.choice(everyone)), "核实结论": verdict,
+                           "来源": rng.choice(("12333", "信访", None)), "内容": "服务态度生硬"})
+    if rng.random() < 0.15:  # so many that the deduction caps at 100 %
+        feats.add("complaint:capped")
+        c = rng.choice(active)
+        for _ in range(math.ceil(1 / rate) + rng.randint(0, 2)):
+            complaints.append({"日期": first_day + timedelta(rng.randint(0, (last_day - first_day).days)),
+                               "中心": ref(c), "核实结论": "有理"})
+
+    # --- 扣减 ------------------------------------------------------------------------------
+    deductions = []
+    scale = 30 if tiny else 60000
+    for _ in range(rng.choice((0, 0, 1, 2, 4))):
+        kind = rng.choice(("amount", "rate", "both"))
+        feats.add(f"deduction:{kind}")
+        row = {"年度": year, "中心": ref(rng.choice(active + inactive[:1])), "原因": "业务差错"}
+        if kind in ("amount", "both"):
+            row["扣减金额"] = _money(rng, 0, scale, three=0.2)
+        if kind in ("rate", "both"):
+            row["扣减比例"] = rng.choice((Decimal("0.05"), Decimal("0.1"), Decimal("0.125"),
+                                      Decimal("0.3"), Decimal("0.5"), Decimal("1")))
+        deductions.append(row)
+    if rng.random() < 0.2:
+        feats.add("other-year-rows")
+        deductions.append({"年度": year - 1, "中心": ref(rng.choice(active)), "原因": "去年",
+                           "扣减金额": Decimal(999999)})
+
+    # --- 硬件 ------------------------------------------------------------------------------
+    cap = p["硬件资金上限比例"] if p["硬件资金上限比例"] is not None else Decimal("0.3")
+    perf = p.get("工作绩效资金")
+    perf = perf if perf is not None else total * Decimal("0.7")
+    room = min(cap * total, total - perf)
+    hardware = []
+    hw_districts = [d for d in districts if rng.random() < 0.6]
+    if hw_districts and rng.random() < 0.25:
+        hw_districts.append(rng.choice(hw_districts))  # two rows for one 区
+    if hw_districts and room > 0:
+        if len(set(hw_districts)) < len(hw_districts):
+            feats.add("hardware:two-rows")
+        shares = [rng.uniform(0.2, 1.0) for _ in hw_districts]
+        fill = rng.choice((0.3, 0.8, 0.95))
+        for d, share in zip(hw_districts, shares):
+            step = Decimal("1" if rng.random() < 0.6 else "0.01")
+            budget = (room * Decimal(fill * share / sum(shares))).quantize(step, rounding="ROUND_DOWN")
+            planned = _money(rng, 3, 400000, cents=0.3)
+            progress = rng.choice(("below", "below", "equal", "above"))
+            actual = {"below": (planned * Decimal(rng.randint(0, 99)) / 100).quantize(Decimal("0.01")),
+                      "equal": planned, "above": planned + _money(rng, 1, 9999)}[progress]
+            filed = rng.random() < 0.8
+            feats.add("hardware:" + ("unfiled" if not filed else
+                                     "above-plan" if progress != "below" else "below-plan"))
+            hardware.append({"年度": year, "所属区": d, "预算补助": budget, "计划投入": planned,
+                             "实际投入": actual, "已备案": filed})
+    if rng.random() < 0.2:
+        feats.add("other-year-rows")
+        hardware.append({"年度": year - 1, "所属区": districts[0], "预算补助": total,
+                         "计划投入": Decimal(1), "实际投入": Decimal(1), "已备案": True})
+
+    data = {"参数": params, "指标": indicators, "中心": centers, "评定": ratings,
+            "业务量": volumes, "投诉": complaints, "扣减": deductions, "硬件": hardware}
+
+    # --- a planted error, now and then ---------------------------------------------------------
+    if errors and rng.random() < 0.08:
+        kind = rng.choice(("too-many-confirmed", "ineligible-confirmed", "negative-pool"))
+        ineligible = [r for code, r in rated.items() if grade[code] == "B" or vetoed[code]]
+        if kind == "too-many-confirmed" and eligible:
+            p["优胜单位数"] = len(eligible) - 1
+            for c in eligible:
+                rated[c["中心编码"]]["综合优胜"] = True
+        elif kind == "ineligible-confirmed" and ineligible:
+            rng.choice(ineligible)["综合优胜"] = True
+        else:
+            kind = "negative-pool"
+            p["工作绩效资金"] = Decimal(0)
+            p["A+奖励"], p["A奖励"] = Decimal(5), Decimal(3)
+        feats.add(f"error:{kind}")
+    return Scenario(source if not hasattr(source, "random") else None, year, data, feats, code_style)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def _pct_text(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+def _yn_text(rng, value: bool) -> str:
+    return rng.choice((("是", "否"), ("是", "否"), ("Y", "N"), ("TRUE", "FALSE"), ("1", "0")))[0 if value else 1]
+
+
+def _month_text(rng, month) -> str:
+    y, m = month
+    return rng.choice((f"{y}-{m:02d}", f"{y}/{m:02d}", f"{y}年{m}月"))
+
+
+def _number(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _layout(rng, sheet: str, rows: list[dict]) -> tuple[list[str], list[str], int]:
+    """(column keys in sheet order, header texts, number of lines above the header)."""
+    required, optional = SHEET_HEADERS[sheet]
+    used = [h for h in optional if any(r.get(h) is not None for r in rows)]
+    blank = [h for h in optional if h not in used and rng.random() < 0.4]
+    extra = rng.sample(EXTRA_COLUMNS, rng.choice((0, 0, 1, 2)))
+    keys = list(required) + used + blank + extra
+    if rng.random() < 0.8:
+        rng.shuffle(keys)
+    texts = [f" {k} " if rng.random() < 0.08 else (f"{k}  " if rng.random() < 0.05 else k)
+             for k in keys]
+    above = rng.choice((0, 0, 0, 1, 1, 2, 3, 5, 9))
+    return keys, texts, above
+
+
+def _title_lines(rng, sheet: str, year: int, above: int) -> list[list[object]]:
+    """Lines above the header; one may name some (never all) required headers, as a decoy."""
+    required = SHEET_HEADERS[sheet][0]
+    lines = []
+    for k in range(above):
+        lines.append(rng.choice(([f"{year}年度{sheet}表"], [], ["填报单位：", "就业处"],
+                                 [f"说明：{sheet}按年度填写", None, "单位：元"],
+                                 ["填表说明", *required[:-1]])))
+    return lines
+
+
+def write_xlsx(scenario: Scenario, path: Path, rng) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    fmt = {name: wb.add_format({"num_format": nf}) for name, nf in (
+        ("pct0", "0%"), ("pct1", "0.0%"), ("date", "yyyy-mm-dd"), ("date2", "yyyy/m/d"),
+        ("month", "yyyy-mm"), ("monthcn", 'yyyy"年"m"月"'), ("money", "#,##0.00"))}
+    bold = wb.add_format({"bold": True})
+    numeric_codes = scenario.code_style == "digits" and rng.random() < 0.5
+    sheets = list(scenario.data)
+    rng.shuffle(sheets)
+    if rng.random() < 0.3:
+        sheets.insert(rng.randint(0, len(sheets)), "说明")
+    for sheet in sheets:
+        ws = wb.add_worksheet(sheet)
+        if sheet == "说明":
+            ws.write(0, 0, "本工作簿由测试生成")
+            continue
+        rows = scenario.data[sheet]
+        keys, texts, above = _layout(rng, sheet, rows)
+        line = 0
+        for title in _title_lines(rng, sheet, scenario.year, above):
+            for col, value in enumerate(title):
+                if value is not None:
+                    ws.write_string(line, col, value)
+            line += 1
+        for col, text in enumerate(texts):
+            ws.write_string(line, col, text, bold)
+        line += 1
+        for row in rows:
+            if rng.random() < 0.08:
+                line += 1  # an empty row
+            for col, key in enumerate(keys):
+                value = row.get(key)
+                if key in EXTRA_COLUMNS:
+                    value = rng.choice((None, "无", 12345, "见附件"))
+                if value is None:
+                    if rng.random() < 0.1:
+                        ws.write_blank(line, col, None, fmt["money"])
+                    continue
+                _write_cell(ws, line, col, KIND.get(key, "text"), value, rng, fmt, numeric_codes)
+            line += 1
+    wb.close()
+    return path
+
+
+def _write_cell(ws, line, col, kind, value, rng, fmt, numeric_codes):
+    if kind == "month":
+        y, m = value
+        if rng.random() < 0.5:
+            day = rng.choice((1, 1, rng.randint(2, 28), calendar.monthrange(y, m)[1]))
+            ws.write_datetime(line, col, date(y, m, day),
+                              fmt[rng.choice(("month", "date", "monthcn", "date2"))])
+        else:
+            ws.write_string(line, col, _month_text(rng, value))
+    elif kind == "date":
+        ws.write_datetime(line, col, value, fmt[rng.choice(("date", "date2"))])
+    elif kind == "yn":
+        style = rng.random()
+        if style < 0.15:
+            ws.write_boolean(line, col, bool(value))
+        elif style < 0.25:
+            ws.write_number(line, col, 1 if value else 0)
+        else:
+            ws.write_string(line, col, _yn_text(rng, value))
+    elif kind == "pct":
+        style = rng.random()
+        if style < 0.35:
+            ws.write_number(line, col, _number(value))
+        elif style < 0.7:
+            ws.write_number(line, col, _number(value), fmt[rng.choice(("pct0", "pct1"))])
+        else:
+            ws.write_string(line, col, _pct_text(value))
+    elif kind == "money":
+        ws.write_number(line, col, _number(value), fmt["money"] if rng.random() < 0.3 else None)
+    elif kind in ("int", "number"):
+        ws.write_number(line, col, _number(value))
+    elif kind == "code" and numeric_codes and str(value).isdigit():
+        ws.write_number(line, col, int(value))
+    elif isinstance(value, str):
+        ws.write_string(line, col, value)
+    else:
+        ws.write(line, col, value)
+
+
+def _csv_cell(kind, value, rng) -> str:
+    if value is None:
+        return ""
+    if kind == "month":
+        return _month_text(rng, value)
+    if kind == "date":
+        return value.isoformat()
+    if kind == "yn":
+        return _yn_text(rng, value)
+    if kind == "pct":
+        return _pct_text(value) if rng.random() < 0.5 else str(_number(value))
+    if isinstance(value, Decimal):
+        return str(_number(value))
+    return str(value)
+
+
+def write_csv(scenario: Scenario, folder: Path, rng) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for sheet, rows in scenario.data.items():
+        keys, texts, above = _layout(rng, sheet, rows)
+        lines = [[v or "" for v in t] for t in _title_lines(rng, sheet, scenario.year, above)]
+        lines.append(texts)
+        for row in rows:
+            if rng.random() < 0.08:
+                lines.append([] if rng.random() < 0.5 else [""] * len(keys))
+            lines.append([rng.choice(("", "无", "12345")) if k in EXTRA_COLUMNS else
+                          _csv_cell(KIND.get(k, "text"), row.get(k), rng) for k in keys])
+        encoding = "utf-8-sig" if rng.random() < 0.3 else "utf-8"  # Excel's "CSV UTF-8" has a BOM
+        with open(folder / f"{sheet}.csv", "w", encoding=encoding, newline="") as handle:
+            csv.writer(handle).writerows(lines)
+    return folder
+
+
+def write(scenario: Scenario, target: Path, layout_seed, fmt: str = "xlsx") -> Path:
+    """Render `scenario` to `target` (a .xlsx file, or a folder for fmt="csv")."""
+    rng = layout_seed if hasattr(layout_seed, "random") else random.Random(layout_seed)
+    if fmt == "csv":
+        return write_csv(scenario, Path(target), rng)
+    return write_xlsx(scenario, Path(target), rng)
+
+
+def write_plain(data: dict[str, list[dict]], path: Path) -> Path:
+    """A plain workbook for hand-made examples: header on row 1, headers in first-seen order,
+    money and numbers as number cells, yes/no as 是/否, months as "yyyy-mm", dates as dates."""
+    wb = xlsxwriter.Workbook(str(path))
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for sheet, rows in data.items():
+        ws = wb.add_worksheet(sheet)
+        keys = list(SHEET_HEADERS[sheet][0])
+        keys += [k for row in rows for k in row if k not in keys]
+        keys = list(dict.fromkeys(keys))
+        ws.write_row(0, 0, keys)
+        for line, row in enumerate(rows, start=1):
+            for col, key in enumerate(keys):
+                value = row.get(key)
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    ws.write_string(line, col, "是" if value else "否")
+                elif isinstance(value, tuple):
+                    ws.write_string(line, col, f"{value[0]}-{value[1]:02d}")
+                elif isinstance(value, date):
+                    ws.write_datetime(line, col, value, date_format)
+                elif isinstance(value, (int, Decimal)):
+                    ws.write_number(line, col, _number(value))
+                else:
+                    ws.write_string(line, col, value)
+    wb.close()
+    return path
