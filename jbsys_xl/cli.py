@@ -11,8 +11,9 @@ from pathlib import Path
 from . import __version__, contract
 from .io.atomic import write_atomic
 from .io.reader import SourceError
+from .model import month_text
 from .pipeline import Outcome, run
-from .report.json_result import money, to_json
+from .report.json_result import money, score_number, to_json
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
 
@@ -30,19 +31,24 @@ def print_checks(outcome: Outcome, out=sys.stdout) -> None:
 
 
 def print_summary(outcome: Outcome, out=sys.stdout) -> None:
+    """A compact table for people: the full one is in the result workbook."""
+    from .report import tables as t
+
     allocation = outcome.allocation
     s = allocation.settings
-    print(f"{s.year} 年度分配（考核期 {s.period_start[0]}-{s.period_start[1]:02d} 至 "
-          f"{s.period_end[0]}-{s.period_end[1]:02d}，{s.method}，扣减资金{s.forfeit_mode}）", file=out)
-    header = f"{'中心编码':<8}{'等次':<4}{'得分':>10}{'基础奖励':>12}{'工作量补助':>14}{'优胜奖励':>12}{'合计':>14}  中心名称"
-    print(header, file=out)
-    for c in allocation.centers:
-        mark = "否决" if c.vetoed else c.grade
-        print(f"{c.code:<12}{mark:<6}{float(c.score):>10.4f}{money(c.basic_award):>16}"
-              f"{money(c.net_workload + c.redistributed):>18}{money(c.winner_award):>16}"
-              f"{money(c.total):>16}  {c.name}", file=out)
+    print(f"{s.year} 年度分配（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}，"
+          f"{s.method}，扣减资金{s.forfeit_mode}）", file=out)
+    labels = dict(contract.CENTER_RESULT_COLUMNS)
+    rows = [(c.code, c.name, "否决" if c.vetoed else c.grade, score_number(c.score), c.basic_award,
+             c.net_workload + c.redistributed, c.winner_award, c.total) for c in allocation.centers]
+    kinds = (t.TEXT, t.TEXT, t.TEXT, t.SCORE, t.MONEY, t.MONEY, t.MONEY, t.MONEY)
+    rows.append(t.summary_row({1: t.TOTAL}, rows, kinds))
+    summary = t.Table("分配汇总", (labels["code"], labels["name"], labels["grade"], labels["score"],
+                                labels["basic_award"], "工作量补助", labels["winner_award"],
+                                labels["total"]), kinds, rows, totals=frozenset({len(rows) - 1}))
+    print(t.table_text(summary), file=out)
     p = allocation.pools
-    print(f"合计：中心 {money(p.paid_total - p.hardware_total)} 元，硬件 {money(p.hardware_total)} 元，"
+    print(f"中心合计 {money(p.paid_total - p.hardware_total)} 元，硬件补助 {money(p.hardware_total)} 元，"
           f"实际分配 {money(p.paid_total)} 元，结余 {money(p.balance)} 元（资金总额 {money(p.total_fund)} 元）",
           file=out)
 
