@@ -339,12 +339,12 @@ def result_workbook_bytes(outcome: Outcome) -> bytes:
 
 
 def printable_workbook_bytes(outcome: Outcome) -> bytes:
-    """Only what goes on paper: 分配结果 and 区汇总, with the same layout and print settings."""
+    """Only what goes on paper: 分配结果 in its print columns, and 区汇总."""
     allocation = outcome.allocation
     year = allocation.settings.year
 
     def build(book, fmt):
-        for table in (t.result_table(allocation), t.district_table(allocation)):
+        for table in (t.print_table(allocation), t.district_table(allocation)):
             table_sheet(book, fmt, table, year)
 
     return _workbook_bytes(outcome, build)
