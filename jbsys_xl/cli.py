@@ -10,7 +10,6 @@ from pathlib import Path
 
 from . import __version__, contract
 from .io.atomic import write_atomic
-from .io.reader import SourceError
 from .model import month_text
 from .pipeline import Outcome, run
 from .report.json_result import money, score_number, to_json
@@ -23,15 +22,17 @@ def default_output(source: Path, year: int) -> Path:
     return source.parent / f"{stem}-分配结果-{year}.xlsx"
 
 
-def print_checks(outcome: Outcome, out=sys.stdout) -> None:
+def print_checks(outcome: Outcome, out=None) -> None:
+    out = out or sys.stdout  # looked up per call, so redirection (and capture in tests) works
     for check in outcome.errors:
         print(f"错误 {check}", file=out)
     for check in outcome.warnings:
         print(f"警告 {check}", file=out)
 
 
-def print_summary(outcome: Outcome, out=sys.stdout) -> None:
+def print_summary(outcome: Outcome, out=None) -> None:
     """A compact table for people: the full one is in the result workbook."""
+    out = out or sys.stdout
     from .report import tables as t
 
     allocation = outcome.allocation
@@ -169,9 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except SourceError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_INVALID
     except Exception as exc:  # the last line of defence: a message, not a traceback
         print(f"意外错误：{type(exc).__name__}: {exc}", file=sys.stderr)
         if "JBSYS_DEBUG" in __import__("os").environ:

@@ -30,7 +30,7 @@ class Check:
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{where}：{self.message}"
+        return f"{where}：{self.message}" if where else self.message
 
     def as_dict(self) -> dict:
         return {"level": self.level, "sheet": self.sheet, "cell": self.cell, "message": self.message}

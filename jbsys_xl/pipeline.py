@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .io.dataset import build_dataset
-from .io.reader import RawBook, read_source
+from .io.reader import RawBook, SourceError, read_source
 from .model import Allocation, Check, Dataset
 from .rules.allocate import allocate
 
@@ -36,7 +36,13 @@ class Outcome:
 
 def run(source: str | Path | RawBook, year: int) -> Outcome:
     """Validate and allocate one year; errors are returned as checks, never raised."""
-    book = source if isinstance(source, RawBook) else read_source(source)
+    if isinstance(source, RawBook):
+        book = source
+    else:
+        try:
+            book = read_source(source)
+        except SourceError as exc:  # reported like any other error: exit 2, JSON with ok: false
+            return Outcome(year, [Check("error", "", "", str(exc))], None, RawBook({}, str(source)))
     dataset, checks = build_dataset(book, year)
     allocation = None
     if dataset is not None:

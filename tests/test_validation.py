@@ -171,4 +171,10 @@ def test_cli_exit_codes_and_nothing_written_on_error(tmp_path, capsys):
     assert '"ok": false' in (tmp_path / "r.json").read_text(encoding="utf-8")
     assert source.read_bytes() == before
     assert main(["check", str(source), "--year", "2024"]) == 2
-    assert main(["check", str(tmp_path / "missing.xlsx"), "--year", "2024"]) == 2
+    missing = tmp_path / "missing.xlsx"
+    assert main(["allocate", str(missing), "--year", "2024", "--json", str(tmp_path / "m.json")]) == 2
+    result = __import__("json").loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert result["ok"] is False and result["checks"][0]["message"] == f"找不到输入文件：{missing}"
+    (tmp_path / "text.xlsx").write_text("not a workbook")
+    assert main(["check", str(tmp_path / "text.xlsx"), "--year", "2024"]) == 2
+    assert "无法作为 Excel 工作簿打开" in capsys.readouterr().out
