@@ -11,7 +11,6 @@ from .. import contract
 from ..model import Check
 from ..pipeline import Outcome, run
 from ..report import tables as t
-from ..report.result_workbook import TITLES, UNIT_LINE
 from .book_source import read_book, requested_year
 
 ALERT_TITLE = "JBSys-XL 人社考核"
@@ -95,11 +94,11 @@ def write_table(book, table: t.Table, year: int | None) -> None:
     sheet = _sheet(book, table.title)
     sheet.clear()
     width = len(table.headers)
-    title = TITLES.get(table.title, table.title).format(year=year if year else "")
+    title = t.TITLES.get(table.title, table.title).format(year=year if year else "")
     sheet.range((1, 1)).value = title
     sheet.range((1, 1)).font.bold = True
     if t.MONEY in table.kinds and width > 1:
-        sheet.range((1, width)).value = UNIT_LINE
+        sheet.range((1, width)).value = t.UNIT_LINE
     top = 2
     values = [list(table.headers)] + [[t.sheet_value(v, k) for v, k in zip(row, table.kinds)]
                                       for row in table.rows]

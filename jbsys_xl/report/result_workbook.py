@@ -19,16 +19,9 @@ from ..pipeline import Outcome, run
 from . import tables as t
 from .explain import explain, heading, sections
 from .json_result import score_number
+from .tables import TITLES, UNIT_LINE
 
-UNIT_LINE = "单位：元"
 ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET = contract.ABOUT_SHEET, "图表", "分中心说明"
-TITLES = {
-    contract.RESULT_SHEET: "{year}年度市本级人社基层平台建设考核结果及补助资金分配表",
-    contract.DETAIL_SHEET: "{year}年度各中心因素得分明细",
-    contract.DISTRICT_SHEET: "{year}年度各区补助资金汇总",
-    contract.CHECKS_SHEET: "{year}年度数据校验结果",
-    t.COMPARISON_SHEET: "{year}年度与上年度补助资金及得分对比",
-}
 NUM_FORMATS = {t.MONEY: "#,##0.00", t.SCORE: "0.000000", t.INT: "0", t.NUMBER: "General",
                t.PERCENT: "0.00%"}
 SHADES = {"subtotal": "#DDEBF7", "total": "#BDD7EE", "header": "#D9D9D9"}

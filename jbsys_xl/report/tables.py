@@ -251,6 +251,17 @@ def _beyond_limit(now, before) -> bool:
     return abs(change(now, before)) > CHANGE_LIMIT
 
 
+UNIT_LINE = "单位：元"
+# Sheet titles for people, by table title (= sheet name); the first is the official 附件 title.
+TITLES = {
+    contract.RESULT_SHEET: "{year}年度市本级人社基层平台建设考核结果及补助资金分配表",
+    contract.DETAIL_SHEET: "{year}年度各中心因素得分明细",
+    contract.DISTRICT_SHEET: "{year}年度各区补助资金汇总",
+    contract.CHECKS_SHEET: "{year}年度数据校验结果",
+    COMPARISON_SHEET: "{year}年度与上年度补助资金及得分对比",
+}
+
+
 def comparison_table(current: Allocation, previous: Allocation) -> Table:
     """同比: each center's total and score this year vs last year, flagging changes beyond ±30%."""
     this = {c.code: c for c in current.centers}
