@@ -6,6 +6,7 @@ Readers produce a :class:`Dataset` (typed, validated, one year); the rules turn 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -232,3 +233,22 @@ class Allocation:
             if result.code == code:
                 return result
         raise KeyError(code)
+
+    # Totals over all centers that explanations of single centers refer to; computed once,
+    # since explaining every center would otherwise redo them per center.
+    @cached_property
+    def indicator_totals(self) -> dict[str, Fraction]:
+        """Σ_c v[c, i] over the active centers, per indicator name."""
+        totals = {indicator.name: Fraction(0) for indicator in self.indicators}
+        for (_code, name), (volume, _score) in self.factors.items():
+            totals[name] += volume
+        return totals
+
+    @cached_property
+    def score_total(self) -> Fraction:
+        return sum((c.score for c in self.centers), Fraction(0))
+
+    @cached_property
+    def net_receiving_total(self) -> Decimal:
+        """Σ N over the centers with N > 0: the base a redistribution is shared over."""
+        return sum((c.net_workload for c in self.centers if c.net_workload > 0), Decimal(0))

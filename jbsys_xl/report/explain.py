@@ -86,9 +86,8 @@ def explain(allocation: Allocation, center: str) -> Explanation:
     lines = []
     for indicator in allocation.indicators:
         volume, factor = allocation.factors[(code, indicator.name)]
-        total = sum((allocation.factors[(c.code, indicator.name)][0] for c in allocation.centers),
-                    Fraction(0))
-        lines.append(IndicatorLine(indicator, volume, total, factor))
+        lines.append(IndicatorLine(indicator, volume, allocation.indicator_totals[indicator.name],
+                                   factor))
     parts = result.basic_award + result.net_workload + result.redistributed + result.winner_award
     assert parts == result.total, f"{code}: {parts} ≠ {result.total}"
     pools = allocation.pools
@@ -96,13 +95,12 @@ def explain(allocation: Allocation, center: str) -> Explanation:
         year=allocation.settings.year, method=allocation.settings.method,
         forfeit_mode=allocation.settings.forfeit_mode, result=result,
         rating=data.ratings.get(code), centers=len(allocation.centers), lines=lines,
-        score_total=sum((c.score for c in allocation.centers), Fraction(0)),
+        score_total=allocation.score_total,
         workload_pool=pools.workload_pool, complaint_rate=allocation.settings.complaint_rate,
         complaints=[c for c in data.complaints if c.center == code],
         deductions=[d for d in data.deductions if d.center == code],
         forfeit_total=pools.gross_total - pools.net_total,
-        net_receiving=sum((c.net_workload for c in allocation.centers if c.net_workload > 0),
-                          Decimal(0)))
+        net_receiving=allocation.net_receiving_total)
 
 
 # --- layout ----------------------------------------------------------------------------------
