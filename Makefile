@@ -38,3 +38,10 @@ clean:
 # workbook/template.xlsm and workbook/demo.xlsm from workbook/vba, workbook/customUI and the UDFs.
 template: install
 	$(BIN)/jbsys-xl build-template --out-dir workbook
+
+# Benchmark: generates the workbooks once into build/bench/, then times `jbsys-xl allocate`
+# against python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py;
+# about half an hour at all three sizes). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium".
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

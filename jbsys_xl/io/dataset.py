@@ -12,12 +12,17 @@ from .. import contract as k
 from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, Indicator, Month,
                      Rating, Settings, month_text)
 from . import values as v
-from .reader import RawBook
+from .reader import RawBook, gc_paused
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
 
 
 def build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
+    with gc_paused():  # see gc_paused: a big 业务量 sheet makes every full collection slow
+        return _build_dataset(book, year)
+
+
+def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
     checks = Checks()
     tables = {spec.name: locate(book, spec, checks) for spec in k.INPUT_SHEETS}
     if checks.has_errors:

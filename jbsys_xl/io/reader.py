@@ -7,8 +7,10 @@ Nothing here interprets values; that is :mod:`jbsys_xl.io.dataset`'s job.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,9 @@ class RawSheet:
     rows: list[list]
     first_row: int = 0
     first_col: int = 0
+    # Work derived from ``rows`` alone (e.g. a column factorised by io.volumes), kept so a second
+    # run over the same book (the year before, for the 同比 sheet) does not redo it.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -50,6 +55,22 @@ class RawBook:
     label: str = ""  # what to call the source in reports (file name)
     sha256: str = ""  # of the input bytes, recorded in the result's 说明 sheet
     extra: dict = field(default_factory=dict)
+
+
+@contextmanager
+def gc_paused():
+    """Pause the cyclic garbage collector while a million row lists are built or walked.
+
+    Creating them trips full collections that re-traverse every list made so far, which cost
+    about as much as building them; nothing made here forms reference cycles, so plain
+    reference counting frees it all the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_source(path: str | Path) -> RawBook:
@@ -80,7 +101,9 @@ def _read_workbook(path: Path) -> RawBook:
             continue
         sheet = book.get_sheet_by_name(name)
         start = sheet.start or (0, 0)
-        sheets[key] = RawSheet(key, sheet.to_python(skip_empty_area=True), start[0], start[1])
+        with gc_paused():
+            rows = sheet.to_python(skip_empty_area=True)
+        sheets[key] = RawSheet(key, rows, start[0], start[1])
     return RawBook(sheets, path.name, hashlib.sha256(data).hexdigest())
 
 

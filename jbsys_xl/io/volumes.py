@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import lcm
+from operator import itemgetter
 from typing import Callable
 
 import numpy as np
@@ -55,7 +56,7 @@ def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicat
 
     parsed = {}
     for header, parse in (("中心", center_of), ("事项", item_of), ("月份", month_of), ("业务量", volume_of)):
-        parsed[header] = _parse_column(_column(rows, table.columns[header]), parse)
+        parsed[header] = _parse_column(*_factorized(table, header), parse)
     empty_row = np.logical_and.reduce([p.empty for p in parsed.values()])
     first = table.header_index + 1
     ok = ~empty_row
@@ -119,9 +120,36 @@ class _Parsed:
         return self.errors[self.codes[row]]
 
 
-def _parse_column(column: list, parse: Callable) -> _Parsed:
-    codes, uniques = pd.factorize(np.asarray(column, dtype=object))
-    uniques = list(uniques)
+def _factorized(table: Table, header: str) -> tuple[np.ndarray, list]:
+    """The column as (code per row, distinct values), computed once per sheet: the result
+    workbook runs the year before over the same book, and these do not depend on the year."""
+    col = table.columns[header]
+    key = ("factorized", table.header_index, col)
+    found = table.sheet.derived.get(key)
+    if found is None:
+        column = _column(table.data_rows(), col)
+        codes, uniques = pd.factorize(column)
+        found = table.sheet.derived[key] = _split_bools(column, codes, list(uniques))
+    return found
+
+
+def _split_bools(column: np.ndarray, codes: np.ndarray, uniques: list) -> tuple[np.ndarray, list]:
+    """Give TRUE/FALSE cells codes of their own. Hashing treats True, 1 and 1.0 (False, 0 and
+    0.0) as one value, but they read differently: a yes/no cell is not the number 1."""
+    for code, unique in enumerate(list(uniques)):
+        if not isinstance(unique, (bool, int, float)) or unique not in (0, 1):
+            continue
+        rows = np.flatnonzero(codes == code)
+        is_bool = np.fromiter((type(value) is bool for value in column[rows]), bool, len(rows))
+        if is_bool.all() or not is_bool.any():
+            continue
+        moved = rows[is_bool] if not isinstance(unique, bool) else rows[~is_bool]
+        codes[moved] = len(uniques)
+        uniques.append(column[moved[0]])
+    return codes, uniques
+
+
+def _parse_column(codes: np.ndarray, uniques: list, parse: Callable) -> _Parsed:
     results, errors = [], []
     for raw in uniques:
         if v.is_empty(raw):
@@ -137,11 +165,13 @@ def _parse_column(column: list, parse: Callable) -> _Parsed:
     return _Parsed(codes, uniques, results, errors)
 
 
-def _column(rows: list[list], col: int) -> list:
+def _column(rows: list[list], col: int) -> np.ndarray:
+    """One column of the rows as an object array (the values themselves, not copies)."""
     try:
-        return [row[col] for row in rows]
+        return np.fromiter(map(itemgetter(col), rows), dtype=object, count=len(rows))
     except IndexError:  # ragged rows (CSV): pad the short ones
-        return [row[col] if col < len(row) else None for row in rows]
+        return np.fromiter((row[col] if col < len(row) else None for row in rows), dtype=object,
+                           count=len(rows))
 
 
 def _exact_sums(pairs: np.ndarray, volumes: _Parsed, use: np.ndarray) -> dict[int, Fraction]:
@@ -153,7 +183,7 @@ def _exact_sums(pairs: np.ndarray, volumes: _Parsed, use: np.ndarray) -> dict[in
     if biggest * max(int(use.sum()), 1) < 2**62:
         amounts = np.array(scaled, dtype=np.int64)[volumes.codes[use]]
         sums = pd.Series(amounts).groupby(pairs).sum()
-        return {int(p): Fraction(int(s), scale) for p, s in sums.items()}
+        return {p: Fraction(s, scale) for p, s in zip(sums.index.tolist(), sums.tolist())}
     totals: dict[int, int] = {}
     for p, code in zip(pairs.tolist(), volumes.codes[use].tolist()):
         totals[p] = totals.get(p, 0) + scaled[code]

@@ -107,5 +107,6 @@ def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
         forfeited=forfeit - sum(redistributed.values(), Decimal(0)),
         hardware_budget=sum(budgets.values(), Decimal(0)), hardware_total=hardware_total,
         paid_total=paid_total, balance=balance)
-    volumes = {key: (data.volumes.get(key, Fraction(0)), score) for key, score in factors.items()}
+    zero = Fraction(0)  # one shared default: `.get(key, Fraction(0))` would build one per pair
+    volumes = {key: (data.volumes.get(key, zero), score) for key, score in factors.items()}
     return Allocation(s, data.indicators, pools, centers, districts, volumes, data), checks

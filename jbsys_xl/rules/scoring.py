@@ -16,33 +16,38 @@ def factor_scores(method: str, indicators: list[Indicator], centers: list[Center
                   ) -> tuple[dict[str, Fraction], dict[tuple[str, str], Fraction]]:
     """Per center S = Σ_i s[c, i], and every s[c, i] (for the 得分明细 sheet and =JBFACTOR).
 
-    s[c, i] = a[i] × v[c, i] with a[i] = w[i] / base[i]. S is summed over one common
-    denominator in plain integers: adding 60 fractions with unrelated denominators one by one
-    would grow and reduce large numbers 60 times per center.
+    Worked in plain integers: with D the common denominator of all volumes, V = v × D is an
+    integer and base[i] = B[i] / D, so s[c, i] = w[i] × v / base[i] = w[i] × V / B[i] —
+    one Fraction per pair instead of a chain of Fraction products, and S is summed over one
+    common denominator (adding 60 fractions with unrelated denominators one by one would
+    grow and reduce large numbers 60 times per center).
     """
     codes = [center.code for center in centers]
     names = [indicator.name for indicator in indicators]
-    rates: dict[str, Fraction] = {}
+    den = lcm(*(volume.denominator for volume in volumes.values()))
+    scaled = {key: volume.numerator * (den // volume.denominator) for key, volume in volumes.items()}
+    rates: dict[str, Fraction] = {}  # a[i] = w[i] / B[i], so that s[c, i] = a[i] × V[c, i]
     for indicator in indicators:
-        column = [volumes.get((code, indicator.name), Fraction(0)) for code in codes]
+        column = [scaled[key] for key in ((code, indicator.name) for code in codes) if key in scaled]
         base = max(column, default=0) if method == contract.METHOD_BENCHMARK else sum(column)
         if base:
-            rates[indicator.name] = Fraction(indicator.weight) / base
+            weight = Fraction(indicator.weight)
+            rates[indicator.name] = Fraction(weight.numerator, weight.denominator * base)
     zero = Fraction(0)
-    factors = {(code, name): rates[name] * volumes[(code, name)]
-               if name in rates and (code, name) in volumes else zero
+    factors = {(code, name): Fraction(rates[name].numerator * scaled[(code, name)],
+                                      rates[name].denominator)
+               if name in rates and (code, name) in scaled else zero
                for code in codes for name in names}
-    rate_den = lcm(*(rate.denominator for rate in rates.values()))
-    volume_den = lcm(*(volume.denominator for volume in volumes.values()))
-    rate_num = {name: rate.numerator * (rate_den // rate.denominator) for name, rate in rates.items()}
+    common = lcm(*(rate.denominator for rate in rates.values()))
+    numerators = {name: rate.numerator * (common // rate.denominator) for name, rate in rates.items()}
     scores = {}
     for code in codes:
         total = 0
-        for name, numerator in rate_num.items():
-            volume = volumes.get((code, name))
-            if volume:
-                total += numerator * volume.numerator * (volume_den // volume.denominator)
-        scores[code] = Fraction(total, rate_den * volume_den)
+        for name, numerator in numerators.items():
+            v = scaled.get((code, name))
+            if v:
+                total += numerator * v
+        scores[code] = Fraction(total, common)
     return scores, factors
 
 
