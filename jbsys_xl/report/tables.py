@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 
@@ -88,6 +89,7 @@ def cell_text(value, kind: str) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=65536)  # sizing columns measures the same names and amounts many times
 def display_width(text: str) -> int:
     """Terminal/column width: CJK and full-width characters take two cells."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
