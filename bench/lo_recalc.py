@@ -15,26 +15,13 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import uno
 from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
 
-CONNECT_SECONDS = 60
-
-
-def connect(url: str):
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
-        "com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.monotonic() + CONNECT_SECONDS
-    while True:
-        try:
-            return resolver.resolve(url)
-        except NoConnectException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository
+from jbsys_xl.office.uno_connect import connect  # noqa: E402
 
 
 def office_peak_kb(pipe: str) -> int | None:

@@ -15,29 +15,15 @@ import argparse
 import json
 import os
 import sys
-import time
+from pathlib import Path
 
 import uno
 from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
 from com.sun.star.sheet.ValidationType import LIST
 
-CONNECT_SECONDS = 60
-
-
-def connect(url: str):
-    """The remote component context, waiting for LibreOffice to start listening."""
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext(
-        "com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.monotonic() + CONNECT_SECONDS
-    while True:
-        try:
-            return resolver.resolve(url)
-        except NoConnectException:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository
+from jbsys_xl.io.reader import column_letter  # noqa: E402
+from jbsys_xl.office.uno_connect import connect  # noqa: E402
 
 
 def prop(name: str, value) -> PropertyValue:
@@ -53,19 +39,10 @@ def plain(value):
     return repr(value)
 
 
-def column_name(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
 def address(names: list[str], area) -> str:
     """``Sheet!A1:B2`` for a CellRangeAddress."""
-    return (f"{names[area.Sheet]}!{column_name(area.StartColumn)}{area.StartRow + 1}:"
-            f"{column_name(area.EndColumn)}{area.EndRow + 1}")
+    return (f"{names[area.Sheet]}!{column_letter(area.StartColumn)}{area.StartRow + 1}:"
+            f"{column_letter(area.EndColumn)}{area.EndRow + 1}")
 
 
 def call(doc, name: str):
