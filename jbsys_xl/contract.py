@@ -25,7 +25,7 @@ class SheetSpec:
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
-    must_exist: bool = True  # a missing sheet is an error; otherwise it reads as empty
+    must_exist: bool = True  # a missing sheet is an error (spec §1: all eight must exist)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -35,17 +35,18 @@ class SheetSpec:
 INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(PARAMS, ("年度", "资金总额"),
               ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
-               "投诉扣减比例", "评分方法", "扣减资金处理", "金额单位", "考核期起", "考核期止")),
+               "投诉扣减比例", "评分方法", "扣减资金处理", "否决处理", "金额单位", "考核期起",
+               "考核期止", "审定文号", "审定日期")),
     SheetSpec(INDICATORS, ("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"),
               ("考核部门", "金保事项")),
-    SheetSpec(CENTERS, ("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度")),
+    SheetSpec(CENTERS, ("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度", "金保机构")),
     SheetSpec(RATINGS, ("年度", "中心", "服务场所", "标准化下沉"),
-              ("区局推荐", "综合优胜", "一票否决", "否决原因"), must_exist=False),
-    SheetSpec(VOLUMES, ("中心", "事项", "月份", "业务量"), must_exist=False),
-    SheetSpec(COMPLAINTS, ("日期", "中心", "核实结论"), ("来源", "条线", "内容"), must_exist=False),
-    SheetSpec(DEDUCTIONS, ("年度", "中心", "原因"), ("扣减金额", "扣减比例"), must_exist=False),
+              ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次")),
+    SheetSpec(VOLUMES, ("中心", "事项", "月份", "业务量"), ("来源",)),  # 来源: ignored by the rules
+    SheetSpec(COMPLAINTS, ("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
+    SheetSpec(DEDUCTIONS, ("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
     SheetSpec(HARDWARE, ("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
-              must_exist=False),
+              ("备案日期",)),
 )
 SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
 HEADER_SEARCH_ROWS = 10  # the header row is the first of these that holds all required headers
@@ -61,6 +62,9 @@ METHODS = ("占比法", "对标法")
 METHOD_SHARE, METHOD_BENCHMARK = METHODS
 FORFEIT_MODES = ("收回", "再分配")
 FORFEIT_RECLAIM, FORFEIT_REDISTRIBUTE = FORFEIT_MODES
+VETO_MODES = ("剔除", "计入")  # 否决处理: a vetoed center's volumes leave the factor base, or stay
+VETO_EXCLUDE, VETO_INCLUDE = VETO_MODES
+STATUS_DRAFT, STATUS_FINAL = "草案", "审定"  # 审定文号 of the year empty / filled
 UNITS = (Decimal("0.01"), Decimal("1"))
 YES_NO = ("是", "否")
 YES_WORDS = frozenset({"是", "Y", "YES", "TRUE", "1", "真"})
@@ -80,6 +84,7 @@ DEFAULT_WINNER_AWARD = Decimal("0")
 DEFAULT_COMPLAINT_RATE = Decimal("0.05")
 DEFAULT_METHOD = METHOD_SHARE
 DEFAULT_FORFEIT = FORFEIT_RECLAIM
+DEFAULT_VETO_MODE = VETO_EXCLUDE
 DEFAULT_UNIT = Decimal("0.01")
 FIRST_YEAR = 2018  # 2018 ran January–November; later years run December (Y−1) to November Y
 

@@ -61,9 +61,12 @@ class Settings:
     complaint_rate: Decimal
     method: str
     forfeit_mode: str
+    veto_mode: str
     unit: Decimal
     period_start: Month
     period_end: Month
+    approval_number: str = ""  # 审定文号: empty while the allocation is a 草案
+    approval_date: date | None = None  # 审定日期
 
     @property
     def period(self) -> tuple[Month, Month]:

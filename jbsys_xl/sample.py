@@ -110,12 +110,12 @@ def _indicator_source() -> list[list[str]]:
 
 def _params(year: int) -> list[Row]:
     # 年度, 资金总额, 工作绩效资金 (blank → 70%), 硬件资金上限比例, A+奖励, A奖励 (blank → defaults),
-    # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 金额单位
+    # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 否决处理 (blank → 剔除), 金额单位
     common = (6, 20_000)
     return [_row(PARAMS, year - 1, 2_800_000, None, None, None, None, *common, 0.05,
-                 METHOD_SHARE, FORFEIT_RECLAIM, 0.01),
+                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01),
             _row(PARAMS, year, 3_000_000, None, None, None, None, *common, "5%",
-                 METHOD_SHARE, FORFEIT_RECLAIM, 0.01)]
+                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01)]
 
 
 def _indicators(year: int) -> list[Row]:

@@ -88,7 +88,7 @@ def test_totals_keep_the_fund_validations():
     params = next(row for row in data[PARAMS] if row[year_h] == YEAR)
     fund = Decimal(params[fund_h])
     performance = fund * Decimal("0.70") if params[performance_h] is None else params[performance_h]
-    _, _, budget_h, _, _, _ = SHEET_SPECS[HARDWARE].headers
+    _, _, budget_h, *_ = SHEET_SPECS[HARDWARE].headers
     budgets = sum(Decimal(row[budget_h]) for row in data[HARDWARE])
     _, _, venue_h, sink_h, *_ = SHEET_SPECS[RATINGS].headers
     basic = sum(12_000 if row[venue_h] == "独立服务大厅" else 10_000 for row in data[RATINGS]
@@ -99,13 +99,13 @@ def test_totals_keep_the_fund_validations():
 
 def test_special_cases():
     data = sample.sample_rows(YEAR)
-    code_h, name_h, _, start_h, stop_h = SHEET_SPECS[CENTERS].headers
+    code_h, name_h, _, start_h, stop_h, *_ = SHEET_SPECS[CENTERS].headers
     names = {row[code_h]: row[name_h] for row in data[CENTERS]}
     assert len(names) == 25 and all("示例数据" in name for name in names.values())
     assert [row[code_h] for row in data[CENTERS] if row[start_h] == YEAR + 1] == ["XB10"]
     assert [row[code_h] for row in data[CENTERS] if row[stop_h] == YEAR - 1] == ["ZL06"]
 
-    _, center_h, _, _, recommend_h, winner_h, veto_h, reason_h = SHEET_SPECS[RATINGS].headers
+    _, center_h, _, _, recommend_h, winner_h, veto_h, reason_h, *_ = SHEET_SPECS[RATINGS].headers
     rated = {row[center_h] for row in data[RATINGS]}
     assert set(names.values()) - rated == {names[c] for c in ("TN07", "XB10", "ZL06")}
     vetoed = [row for row in data[RATINGS] if row[veto_h] == "是"]

@@ -79,7 +79,7 @@ def test_missing_sheet_and_header(tmp_path):
     del sheets["中心"]
     sheets["参数"][0][1] = "资金"
     found = errors(checks_of(tmp_path, sheets))
-    assert ("中心", "", "缺少工作表“中心”（必需列：中心编码、中心名称、所属区）") in found
+    assert ("中心", "", "缺少工作表“中心”（必需列：中心编码、中心名称、所属区；没有数据也须保留表头）") in found
     assert ("参数", "A1", "表头缺少必需列：资金总额") in found
 
 

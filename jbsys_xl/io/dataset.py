@@ -129,6 +129,9 @@ def _settings(table: Table, year: int, checks: Checks):
     rate = row.get("投诉扣减比例", v.percent, "投诉扣减比例")
     method = row.get("评分方法", v.choice, "评分方法", k.METHODS)
     forfeit = row.get("扣减资金处理", v.choice, "扣减资金处理", k.FORFEIT_MODES)
+    veto_mode = row.get("否决处理", v.choice, "否决处理", k.VETO_MODES)
+    approval_number = row.get("审定文号", v.text) or ""
+    approval_date = row.get("审定日期", v.day, "审定日期")
     unit = row.get("金额单位", v.unit, "金额单位")
     start = row.get("考核期起", v.month, "考核期起")
     end = row.get("考核期止", v.month, "考核期止")
@@ -161,9 +164,12 @@ def _settings(table: Table, year: int, checks: Checks):
         complaint_rate=k.DEFAULT_COMPLAINT_RATE if rate is None else rate,
         method=method or k.DEFAULT_METHOD,
         forfeit_mode=forfeit or k.DEFAULT_FORFEIT,
+        veto_mode=veto_mode or k.DEFAULT_VETO_MODE,
         unit=unit or k.DEFAULT_UNIT,
         period_start=start,
         period_end=end,
+        approval_number=approval_number,
+        approval_date=approval_date,
     )
     return settings, origins
 

@@ -1,8 +1,11 @@
 """Read raw cell values, keeping every value's position so errors can name the cell.
 
-Sources: an .xlsx/.xlsm workbook (python-calamine: Rust, values only, far faster than openpyxl),
-a folder of ``<sheet>.csv`` files, or — from the Excel layer — a grid of values from xlwings.
-Nothing here interprets values; that is :mod:`jbsys_xl.io.dataset`'s job.
+Sources: an .xlsx/.xlsm/.xls/.ods workbook (python-calamine: Rust, values only, far faster than
+openpyxl), a folder of ``<sheet>.csv`` files, or — from the Excel layer — a grid of values from
+xlwings. Cells that show something in Excel but hold no value (error values, formulas without a
+saved result) arrive as :class:`~jbsys_xl.io.values.CellError`, never as blanks
+(:mod:`jbsys_xl.io.cell_errors`). Nothing here interprets values; that is
+:mod:`jbsys_xl.io.dataset`'s job.
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import contract
+from . import cell_errors
+from .names import normalize
+from .values import CellError
 
 
 class SourceError(Exception):
@@ -51,10 +57,14 @@ class RawSheet:
 
 @dataclass
 class RawBook:
-    sheets: dict[str, RawSheet]
+    sheets: dict[str, RawSheet]  # contract sheet name → the sheet read for it
     label: str = ""  # what to call the source in reports (file name)
     sha256: str = ""  # of the input bytes, recorded in the result's 说明 sheet
     extra: dict = field(default_factory=dict)
+    # Every sheet name of the source as written (CSV: file names without .csv), so a missing
+    # sheet can name a near one; and contract names that several sheets normalise to.
+    sheet_names: list[str] = field(default_factory=list)
+    clashes: dict[str, list[str]] = field(default_factory=dict)
 
 
 @contextmanager
@@ -73,6 +83,26 @@ def gc_paused():
             gc.enable()
 
 
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # what Chinese Excel saves: UTF-8 (BOM) or ANSI = GBK
+
+
+def decode_text(data: bytes, label: str) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SourceError(f"{label}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+
+
+def csv_rows(data: bytes, label: str) -> list[list]:
+    """Rows of a CSV file; Excel's error values saved as text (#N/A …) stay error cells."""
+    text = decode_text(data, label)
+    return [[CellError(cell) if cell in cell_errors.ERROR_CODES else cell for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""))]
+
+
 def read_source(path: str | Path) -> RawBook:
     """Read the contract's sheets from a workbook file or a folder of CSV files."""
     path = Path(path)
@@ -82,42 +112,108 @@ def read_source(path: str | Path) -> RawBook:
         raise SourceError(f"找不到输入文件：{path}")
     if path.suffix.lower() == ".csv":
         raise SourceError(f"{path}：请给出存放各工作表 CSV 文件的文件夹，而不是单个 CSV 文件")
-    return _read_workbook(path)
-
-
-def _read_workbook(path: Path) -> RawBook:
-    import python_calamine
-
-    data = path.read_bytes()
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several unrelated types for a non-workbook
-        raise SourceError(f"{path.name}：无法作为 Excel 工作簿打开（{exc}）") from exc
-    wanted = {spec.name for spec in contract.INPUT_SHEETS}
+    book = open_spreadsheet(path)
+    chosen, clashes = match_sheets(book.sheet_names)
     sheets = {}
-    for name in book.sheet_names:
-        key = name.strip()
-        if key not in wanted or key in sheets:
-            continue
-        sheet = book.get_sheet_by_name(name)
-        start = sheet.start or (0, 0)
+    for key, name in chosen.items():
         with gc_paused():
-            rows = sheet.to_python(skip_empty_area=True)
-        sheets[key] = RawSheet(key, rows, start[0], start[1])
-    return RawBook(sheets, path.name, hashlib.sha256(data).hexdigest())
+            sheets[key] = book.read(name, key)
+    return RawBook(sheets, path.name, book.sha256, sheet_names=book.sheet_names, clashes=clashes)
+
+
+def match_sheets(names: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Contract sheet name → the source's sheet for it (names compared in normal form), and the
+    contract names that more than one source sheet normalises to (an error: which is current?)."""
+    wanted = {spec.name for spec in contract.INPUT_SHEETS}
+    found: dict[str, list[str]] = {}
+    for name in names:
+        key = normalize(name)
+        if key in wanted:
+            found.setdefault(key, []).append(name)
+    chosen = {key: found_names[0] for key, found_names in found.items()}
+    clashes = {key: found_names for key, found_names in found.items() if len(found_names) > 1}
+    return chosen, clashes
+
+
+class Spreadsheet:
+    """An opened .xlsx/.xlsm/.xls/.ods file: its sheet names, and each sheet on demand with
+    error cells marked. Shared by the allocation reader and the 金保 import."""
+
+    def __init__(self, path: Path, data: bytes):
+        import python_calamine
+
+        self.path, self.data = path, data
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        try:
+            self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except python_calamine.PasswordError:
+            raise SourceError(f"{path.name}：文件有密码保护，请在 Excel 中取消密码后另存再试") from None
+        except Exception as exc:  # calamine raises several unrelated types for a non-workbook
+            raise SourceError(f"{path.name}：无法作为 Excel 工作簿打开，文件可能已损坏或不是 Excel 文件"
+                              f"（{type(exc).__name__}）") from exc
+        self.sheet_names: list[str] = list(self._book.sheet_names)
+        self._errors = cell_errors.scanner(data, path.name)
+
+    def read(self, name: str, key: str | None = None) -> RawSheet:
+        """The sheet's values from its first used cell; error cells as CellError."""
+        sheet = self._book.get_sheet_by_name(name)
+        start = sheet.start or (0, 0)
+        rows = sheet.to_python(skip_empty_area=True)
+        raw = RawSheet(key or name, rows, start[0], start[1])
+        marked = self._errors(name)
+        if marked:
+            _mark(raw, marked)
+        return raw
+
+
+def _mark(sheet: RawSheet, marked: dict[tuple[int, int], CellError]) -> None:
+    """Put error cells into the rectangle, growing it where calamine left them out (a formula
+    without a value is no cell at all to calamine)."""
+    top = min(min(r for r, _ in marked), sheet.first_row) if sheet.rows else min(r for r, _ in marked)
+    left = min(min(c for _, c in marked), sheet.first_col) if sheet.rows else min(c for _, c in marked)
+    if sheet.rows and (top < sheet.first_row or left < sheet.first_col):
+        pad_rows, pad_cols = sheet.first_row - top, sheet.first_col - left
+        sheet.rows = [[None] * (len(sheet.rows[0]) + pad_cols) for _ in range(pad_rows)] + \
+                     [[None] * pad_cols + list(row) for row in sheet.rows]
+    sheet.first_row, sheet.first_col = top, left
+    for (r, c), error in marked.items():
+        r, c = r - top, c - left
+        while len(sheet.rows) <= r:
+            sheet.rows.append([])
+        row = sheet.rows[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        row[c] = error
+
+
+def open_spreadsheet(path: Path) -> Spreadsheet:
+    if path.name.startswith("~$"):
+        raise SourceError(f"{path.name}：这是 Excel 打开文件时生成的临时锁定文件，不是工作簿；"
+                          f"请选择不带“~$”的原文件")
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise SourceError(f"{path.name}：没有读取权限，或文件正被其他程序独占打开") from None
+    except OSError as exc:
+        raise SourceError(f"{path.name}：无法读取文件（{exc.strerror or exc}）") from None
+    if data[:8] == cell_errors.CFB_MAGIC and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I" in data:
+        raise SourceError(f"{path.name}：文件有密码保护，请在 Excel 中取消密码后另存再试")
+    return Spreadsheet(path, data)
 
 
 def _read_csv_folder(folder: Path) -> RawBook:
+    files = {file.stem: file for file in sorted(folder.iterdir())
+             if file.suffix.lower() == ".csv" and file.is_file()}
+    chosen, clashes = match_sheets(list(files))
     sheets = {}
     digest = hashlib.sha256()
     for spec in contract.INPUT_SHEETS:
-        file = folder / f"{spec.name}.csv"
-        if not file.exists():
+        if spec.name not in chosen:
             continue
+        file = files[chosen[spec.name]]
         data = file.read_bytes()
         digest.update(spec.name.encode() + b"\0" + data + b"\0")
-        text = data.decode("utf-8-sig")
-        sheets[spec.name] = RawSheet(spec.name, [list(row) for row in csv.reader(io.StringIO(text, newline=''))])
-    if not sheets:
-        raise SourceError(f"{folder}：文件夹中没有任何工作表 CSV 文件（如 {contract.PARAMS}.csv）")
-    return RawBook(sheets, folder.name, digest.hexdigest())
+        sheets[spec.name] = RawSheet(spec.name, csv_rows(data, file.name))
+    if not files:
+        raise SourceError(f"{folder}：文件夹中没有任何 CSV 文件（应有 {contract.PARAMS}.csv 等各工作表的文件）")
+    return RawBook(sheets, folder.name, digest.hexdigest(), sheet_names=list(files), clashes=clashes)

@@ -7,6 +7,7 @@ from typing import Callable, Iterator
 from .. import contract
 from ..contract import SheetSpec
 from ..model import Check
+from .names import normalize
 from .reader import RawBook, RawSheet, cell_name
 from .values import BadValue, is_empty
 
@@ -116,10 +117,19 @@ class Table:
 
 def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
     """The sheet's table, or None (with an error if the sheet is required or malformed)."""
+    clash = book.clashes.get(spec.name)
+    if clash:
+        shown = "、".join(f"“{name}”" for name in clash)
+        checks.error(spec.name, "", f"有 {len(clash)} 个工作表都可视为“{spec.name}”：{shown}"
+                     f"（可能有隐藏的旧表或名称带空格）；请删除或改名，只保留一个")
+        return None
     sheet = book.sheets.get(spec.name)
     if sheet is None:
         if spec.must_exist:
-            checks.error(spec.name, "", f"缺少工作表“{spec.name}”（必需列：{'、'.join(spec.required)}）")
+            near = near_sheet(spec.name, book.sheet_names)
+            hint = f"；是否是“{near}”？若是，请把它改名为“{spec.name}”" if near else ""
+            checks.error(spec.name, "", f"缺少工作表“{spec.name}”（必需列：{'、'.join(spec.required)}；"
+                         f"没有数据也须保留表头）{hint}")
         return None
     best: tuple[int, int, dict[str, int]] | None = None
     for index, row in enumerate(sheet.rows):
@@ -145,4 +155,15 @@ def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
     missing = [h for h in spec.required if h not in columns]
     where = cell_name(sheet.first_row + index, sheet.first_col)
     checks.error(spec.name, where, f"表头缺少必需列：{'、'.join(missing)}")
+    return None
+
+
+def near_sheet(wanted: str, names: list[str]) -> str | None:
+    """A sheet that was probably meant to be ``wanted``: its name contains the wanted one
+    (硬件建设, 投诉（2024）, 扣减 (2), 评定2024) — the first such in workbook order."""
+    contract_names = {spec.name for spec in contract.INPUT_SHEETS}
+    for name in names:
+        form = normalize(name)
+        if wanted in form and form not in contract_names:
+            return name
     return None

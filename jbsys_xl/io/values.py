@@ -9,19 +9,63 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import wraps
 
 from .. import contract
 from ..model import Month
 
 CENT = Decimal("0.01")
-_MONTH_RE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?$")
+_COMPACT_MONTH_RE = re.compile(r"^(\d{4})(\d{2})$")  # 202403: the 金保 所属期 form
 _DAY_RE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
                      r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_COMPACT_DAY_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # 20240305
 _PERCENT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*[%％]$")
 
 
 class BadValue(ValueError):
     """A cell value that cannot be read as the type its column needs."""
+
+
+class CellError:
+    """A cell that shows something in Excel but holds no usable value: an error value such as
+    ``#N/A``, or a formula whose result was never saved (files written by scripts). Readers
+    put one in place of the value so no parser can mistake the cell for a blank."""
+
+    __slots__ = ("code",)
+    UNCACHED = ""  # code of a formula without a saved result
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CellError) and other.code == self.code
+
+    def __hash__(self) -> int:
+        return hash(("CellError", self.code))
+
+    def __repr__(self) -> str:
+        return f"CellError({self.code!r})"
+
+    def __str__(self) -> str:
+        return self.code or "=?"
+
+    @property
+    def message(self) -> str:
+        if self.code == self.UNCACHED:
+            return ("单元格是没有保存计算结果的公式（多见于程序生成的文件），"
+                    "请在 Excel 中打开并保存，或复制后“粘贴为数值”")
+        return f"单元格是错误值 {self.code}，请先更正公式或数据"
+
+
+def refuse_cell_errors(parser):
+    """Every parser starts by refusing an error cell: it is neither blank nor a value."""
+    @wraps(parser)
+    def checked(value, *args, **kwargs):
+        if isinstance(value, CellError):
+            raise BadValue(value.message)
+        return parser(value, *args, **kwargs)
+    return checked
 
 
 def is_empty(value) -> bool:
@@ -37,6 +81,7 @@ def show(value) -> str:
     return str(value).strip()
 
 
+@refuse_cell_errors
 def text(value) -> str | None:
     """Free text; numbers typed into text columns (a code such as 1001) read as their digits."""
     if is_empty(value):
@@ -44,6 +89,7 @@ def text(value) -> str | None:
     return show(value)
 
 
+@refuse_cell_errors
 def number(value, label: str) -> Decimal | None:
     """An exact decimal; floats are read through their shortest repr (0.1 → Decimal('0.1'))."""
     if is_empty(value):
@@ -68,6 +114,7 @@ def number(value, label: str) -> Decimal | None:
     raise BadValue(f"{label}“{show(value)}”不是数字")
 
 
+@refuse_cell_errors
 def non_negative(value, label: str) -> Decimal | None:
     result = number(value, label)
     if result is not None and result < 0:
@@ -75,12 +122,14 @@ def non_negative(value, label: str) -> Decimal | None:
     return result
 
 
+@refuse_cell_errors
 def money(value, label: str) -> Decimal | None:
     """Yuan, rounded half-up to the fen as the spec requires for every money cell."""
     result = non_negative(value, label)
     return None if result is None else result.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@refuse_cell_errors
 def integer(value, label: str) -> int | None:
     result = number(value, label)
     if result is None:
@@ -90,6 +139,7 @@ def integer(value, label: str) -> int | None:
     return int(result)
 
 
+@refuse_cell_errors
 def year(value, label: str = "年度") -> int | None:
     if isinstance(value, str) and value.strip().endswith("年"):
         value = value.strip()[:-1]
@@ -99,6 +149,7 @@ def year(value, label: str = "年度") -> int | None:
     return result
 
 
+@refuse_cell_errors
 def percent(value, label: str) -> Decimal | None:
     """A share in [0, 1]: a number (what a percent-formatted cell stores) or text like 5%."""
     if is_empty(value):
@@ -122,6 +173,7 @@ def percent(value, label: str) -> Decimal | None:
     return result
 
 
+@refuse_cell_errors
 def yes_no(value, label: str) -> bool | None:
     if is_empty(value):
         return None
@@ -135,6 +187,7 @@ def yes_no(value, label: str) -> bool | None:
     raise BadValue(f"{label}“{show(value)}”应为“是”或“否”")
 
 
+@refuse_cell_errors
 def choice(value, label: str, allowed: tuple[str, ...]) -> str | None:
     if is_empty(value):
         return None
@@ -144,6 +197,7 @@ def choice(value, label: str, allowed: tuple[str, ...]) -> str | None:
     return word
 
 
+@refuse_cell_errors
 def unit(value, label: str = "金额单位") -> Decimal | None:
     if is_empty(value):
         return None
@@ -160,6 +214,7 @@ def unit(value, label: str = "金额单位") -> Decimal | None:
     raise BadValue(f"{label}“{show(value)}”不是允许的值（应为 0.01 或 1）")
 
 
+@refuse_cell_errors
 def day(value, label: str) -> date | None:
     """A calendar date: a date cell or text such as 2024-03-15; a bare number is refused
     rather than guessed at (3 could be a day, a month or a serial)."""
@@ -169,29 +224,45 @@ def day(value, label: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    match = None
     if isinstance(value, str):
-        match = _DAY_RE.match(value.strip())
-        if match:
-            try:
-                return date(*(int(part) for part in match.groups()))
-            except ValueError:
-                pass
+        match = _DAY_RE.match(value.strip()) or _COMPACT_DAY_RE.match(value.strip())
+    elif _whole(value):
+        match = _COMPACT_DAY_RE.match(str(int(value)))
+    if match:
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
     raise BadValue(f"{label}“{show(value)}”不是有效日期（应为日期或如 2024-03-15 的文字）")
 
 
+def _whole(value) -> bool:
+    """A whole number cell (not TRUE/FALSE): how 202403 or 20240305 arrive from a number cell."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and float(value).is_integer())
+
+
+@refuse_cell_errors
 def month(value, label: str = "月份") -> Month | None:
-    """A month: a date cell (any day), or text 2024-03, 2024/03, 2024年3月 (or a full date)."""
+    """A month: a date cell (any day), text 2024-03, 2024/03, 2024年3月, 2024年3月份 (or a full
+    date), or 202403 as text or number — the 所属期 form of 金保 exports. Other bare numbers
+    (a serial date, 3) are refused rather than guessed."""
     if is_empty(value):
         return None
+    match = None
     if isinstance(value, str):
-        match = _MONTH_RE.match(value.strip())
-        if match:
-            y, m = int(match.group(1)), int(match.group(2))
-            if 1 <= m <= 12:
-                return (y, m)
-            raise BadValue(f"{label}“{show(value)}”不是有效月份")
+        match = _MONTH_RE.match(value.strip()) or _COMPACT_MONTH_RE.match(value.strip())
+    elif _whole(value):
+        match = _COMPACT_MONTH_RE.match(str(int(value)))
+    if match:
+        y, m = int(match.group(1)), int(match.group(2))
+        if 1 <= m <= 12:
+            return (y, m)
+        raise BadValue(f"{label}“{show(value)}”不是有效月份")
     try:
         result = day(value, label)
     except BadValue:
-        raise BadValue(f"{label}“{show(value)}”不是有效月份（应为日期或如 2024-03、2024/03、2024年3月 的文字）") from None
+        raise BadValue(f"{label}“{show(value)}”不是有效月份（应为日期或如 2024-03、2024年3月、"
+                       f"202403 的文字）") from None
     return (result.year, result.month)

@@ -70,9 +70,12 @@ PARAM_DEFAULTS = (
     f"每件有理投诉 {contract.DEFAULT_COMPLAINT_RATE:.0%}",
     contract.DEFAULT_METHOD,
     contract.DEFAULT_FORFEIT,
+    f"{contract.DEFAULT_VETO_MODE}（被一票否决的中心业务量不计入各项合计）",
     f"{contract.DEFAULT_UNIT}（精确到分；填 1 为取整到元）",
     f"上年 12 月（{contract.FIRST_YEAR} 年度为 1 月）",
     "本年 11 月",
+    "空＝草案；填写后为审定稿",
+    "审定稿的审定日期",
 )
 """The default of each optional 参数 column, in the contract's order (spec §1)."""
 BUTTONS = (

@@ -13,9 +13,9 @@ from datetime import date
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import contract
-from ..contract import (CENTERS, COMPLAINTS, DEDUCTIONS, FIRST_YEAR, FORFEIT_MODES, HARDWARE,
-                        INDICATORS, METHODS, PARAMS, RATINGS, SINK_KINDS, UNITS, VENUES,
-                        VERDICTS, VOLUMES, YES_NO)
+from ..contract import (CENTERS, COMPLAINTS, DEDUCTIONS, FIRST_YEAR, FORFEIT_MODES, GRADES,
+                        HARDWARE, INDICATORS, METHODS, PARAMS, RATINGS, SINK_KINDS, UNITS, VENUES,
+                        VERDICTS, VETO_MODES, VOLUMES, YES_NO)
 from ..excel.setup import UDF_MODULES
 from ..report.tables import display_width
 
@@ -133,30 +133,32 @@ class InputSheet:
 
 INPUT_SHEETS = (
     # 年度 资金总额 工作绩效资金 硬件资金上限比例 A+奖励 A奖励 优胜单位数 优胜奖励 投诉扣减比例
-    # 评分方法 扣减资金处理 金额单位 考核期起 考核期止
+    # 评分方法 扣减资金处理 否决处理 金额单位 考核期起 考核期止 审定文号 审定日期
     InputSheet(PARAMS, "tblParams", "wsParams",
                (WHOLE, MONEY, MONEY, PERCENT, MONEY, MONEY, WHOLE, MONEY, PERCENT,
-                choice(METHODS), choice(FORFEIT_MODES), choice(UNITS), MONTH, MONTH)),
+                choice(METHODS), choice(FORFEIT_MODES), choice(VETO_MODES), choice(UNITS),
+                MONTH, MONTH, TEXT, DATE)),
     # 年度 序号 类别 事项名称 指标权重 下沉类别 考核部门 金保事项
     InputSheet(INDICATORS, "tblIndicators", "wsIndicators",
                (WHOLE, WHOLE, TEXT, TEXT, NUMBER, choice(SINK_KINDS), TEXT, TEXT)),
-    # 中心编码 中心名称 所属区 启用年度 停用年度
-    InputSheet(CENTERS, "tblCenters", "wsCenters", (TEXT, TEXT, TEXT, WHOLE, WHOLE)),
-    # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因
+    # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构
+    InputSheet(CENTERS, "tblCenters", "wsCenters", (TEXT, TEXT, TEXT, WHOLE, WHOLE, TEXT)),
+    # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次
     InputSheet(RATINGS, "tblRatings", "wsRatings",
-               (WHOLE, CENTER, choice(VENUES), YES_OR_NO, YES_OR_NO, YES_OR_NO, YES_OR_NO, TEXT)),
-    # 中心 事项 月份 业务量
-    InputSheet(VOLUMES, "tblVolumes", "wsVolumes", (CENTER, ITEM, MONTH, COUNT),
+               (WHOLE, CENTER, choice(VENUES), YES_OR_NO, YES_OR_NO, YES_OR_NO, YES_OR_NO, TEXT,
+                choice(GRADES))),
+    # 中心 事项 月份 业务量 来源
+    InputSheet(VOLUMES, "tblVolumes", "wsVolumes", (CENTER, ITEM, MONTH, COUNT, TEXT),
                note="把从金保系统导出的业务量粘贴到下表（中心、事项、月份、业务量）；"
                     "事项可用金保系统中的名称，在“指标”表的“金保事项”列登记。"),
-    # 日期 中心 核实结论 来源 条线 内容
+    # 日期 中心 核实结论 来源 条线 内容 投诉编号
     InputSheet(COMPLAINTS, "tblComplaints", "wsComplaints",
-               (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT)),
+               (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT, TEXT)),
     # 年度 中心 原因 扣减金额 扣减比例
     InputSheet(DEDUCTIONS, "tblDeductions", "wsDeductions", (WHOLE, CENTER, TEXT, MONEY, PERCENT)),
-    # 年度 所属区 预算补助 计划投入 实际投入 已备案
+    # 年度 所属区 预算补助 计划投入 实际投入 已备案 备案日期
     InputSheet(HARDWARE, "tblHardware", "wsHardware",
-               (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO)),
+               (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE)),
 )
 INPUTS = {sheet.name: sheet for sheet in INPUT_SHEETS}
 

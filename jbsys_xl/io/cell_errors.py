@@ -1,0 +1,198 @@
+"""Find the cells a value reader turns into blanks: Excel error values and unsaved formulas.
+
+python-calamine reads ``#N/A`` or ``#DIV/0!`` as an empty string and skips a formula that has
+no saved result, so a cell that shows a value in Excel would silently read as blank — and an
+optional money cell would fall back to its default. This module finds those cells in the file
+itself: a byte search of each sheet's XML (cheap: most sheets have none), then an exact parse of
+the sheets that might. ``.xls`` files are checked through xlrd, which keeps BIFF cell types.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from xml.etree import ElementTree
+
+from .values import CellError
+
+ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                         "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                         "#CONNECT!", "#UNKNOWN!", "#BUSY!"})
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
+CHUNK = 1 << 22
+
+Found = dict[tuple[int, int], CellError]  # 0-based (row, col) → the error in that cell
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def scanner(data: bytes, label: str) -> Callable[[str], Found]:
+    """A function from a sheet name to its error cells, for the file ``data``."""
+    if data[:4] == b"PK\x03\x04":
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "xl/workbook.xml" in names:
+            return _XlsxScanner(archive)
+        if "content.xml" in names:
+            return _OdsScanner(archive)
+    elif data[:8] == CFB_MAGIC:
+        return _XlsScanner(data)
+    return lambda name: {}
+
+
+# --- .xlsx / .xlsm ------------------------------------------------------------------------------
+
+class _XlsxScanner:
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.parts = _sheet_parts(archive)
+
+    def __call__(self, name: str) -> Found:
+        part = self.parts.get(name)
+        if part is None or part not in self.archive.namelist():
+            return {}
+        if not _may_hold(self.archive, part, (b't="e"', b"t='e'", b"<f>", b"<f ", b"<x:f")):
+            return {}
+        return _parse_xlsx_sheet(self.archive.open(part))
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in the package, through workbook.xml and its relationships."""
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return {sheet.get("name"): targets.get(sheet.get(f"{_REL}id"), "")
+            for sheet in book.iter(f"{_MAIN}sheet")}
+
+
+def _may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
+    """Whether any needle occurs in the part, reading it in chunks (they overlap by a few
+    bytes so a needle cut in two is still seen)."""
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(CHUNK):
+            window = tail + chunk
+            if any(needle in window for needle in needles):
+                return True
+            tail = window[-8:]
+    return False
+
+
+def _parse_xlsx_sheet(stream) -> Found:
+    found: Found = {}
+    row_index, col_index = -1, -1
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if event == "start":
+            if tag == "row":
+                r = element.get("r")
+                row_index = int(r) - 1 if r else row_index + 1
+                col_index = -1
+            elif tag == "c":
+                ref = element.get("r")
+                match = _CELL_REF.fullmatch(ref) if ref else None
+                col_index = _column_index(match.group(1)) if match else col_index + 1
+            continue
+        if tag == "c":
+            kind = element.get("t", "n")
+            value = element.find(f"{_MAIN}v")
+            text = value.text if value is not None else None
+            if kind == "e":
+                found[(row_index, col_index)] = CellError((text or "#N/A").strip())
+            elif element.find(f"{_MAIN}f") is not None and (text is None or (not text and kind == "n")):
+                found[(row_index, col_index)] = CellError(CellError.UNCACHED)
+            element.clear()
+        elif tag == "row":
+            element.clear()
+    return found
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+# --- .ods -------------------------------------------------------------------------------------
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+class _OdsScanner:
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self._found: dict[str, Found] | None = None
+
+    def __call__(self, name: str) -> Found:
+        if self._found is None:
+            self._found = {}
+            if _may_hold(self.archive, "content.xml", (b'value-type="error"',)):
+                self._found = _parse_ods(self.archive.open("content.xml"))
+        return self._found.get(name, {})
+
+
+def _parse_ods(stream) -> dict[str, Found]:
+    """Error cells per table; repeated rows and cells are counted, not expanded."""
+    result: dict[str, Found] = {}
+    table, row, col = None, -1, 0
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_TABLE}table":
+                table, row = result.setdefault(element.get(f"{_TABLE}name", ""), {}), -1
+            elif tag == f"{_TABLE}table-row":
+                row, col = row + 1, 0
+            continue
+        if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+            repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
+            if element.get(f"{_CALCEXT}value-type") == "error" and table is not None:
+                shown = "".join(element.itertext()).strip() or "#N/A"
+                for offset in range(repeat):
+                    table[(row, col + offset)] = CellError(shown)
+            col += repeat
+            element.clear()
+        elif tag == f"{_TABLE}table-row":
+            row += int(element.get(f"{_TABLE}number-rows-repeated", "1")) - 1
+            element.clear()
+    return result
+
+
+# --- .xls (BIFF) --------------------------------------------------------------------------------
+
+class _XlsScanner:
+    def __init__(self, data: bytes):
+        self.data = data
+        self._book = None
+
+    def __call__(self, name: str) -> Found:
+        import xlrd
+
+        if self._book is None:
+            try:
+                self._book = xlrd.open_workbook(file_contents=self.data, on_demand=True)
+            except Exception:  # not BIFF (e.g. an encrypted .xlsx): calamine has already spoken
+                return {}
+        try:
+            sheet = self._book.sheet_by_name(name)
+        except xlrd.XLRDError:
+            return {}
+        found: Found = {}
+        for r in range(sheet.nrows):
+            types = sheet.row_types(r)
+            if xlrd.XL_CELL_ERROR not in types:
+                continue
+            for c, kind in enumerate(types):
+                if kind == xlrd.XL_CELL_ERROR:
+                    code = xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#N/A")
+                    found[(r, c)] = CellError(code)
+        return found
