@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from .contract import STATUS_DRAFT, STATUS_FINAL
+
 Month = tuple[int, int]  # (year, month)
 
 
@@ -71,6 +73,11 @@ class Settings:
     @property
     def period(self) -> tuple[Month, Month]:
         return self.period_start, self.period_end
+
+    @property
+    def status(self) -> str:
+        """草案 until the year's 审定文号 is filled, then 审定 (spec §7)."""
+        return STATUS_FINAL if self.approval_number else STATUS_DRAFT
 
     def in_period(self, month: Month) -> bool:
         return self.period_start <= month <= self.period_end
