@@ -94,16 +94,6 @@ class Indicator:
     aliases: tuple[str, ...] = ()
 
 
-def item_lookup(indicators: list[Indicator]) -> dict[str, str]:
-    """事项 text (an indicator's name or one of its 金保事项 aliases) → indicator name."""
-    lookup = {}
-    for indicator in indicators:
-        for alias in indicator.aliases:
-            lookup.setdefault(alias, indicator.name)
-    lookup.update({i.name: i.name for i in indicators})
-    return lookup
-
-
 @dataclass(frozen=True)
 class Center:
     code: str
@@ -111,6 +101,7 @@ class Center:
     district: str
     start_year: int | None = None
     end_year: int | None = None
+    aliases: tuple[str, ...] = ()  # 金保机构: how the 金保 system names the center
 
     def active_in(self, year: int) -> bool:
         return ((self.start_year is None or self.start_year <= year)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .. import contract
-from ..model import Allocation, CenterResult, item_lookup
+from ..io.lookup import item_lookup
+from ..model import Allocation, CenterResult
 from ..pipeline import Outcome, run
 from ..report.json_result import score_number
 from .book_source import read_book, revision
@@ -88,7 +89,7 @@ def score(book, code_or_name, year) -> float:
 def factor(book, code_or_name, item, year) -> float:
     found = center(book, code_or_name, year)
     result = allocation(book, year)
-    name = item_lookup(result.indicators).get(str(item).strip() if item is not None else "")
+    name = item_lookup(result.indicators).find(item)
     if name is None:
         raise UdfError(f"未知事项：{item}")
     return score_number(result.factors[(found.code, name)][1])

@@ -13,6 +13,8 @@ from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, 
                      Rating, Settings, month_text)
 from . import values as v
 from .reader import RawBook, gc_paused
+from .lookup import center_lookup, item_lookup, split_aliases
+from .names import normalize
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
 
@@ -74,27 +76,32 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
 
 class CenterLookup:
-    """Resolves a 中心 cell, which holds a 中心编码 or a 中心名称, to the code."""
+    """Resolves a 中心 cell — a 中心编码, a 中心名称 or a 金保机构 alias, in normal form — to the code."""
 
     def __init__(self, centers: list[Center]):
-        self.by_key: dict[str, str] = {}
-        for center in centers:
-            self.by_key.setdefault(center.name, center.code)
-        for center in centers:
-            self.by_key[center.code] = center.code
+        self.names = center_lookup(centers)
+        self.codes = sorted({c.code for c in centers})
 
     def code(self, raw) -> str | None:
-        key = v.text(raw)
-        return None if key is None else self.by_key.get(key)
+        return self.names.find(raw)
+
+    def unknown(self, raw) -> str:
+        return (f"未知中心“{v.show(raw)}”{self.names.suggestion(raw)}"
+                f"（应为“中心”表中的中心编码、中心名称或金保机构）")
 
     def resolve(self, row, header: str = "中心") -> str | None:
         raw = row.raw(header)
         if v.is_empty(raw):
             row.fail(header, f"{header}不能为空")
             return None
+        try:
+            v.text(raw)
+        except v.BadValue as bad:
+            row.fail(header, str(bad))
+            return None
         code = self.code(raw)
         if code is None:
-            row.fail(header, f"未知中心“{v.show(raw)}”（应为“中心”表中的中心编码或中心名称）")
+            row.fail(header, self.unknown(raw))
         return code
 
 
@@ -199,7 +206,7 @@ def _indicators(table: Table, year: int, checks: Checks):
         weight = row.get("指标权重", v.non_negative, "指标权重", required=True)
         sink = row.get("下沉类别", v.choice, "下沉类别", k.SINK_KINDS, required=True)
         department = row.get("考核部门", v.text) or ""
-        aliases = _split_aliases(row.get("金保事项", v.text))
+        aliases = split_aliases(row.get("金保事项", v.text))
         if name:
             all_names.add(name)
             all_names.update(aliases)
@@ -224,21 +231,9 @@ def _indicators(table: Table, year: int, checks: Checks):
     return result, all_names
 
 
-def _split_aliases(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    for sep in k.ALIAS_SEPARATORS[1:]:
-        text = text.replace(sep, k.ALIAS_SEPARATORS[0])
-    return tuple(part.strip() for part in text.split(k.ALIAS_SEPARATORS[0]) if part.strip())
-
-
 def _check_aliases(indicators: list[Indicator], checks: Checks) -> None:
-    owner = {i.name: i.name for i in indicators}
-    for indicator in indicators:
-        for alias in indicator.aliases:
-            other = owner.setdefault(alias, indicator.name)
-            if other != indicator.name:
-                checks.error(k.INDICATORS, "", f"金保事项“{alias}”同时指向“{other}”和“{indicator.name}”")
+    for alias, first, second in item_lookup(indicators).conflicts:
+        checks.error(k.INDICATORS, "", f"金保事项“{alias}”同时指向“{first}”和“{second}”")
 
 
 # --- 中心 ------------------------------------------------------------------------------------
@@ -253,18 +248,19 @@ def _centers(table: Table, checks: Checks) -> list[Center]:
         district = row.get("所属区", v.text, required=True)
         start = row.get("启用年度", v.year, "启用年度")
         end = row.get("停用年度", v.year, "停用年度")
-        if code in seen_codes:
-            row.fail("中心编码", f"中心编码“{code}”重复（另见 {seen_codes[code]}）")
-        elif code:
-            seen_codes[code] = row.cell("中心编码")
-        if name in seen_names:
-            row.fail("中心名称", f"中心名称“{name}”重复（另见 {seen_names[name]}）")
-        elif name:
-            seen_names[name] = row.cell("中心名称")
+        aliases = split_aliases(row.get("金保机构", v.text))
+        for header, value, seen in (("中心编码", code, seen_codes), ("中心名称", name, seen_names)):
+            form = normalize(value) if value else ""
+            if form in seen:
+                row.fail(header, f"{header}“{value}”重复（另见 {seen[form]}）")
+            elif form:
+                seen[form] = row.cell(header)
         if start and end and start > end:
             row.fail("停用年度", f"停用年度 {end} 早于启用年度 {start}")
         if row.ok:
-            centers.append(Center(code, name, district, start, end))
+            centers.append(Center(code, name, district, start, end, aliases))
+    for alias, first, second in center_lookup(centers).conflicts:
+        checks.error(k.CENTERS, "", f"金保机构“{alias}”同时指向中心 {first} 和 {second}（一个别名只能属于一个中心）")
     return centers
 
 

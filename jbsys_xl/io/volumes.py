@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from .. import contract as k
-from ..model import Indicator, Settings, item_lookup
+from ..model import Indicator, Settings
 from . import values as v
+from .lookup import item_lookup
+from .names import normalize
 from .tables import Checks, Table
 
 _OTHER_YEAR = -2  # an indicator name of another year: fine outside the period only
@@ -27,25 +29,28 @@ def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicat
     if not rows:
         checks.warning(k.VOLUMES, "", "业务量表没有数据，所有中心得分为 0")
         return {}
-    codes = sorted(set(lookup.by_key.values()))
+    codes = lookup.codes
     code_index = {code: i for i, code in enumerate(codes)}
     items = item_lookup(indicators)
+    other_years = {normalize(name) for name in all_item_names}
     names = [i.name for i in indicators]
     name_index = {name: i for i, name in enumerate(names)}
 
     def center_of(raw):
+        v.text(raw)  # an error cell says so, not "unknown center"
         code = lookup.code(raw)
         if code is None:
-            raise v.BadValue(f"未知中心“{v.show(raw)}”（应为“中心”表中的中心编码或中心名称）")
+            raise v.BadValue(lookup.unknown(raw))
         return code_index[code]
 
     def item_of(raw):
         text = v.text(raw)
-        if text in items:
-            return name_index[items[text]]
-        if text in all_item_names:
+        name = items.find(text)
+        if name is not None:
+            return name_index[name]
+        if normalize(text) in other_years:
             return _OTHER_YEAR
-        raise v.BadValue(f"未知事项“{text}”（应为“指标”表中的事项名称或金保事项）")
+        raise v.BadValue(f"未知事项“{text}”{items.suggestion(text)}（应为“指标”表中的事项名称或金保事项）")
 
     def month_of(raw):
         y, m = v.month(raw, "月份")

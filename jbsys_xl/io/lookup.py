@@ -1,0 +1,89 @@
+"""What people type in 中心 and 事项 cells (and 金保 exports' institution and item columns),
+resolved to a center code or an indicator name.
+
+One lookup for the workbook and the 金保 import: names are compared in normal form
+(:func:`~jbsys_xl.io.names.normalize`), a center is found by its 中心编码, 中心名称 or a 金保机构
+alias, an indicator by its 事项名称 or a 金保事项 alias, and a miss comes with the closest known
+name as a hint.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import contract
+from ..model import Center, Indicator
+from .names import closest, normalize
+from .values import text
+
+
+def split_aliases(cell: str | None) -> tuple[str, ...]:
+    """An alias cell (金保机构, 金保事项): names separated by ; or ；, blanks dropped."""
+    if not cell:
+        return ()
+    for sep in contract.ALIAS_SEPARATORS[1:]:
+        cell = cell.replace(sep, contract.ALIAS_SEPARATORS[0])
+    return tuple(part.strip() for part in cell.split(contract.ALIAS_SEPARATORS[0]) if part.strip())
+
+
+class NameLookup:
+    """Normal form of a name → its target (a center code, an indicator name).
+
+    Names are added strongest first; a weaker name never replaces a stronger one (a 中心编码
+    beats another center's 中心名称), and an alias claimed by two targets is a conflict the
+    caller reports."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, str] = {}
+        self.known: list[str] = []  # the names as written, for hints
+        self.conflicts: list[tuple[str, str, str]] = []  # (name, first target, second target)
+
+    def add(self, name: str, target: str, *, conflict_is_error: bool = False) -> None:
+        form = normalize(name)
+        if not form:
+            return
+        owner = self.targets.setdefault(form, target)
+        if owner == target:
+            self.known.append(name)
+        elif conflict_is_error:
+            self.conflicts.append((name, owner, target))
+
+    def find(self, raw) -> str | None:
+        """The target of a cell value (text or a number typed as a code), or None."""
+        key = text(raw)
+        return None if key is None else self.targets.get(normalize(key))
+
+    def hint(self, raw) -> str | None:
+        """The known name closest to an unmatched value, as written in the workbook."""
+        key = text(raw)
+        return None if key is None else closest(key, self.known)
+
+    def suggestion(self, raw) -> str:
+        """``，是否指“…”？`` for a message, or empty."""
+        near = self.hint(raw)
+        return f"，是否指“{near}”？" if near else ""
+
+
+def center_lookup(centers: Iterable[Center]) -> NameLookup:
+    """中心编码 first, then 中心名称, then 金保机构 aliases (an alias naming two centers is a conflict)."""
+    centers = list(centers)
+    lookup = NameLookup()
+    for center in centers:
+        lookup.add(center.code, center.code)
+    for center in centers:
+        lookup.add(center.name, center.code)
+    for center in centers:
+        for alias in center.aliases:
+            lookup.add(alias, center.code, conflict_is_error=True)
+    return lookup
+
+
+def item_lookup(indicators: Iterable[Indicator]) -> NameLookup:
+    """事项名称 first, then 金保事项 aliases (an alias naming two indicators is a conflict)."""
+    indicators = list(indicators)
+    lookup = NameLookup()
+    for indicator in indicators:
+        lookup.add(indicator.name, indicator.name)
+    for indicator in indicators:
+        for alias in indicator.aliases:
+            lookup.add(alias, indicator.name, conflict_is_error=True)
+    return lookup
