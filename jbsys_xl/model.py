@@ -24,19 +24,34 @@ def month_text(month: Month) -> str:
 
 @dataclass(frozen=True, order=True)
 class Check:
-    """One finding of validation, pointing at the sheet and cell (A1) it is about."""
+    """One finding of validation, pointing at the sheet and cell (A1) it is about. The same
+    problem on many cells is one Check: ``cell`` is the first, ``count`` how many there are."""
 
     level: str  # "error" | "warning"
     sheet: str
     cell: str
     message: str
+    count: int = 1
+
+    @property
+    def where(self) -> str:
+        """业务量!A3, or 业务量!A3 等 1,242 处."""
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{where} 等 {self.count:,} 处" if self.count > 1 and self.cell else where
 
     def __str__(self) -> str:
-        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
-        return f"{where}：{self.message}" if where else self.message
+        return f"{self.where}：{self.message}" if self.where else self.message
 
     def as_dict(self) -> dict:
-        return {"level": self.level, "sheet": self.sheet, "cell": self.cell, "message": self.message}
+        found = {"level": self.level, "sheet": self.sheet, "cell": self.cell, "message": self.message}
+        if self.count > 1:
+            found["count"] = self.count
+        return found
+
+
+def problem_count(checks) -> int:
+    """How many problems the checks stand for: a grouped Check counts every cell it covers."""
+    return sum(check.count for check in checks)
 
 
 class ValidationFailed(Exception):

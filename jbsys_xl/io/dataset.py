@@ -14,7 +14,7 @@ from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, 
 from . import values as v
 from .reader import RawBook, gc_paused
 from .lookup import center_lookup, item_lookup, split_aliases
-from .names import normalize
+from .names import closest, normalize
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
 
@@ -27,9 +27,7 @@ def build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]
 def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
     checks = Checks()
     tables = {spec.name: locate(book, spec, checks) for spec in k.INPUT_SHEETS}
-    if checks.has_errors:
-        return None, checks.finish()
-
+    # One pass finds everything: a sheet that cannot be read does not hide the others' errors.
     settings, origins = _settings(tables[k.PARAMS], year, checks)
     indicators, all_item_names = _indicators(tables[k.INDICATORS], year, checks)
     centers = _centers(tables[k.CENTERS], checks)
@@ -37,18 +35,17 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     ratings = _ratings(tables[k.RATINGS], year, lookup, checks, origins)
     complaint_rows = _complaints(tables[k.COMPLAINTS], lookup, checks)
     deductions = _deductions(tables[k.DEDUCTIONS], year, lookup, checks)
-    hardware = _hardware(tables[k.HARDWARE], year, {c.district for c in centers}, checks)
-    if settings is None:
-        return None, checks.finish()
+    hardware = _hardware(tables[k.HARDWARE], year, _districts(centers), checks)
 
     active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
     active_codes = {c.code for c in active}
     volumes = {}
     if tables[k.VOLUMES] is not None:
-        volumes = aggregate_volumes(tables[k.VOLUMES], settings, indicators, all_item_names,
+        period = settings.period if settings else default_period(year)
+        volumes = aggregate_volumes(tables[k.VOLUMES], year, period, indicators, all_item_names,
                                     lookup, active_codes, checks)
-    else:
-        checks.warning(k.VOLUMES, "", "没有业务量工作表，所有中心得分为 0")
+    if settings is None or tables[k.CENTERS] is None:
+        return None, checks.finish()
 
     complaints = []
     for row, complaint, verdict in complaint_rows:
@@ -107,8 +104,10 @@ class CenterLookup:
 
 # --- 参数 ------------------------------------------------------------------------------------
 
-def _settings(table: Table, year: int, checks: Checks):
+def _settings(table: Table | None, year: int, checks: Checks):
     origins: dict = {}
+    if table is None:
+        return None, origins
     chosen = None
     for row in table.rows():
         row_year = row.get("年度", v.year, required=True)
@@ -190,11 +189,13 @@ def default_period(year: int) -> tuple[Month, Month]:
 
 # --- 指标 ------------------------------------------------------------------------------------
 
-def _indicators(table: Table, year: int, checks: Checks):
+def _indicators(table: Table | None, year: int, checks: Checks):
     """The year's indicators, and every name or alias of any year (to tell a typo from an
     indicator of another year in rows outside the period)."""
     result: list[Indicator] = []
     all_names: set[str] = set()
+    if table is None:
+        return result, all_names
     first_cell: dict[str, str] = {}
     weight_cells = []
     year_rows = 0
@@ -238,8 +239,12 @@ def _check_aliases(indicators: list[Indicator], checks: Checks) -> None:
 
 # --- 中心 ------------------------------------------------------------------------------------
 
-def _centers(table: Table, checks: Checks) -> list[Center]:
-    centers = []
+def _centers(table: Table | None, checks: Checks) -> list[Center]:
+    """The centers; a row with other errors still counts for resolving references (so its
+    业务量 rows are not all "unknown"), while its errors stop the run."""
+    centers: list[Center] = []
+    if table is None:
+        return centers
     seen_codes: dict[str, str] = {}
     seen_names: dict[str, str] = {}
     for row in table.rows():
@@ -249,19 +254,29 @@ def _centers(table: Table, checks: Checks) -> list[Center]:
         start = row.get("启用年度", v.year, "启用年度")
         end = row.get("停用年度", v.year, "停用年度")
         aliases = split_aliases(row.get("金保机构", v.text))
+        duplicate = False
         for header, value, seen in (("中心编码", code, seen_codes), ("中心名称", name, seen_names)):
             form = normalize(value) if value else ""
             if form in seen:
                 row.fail(header, f"{header}“{value}”重复（另见 {seen[form]}）")
+                duplicate = True
             elif form:
                 seen[form] = row.cell(header)
         if start and end and start > end:
             row.fail("停用年度", f"停用年度 {end} 早于启用年度 {start}")
-        if row.ok:
-            centers.append(Center(code, name, district, start, end, aliases))
+        if code and name and not duplicate:
+            centers.append(Center(code, name, district or "", start, end, aliases))
     for alias, first, second in center_lookup(centers).conflicts:
         checks.error(k.CENTERS, "", f"金保机构“{alias}”同时指向中心 {first} 和 {second}（一个别名只能属于一个中心）")
     return centers
+
+
+def _districts(centers: list[Center]) -> dict[str, str]:
+    """所属区 in normal form → as the 中心 sheet first writes it (硬件 rows are matched so)."""
+    found: dict[str, str] = {}
+    for center in centers:
+        found.setdefault(normalize(center.district), center.district)
+    return found
 
 
 # --- 评定 ------------------------------------------------------------------------------------
@@ -331,7 +346,7 @@ def _deductions(table: Table | None, year: int, lookup: CenterLookup, checks: Ch
 
 # --- 硬件 ------------------------------------------------------------------------------------
 
-def _hardware(table: Table | None, year: int, districts: set[str], checks: Checks):
+def _hardware(table: Table | None, year: int, districts: dict[str, str], checks: Checks):
     result = []
     if table is None:
         return result
@@ -342,8 +357,12 @@ def _hardware(table: Table | None, year: int, districts: set[str], checks: Check
         planned = row.get("计划投入", v.money, "计划投入", required=True)
         actual = row.get("实际投入", v.money, "实际投入", required=True)
         filed = row.get("已备案", v.yes_no, "已备案", required=True)
-        if district and district not in districts:
-            row.fail("所属区", f"未知所属区“{district}”（应为“中心”表中出现的所属区）")
+        if district and normalize(district) not in districts:
+            hint = closest(district, list(districts.values()))
+            row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "")
+                     + "（应为“中心”表中出现的所属区）")
+        elif district:
+            district = districts[normalize(district)]
         if planned is not None and planned <= 0:
             row.fail("计划投入", f"计划投入“{v.show(row.raw('计划投入'))}”应大于 0")
         if row.ok and row_year == year:

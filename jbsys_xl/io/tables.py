@@ -11,42 +11,52 @@ from .names import normalize
 from .reader import RawBook, RawSheet, cell_name
 from .values import BadValue, is_empty
 
-MAX_ERRORS_PER_COLUMN = 50  # beyond this one summary line per column keeps reports readable
+MAX_LINES_PER_COLUMN = 50  # distinct problems listed per column; the rest are counted
 
 
 class Checks:
-    """Collects errors and warnings in one pass; capped per (sheet, column) so a wrong column
-    of a million rows yields a readable report instead of a million lines."""
+    """Collects errors and warnings in one pass, grouped for people: the same message on many
+    cells of a column is one line with the first cell and the count, and a column with more
+    than MAX_LINES_PER_COLUMN distinct problems ends with one line counting the rest — so a
+    wrong column of a million rows reads in a screen, and the error count stays true."""
 
     def __init__(self) -> None:
-        self.items: list[Check] = []
-        self._per_column: dict[tuple[str, str, str], int] = {}
+        self._groups: dict[tuple[str, str, str, str], list] = {}  # key → [cell, count]
+        self._lines: dict[tuple[str, str, str], int] = {}  # (level, sheet, column) → lines
+        self._overflow: dict[tuple[str, str, str], int] = {}
 
-    def add(self, level: str, sheet: str, cell: str, message: str, column: str = "") -> None:
-        key = (level, sheet, column)
-        count = self._per_column.get(key, 0) + 1
-        self._per_column[key] = count
-        if not column or count <= MAX_ERRORS_PER_COLUMN:
-            self.items.append(Check(level, sheet, cell, message))
+    def add(self, level: str, sheet: str, cell: str, message: str, column: str = "",
+            count: int = 1) -> None:
+        key = (level, sheet, column, message)
+        group = self._groups.get(key)
+        if group is not None:
+            group[1] += count
+            return
+        per_column = (level, sheet, column)
+        if column and self._lines.get(per_column, 0) >= MAX_LINES_PER_COLUMN:
+            self._overflow[per_column] = self._overflow.get(per_column, 0) + count
+            return
+        self._lines[per_column] = self._lines.get(per_column, 0) + 1
+        self._groups[key] = [cell, count]
 
-    def error(self, sheet: str, cell: str, message: str, column: str = "") -> None:
-        self.add("error", sheet, cell, message, column)
+    def error(self, sheet: str, cell: str, message: str, column: str = "", count: int = 1) -> None:
+        self.add("error", sheet, cell, message, column, count)
 
-    def warning(self, sheet: str, cell: str, message: str, column: str = "") -> None:
-        self.add("warning", sheet, cell, message, column)
+    def warning(self, sheet: str, cell: str, message: str, column: str = "", count: int = 1) -> None:
+        self.add("warning", sheet, cell, message, column, count)
 
     def finish(self) -> list[Check]:
-        """The findings, with one line per column whose findings were cut short."""
-        result = list(self.items)
-        for (level, sheet, column), count in self._per_column.items():
-            if column and count > MAX_ERRORS_PER_COLUMN:
-                result.append(Check(level, sheet, "",
-                                    f"“{column}”列另有 {count - MAX_ERRORS_PER_COLUMN} 处同类问题未逐一列出"))
+        """The findings in the order first seen, then one line per column cut short."""
+        result = [Check(level, sheet, cell, message, count)
+                  for (level, sheet, _column, message), (cell, count) in self._groups.items()]
+        for (level, sheet, column), count in self._overflow.items():
+            result.append(Check(level, sheet, "", f"“{column}”列另有 {count:,} 处其他问题未逐一列出", count))
         return result
 
     @property
     def has_errors(self) -> bool:
-        return any(c.level == "error" for c in self.items)
+        return any(key[0] == "error" for key in self._groups) or \
+            any(key[0] == "error" for key in self._overflow)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import contract as k
-from ..model import Indicator, Settings
+from ..model import Indicator, Month, month_text
 from . import values as v
 from .lookup import item_lookup
 from .names import normalize
@@ -21,13 +21,15 @@ from .tables import Checks, Table
 _OTHER_YEAR = -2  # an indicator name of another year: fine outside the period only
 
 
-def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicator],
-                      all_item_names: set[str], lookup, active_codes: set[str],
-                      checks: Checks) -> dict[tuple[str, str], Fraction]:
-    """Σ 业务量 per (center code, indicator name) over the period's rows of active centers."""
+def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
+                      indicators: list[Indicator], all_item_names: set[str], lookup,
+                      active_codes: set[str], checks: Checks) -> dict[tuple[str, str], Fraction]:
+    """Σ 业务量 per (center code, indicator name) over the period's rows of active centers.
+    Every row's values are checked; without indicators of the year only those checks run."""
     rows = table.data_rows()
     if not rows:
-        checks.warning(k.VOLUMES, "", "业务量表没有数据，所有中心得分为 0")
+        checks.error(k.VOLUMES, table.header_cell("业务量"), _NOTHING_IN_PERIOD.format(
+            year=year, period=_period_text(period)))
         return {}
     codes = lookup.codes
     code_index = {code: i for i, code in enumerate(codes)}
@@ -57,7 +59,10 @@ def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicat
         return y * 12 + m - 1
 
     def volume_of(raw):
-        return Fraction(v.non_negative(raw, "业务量"))
+        count = v.non_negative(raw, "业务量")
+        if count != count.to_integral_value():
+            raise v.BadValue(f"业务量“{v.show(raw)}”不是整数（业务量是办件笔数）")
+        return Fraction(int(count))
 
     parsed = {}
     for header, parse in (("中心", center_of), ("事项", item_of), ("月份", month_of), ("业务量", volume_of)):
@@ -67,33 +72,39 @@ def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicat
     ok = ~empty_row
     for header, column in parsed.items():
         bad = ok & (column.empty | column.failed)
-        for r in np.flatnonzero(bad):
-            message = f"{header}不能为空" if column.empty[r] else column.message(r)
-            checks.error(k.VOLUMES, table.cell(first + r, header), message, header)
+        _report_grouped(checks, table, first, header, bad, column)
         ok &= ~bad
     if not ok.any():
         if not checks.has_errors:
-            checks.warning(k.VOLUMES, "", "业务量表没有数据，所有中心得分为 0")
+            checks.error(k.VOLUMES, table.header_cell("业务量"), _NOTHING_IN_PERIOD.format(
+                year=year, period=_period_text(period)))
         return {}
 
     center, item, month = parsed["中心"].value, parsed["事项"].value, parsed["月份"].value
-    start = settings.period_start[0] * 12 + settings.period_start[1] - 1
-    end = settings.period_end[0] * 12 + settings.period_end[1] - 1
+    if not names:  # 指标 has no rows for the year: reported there; nothing more to check here
+        return {}
+    start = period[0][0] * 12 + period[0][1] - 1
+    end = period[1][0] * 12 + period[1][1] - 1
     in_period = ok & (month >= start) & (month <= end)
     active = np.array([code in active_codes for code in codes], dtype=bool)[np.where(ok, center, 0)]
 
     wrong_year = in_period & (item == _OTHER_YEAR)
-    for r in np.flatnonzero(wrong_year):
-        checks.error(k.VOLUMES, table.cell(first + r, "事项"),
-                     f"事项“{v.show(rows[r][table.columns['事项']])}”不是 {settings.year} 年度的考核指标", "事项")
+    items_column = parsed["事项"]
+    for u in np.unique(items_column.codes[wrong_year]):
+        hits = np.flatnonzero(wrong_year & (items_column.codes == u))
+        checks.error(k.VOLUMES, table.cell(first + hits[0], "事项"),
+                     f"事项“{v.show(items_column.uniques[u])}”不是 {year} 年度的考核指标",
+                     "事项", count=len(hits))
     inactive = in_period & ~active
     for c in np.unique(center[inactive]):
         hits = np.flatnonzero(inactive & (center == c))
         checks.warning(k.VOLUMES, table.cell(first + hits[0], "中心"),
-                       f"中心 {codes[c]} 在 {settings.year} 年度未启用，其 {len(hits)} 行业务量不计")
+                       f"中心 {codes[c]} 在 {year} 年度未启用，其 {len(hits)} 行业务量不计")
     use = in_period & active & (item >= 0)
     if not use.any():
-        checks.warning(k.VOLUMES, "", f"考核期内没有任何业务量，所有中心得分为 0")
+        if not checks.has_errors:
+            checks.error(k.VOLUMES, table.header_cell("月份"), _NOTHING_IN_PERIOD.format(
+                year=year, period=_period_text(period)))
         return {}
 
     pair = center.astype(np.int64) * max(len(names), 1) + item
@@ -106,6 +117,29 @@ def aggregate_volumes(table: Table, settings: Settings, indicators: list[Indicat
     totals = _exact_sums(pair[use], parsed["业务量"], use)
     return {(codes[p // max(len(names), 1)], names[p % max(len(names), 1)]): total
             for p, total in totals.items()}
+
+
+_NOTHING_IN_PERIOD = ("业务量表中没有考核期（{period}）内启用中心的任何业务量，{year} 年度的工作量绩效资金"
+                      "无法按得分分配；请检查“月份”列和“参数”表的考核期起、考核期止")
+
+
+def _period_text(period: tuple[Month, Month]) -> str:
+    return f"{month_text(period[0])} 至 {month_text(period[1])}"
+
+
+def _report_grouped(checks: Checks, table: Table, first: int, header: str, bad: np.ndarray,
+                    column: "_Parsed") -> None:
+    """One check per distinct bad value of the column, at its first cell, with its count."""
+    if not bad.any():
+        return
+    codes = np.where(column.empty, -1, column.codes)[bad]
+    rows = np.flatnonzero(bad)
+    distinct, first_at, counts = np.unique(codes, return_index=True, return_counts=True)
+    for code, at, count in sorted(zip(distinct.tolist(), first_at.tolist(), counts.tolist()),
+                                  key=lambda found: found[1]):
+        r = rows[at]
+        message = f"{header}不能为空" if code == -1 else column.message(r)
+        checks.error(k.VOLUMES, table.cell(first + r, header), message, header, count=count)
 
 
 class _Parsed:

@@ -281,5 +281,7 @@ def test_template_alone_is_a_clean_validation_error(tmp_path, capsys):
                 "--json", str(tmp_path / "t.json")]) == 2
     result = json.loads((tmp_path / "t.json").read_text("utf-8"))
     assert not result["ok"]
-    assert [(c["level"], c["sheet"]) for c in result["checks"]] == [("error", contract.PARAMS)]
+    # one pass: the missing 参数 row and the empty 业务量 table are both reported
+    assert [(c["level"], c["sheet"]) for c in result["checks"]] == [
+        ("error", contract.PARAMS), ("error", contract.VOLUMES)]
     assert "意外错误" not in capsys.readouterr().err
