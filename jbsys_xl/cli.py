@@ -1,34 +1,53 @@
-"""The headless command line: ``jbsys-xl allocate|check WORKBOOK --year Y``.
+"""The headless command line: ``jbsys-xl allocate|check|explain|report WORKBOOK [--year Y]``.
 
-Exit codes: 0 success (warnings allowed), 2 validation errors, 1 unexpected failure.
+Exit codes: 0 success (warnings allowed), 2 input errors (data or arguments), 1 a failure
+outside the input (an output that cannot be written, an unexpected error).
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, contract
-from .io.atomic import write_atomic
-from .model import month_text
+from .io.atomic import OutputError, write_atomic
+from .model import Check, month_text
 from .pipeline import Outcome, run
-from .report.json_result import money, score_number, to_json
+from .report.json_result import score_number, to_json
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+WARNINGS_SHOWN = 20  # more would push the summary table off the screen
+RESULT_SUFFIX = ".xlsx"
 
 
 def default_output(source: Path, year: int) -> Path:
     stem = source.name if source.is_dir() else source.stem
-    return source.parent / f"{stem}-分配结果-{year}.xlsx"
+    return source.parent / f"{stem}-分配结果-{year}{RESULT_SUFFIX}"
 
 
-def print_checks(outcome: Outcome, out=None) -> None:
-    out = out or sys.stdout  # looked up per call, so redirection (and capture in tests) works
+def yuan(amount) -> str:
+    """Money for people: thousands separators, two decimals."""
+    return f"{amount:,.2f}"
+
+
+# --- printing checks: the same for every command, on stderr ------------------------------------
+
+def print_checks(outcome: Outcome, where_all: str) -> None:
+    """Warnings summarised (their count, the first WARNINGS_SHOWN, where to find the rest),
+    then every error: errors come last so they are what stays on screen."""
+    out = sys.stderr
+    warnings = outcome.warnings
+    if warnings:
+        print(f"警告 {outcome.warning_count:,} 个：", file=out)
+        for check in warnings[:WARNINGS_SHOWN]:
+            print(f"  警告 {check}", file=out)
+        if len(warnings) > WARNINGS_SHOWN:
+            print(f"  ……另有 {len(warnings) - WARNINGS_SHOWN:,} 条警告未显示，{where_all}", file=out)
     for check in outcome.errors:
         print(f"错误 {check}", file=out)
-    for check in outcome.warnings:
-        print(f"警告 {check}", file=out)
 
 
 def print_summary(outcome: Outcome, out=None) -> None:
@@ -41,52 +60,114 @@ def print_summary(outcome: Outcome, out=None) -> None:
     print(f"{s.year} 年度分配（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}，"
           f"{s.method}，扣减资金{s.forfeit_mode}）", file=out)
     labels = dict(contract.CENTER_RESULT_COLUMNS)
-    rows = [(c.code, c.name, "否决" if c.vetoed else c.grade, score_number(c.score), c.basic_award,
-             c.net_workload + c.redistributed, c.winner_award, c.total) for c in allocation.centers]
-    kinds = (t.TEXT, t.TEXT, t.TEXT, t.SCORE, t.MONEY, t.MONEY, t.MONEY, t.MONEY)
+    rows = [(c.code, c.name, c.grade, "否决" if c.vetoed else "", score_number(c.score),
+             c.basic_award, c.net_workload + c.redistributed, c.winner_award, c.total)
+            for c in allocation.centers]
+    kinds = (t.TEXT, t.TEXT, t.TEXT, t.TEXT, t.SCORE, t.MONEY, t.MONEY, t.MONEY, t.MONEY)
     rows.append(t.summary_row({1: t.TOTAL}, rows, kinds))
-    summary = t.Table("分配汇总", (labels["code"], labels["name"], labels["grade"], labels["score"],
-                                labels["basic_award"], "工作量补助", labels["winner_award"],
-                                labels["total"]), kinds, rows, totals=frozenset({len(rows) - 1}))
+    summary = t.Table("分配汇总", (labels["code"], labels["name"], labels["grade"], labels["vetoed"],
+                                labels["score"], labels["basic_award"], "工作量补助",
+                                labels["winner_award"], labels["total"]),
+                      kinds, rows, totals=frozenset({len(rows) - 1}))
     print(t.table_text(summary), file=out)
     p = allocation.pools
-    print(f"中心合计 {money(p.paid_total - p.hardware_total)} 元，硬件补助 {money(p.hardware_total)} 元，"
-          f"实际分配 {money(p.paid_total)} 元，结余 {money(p.balance)} 元（资金总额 {money(p.total_fund)} 元）",
+    print(f"中心合计 {yuan(p.paid_total - p.hardware_total)} 元，硬件补助 {yuan(p.hardware_total)} 元，"
+          f"实际分配 {yuan(p.paid_total)} 元，结余 {yuan(p.balance)} 元（资金总额 {yuan(p.total_fund)} 元）",
           file=out)
 
 
+def refuse_invalid(outcome: Outcome, what: str) -> int:
+    print_checks(outcome, "请用 jbsys-xl check 查看全部。")
+    print(f"发现 {outcome.error_count:,} 个错误，无法{what}。", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return code
+
+
+# --- outputs: never the input, never half-written -----------------------------------------------
+
+def output_problem(path: Path, source: Path, label: str, suffix: str | None = None) -> str | None:
+    """Why an output path given on the command line cannot be used, or None."""
+    if path.is_dir():
+        return f"{label}“{path}”是一个文件夹，请给出文件名"
+    if suffix and path.suffix.lower() != suffix:
+        return f"{label}“{path}”的扩展名应为 {suffix}（结果工作簿是 Excel 2007 及以后的格式）"
+    if is_input(path, source):
+        return f"{label}“{path}”就是输入文件，写入会覆盖原始数据；请换一个文件名"
+    return None
+
+
+def is_input(path: Path, source: Path) -> bool:
+    """Whether writing ``path`` would overwrite the input: the input file itself (by any path,
+    links included) or a CSV file of an input folder."""
+    target = path.resolve()
+    if source.is_dir():
+        return target.parent == source.resolve() and target.suffix.lower() == ".csv"
+    if target == source.resolve():
+        return True
+    try:
+        return path.exists() and source.exists() and os.path.samefile(path, source)
+    except OSError:
+        return False
+
+
+# --- commands -------------------------------------------------------------------------------------
+
 def cmd_allocate(args) -> int:
-    outcome = run(args.workbook, args.year)
+    source = Path(args.workbook)
+    for path, label, suffix in ((args.output, "结果工作簿", RESULT_SUFFIX), (args.json, "JSON 文件", None)):
+        problem = path and output_problem(Path(path), source, label, suffix)
+        if problem:
+            return fail(problem)
+    outcome = run(source, args.year)
     # The outcome holds every input row (a million lists at province scale); freezing them out
     # of the cyclic collector's reach keeps the report writing from re-walking them each time.
     gc.freeze()
-    if args.json:
-        write_atomic(args.json, to_json(outcome).encode("utf-8"))
     if not outcome.ok:
+        write_json(args.json, outcome)
         return refuse_invalid(outcome, "生成分配结果")
     from .report.result_workbook import result_workbook_bytes
 
-    output = Path(args.output) if args.output else default_output(Path(args.workbook), args.year)
-    write_atomic(output, result_workbook_bytes(outcome))
+    output = Path(args.output) if args.output else default_output(source, outcome.year)
+    if is_input(output, source):
+        return fail(output_problem(output, source, "结果工作簿"))
+    try:
+        write_atomic(output, result_workbook_bytes(outcome))
+    except OutputError as exc:
+        failed = Outcome(outcome.year, outcome.checks + [Check("error", "", "", str(exc))], None,
+                         outcome.book)
+        write_json(args.json, failed)
+        return fail(str(exc), EXIT_FAILURE)
+    if not write_json(args.json, outcome):
+        return EXIT_FAILURE
+    print_checks(outcome, f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
     print_summary(outcome)
-    print_checks(outcome)
     print(f"分配结果已写入：{output}")
     return EXIT_OK
 
 
+def write_json(path: str | None, outcome: Outcome) -> bool:
+    """The --json file, if asked for; False (with the reason on stderr) when it cannot be written."""
+    if not path:
+        return True
+    try:
+        write_atomic(path, to_json(outcome).encode("utf-8"))
+    except OutputError as exc:
+        fail(str(exc), EXIT_FAILURE)
+        return False
+    return True
+
+
 def cmd_check(args) -> int:
     outcome = run(args.workbook, args.year)
-    print_checks(outcome)
+    print_checks(outcome, "“生成分配”或 jbsys-xl allocate 写出的结果工作簿“校验”表列出全部。")
     if outcome.ok:
-        print(f"校验通过：{len(outcome.warnings)} 个警告。")
+        print(f"{outcome.year} 年度校验通过：{outcome.warning_count:,} 个警告。")
         return EXIT_OK
-    print(f"发现 {len(outcome.errors)} 个错误。")
-    return EXIT_INVALID
-
-
-def refuse_invalid(outcome: Outcome, what: str) -> int:
-    print_checks(outcome, sys.stderr)
-    print(f"发现 {len(outcome.errors)} 个错误，无法{what}。", file=sys.stderr)
+    print(f"发现 {outcome.error_count:,} 个错误。", file=sys.stderr)
     return EXIT_INVALID
 
 
@@ -139,46 +220,87 @@ def cmd_build_template(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jbsys-xl", description="人社基层平台建设考核与以奖代补资金分配（JBSys-XL）")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="显示版本号并退出")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令",
+                                     help="用 jbsys-xl <命令> -h 查看各命令的用法")
 
     def with_source(name: str, help_: str):
-        command = commands.add_parser(name, help=help_)
-        command.add_argument("workbook", help="输入工作簿（.xlsx/.xlsm）或存放各表 CSV 的文件夹")
-        command.add_argument("--year", type=int, required=True, help="考核年度，如 2024")
+        command = commands.add_parser(name, help=help_, description=help_)
+        command.add_argument("workbook", metavar="工作簿",
+                             help="输入工作簿（.xlsx/.xlsm/.xls/.ods）或存放各表 CSV 的文件夹")
+        command.add_argument("--year", type=int, metavar="年度",
+                             help="考核年度，如 2024（默认：“参数”表中最新的年度）")
         return command
 
     allocate = with_source("allocate", "校验并生成分配结果")
-    allocate.add_argument("--json", help="把机器可读的结果写到此 JSON 文件")
-    allocate.add_argument("-o", "--output", help="结果工作簿路径（默认：<输入名>-分配结果-<年度>.xlsx）")
+    allocate.add_argument("--json", metavar="JSON文件", help="把机器可读的结果写到此 JSON 文件")
+    allocate.add_argument("-o", "--output", metavar="结果.xlsx",
+                          help="结果工作簿路径（默认：<输入名>-分配结果-<年度>.xlsx，与输入放在一起）")
     allocate.set_defaults(func=cmd_allocate)
     with_source("check", "只校验数据").set_defaults(func=cmd_check)
     explain_ = with_source("explain", "说明一个中心的补助资金是怎样算出来的")
-    explain_.add_argument("--center", required=True, help="中心编码或中心名称")
+    explain_.add_argument("--center", required=True, metavar="中心", help="中心编码或中心名称")
     explain_.set_defaults(func=cmd_explain)
     report = with_source("report", "生成可打印的分配结果 PDF（需要 LibreOffice）")
-    report.add_argument("--pdf", required=True, help="PDF 输出路径")
+    report.add_argument("--pdf", required=True, metavar="PDF文件", help="PDF 输出路径")
     report.set_defaults(func=cmd_report)
     setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
     setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
     setup.set_defaults(func=cmd_excel_setup)
     template = commands.add_parser(
         "build-template", help="由 workbook/ 中的源文件生成 template.xlsm 和 demo.xlsm（开发用）")
-    template.add_argument("--out-dir", type=Path, help="输出文件夹（默认：源码中的 workbook/）")
-    template.add_argument("--year", type=int, help="模板年度（默认 2024）")
+    template.add_argument("--out-dir", type=Path, metavar="文件夹", help="输出文件夹（默认：源码中的 workbook/）")
+    template.add_argument("--year", type=int, metavar="年度", help="模板年度（默认 2024）")
     template.set_defaults(func=cmd_build_template)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    with chinese_argparse():
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except Exception as exc:  # the last line of defence: a message, not a traceback
         print(f"意外错误：{type(exc).__name__}: {exc}", file=sys.stderr)
-        if "JBSYS_DEBUG" in __import__("os").environ:
+        if "JBSYS_DEBUG" in os.environ:
             raise
         return EXIT_FAILURE
+
+
+# --- argparse in Chinese ----------------------------------------------------------------------
+
+ARGPARSE_TEXTS = {
+    "usage: ": "用法：",
+    "options": "选项",
+    "positional arguments": "位置参数",
+    "show this help message and exit": "显示帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid %(type)s value: %(value)r": "%(value)r 不是有效的值（应为整数）",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择 %(value)r（可选：%(choices)s）",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是 %(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "需要参数 %s 之一",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+}
+
+
+@contextmanager
+def chinese_argparse():
+    """argparse looks its texts up through gettext at call time; answer in Chinese for the
+    duration of parsing (help and error messages), then put the lookup back."""
+    original = argparse._
+    argparse._ = lambda text: ARGPARSE_TEXTS.get(text, text)
+    try:
+        yield
+    finally:
+        argparse._ = original
 
 
 if __name__ == "__main__":

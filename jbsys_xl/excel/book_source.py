@@ -6,9 +6,8 @@ import hashlib
 import json
 
 from .. import contract
-from ..io import values
+from ..io.dataset import latest_year
 from ..io.reader import RawBook, RawSheet
-from ..io.tables import Checks, locate
 
 REVISION_NAME = "JBSYS_REVISION"  # workbook name the VBA bumps on every Workbook_SheetChange
 YEAR_NAME = "JBSYS_YEAR"  # optional cell naming the year the button computes
@@ -51,16 +50,3 @@ def requested_year(book, raw: RawBook) -> int | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
         return int(value)
     return latest_year(raw)
-
-
-def latest_year(raw: RawBook) -> int | None:
-    """The latest 年度 of the 参数 sheet: in December staff add the new year's row."""
-    table = locate(raw, contract.SHEET_SPECS[contract.PARAMS], Checks())
-    if table is None:
-        return None
-    years = []
-    for row in table.rows():
-        year = row.get("年度", values.year)
-        if year is not None:
-            years.append(year)
-    return max(years, default=None)

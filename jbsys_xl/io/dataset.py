@@ -180,6 +180,26 @@ def _settings(table: Table | None, year: int, checks: Checks):
     return settings, origins
 
 
+def latest_year(book: RawBook) -> int | None:
+    """The latest 年度 of the 参数 sheet: in December staff add the new year's row, and that is
+    the year every door computes unless told otherwise."""
+    spec = k.SHEET_SPECS[k.PARAMS]
+    if spec.name not in book.sheets:
+        return None
+    table = locate(book, spec, Checks())
+    if table is None:
+        return None
+    years = []
+    for row in table.rows():
+        try:
+            found = v.year(row.raw("年度"))
+        except v.BadValue:
+            continue
+        if found is not None:
+            years.append(found)
+    return max(years, default=None)
+
+
 def default_period(year: int) -> tuple[Month, Month]:
     """December of the year before to November (2018, the first year: January–November)."""
     if year == k.FIRST_YEAR:

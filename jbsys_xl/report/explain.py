@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .. import contract
+from ..io.lookup import center_lookup
 from ..model import Allocation, CenterResult, Complaint, Deduction, Indicator, Rating
 from .json_result import score_number
 from .tables import (AMOUNT, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NUMBER, PERCENT, SCORE,
@@ -66,16 +67,18 @@ class Explanation:
 
 
 def find_center(allocation: Allocation, center: str) -> CenterResult:
-    """An active center by 中心编码 or 中心名称 (spaces trimmed)."""
-    wanted = center.strip()
+    """An active center by 中心编码, 中心名称 or 金保机构 alias, compared as the workbook's
+    references are (:mod:`jbsys_xl.io.lookup`)."""
+    names = center_lookup(allocation.dataset.all_centers or allocation.dataset.centers)
+    code = names.find(center)
     for result in allocation.centers:
-        if wanted in (result.code, result.name):
+        if result.code == code:
             return result
-    year = allocation.settings.year
-    for known in allocation.dataset.all_centers:
-        if wanted in (known.code, known.name):
-            raise UnknownCenter(f"中心“{wanted}”（{known.code}）在 {year} 年度未启用，没有分配结果")
-    raise UnknownCenter(f"找不到中心“{wanted}”：请填写{LABEL['code']}或{LABEL['name']}")
+    if code is not None:
+        raise UnknownCenter(f"中心“{center.strip()}”（{code}）在 {allocation.settings.year} 年度未启用，"
+                            f"没有分配结果")
+    raise UnknownCenter(f"找不到中心“{center.strip()}”{names.suggestion(center)}"
+                        f"（请填写{LABEL['code']}、{LABEL['name']}或金保机构）")
 
 
 def explain(allocation: Allocation, center: str) -> Explanation:
