@@ -14,6 +14,8 @@ import zipfile
 from collections.abc import Callable
 from xml.etree import ElementTree
 
+import numpy as np
+
 from .values import CellError
 
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -29,8 +31,10 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def scanner(data: bytes, label: str) -> Callable[[str], Found]:
-    """A function from a sheet name to its error cells, for the file ``data``."""
+def scanner(data: bytes, label: str) -> Callable[..., Found]:
+    """A function from a sheet name to its error cells, for the file ``data``. With
+    ``formulas_only=True`` only formulas without a saved result are looked for (a reader that
+    reports error values itself needs no more)."""
     if data[:4] == b"PK\x03\x04":
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -43,6 +47,40 @@ def scanner(data: bytes, label: str) -> Callable[[str], Found]:
     return lambda name: {}
 
 
+# fastexcel names calamine's error kinds; the codes Excel shows for them
+_FASTEXCEL_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
+                     "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+_FASTEXCEL_ERROR = re.compile(r"Error\((\w+)\)")
+
+
+def code_of_fastexcel_error(detail: str) -> str | None:
+    """``Expected string but got 'Error(NA)'`` → ``#N/A``; None for any other problem."""
+    match = _FASTEXCEL_ERROR.search(detail)
+    return _FASTEXCEL_ERRORS.get(match.group(1), "#N/A") if match else None
+
+
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def dimension(data: bytes, name: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """((first row, first col), (rows, cols)) of an .xlsx sheet's ``<dimension>``, 0-based,
+    read from the head of its XML; None when the file or the element is not there."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        part = _sheet_parts(archive).get(name)
+        with archive.open(part) as stream:
+            head = stream.read(1 << 14)
+    except (KeyError, zipfile.BadZipFile, TypeError, ValueError):
+        return None
+    match = _DIMENSION.search(head)
+    if not match:
+        return None
+    first_col, first_row = _column_index(match.group(1).decode()), int(match.group(2)) - 1
+    last_col = _column_index((match.group(3) or match.group(1)).decode())
+    last_row = int(match.group(4) or match.group(2)) - 1
+    return (first_row, first_col), (last_row - first_row + 1, last_col - first_col + 1)
+
+
 # --- .xlsx / .xlsm ------------------------------------------------------------------------------
 
 class _XlsxScanner:
@@ -50,13 +88,23 @@ class _XlsxScanner:
         self.archive = archive
         self.parts = _sheet_parts(archive)
 
-    def __call__(self, name: str) -> Found:
+    def __call__(self, name: str, formulas_only: bool = False) -> Found:
         part = self.parts.get(name)
         if part is None or part not in self.archive.namelist():
             return {}
-        if not _may_hold(self.archive, part, (b't="e"', b"t='e'", b"<f>", b"<f ", b"<x:f")):
+        # The needles end in letters that are rare in sheet XML (e, f), which keeps the search
+        # fast; a false hit only costs the exact parse.
+        needles = _FORMULA_NEEDLES if formulas_only else _FORMULA_NEEDLES + _ERROR_NEEDLES
+        if not _may_hold(self.archive, part, needles):
             return {}
-        return _parse_xlsx_sheet(self.archive.open(part))
+        found = _parse_xlsx_sheet(self.archive.open(part))
+        if formulas_only:
+            found = {at: error for at, error in found.items() if error.code == CellError.UNCACHED}
+        return found
+
+
+_FORMULA_NEEDLES = (b"<f", b":f")  # <f>, <f t="shared" …>, and <x:f> in prefixed documents
+_ERROR_NEEDLES = (b't="e', b"t='e")
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -79,10 +127,24 @@ def _may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -
     with archive.open(part) as stream:
         while chunk := stream.read(CHUNK):
             window = tail + chunk
-            if any(needle in window for needle in needles):
+            if any(_contains(window, needle) for needle in needles):
                 return True
             tail = window[-8:]
     return False
+
+
+def _contains(window: bytes, needle: bytes) -> bool:
+    """``needle in window``, vectorised: the needle's last byte is rare in sheet XML, so the
+    few places it occurs are found with numpy (which leaves the GIL to the reader thread) and
+    only those are compared backwards."""
+    data = np.frombuffer(window, np.uint8)
+    at = np.flatnonzero(data == needle[-1])
+    for back, byte in enumerate(reversed(needle[:-1]), start=1):
+        at = at[at >= back]
+        at = at[data[at - back] == byte]
+        if not len(at):
+            return False
+    return bool(len(at))
 
 
 def _parse_xlsx_sheet(stream) -> Found:
@@ -133,7 +195,9 @@ class _OdsScanner:
         self.archive = archive
         self._found: dict[str, Found] | None = None
 
-    def __call__(self, name: str) -> Found:
+    def __call__(self, name: str, formulas_only: bool = False) -> Found:
+        if formulas_only:
+            return {}  # an .ods file always saves formula results
         if self._found is None:
             self._found = {}
             if _may_hold(self.archive, "content.xml", (b'value-type="error"',)):
@@ -174,9 +238,11 @@ class _XlsScanner:
         self.data = data
         self._book = None
 
-    def __call__(self, name: str) -> Found:
+    def __call__(self, name: str, formulas_only: bool = False) -> Found:
         import xlrd
 
+        if formulas_only:
+            return {}  # BIFF always saves formula results
         if self._book is None:
             try:
                 self._book = xlrd.open_workbook(file_contents=self.data, on_demand=True)

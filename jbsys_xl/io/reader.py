@@ -13,6 +13,7 @@ import csv
 import gc
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,15 +45,35 @@ def cell_name(row: int, col: int) -> str:
 
 @dataclass
 class RawSheet:
-    """A rectangle of values; ``rows[0][0]`` sits at 0-based sheet position (first_row, first_col)."""
+    """A rectangle of values; ``rows[0][0]`` sits at 0-based sheet position (first_row, first_col).
+
+    A big sheet may instead be read column-wise (:meth:`Spreadsheet.read_columns`): ``columns``
+    then holds one Arrow string array per column for the whole rectangle, ``rows`` only its top
+    rows (where the header is looked for), and ``errors`` the error cells (relative positions),
+    which Arrow holds as nulls."""
 
     name: str
     rows: list[list]
     first_row: int = 0
     first_col: int = 0
-    # Work derived from ``rows`` alone (e.g. a column factorised by io.volumes), kept so a second
-    # run over the same book (the year before, for the 同比 sheet) does not redo it.
+    # Work derived from the values alone (e.g. a column factorised by io.volumes), kept so a
+    # second run over the same book (the year before, for the 同比 sheet) does not redo it.
     derived: dict = field(default_factory=dict, repr=False, compare=False)
+    columns: list | None = field(default=None, repr=False)
+    errors: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def height(self) -> int:
+        return len(self.columns[0]) if self.columns else len(self.rows)
+
+    def all_rows(self) -> list[list]:
+        """Every row as Python values, also for a column-wise sheet (slow there: for small uses)."""
+        if self.columns is None:
+            return self.rows
+        rows = [list(values) for values in zip(*(column.to_pylist() for column in self.columns))]
+        for (r, c), error in self.errors.items():
+            rows[r][c] = error
+        return rows
 
 
 @dataclass
@@ -117,8 +138,12 @@ def read_source(path: str | Path) -> RawBook:
     sheets = {}
     for key, name in chosen.items():
         with gc_paused():
-            sheets[key] = book.read(name, key)
+            big = key in COLUMNAR_SHEETS and book.read_columns(name, key)
+            sheets[key] = big or book.read(name, key)
     return RawBook(sheets, path.name, book.sha256, sheet_names=book.sheet_names, clashes=clashes)
+
+
+COLUMNAR_SHEETS = frozenset({contract.VOLUMES})  # the sheet that can hold a million rows
 
 
 def match_sheets(names: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -153,6 +178,7 @@ class Spreadsheet:
                               f"（{type(exc).__name__}）") from exc
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._errors = cell_errors.scanner(data, path.name)
+        self._fast = None  # fastexcel's reader, opened for the first column-wise read
 
     def read(self, name: str, key: str | None = None) -> RawSheet:
         """The sheet's values from its first used cell; error cells as CellError."""
@@ -164,6 +190,50 @@ class Spreadsheet:
         if marked:
             _mark(raw, marked)
         return raw
+
+    def read_columns(self, name: str, key: str | None = None) -> RawSheet | None:
+        """The sheet as Arrow string columns (fastexcel: no Python object per cell), or None
+        where that cannot be exact — then :meth:`read` is the way.
+
+        Values arrive as text (a date as ``2024-03-01 00:00:00``, a number as ``42``), which
+        the parsers read as they read typed cells. fastexcel reports error values; formulas
+        without a saved result are found by the XML scan, run meanwhile on the other core.
+        Where the rectangle starts is taken from the sheet's ``<dimension>``, and only trusted
+        when it has exactly the shape fastexcel read."""
+        import fastexcel
+
+        if self.data[:4] != b"PK\x03\x04":
+            return None
+        top_left = cell_errors.dimension(self.data, name)
+        if top_left is None:
+            return None
+        with ThreadPoolExecutor(1) as pool:
+            uncached = pool.submit(self._errors, name, formulas_only=True)
+            if self._fast is None:
+                self._fast = fastexcel.read_excel(self.data)
+            sheet = self._fast.load_sheet_by_name(name, header_row=None, dtypes="string")
+            batch, problems = sheet.to_arrow_with_errors()
+            marked = uncached.result()
+        (top, left), shape = top_left
+        if shape != (batch.num_rows, batch.num_columns):
+            return None
+        errors = {}
+        for problem in (problems.errors if problems else ()):
+            code = cell_errors.code_of_fastexcel_error(problem.detail)
+            if code is None:
+                return None  # a cell fastexcel could not make text of: read it the exact way
+            errors[tuple(problem.position)] = CellError(code)
+        for (r, c), error in marked.items():
+            errors[(r - top, c - left)] = error
+        if any(not (0 <= r < batch.num_rows and 0 <= c < batch.num_columns) for r, c in errors):
+            return None
+        columns = list(batch.columns)
+        head = min(contract.HEADER_SEARCH_ROWS, batch.num_rows)
+        rows = [list(values) for values in zip(*(column.slice(0, head).to_pylist() for column in columns))]
+        for (r, c), error in errors.items():
+            if r < head:
+                rows[r][c] = error
+        return RawSheet(key or name, rows, top, left, columns=columns, errors=errors)
 
 
 def _mark(sheet: RawSheet, marked: dict[tuple[int, int], CellError]) -> None:

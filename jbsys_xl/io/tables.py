@@ -113,7 +113,11 @@ class Table:
         return self.cell(self.header_index, header)
 
     def data_rows(self) -> list[list]:
-        return self.sheet.rows[self.header_index + 1:]
+        return self.sheet.all_rows()[self.header_index + 1:]
+
+    @property
+    def data_height(self) -> int:
+        return self.sheet.height - self.header_index - 1
 
     def rows(self) -> Iterator[Row]:
         """Data rows with at least one contract column filled; empty rows are skipped."""

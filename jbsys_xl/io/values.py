@@ -78,7 +78,12 @@ def show(value) -> str:
         return str(int(value))
     if isinstance(value, datetime) and not (value.hour or value.minute or value.second):
         return value.date().isoformat()
+    if isinstance(value, str) and value.endswith(_MIDNIGHT) and _DAY_RE.match(value):
+        return value[:-len(_MIDNIGHT)]  # a date cell read as text (column-wise reads)
     return str(value).strip()
+
+
+_MIDNIGHT = " 00:00:00"
 
 
 @refuse_cell_errors

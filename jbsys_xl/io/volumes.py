@@ -26,8 +26,7 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
                       active_codes: set[str], checks: Checks) -> dict[tuple[str, str], Fraction]:
     """Σ 业务量 per (center code, indicator name) over the period's rows of active centers.
     Every row's values are checked; without indicators of the year only those checks run."""
-    rows = table.data_rows()
-    if not rows:
+    if table.data_height <= 0:
         checks.error(k.VOLUMES, table.header_cell("业务量"), _NOTHING_IN_PERIOD.format(
             year=year, period=_period_text(period)))
         return {}
@@ -110,10 +109,11 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
     pair = center.astype(np.int64) * max(len(names), 1) + item
     triple = pair * (end - start + 1) + (month - start)
     dup = use & pd.Series(np.where(use, triple, -1)).duplicated().to_numpy()
+    months = parsed["月份"]
     for r in np.flatnonzero(dup):
         checks.warning(k.VOLUMES, table.cell(first + r, "业务量"),
-                       f"{codes[center[r]]}“{names[item[r]]}”{v.show(rows[r][table.columns['月份']])} 的业务量重复填报，已合计",
-                       "业务量")
+                       f"{codes[center[r]]}“{names[item[r]]}”{v.show(months.uniques[months.codes[r]])} "
+                       f"的业务量重复填报，已合计", "业务量")
     totals = _exact_sums(pair[use], parsed["业务量"], use)
     return {(codes[p // max(len(names), 1)], names[p % max(len(names), 1)]): total
             for p, total in totals.items()}
@@ -166,10 +166,30 @@ def _factorized(table: Table, header: str) -> tuple[np.ndarray, list]:
     key = ("factorized", table.header_index, col)
     found = table.sheet.derived.get(key)
     if found is None:
-        column = _column(table.data_rows(), col)
-        codes, uniques = pd.factorize(column)
-        found = table.sheet.derived[key] = _split_bools(column, codes, list(uniques))
+        if table.sheet.columns is not None:
+            found = _factorized_arrow(table.sheet, table.header_index + 1, col)
+        else:
+            column = _column(table.data_rows(), col)
+            codes, uniques = pd.factorize(column)
+            found = _split_bools(column, codes, list(uniques))
+        table.sheet.derived[key] = found
     return found
+
+
+def _factorized_arrow(sheet, first: int, col: int) -> tuple[np.ndarray, list]:
+    """The same for a column-wise sheet: Arrow's dictionary encoding, no Python object per
+    cell; error cells (nulls in Arrow) get codes of their own."""
+    import pyarrow.compute as pc
+
+    encoded = sheet.columns[col].slice(first).dictionary_encode()
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    uniques = encoded.dictionary.to_pylist()
+    for (r, c), error in sheet.errors.items():
+        if c == col and r >= first:
+            if error not in uniques:
+                uniques.append(error)
+            codes[r - first] = uniques.index(error)
+    return codes, uniques
 
 
 def _split_bools(column: np.ndarray, codes: np.ndarray, uniques: list) -> tuple[np.ndarray, list]:
