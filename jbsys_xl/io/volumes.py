@@ -1,6 +1,7 @@
 """The 业务量 sheet, column-wise: it can hold a million rows, so values are parsed once per
-distinct value (pandas.factorize) and summed with integer numpy arrays — exact, and without a
-Python object per row — while each bad value is still reported at its own cell."""
+distinct value (Arrow's dictionary encoding, or a dict over the row values) and summed with
+integer numpy arrays — exact, and without a Python object per row — while each bad value is
+still reported at its own cell."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -9,7 +10,6 @@ from operator import itemgetter
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 
 from .. import contract as k
 from ..model import Indicator, Month, month_text
@@ -108,7 +108,7 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
 
     pair = center.astype(np.int64) * max(len(names), 1) + item
     triple = pair * (end - start + 1) + (month - start)
-    dup = use & pd.Series(np.where(use, triple, -1)).duplicated().to_numpy()
+    dup = _repeated(triple, use)
     months = parsed["月份"]
     for r in np.flatnonzero(dup):
         checks.warning(k.VOLUMES, table.cell(first + r, "业务量"),
@@ -170,10 +170,28 @@ def _factorized(table: Table, header: str) -> tuple[np.ndarray, list]:
             found = _factorized_arrow(table.sheet, table.header_index + 1, col)
         else:
             column = _column(table.data_rows(), col)
-            codes, uniques = pd.factorize(column)
-            found = _split_bools(column, codes, list(uniques))
+            found = _split_bools(column, *_factorize(column))
         table.sheet.derived[key] = found
     return found
+
+
+def _factorize(column: np.ndarray) -> tuple[np.ndarray, list]:
+    """(code per value, distinct values in order of appearance); None is -1."""
+    index: dict = {}
+    codes = np.fromiter((-1 if value is None else index.setdefault(value, len(index))
+                         for value in column), dtype=np.int64, count=len(column))
+    return codes, list(index)
+
+
+def _repeated(keys: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Rows in ``use`` whose key an earlier row in ``use`` already had."""
+    rows = np.flatnonzero(use)
+    _, first = np.unique(keys[rows], return_index=True)
+    repeated = np.ones(len(rows), dtype=bool)
+    repeated[first] = False
+    result = np.zeros(len(keys), dtype=bool)
+    result[rows[repeated]] = True
+    return result
 
 
 def _factorized_arrow(sheet, first: int, col: int) -> tuple[np.ndarray, list]:
@@ -241,8 +259,10 @@ def _exact_sums(pairs: np.ndarray, volumes: _Parsed, use: np.ndarray) -> dict[in
     biggest = max((abs(s) for s in scaled), default=0)
     if biggest * max(int(use.sum()), 1) < 2**62:
         amounts = np.array(scaled, dtype=np.int64)[volumes.codes[use]]
-        sums = pd.Series(amounts).groupby(pairs).sum()
-        return {p: Fraction(s, scale) for p, s in zip(sums.index.tolist(), sums.tolist())}
+        keys, inverse = np.unique(pairs, return_inverse=True)
+        sums = np.zeros(len(keys), dtype=np.int64)
+        np.add.at(sums, inverse, amounts)
+        return {p: Fraction(s, scale) for p, s in zip(keys.tolist(), sums.tolist())}
     totals: dict[int, int] = {}
     for p, code in zip(pairs.tolist(), volumes.codes[use].tolist()):
         totals[p] = totals.get(p, 0) + scaled[code]
