@@ -66,24 +66,21 @@ class NameLookup:
 def center_lookup(centers: Iterable[Center]) -> NameLookup:
     """中心编码 first, then 中心名称, then 金保机构 aliases (an alias naming two centers is a conflict)."""
     centers = list(centers)
-    lookup = NameLookup()
-    for center in centers:
-        lookup.add(center.code, center.code)
-    for center in centers:
-        lookup.add(center.name, center.code)
-    for center in centers:
-        for alias in center.aliases:
-            lookup.add(alias, center.code, conflict_is_error=True)
-    return lookup
+    return _lookup([(c.code, c.code) for c in centers] + [(c.name, c.code) for c in centers],
+                   [(alias, c.code) for c in centers for alias in c.aliases])
 
 
 def item_lookup(indicators: Iterable[Indicator]) -> NameLookup:
     """事项名称 first, then 金保事项 aliases (an alias naming two indicators is a conflict)."""
     indicators = list(indicators)
+    return _lookup([(i.name, i.name) for i in indicators],
+                   [(alias, i.name) for i in indicators for alias in i.aliases])
+
+
+def _lookup(names: list[tuple[str, str]], aliases: list[tuple[str, str]]) -> NameLookup:
     lookup = NameLookup()
-    for indicator in indicators:
-        lookup.add(indicator.name, indicator.name)
-    for indicator in indicators:
-        for alias in indicator.aliases:
-            lookup.add(alias, indicator.name, conflict_is_error=True)
+    for name, target in names:
+        lookup.add(name, target)
+    for alias, target in aliases:
+        lookup.add(alias, target, conflict_is_error=True)
     return lookup
