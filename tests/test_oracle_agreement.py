@@ -23,8 +23,8 @@ import scenarios
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
 
-SEEDS = range(400)
-YEAR_KEYS = ("year", "period", "method")
+SEEDS = range(500)
+YEAR_KEYS = ("year", "status", "period", "method")
 
 
 
