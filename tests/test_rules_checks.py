@@ -107,14 +107,14 @@ def test_all_scores_zero_is_an_error(tmp_path):
     data = base()
     for row in data["业务量"]:
         row["业务量"] = 0
-    stops(data, tmp_path, "业务量", "", "所有中心的得分均为 0")
+    stops(data, tmp_path, "业务量", "D1", "所有中心的得分均为 0")
 
 
 def test_with_veto_excluded_a_vetoed_center_alone_cannot_carry_the_scores(tmp_path):
     """剔除: only the vetoed center has volume → every S is 0 → error; 计入 runs."""
     data = base(业务量=[volume("C1", "甲", (2024, 3), 5)])
     data["评定"][0]["一票否决"] = True
-    stops(data, tmp_path, "业务量", "", "按“剔除”处理的 1 个中心不计")
+    stops(data, tmp_path, "业务量", "D1", "按“剔除”处理的 1 个中心不计")
     data["参数"][0]["否决处理"] = "计入"
     outcome = passes(data, tmp_path)
     assert outcome.allocation.center("C1").gross_workload > 0
@@ -172,6 +172,8 @@ def test_outputs_say_draft_or_show_the_approval(tmp_path, capsys):
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("2024 年度分配【审定 常人社〔2024〕12号 2024-12-20】")
     assert json.loads((tmp_path / "f.json").read_text("utf-8"))["status"] == "审定"
+    assert main(["explain", str(path), "--year", "2024", "--center", "C1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("（审定 常人社〔2024〕12号 2024-12-20）")
 
 
 def test_an_approval_date_alone_leaves_a_draft_with_a_warning(tmp_path):

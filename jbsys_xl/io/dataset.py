@@ -50,6 +50,8 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     else:
         checks.warning(k.VOLUMES, "", "没有业务量工作表，所有中心得分为 0")
 
+    if tables[k.VOLUMES] is not None:  # where a rule finds nothing to apportion points
+        origins[(k.VOLUMES, "业务量")] = (k.VOLUMES, tables[k.VOLUMES].header_cell("业务量"))
     complaints = _period_complaints(complaint_rows, settings, active_codes, origins, checks)
     _check_rated(active, ratings, tables[k.RATINGS], year, checks)
     _check_budgets(settings, hardware, origins, checks)

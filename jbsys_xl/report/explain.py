@@ -15,7 +15,8 @@ from .. import contract
 from ..model import Allocation, CenterResult, Complaint, Deduction, Indicator, Rating
 from .json_result import score_number
 from .tables import (AMOUNT, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NUMBER, PERCENT, SCORE,
-                     SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, cell_text, table_text, yes_no)
+                     SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, cell_text, status_text, table_text,
+                     yes_no)
 
 LABEL = dict(contract.CENTER_RESULT_COLUMNS)
 POOL = dict(contract.POOL_LABELS)
@@ -50,6 +51,7 @@ class IndicatorLine:
 @dataclass(frozen=True)
 class Explanation:
     year: int
+    status: str  # 草案, or 审定 with its 文号 and date
     method: str
     forfeit_mode: str
     veto_mode: str
@@ -99,7 +101,8 @@ def explain(allocation: Allocation, center: str) -> Explanation:
     assert parts == result.total, f"{code}: {parts} ≠ {result.total}"
     pools = allocation.pools
     return Explanation(
-        year=allocation.settings.year, method=allocation.settings.method,
+        year=allocation.settings.year, status=status_text(allocation.settings),
+        method=allocation.settings.method,
         forfeit_mode=allocation.settings.forfeit_mode, veto_mode=allocation.settings.veto_mode,
         excluded=len(allocation.excluded), result=result,
         rating=data.ratings.get(code), centers=len(allocation.centers), lines=lines,
@@ -115,7 +118,8 @@ def explain(allocation: Allocation, center: str) -> Explanation:
 
 def heading(explanation: Explanation) -> str:
     r = explanation.result
-    return f"{r.code} {r.name}（{r.district}）{explanation.year} 年度补助资金说明"
+    return (f"{r.code} {r.name}（{r.district}）{explanation.year} 年度补助资金说明"
+            f"（{explanation.status}）")
 
 
 def _percent(value) -> str:

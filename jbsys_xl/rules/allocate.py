@@ -32,7 +32,8 @@ def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
     grade, checks = grades(data.centers, data.ratings, data.origins)
     checks += _indicator_warnings(data, excluded)
     if not any(scores.values()):
-        checks.append(Check("error", contract.VOLUMES, "", _nothing_to_apportion(s, excluded)))
+        checks.append(Check("error", *data.origins.get((contract.VOLUMES, "业务量"), (contract.VOLUMES, "")),
+                            _nothing_to_apportion(s, excluded)))
     chosen, winner_checks = winners(s, data.centers, data.ratings, grade, scores, data.origins)
     checks += winner_checks
     if any(c.level == "error" for c in checks):
@@ -51,8 +52,10 @@ def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
     pool_units = int(pool.quantize(unit, ROUND_FLOOR) / unit)
 
     gross = {code: units * unit for code, units in largest_remainder(pool_units, scores).items()}
-    complaints = {code: complaint_count([c for c in data.complaints if c.center == code])
-                  for code in codes}
+    by_center: dict[str, list] = {code: [] for code in codes}
+    for complaint in data.complaints:
+        by_center[complaint.center].append(complaint)
+    complaints = {code: complaint_count(rows) for code, rows in by_center.items()}
     complaint_cut = {code: to_unit(gross[code] * min(Decimal(1), s.complaint_rate * complaints[code]))
                      for code in codes}
     amounts = {code: Decimal(0) for code in codes}
