@@ -69,7 +69,7 @@ PARAM_DEFAULTS = (
     f"{contract.DEFAULT_WINNER_AWARD:.0f} 元（校验时提示警告）",
     f"每件有理投诉 {contract.DEFAULT_COMPLAINT_RATE:.0%}",
     contract.DEFAULT_METHOD,
-    contract.DEFAULT_FORFEIT,
+    f"{contract.DEFAULT_FORFEIT}（{contract.FORFEIT_LABELS[contract.DEFAULT_FORFEIT]}）",
     f"{contract.DEFAULT_VETO_MODE}（被一票否决的中心业务量不计入各项合计）",
     f"{contract.DEFAULT_UNIT}（精确到分；填 1 为取整到元）",
     f"上年 12 月（{contract.FIRST_YEAR} 年度为 1 月）",
