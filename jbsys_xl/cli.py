@@ -57,8 +57,9 @@ def print_summary(outcome: Outcome, out=None) -> None:
 
     allocation = outcome.allocation
     s = allocation.settings
-    print(f"{s.year} 年度分配（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}，"
-          f"{s.method}，扣减资金{s.forfeit_mode}）", file=out)
+    print(f"{s.year} 年度分配【{t.status_text(s)}】（考核期 {month_text(s.period_start)} 至 "
+          f"{month_text(s.period_end)}，{s.method}，否决处理{s.veto_mode}，"
+          f"扣减资金{contract.FORFEIT_LABELS[s.forfeit_mode]}）", file=out)
     labels = dict(contract.CENTER_RESULT_COLUMNS)
     rows = [(c.code, c.name, c.grade, "否决" if c.vetoed else "", score_number(c.score),
              c.basic_award, c.net_workload + c.redistributed, c.winner_award, c.total)

@@ -62,6 +62,8 @@ METHODS = ("占比法", "对标法")
 METHOD_SHARE, METHOD_BENCHMARK = METHODS
 FORFEIT_MODES = ("收回", "再分配")
 FORFEIT_RECLAIM, FORFEIT_REDISTRIBUTE = FORFEIT_MODES
+# How outputs name each mode: 收回 means the money is not paid out and stays in the fund.
+FORFEIT_LABELS = {FORFEIT_RECLAIM: "不予拨付（留存资金）", FORFEIT_REDISTRIBUTE: "再分配"}
 VETO_MODES = ("剔除", "计入")  # 否决处理: a vetoed center's volumes leave the factor base, or stay
 VETO_EXCLUDE, VETO_INCLUDE = VETO_MODES
 STATUS_DRAFT, STATUS_FINAL = "草案", "审定"  # 审定文号 of the year empty / filled
@@ -86,6 +88,7 @@ DEFAULT_METHOD = METHOD_SHARE
 DEFAULT_FORFEIT = FORFEIT_RECLAIM
 DEFAULT_VETO_MODE = VETO_EXCLUDE
 DEFAULT_UNIT = Decimal("0.01")
+HARDWARE_FILING_DEADLINE = (3, 31)  # (month, day): a 备案日期 later in the year is a warning
 FIRST_YEAR = 2018  # 2018 ran January–November; later years run December (Y−1) to November Y
 
 # --- result columns (spec §7), key → Chinese label -----------------------------------------
@@ -121,7 +124,7 @@ POOL_LABELS: tuple[tuple[str, str], ...] = (
     ("gross_total", "工作量补助应得合计"),
     ("net_total", "工作量补助实得合计"),
     ("redistributed_total", "再分配合计"),
-    ("forfeited", "收回资金"),
+    ("forfeited", "扣减资金不予拨付（留存资金）"),
     ("hardware_budget", "硬件预算补助合计"),
     ("hardware_total", "硬件补助合计"),
     ("paid_total", "实际分配合计"),

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .contract import STATUS_DRAFT, STATUS_FINAL
+from .contract import GRADES, STATUS_DRAFT, STATUS_FINAL, VENUE_HALL, VENUE_WINDOW
 
 Month = tuple[int, int]  # (year, month)
 
@@ -132,6 +132,26 @@ class Rating:
     winner: bool = False
     vetoed: bool = False
     veto_reason: str = ""
+    recorded_grade: str | None = None  # 评定等次 as the working group recorded it, if filled
+
+    @property
+    def ceiling(self) -> str:
+        """The grade 服务场所 and 标准化下沉 allow (可评定为, spec §5): A+ own hall and
+        standardized, A shared window and standardized, else B."""
+        if not self.standardized:
+            return "B"
+        return {VENUE_HALL: "A+", VENUE_WINDOW: "A"}.get(self.venue, "B")
+
+    @property
+    def above_ceiling(self) -> bool:
+        """A recorded grade higher than the ceiling: an error, never silently lowered."""
+        return (self.recorded_grade is not None
+                and GRADES.index(self.recorded_grade) < GRADES.index(self.ceiling))
+
+    @property
+    def grade(self) -> str:
+        """The grade used: the recorded one when it is at or below the ceiling."""
+        return self.recorded_grade if self.recorded_grade and not self.above_ceiling else self.ceiling
 
 
 @dataclass(frozen=True)
@@ -143,6 +163,14 @@ class Complaint:
     source: str = ""
     line: str = ""
     content: str = ""
+    number: str = ""  # 投诉编号: rows sharing one are one matter, counted once (spec §6.4)
+    cell: str = ""  # A1 cell of the row on 投诉, for checks
+
+
+def complaint_count(complaints: list[Complaint]) -> int:
+    """n: the complaints, those sharing a 投诉编号 counted once (spec §6.4)."""
+    numbered = {c.number for c in complaints if c.number}
+    return len(numbered) + sum(1 for c in complaints if not c.number)
 
 
 @dataclass(frozen=True)
@@ -151,6 +179,7 @@ class Deduction:
     reason: str
     amount: Decimal | None = None
     rate: Decimal | None = None
+    cell: str = ""  # A1 cell of the row's 中心 on 扣减, for checks
 
 
 @dataclass(frozen=True)
@@ -160,6 +189,7 @@ class HardwareRow:
     planned: Decimal
     actual: Decimal
     filed: bool
+    filed_on: date | None = None  # 备案日期
 
 
 @dataclass
@@ -205,6 +235,7 @@ class CenterResult:
     total: Decimal
     recommended: bool = False
     rank: int = 0  # 1 = highest score; ties share the rank
+    receiver: bool = False  # may share a redistributed forfeit: N > 0, D = E = 0, not vetoed
 
 
 @dataclass
@@ -243,6 +274,9 @@ class Allocation:
     # (center code, indicator name) → (volume, factor score s)
     factors: dict[tuple[str, str], tuple[Fraction, Fraction]]
     dataset: Dataset
+    # Centers left out of the factor base (vetoed, with 否决处理 = 剔除): their volumes count
+    # in no indicator's total or maximum.
+    excluded: frozenset[str] = frozenset()
 
     def center(self, code: str) -> CenterResult:
         for result in self.centers:
@@ -254,10 +288,11 @@ class Allocation:
     # since explaining every center would otherwise redo them per center.
     @cached_property
     def indicator_totals(self) -> dict[str, Fraction]:
-        """Σ_c v[c, i] over the active centers, per indicator name."""
+        """Σ_c v[c, i] over the centers of the factor base, per indicator name."""
         totals = {indicator.name: Fraction(0) for indicator in self.indicators}
-        for (_code, name), (volume, _score) in self.factors.items():
-            totals[name] += volume
+        for (code, name), (volume, _score) in self.factors.items():
+            if code not in self.excluded:
+                totals[name] += volume
         return totals
 
     @cached_property
@@ -266,5 +301,5 @@ class Allocation:
 
     @cached_property
     def net_receiving_total(self) -> Decimal:
-        """Σ N over the centers with N > 0: the base a redistribution is shared over."""
-        return sum((c.net_workload for c in self.centers if c.net_workload > 0), Decimal(0))
+        """Σ N over the centers that may receive: the base a redistribution is shared over."""
+        return sum((c.net_workload for c in self.centers if c.receiver), Decimal(0))

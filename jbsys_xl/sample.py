@@ -1,9 +1,12 @@
 """Synthetic sample data for the demo: one plausible year of 常州市本级 input, as .xlsx or CSV.
 
 The sample fills every input sheet of the contract and deliberately carries the cases the
-validator must report without stopping (a veto, a center without 评定, inactive centers,
-金保 aliases, months typed as text, a duplicate and out-of-period volume rows), so a demo run
-shows warnings but no errors. Same year and seed → same rows → same workbook bytes.
+validator must report without stopping (a veto, a grade recorded below its ceiling, inactive
+centers, 金保 aliases, months typed as text, a duplicate and out-of-period volume rows, a
+complaint entered twice under one 投诉编号, a hardware subsidy capped by its spending and filed
+late), so a demo run shows warnings but no errors. The year before is a final (审定) run with
+confirmed winners; the sample year is a draft (草案). Same year and seed → same rows → same
+workbook bytes.
 
     python -m jbsys_xl.sample --year 2024 -o sample.xlsx [--seed 7] [--csv FOLDER]
 """
@@ -21,14 +24,16 @@ import xlsxwriter
 
 from .contract import (ALIAS_SEPARATORS, COMPLAINTS, CENTERS, DEDUCTIONS, FIRST_YEAR,
                        FORFEIT_RECLAIM, HARDWARE, INDICATORS, INPUT_SHEETS, METHOD_SHARE, PARAMS,
-                       RATINGS, SHEET_SPECS, SINK_KINDS, VENUES, VERDICTS, VOLUMES, YES_NO)
+                       RATINGS, SHEET_SPECS, SINK_KINDS, VENUES, VERDICTS, VETO_EXCLUDE, VOLUMES,
+                       YES_NO)
 
 Row = dict[str, object]
 HALL, WINDOW, NO_VENUE = VENUES
 YES, NO = YES_NO
 VALID, UNFOUNDED, PENDING = VERDICTS
 STANDARD_SINK = SINK_KINDS[0]
-_DAY = SHEET_SPECS[COMPLAINTS].required[0]  # 日期
+_DAY, _, _VERDICT = SHEET_SPECS[COMPLAINTS].required  # 日期, 中心, 核实结论
+_SOURCE, _NUMBER = SHEET_SPECS[COMPLAINTS].optional[0], SHEET_SPECS[COMPLAINTS].optional[-1]  # 来源, 投诉编号
 _VOLUME = SHEET_SPECS[VOLUMES].required[3]  # 业务量
 TITLE = "示例数据 — 仅供演示"
 SAMPLE_MARK = "（示例数据）"
@@ -51,10 +56,14 @@ _CENTERS = (
 )
 DISTRICTS = tuple(dict.fromkeys(district for _, _, district, *_ in _CENTERS))
 OPENS_NEXT_YEAR, CLOSED_LAST_YEAR = "XB10", "ZL06"  # inactive in the sample year
-# TN07 is active but gets no 评定 row (warning, graded B); XB04 is vetoed (一票否决 = 是).
-UNRATED, VETOED = "TN07", "XB04"
-_ACTIVE = tuple(c for c in _CENTERS if c[0] not in (OPENS_NEXT_YEAR, CLOSED_LAST_YEAR))
+VETOED = "XB04"  # 一票否决 = 是 in the sample year
 VETO_REASON = "12333回访发现虚报业务量，实施一票否决"
+# The working group graded ZL08 one step below what its hall allows (评定等次 A, ceiling A+).
+GRADED_DOWN, GRADED_DOWN_TO = "ZL08", "A"
+# Last year's confirmed 综合优胜 (recommended, eligible centers); last year is 审定.
+LAST_YEAR_WINNERS = ("TN01", "TN04", "ZL01", "ZL03", "XB01", "XB03")
+APPROVAL_NUMBER = "常人社〔{year}〕88号"
+APPROVAL_DAY = (12, 20)  # 审定日期 of last year's allocation: 20 December
 
 # 金保 exports name some items differently; both separators of the contract are used.
 _ALIASES = {
@@ -77,6 +86,13 @@ _COMPLAINT_TOPICS = (
     ("仲裁处", "劳动争议调解申请未及时受理"),
     ("", "窗口工作人员服务态度生硬"),
 )
+
+
+def _active(data_year: int, year: int) -> tuple:
+    """The centers active in ``data_year`` of the sample for ``year``: XB10 opens in year + 1,
+    ZL06 closed at the end of year − 1."""
+    return tuple(c for c in _CENTERS if c[0] != OPENS_NEXT_YEAR
+                 and not (c[0] == CLOSED_LAST_YEAR and data_year >= year))
 
 
 def _row(sheet: str, *values: object) -> Row:
@@ -110,12 +126,15 @@ def _indicator_source() -> list[list[str]]:
 
 def _params(year: int) -> list[Row]:
     # 年度, 资金总额, 工作绩效资金 (blank → 70%), 硬件资金上限比例, A+奖励, A奖励 (blank → defaults),
-    # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 否决处理 (blank → 剔除), 金额单位
+    # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 否决处理 (blank → 剔除), 金额单位,
+    # 考核期起, 考核期止 (blank → defaults), 审定文号, 审定日期 (blank → 草案)
     common = (6, 20_000)
-    return [_row(PARAMS, year - 1, 2_800_000, None, None, None, None, *common, 0.05,
-                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01),
+    last = year - 1
+    return [_row(PARAMS, last, 2_800_000, None, None, None, None, *common, 0.05,
+                 METHOD_SHARE, FORFEIT_RECLAIM, VETO_EXCLUDE, 0.01, None, None,
+                 APPROVAL_NUMBER.format(year=last), date(last, *APPROVAL_DAY)),
             _row(PARAMS, year, 3_000_000, None, None, None, None, *common, "5%",
-                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01)]
+                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01, None, None, None, None)]
 
 
 def _indicators(year: int) -> list[Row]:
@@ -132,12 +151,20 @@ def _centers(year: int) -> list[Row]:
             for code, town, district, *_ in _CENTERS]
 
 
-def _ratings(year: int, veto: bool = True) -> list[Row]:
-    # 年度, 中心, 服务场所, 标准化下沉, 区局推荐, 综合优胜 (blank → winners proposed), 一票否决, 否决原因
-    vetoed = VETOED if veto else None
-    return [_row(RATINGS, year, center_name(town), venue, sink, recommended, None,
-                 YES if code == vetoed else NO, VETO_REASON if code == vetoed else None)
-            for code, town, _, venue, sink, recommended in _ACTIVE if code != UNRATED]
+def _ratings(data_year: int, year: int) -> list[Row]:
+    """One row per center active in ``data_year``. The sample year: a veto, a grade recorded
+    below its ceiling, winners left to be proposed; the year before: confirmed winners."""
+    # 年度, 中心, 服务场所, 标准化下沉, 区局推荐, 综合优胜 (blank → winners proposed), 一票否决,
+    # 否决原因, 评定等次 (blank → the grade 服务场所/标准化下沉 allow)
+    current = data_year == year
+    rows = []
+    for code, town, _, venue, sink, recommended in _active(data_year, year):
+        vetoed = current and code == VETOED
+        winner = YES if not current and code in LAST_YEAR_WINNERS else None
+        grade = GRADED_DOWN_TO if current and code == GRADED_DOWN else None
+        rows.append(_row(RATINGS, data_year, center_name(town), venue, sink, recommended, winner,
+                         YES if vetoed else NO, VETO_REASON if vetoed else None, grade))
+    return rows
 
 
 def _month_cell(style: str, year: int, month: int, rng: random.Random) -> object:
@@ -148,18 +175,19 @@ def _month_cell(style: str, year: int, month: int, rng: random.Random) -> object
             "cn": lambda: f"{year}年{month}月"}[style]()
 
 
-def _volumes(year: int, rng: random.Random, growth: float = 1.0, extras: bool = True) -> list[Row]:
+def _volumes(year: int, rng: random.Random, centers: tuple, growth: float = 1.0,
+             extras: bool = True) -> list[Row]:
     """Monthly count = center size × item base rate × season × noise × growth; skipped items
     stay 0. ``extras`` adds a duplicate row and rows just after the period."""
     items = [(name, float(weight), sink) for _, _, name, weight, sink, _ in _indicator_source()]
     split = re.compile(f"[{''.join(ALIAS_SEPARATORS)}]").split
     aliases = {name: split(text) for name, text in _ALIASES.items()}
-    size = {code: rng.uniform(0.5, 1.8) for code, *_ in _ACTIVE}
+    size = {code: rng.uniform(0.5, 1.8) for code, *_ in centers}
     base = {name: weight * rng.uniform(3, 9) for name, weight, _ in items}
-    skipped = {(code, name) for code, *_ in _ACTIVE for name, _, sink in items
+    skipped = {(code, name) for code, *_ in centers for name, _, sink in items
                if rng.random() < (0.03 if sink == STANDARD_SINK else 0.3)}  # 引导性: often not offered
     rows = []
-    for code, town, *_ in _ACTIVE:
+    for code, town, *_ in centers:
         for y, m in period_months(year):
             month = _month_cell(rng.choices(_MONTH_STYLES, _MONTH_WEIGHTS)[0], y, m, rng)
             center = code if rng.random() < 0.15 else center_name(town)
@@ -174,27 +202,37 @@ def _volumes(year: int, rng: random.Random, growth: float = 1.0, extras: bool = 
     rows.insert(twice + 1, dict(rows[twice]))  # pasted twice: summed, with a warning
     after = _period_days(year)[1] + timedelta(1)  # the months before are last year's data
     for style, day in (("date", after), ("cn", after), ("slash", after)):
-        _, town, *_ = rng.choice(_ACTIVE)
+        _, town, *_ = rng.choice(centers)
         rows.append(_row(VOLUMES, center_name(town), rng.choice(items)[0],
                          _month_cell(style, day.year, day.month, rng), rng.randint(1, 40)))
     return rows
 
 
 def _complaints(year: int, rng: random.Random) -> list[Row]:
-    """13 complaints inside the period and 2 just outside it, in date order."""
+    """13 numbered complaints inside the period, one of them (有理) entered a second time from
+    another source under the same 投诉编号, and 2 just outside it (a 有理 one in last year's
+    period, which is final, so none there is 待核实), in date order."""
     start, end = _period_days(year)
     days = [start + timedelta(rng.randrange((end - start).days + 1)) for _ in range(13)]
-    days += [start - timedelta(rng.randint(1, 20)), end + timedelta(rng.randint(1, 20))]
-    verdicts = [VALID] * 6 + [UNFOUNDED] * 6 + [PENDING] * 3
+    verdicts = [VALID] * 5 + [UNFOUNDED] * 5 + [PENDING] * 3
     rng.shuffle(verdicts)
+    days += [start - timedelta(rng.randint(1, 20)), end + timedelta(rng.randint(1, 20))]
+    verdicts += [VALID, UNFOUNDED]
+    active = _active(year, year)
     rows = []
     for day, verdict in zip(days, verdicts):
-        code, town, *_ = rng.choice(_ACTIVE)
+        code, town, *_ = rng.choice(active)
         line, content = rng.choice(_COMPLAINT_TOPICS)
         source = rng.choice(("12333", "信访", "条线")) if line else rng.choice(("12333", "信访"))
         rows.append(_row(COMPLAINTS, day, code if rng.random() < 0.2 else center_name(town),
                          verdict, source, line or None, content))
-    return sorted(rows, key=lambda row: row[_DAY])
+    rows.sort(key=lambda row: row[_DAY])
+    for number, row in enumerate(rows, start=1):
+        row[_NUMBER] = f"TS{row[_DAY].year}-{number:03d}"
+    twice = next(row for row in rows if row[_VERDICT] == VALID and start <= row[_DAY] <= end)
+    again = {**twice, _SOURCE: "信访" if twice[_SOURCE] != "信访" else "12333"}
+    rows.insert(rows.index(twice) + 1, again)  # one matter, two records: counted once
+    return rows
 
 
 def _deductions(year: int) -> list[Row]:
@@ -205,15 +243,19 @@ def _deductions(year: int) -> list[Row]:
 
 
 def _hardware(year: int, rng: random.Random) -> list[Row]:
-    """天宁 on plan; 钟楼 at 70% of plan (scaled); 新北 one project not filed plus a filed one."""
+    """天宁 on plan; 钟楼 at 70% of plan (scaled); 新北 one project not filed, and a small one
+    filed late (after 31 March) whose budget (50 000) exceeds what it cost (45 000): 先建后补
+    pays the 45 000 spent."""
     tianning, zhonglou, xinbei = DISTRICTS
-    plans = [rng.randrange(22, 33) * 10_000 for _ in range(3)] + [rng.randrange(4, 8) * 10_000]
-    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案
+    plans = [rng.randrange(22, 33) * 10_000 for _ in range(3)]
+    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案, 备案日期
     over = rng.randrange(4) * 5_000
-    return [_row(HARDWARE, year, tianning, 200_000, plans[0], plans[0] + over, YES),
-            _row(HARDWARE, year, zhonglou, 200_000, plans[1], plans[1] * 7 // 10, YES),
-            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO),
-            _row(HARDWARE, year, xinbei, 50_000, plans[3], plans[3], YES)]
+    return [_row(HARDWARE, year, tianning, 200_000, plans[0], plans[0] + over, YES,
+                 date(year, 3, 12)),
+            _row(HARDWARE, year, zhonglou, 200_000, plans[1], plans[1] * 7 // 10, YES,
+                 date(year, 2, 26)),
+            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO, None),
+            _row(HARDWARE, year, xinbei, 50_000, 40_000, 45_000, YES, date(year, 4, 18))]
 
 
 def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
@@ -221,10 +263,11 @@ def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
     rng = random.Random(seed)
     # The year before, from the same seed (same center sizes) at 92% of the volume, so the
     # result workbook's 同比 sheet compares two complete years.
-    history = _volumes(year - 1, random.Random(seed), growth=0.92, extras=False)
+    history = _volumes(year - 1, random.Random(seed), _active(year - 1, year), growth=0.92,
+                       extras=False)
     return {PARAMS: _params(year), INDICATORS: _indicators(year), CENTERS: _centers(year),
-            RATINGS: _ratings(year - 1, veto=False) + _ratings(year),
-            VOLUMES: history + _volumes(year, rng),
+            RATINGS: _ratings(year - 1, year) + _ratings(year, year),
+            VOLUMES: history + _volumes(year, rng, _active(year, year)),
             COMPLAINTS: _complaints(year, rng), DEDUCTIONS: _deductions(year),
             HARDWARE: _hardware(year, rng)}
 

@@ -13,6 +13,7 @@ for an empty cell. Output: the §7 dict without ``checks``. Error cases raise :c
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -43,6 +44,11 @@ def round_half_up(x, step) -> Decimal:
 
 def round_down(x: Decimal, step: Decimal) -> Decimal:
     return Decimal(math.floor(as_fraction(x) / as_fraction(step))) * step
+
+
+def same_name(value) -> str:
+    """§1: 中心/事项/所属区 references are compared after trimming and NFKC normalisation."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def money_in(value) -> Decimal:
@@ -117,10 +123,15 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     rate = as_fraction(_get(p, "投诉扣减比例", Decimal("0.05")))
     method = _get(p, "评分方法", "占比法")
     forfeit_mode = _get(p, "扣减资金处理", "收回")
+    veto_mode = _get(p, "否决处理", "剔除")  # §1: 剔除 (default) or 计入
     unit = Decimal(_get(p, "金额单位", CENT))
     if method not in ("占比法", "对标法") or forfeit_mode not in ("收回", "再分配") \
-            or unit not in (Decimal(1), CENT):
+            or veto_mode not in ("剔除", "计入") or unit not in (Decimal(1), CENT):
         raise OracleError("参数: a setting is not an allowed value")
+    # §7: 草案 while 审定文号 is empty, 审定 once it is filled (the final run)
+    approval = _get(p, "审定文号")
+    final = approval is not None and str(approval).strip() != ""
+    status = "审定" if final else "草案"
     unit = Decimal(1) if unit == 1 else CENT
     start = tuple(_get(p, "考核期起", (2018, 1) if year == 2018 else (year - 1, 12)))
     end = tuple(_get(p, "考核期止", (year, 11)))
@@ -135,11 +146,11 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     if len({code_of(c) for c in all_centers}) != len(all_centers) \
             or len({c["中心名称"] for c in all_centers}) != len(all_centers):
         raise OracleError("中心: duplicate code or name")
-    by_ref = {c["中心名称"]: c for c in all_centers}
-    by_ref.update({code_of(c): c for c in all_centers})
+    by_ref = {same_name(c["中心名称"]): c for c in all_centers}
+    by_ref.update({same_name(code_of(c)): c for c in all_centers})
 
     def center_of(ref) -> str:
-        ref = str(ref).strip()
+        ref = same_name(ref)
         if ref not in by_ref:
             raise OracleError(f"unknown 中心 {ref}")
         return code_of(by_ref[ref])
@@ -164,50 +175,78 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     for r in indicators:
         for alias in str(_get(r, "金保事项", "")).replace("；", ";").split(";"):
             if alias.strip():
-                item_of[alias.strip()] = r["事项名称"]
-    item_of.update({name: name for name in names})
+                item_of[same_name(alias)] = r["事项名称"]
+    item_of.update({same_name(name): name for name in names})
 
+    # §2 a fractional 业务量 is an error on any row (a count of cases)
+    if any(as_fraction(r["业务量"]).denominator != 1 for r in data.get("业务量", [])):
+        raise OracleError("业务量: a fractional count")
     # §3 volumes v[c, i], only rows inside the period and of active centers
     volume = {(c, i): Fraction(0) for c in codes for i in names}
     for r in data.get("业务量", []):
         if tuple(r["月份"]) not in period:
             continue
-        c, item = center_of(r["中心"]), str(r["事项"]).strip()
+        c, item = center_of(r["中心"]), same_name(r["事项"])
         if item not in item_of:
             raise OracleError(f"unknown 事项 {item}")
         if c in codes:
             volume[c, item_of[item]] += as_fraction(r["业务量"])
 
-    # §3 valid complaints n[c]
-    complaints = {c: 0 for c in codes}
+    # §3 valid complaints n[c]; §1 rows dated outside the period are ignored. §6.4 rows sharing
+    # a 投诉编号 count once; §2 one 投诉编号 for different centers is an error, and on the final
+    # run any 待核实 complaint inside the period is an error.
+    valid_rows = {c: [] for c in codes}
+    centers_of_number: dict[str, set] = {}
     for r in data.get("投诉", []):
         c = center_of(r["中心"])
-        if r["核实结论"] == "有理" and month_of(r["日期"]) in period and c in codes:
-            complaints[c] += 1
+        if month_of(r["日期"]) not in period:
+            continue
+        number = _get(r, "投诉编号")
+        number = None if number is None or str(number).strip() == "" else str(number).strip()
+        if number is not None:
+            centers_of_number.setdefault(number, set()).add(c)
+        if final and r["核实结论"] == "待核实":
+            raise OracleError("投诉: 待核实 inside the period on the final run")
+        if r["核实结论"] == "有理" and c in codes:
+            valid_rows[c].append(number)
+    if any(len(centers) > 1 for centers in centers_of_number.values()):
+        raise OracleError("投诉: one 投诉编号 for different centers")
+    complaints = {c: len({n for n in rows if n is not None}) + sum(1 for n in rows if n is None)
+                  for c, rows in valid_rows.items()}
 
-    # §4 factor scores, as plain exact sums
-    score = {c: Fraction(0) for c in codes}
-    for r in indicators:
-        i, w = r["事项名称"], as_fraction(r["指标权重"])
-        column = [volume[c, i] for c in codes]
-        base = sum(column, Fraction(0)) if method == "占比法" else max(column, default=Fraction(0))
-        if base != 0:
-            for c in codes:
-                score[c] += w * volume[c, i] / base
-
-    # §5 grades, veto, winners
+    # §5 grades and veto; §2 every active center needs its 评定 row of the year
     rows_of_year = [r for r in data.get("评定", []) if r["年度"] == year]
     rating = {center_of(r["中心"]): r for r in rows_of_year}
+    order = ("A+", "A", "B")
     grade, vetoed = {}, {}
     for c in codes:
         r = rating.get(c)
         if r is None:
-            grade[c], vetoed[c] = "B", False
-            continue
+            raise OracleError(f"评定: active center {c} has no row for {year}")
         standard = bool(r["标准化下沉"])
-        grade[c] = ("A+" if r["服务场所"] == "独立服务大厅" and standard else
-                    "A" if r["服务场所"] == "综合服务窗口" and standard else "B")
+        ceiling = ("A+" if r["服务场所"] == "独立服务大厅" and standard else
+                   "A" if r["服务场所"] == "综合服务窗口" and standard else "B")
+        recorded = _get(r, "评定等次")
+        if recorded is not None and order.index(recorded) < order.index(ceiling):
+            raise OracleError(f"评定: 评定等次 {recorded} above the ceiling {ceiling}")
+        grade[c] = ceiling if recorded is None else recorded
         vetoed[c] = bool(_get(r, "一票否决", False))
+
+    # §4 factor scores, as plain exact sums over the factor base: with 剔除 the vetoed centers
+    # are out of it (their s and S are 0), with 计入 every active center is in it.
+    in_base = [c for c in codes if not (veto_mode == "剔除" and vetoed[c])]
+    score = {c: Fraction(0) for c in codes}
+    for r in indicators:
+        i, w = r["事项名称"], as_fraction(r["指标权重"])
+        column = [volume[c, i] for c in in_base]
+        base = sum(column, Fraction(0)) if method == "占比法" else max(column, default=Fraction(0))
+        if base != 0:
+            for c in in_base:
+                score[c] += w * volume[c, i] / base
+    if all(score[c] == 0 for c in codes):
+        raise OracleError("every active center's S is 0: W' cannot be apportioned")
+
+    # §5 winners
     basic = {c: ZERO if vetoed[c] else
              award_ap if grade[c] == "A+" else award_a if grade[c] == "A" else ZERO
              for c in codes}
@@ -218,11 +257,15 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
             raise OracleError("评定: more confirmed winners than N")
         if not confirmed <= set(eligible):
             raise OracleError("评定: a confirmed winner is not eligible")
-        winners, status = confirmed, "确定"
+        if winner_award == 0:
+            raise OracleError("评定: confirmed winners while 优胜奖励 is 0")
+        winners, winner_status = confirmed, "确定"
     else:
         recommended = [c for c in eligible if _get(rating[c], "区局推荐", False)]
         ranked = sorted(recommended or eligible, key=lambda c: (-score[c], c))
-        winners, status = set(ranked[:n_winners]), "建议"
+        winners, winner_status = set(ranked[:n_winners]), "建议"
+        if final and winners:
+            raise OracleError("评定: winners only proposed on the final run")
     win_award = {c: winner_award if c in winners else ZERO for c in codes}
 
     # §6 money
@@ -257,28 +300,32 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     forfeit = sum((gross[c] - net[c] for c in codes), ZERO)
     redistributed = {c: ZERO for c in codes}
     if forfeit_mode == "再分配":
-        receivers = {c: as_fraction(net[c]) for c in codes if net[c] > 0}
+        # §6.7: only centers with N > 0 and no deduction of their own (D = E = 0, not vetoed)
+        receivers = {c: as_fraction(net[c]) for c in codes
+                     if net[c] > 0 and d_complaint[c] == 0 and d_error[c] == 0 and not vetoed[c]}
         if receivers:
             for c, k in largest_remainder(int(forfeit / unit), receivers).items():
                 redistributed[c] = unit * k
     total = {c: basic[c] + net[c] + redistributed[c] + win_award[c] for c in codes}
 
     # §6.9 hardware, per row, summed per district
-    known_districts = {c["所属区"] for c in all_centers}
+    known_districts = {same_name(c["所属区"]) for c in all_centers}
     hardware: dict[str, Decimal] = {}
     hw_budget = ZERO
     for r in data.get("硬件", []):
         if r["年度"] != year:
             continue
-        if r["所属区"] not in known_districts:
+        district = same_name(r["所属区"])
+        if district not in known_districts:
             raise OracleError("硬件: unknown 所属区")
         budget, planned, actual = (money_in(r[k]) for k in ("预算补助", "计划投入", "实际投入"))
         if planned <= 0:
             raise OracleError("硬件: 计划投入 ≤ 0")
         hw_budget += budget
         progress = min(Fraction(1), as_fraction(actual) / as_fraction(planned))
-        paid = rnd(as_fraction(budget) * progress) if r["已备案"] else ZERO
-        hardware[r["所属区"]] = hardware.get(r["所属区"], ZERO) + paid
+        # §6.9 先建后补: never more than was spent
+        paid = min(rnd(as_fraction(budget) * progress), rnd(actual)) if r["已备案"] else ZERO
+        hardware[district] = hardware.get(district, ZERO) + paid
     if as_fraction(hw_budget) > hw_cap * as_fraction(total_fund):
         raise OracleError("硬件: Σ 预算补助 above the cap")
     if perf + hw_budget > total_fund:
@@ -293,7 +340,7 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     district_rows = []
     for d in dict.fromkeys(c["所属区"] for c in active):
         centers_total = sum((total[code_of(c)] for c in active if c["所属区"] == d), ZERO)
-        hw = hardware.get(d, ZERO)
+        hw = hardware.get(same_name(d), ZERO)
         district_rows.append({"district": d, "centers_total": text2(centers_total),
                               "hardware_subsidy": text2(hw), "total": text2(centers_total + hw)})
 
@@ -301,6 +348,7 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     result = {
         "ok": True,
         "year": year,
+        "status": status,
         "period": [f"{start[0]:04d}-{start[1]:02d}", f"{end[0]:04d}-{end[1]:02d}"],
         "method": method,
         "pools": {
@@ -333,7 +381,7 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
             "net_workload": text2(net[c]),
             "redistributed": text2(redistributed[c]),
             "winner": c in winners,
-            "winner_status": status if c in winners else None,
+            "winner_status": winner_status if c in winners else None,
             "winner_award": text2(win_award[c]),
             "total": text2(total[c]),
         } for center, c in zip(active, codes)],

@@ -9,7 +9,9 @@ scenario lists the ones it exercises in ``Scenario.features``).
 ``write(scenario, path, layout_seed, fmt)`` renders it the way people fill such workbooks: title
 lines above the header, shuffled and padded headers, unknown columns, empty rows, months as date
 cells of any day or as the three kinds of text, percents as numbers or text, yes/no in every
-accepted spelling; or as a folder of ``<sheet>.csv`` files in UTF-8.
+accepted spelling, references to names in NFKC-equal forms (full-width, other brackets,
+padded), months also as 金保 所属期 (202403, 2024年3月份); or as a folder of ``<sheet>.csv``
+files in UTF-8 (with or without BOM) or GB18030.
 
 Any ``random.Random``-like object works as the source (hypothesis' ``st.randoms()`` too).
 """
@@ -29,14 +31,16 @@ import xlsxwriter
 SHEET_HEADERS = {  # required, optional (spec §1)
     "参数": (("年度", "资金总额"),
            ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
-            "投诉扣减比例", "评分方法", "扣减资金处理", "金额单位", "考核期起", "考核期止")),
+            "投诉扣减比例", "评分方法", "扣减资金处理", "否决处理", "金额单位", "考核期起", "考核期止",
+            "审定文号", "审定日期")),
     "指标": (("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"), ("考核部门", "金保事项")),
     "中心": (("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度")),
-    "评定": (("年度", "中心", "服务场所", "标准化下沉"), ("区局推荐", "综合优胜", "一票否决", "否决原因")),
+    "评定": (("年度", "中心", "服务场所", "标准化下沉"),
+           ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次")),
     "业务量": (("中心", "事项", "月份", "业务量"), ()),
-    "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容")),
+    "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
     "扣减": (("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
-    "硬件": (("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"), ()),
+    "硬件": (("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"), ("备案日期",)),
 }
 KIND = {  # how a header's value is typed, for the writers
     "年度": "int", "资金总额": "money", "工作绩效资金": "money", "硬件资金上限比例": "pct",
@@ -46,6 +50,7 @@ KIND = {  # how a header's value is typed, for the writers
     "中心": "code", "标准化下沉": "yn", "区局推荐": "yn", "综合优胜": "yn", "一票否决": "yn",
     "月份": "month", "业务量": "number", "日期": "date", "扣减金额": "money", "扣减比例": "pct",
     "预算补助": "money", "计划投入": "money", "实际投入": "money", "已备案": "yn",
+    "审定日期": "date", "备案日期": "date",
 }
 
 ITEMS = ("失业登记", "自主申报就业登记", "失业保险待遇申领", "大龄延长失业待遇申领",
@@ -69,19 +74,30 @@ EXTRA_COLUMNS = ("备注", "经办人", "联系电话", "序列", "Unnamed: 9")
 FEATURES = frozenset({
     "method:占比法", "method:对标法", "method:default",
     "forfeit:收回", "forfeit:再分配", "forfeit:default",
+    "veto-mode:剔除", "veto-mode:计入", "veto-mode:default", "status:草案", "status:审定",
+    "grade:recorded-ceiling", "grade:recorded-lower", "complaint:numbered",
+    "complaint:numbered-duplicate", "complaint:number-reused-outside", "redistribute:all-penalised",
+    "hardware:capped", "hardware:filed-on-time", "hardware:filed-late",
     "unit:1", "unit:0.01", "unit:default",
     "period:default", "period:custom-start", "period:custom-end", "period:custom-both",
     "year:2018", "year:other",
     "winners:confirmed", "winners:proposed-recommended", "winners:proposed-all",
     "veto", "alias-volume", "center-by-name", "center-by-code",
-    "inactive-center", "inactive-volume", "inactive-rating", "unrated-center", "fractional-volume",
+    "inactive-center", "inactive-volume", "inactive-rating", "fractional-volume",
     "complaint:有理-in", "complaint:有理-out", "complaint:无理", "complaint:待核实",
     "complaint:capped", "deduction:amount", "deduction:rate", "deduction:both",
     "hardware:unfiled", "hardware:below-plan", "hardware:above-plan", "hardware:two-rows",
-    "zero-volume-indicator", "score-tie", "no-volume", "duplicate-volume", "tiny-fund",
+    "zero-volume-indicator", "score-tie", "duplicate-volume", "tiny-fund",
     "money-3-decimals", "default-performance-fund", "other-year-rows",
     "error:too-many-confirmed", "error:ineligible-confirmed", "error:negative-pool",
+    "error:unrated-center", "error:grade-above-ceiling", "error:number-two-centers",
+    "error:final-pending", "error:final-proposed", "error:confirmed-zero-award",
+    "error:all-scores-zero",
 })
+PLANTED_ERRORS = ("too-many-confirmed", "ineligible-confirmed", "negative-pool", "unrated-center",
+                  "grade-above-ceiling", "number-two-centers", "final-pending", "final-proposed",
+                  "confirmed-zero-award", "all-scores-zero")
+GRADE_ORDER = ("A+", "A", "B")
 
 
 @dataclass
@@ -184,10 +200,20 @@ def generate(source, *, errors: bool = True) -> Scenario:
     method = rng.choice((None, "占比法", "对标法"))
     forfeit = rng.choice((None, "收回", "再分配"))
     unit = rng.choice((None, Decimal("0.01"), Decimal("1")))
+    veto_mode = rng.choice((None, "剔除", "计入"))
     p["评分方法"], p["扣减资金处理"], p["金额单位"] = method, forfeit, unit
+    p["否决处理"] = veto_mode
     feats.add(f"method:{method or 'default'}")
     feats.add(f"forfeit:{forfeit or 'default'}")
     feats.add(f"unit:{unit if unit is not None else 'default'}")
+    feats.add(f"veto-mode:{veto_mode or 'default'}")
+    final = rng.random() < 0.3  # the final run: 审定文号 filled
+    feats.add("status:审定" if final else "status:草案")
+    if final:
+        p["审定文号"] = rng.choice((f"常人社〔{year}〕12号", f"常人社发〔{year}〕88号", f"审{year}-3"))
+        p["审定日期"] = rng.choice((None, date(year, 12, rng.randint(1, 28))))
+    elif rng.random() < 0.1:
+        p["审定日期"] = date(year, 12, 5)  # a date alone leaves it a draft (with a warning)
 
     tiny = rng.random() < 0.25
     three = 0.15
@@ -262,6 +288,9 @@ def generate(source, *, errors: bool = True) -> Scenario:
         feats.add("center-by-code")
         return center["中心编码"]
 
+    def ref_code(text: str) -> str:
+        return next(c["中心编码"] for c in centers if text in (c["中心编码"], c["中心名称"]))
+
     # --- 指标 ------------------------------------------------------------------------------
     k_items = rng.randint(3, 8)
     names = rng.sample(ITEMS, k_items)
@@ -296,50 +325,43 @@ def generate(source, *, errors: bool = True) -> Scenario:
     zero_items = {n for n in names if rng.random() < 0.12}
     if zero_items:
         feats.add("zero-volume-indicator")
-    no_volume = rng.random() < 0.05
-    if no_volume:
-        feats.add("no-volume")
-    else:
-        big = rng.choice((50, 300, 3000))
-        tenths = rng.random() < 0.1  # fractional volumes: 0.1 + 0.2 must be exactly 0.3
-        if tenths:
-            feats.add("fractional-volume")
-        for c in active:
-            for name in names:
-                for month in rng.sample(period, min(len(period), rng.choice((0, 1, 1, 2, 3)))):
-                    v = 0 if name in zero_items else rng.randint(0, big)
-                    if tenths:
-                        v = Decimal(rng.randint(0, 30)) / 10
-                    volumes.append({"中心": ref(c), "事项": item_ref(name), "月份": month, "业务量": v})
-        if len(active) >= 2 and rng.random() < 0.35:  # an identical twin: tied scores
-            feats.add("score-tie")
-            a, b = rng.sample(active, 2)
-            refs = {a["中心编码"], a["中心名称"]}
-            volumes = [r for r in volumes if r["中心"] not in (b["中心编码"], b["中心名称"])]
-            volumes += [dict(r, 中心=ref(b)) for r in volumes if r["中心"] in refs]
-        if volumes and rng.random() < 0.3:
-            feats.add("duplicate-volume")
-            volumes.append(dict(rng.choice(volumes)))
-        for _ in range(rng.randint(0, 3)):
-            volumes.append({"中心": ref(rng.choice(active)), "事项": item_ref(rng.choice(names)),
-                            "月份": rng.choice(outside), "业务量": rng.randint(1, 999)})
-        for c in inactive:
-            if rng.random() < 0.6:
-                feats.add("inactive-volume")
-                volumes.append({"中心": ref(c), "事项": item_ref(rng.choice(names)),
-                                "月份": rng.choice(period), "业务量": rng.randint(1, 99)})
+    big = rng.choice((50, 300, 3000))
+    tenths = rng.random() < 0.04  # fractional volumes: an error (§2: 业务量 counts cases)
+    if tenths:
+        feats.add("fractional-volume")
+    for c in active:
+        for name in names:
+            for month in rng.sample(period, min(len(period), rng.choice((0, 1, 1, 2, 3)))):
+                v = 0 if name in zero_items else rng.randint(0, big)
+                if tenths:
+                    v = Decimal(rng.randint(0, 30)) / 10
+                volumes.append({"中心": ref(c), "事项": item_ref(name), "月份": month, "业务量": v})
+    if len(active) >= 2 and rng.random() < 0.35:  # an identical twin: tied scores
+        feats.add("score-tie")
+        a, b = rng.sample(active, 2)
+        refs = {a["中心编码"], a["中心名称"]}
+        volumes = [r for r in volumes if r["中心"] not in (b["中心编码"], b["中心名称"])]
+        volumes += [dict(r, 中心=ref(b)) for r in volumes if r["中心"] in refs]
+    if volumes and rng.random() < 0.3:
+        feats.add("duplicate-volume")
+        volumes.append(dict(rng.choice(volumes)))
+    for _ in range(rng.randint(0, 3)):
+        volumes.append({"中心": ref(rng.choice(active)), "事项": item_ref(rng.choice(names)),
+                        "月份": rng.choice(outside), "业务量": rng.randint(1, 999)})
+    for c in inactive:
+        if rng.random() < 0.6:
+            feats.add("inactive-volume")
+            volumes.append({"中心": ref(c), "事项": item_ref(rng.choice(names)),
+                            "月份": rng.choice(period), "业务量": rng.randint(1, 99)})
 
     # --- 评定 ------------------------------------------------------------------------------
     ratings, grade, vetoed, rated = [], {}, {}, {}
+    ceiling = {}
     for c in active:
         code = c["中心编码"]
-        if rng.random() < 0.12:
-            feats.add("unrated-center")
-            grade[code], vetoed[code] = "B", False
-            continue
         venue = rng.choices(VENUES, (4, 4, 2))[0]
         standard = rng.random() < 0.75
-        veto = rng.random() < 0.08
+        veto = rng.random() < 0.12
         if veto:
             feats.add("veto")
         row = {"年度": year, "中心": ref(c), "服务场所": venue, "标准化下沉": standard,
@@ -347,16 +369,26 @@ def generate(source, *, errors: bool = True) -> Scenario:
                "否决原因": "回访发现虚报业务量" if veto else None}
         ratings.append(row)
         rated[code] = row
-        grade[code] = ("A+" if venue == "独立服务大厅" and standard else
-                       "A" if venue == "综合服务窗口" and standard else "B")
+        ceiling[code] = ("A+" if venue == "独立服务大厅" and standard else
+                         "A" if venue == "综合服务窗口" and standard else "B")
+        grade[code] = ceiling[code]
+        recorded = rng.random()
+        if recorded < 0.12:  # the working group's grade, at its ceiling
+            feats.add("grade:recorded-ceiling")
+            row["评定等次"] = ceiling[code]
+        elif recorded < 0.25 and ceiling[code] != "B":  # or below it: the lower one counts
+            feats.add("grade:recorded-lower")
+            row["评定等次"] = grade[code] = rng.choice(GRADE_ORDER[GRADE_ORDER.index(ceiling[code]) + 1:])
         vetoed[code] = veto
     eligible = [c for c in active if grade[c["中心编码"]] in ("A+", "A") and not vetoed[c["中心编码"]]]
-    if eligible and n_winners > 0 and rng.random() < 0.35:
+    if eligible and n_winners > 0 and (final or rng.random() < 0.35):  # a final run confirms
         feats.add("winners:confirmed")
         for c in rng.sample(eligible, rng.randint(1, min(n_winners, len(eligible)))):
             rated[c["中心编码"]]["综合优胜"] = True
         for r in ratings:
             r.setdefault("综合优胜", rng.choice((False, None)))
+        if not p["优胜奖励"]:  # confirmed winners need an award (§2)
+            p["优胜奖励"] = Decimal(rng.randint(1, 20)) if tiny else Decimal(8000)
     else:
         recommend = rng.random() < 0.6
         for r in ratings:
@@ -388,15 +420,42 @@ def generate(source, *, errors: bool = True) -> Scenario:
         if rng.random() < 0.2:
             day = rng.choice((first_day, last_day, first_day - timedelta(1), last_day + timedelta(1)))
         inside = first_day <= day <= last_day
+        if final and inside and verdict == "待核实":  # verified before the 审定
+            verdict = rng.choice(("有理", "无理"))
         feats.add(f"complaint:{verdict}" + ({"有理": "-in" if inside else "-out"}.get(verdict, "")))
         complaints.append({"日期": day, "中心": ref(rng.choice(everyone)), "核实结论": verdict,
                            "来源": rng.choice(("12333", "信访", None)), "内容": "服务态度生硬"})
+        if rng.random() < 0.5:
+            feats.add("complaint:numbered")
+            complaints[-1]["投诉编号"] = f"TS-{len(complaints):03d}"
+    numbered = [r for r in complaints if r.get("投诉编号")]
+    if numbered and rng.random() < 0.4:  # one matter recorded twice: counted once
+        feats.add("complaint:numbered-duplicate")
+        twin = rng.choice(numbered)
+        again = dict(twin, 来源="信访", 核实结论=rng.choice((twin["核实结论"], "有理")))
+        if final and again["核实结论"] == "待核实":
+            again["核实结论"] = "有理"
+        if rng.random() < 0.5:
+            again["日期"] = min(twin["日期"] + timedelta(rng.randint(1, 20)), last_day) \
+                if first_day <= twin["日期"] <= last_day else twin["日期"]
+        complaints.append(again)
+    outside = [r for r in numbered if not first_day <= r["日期"] <= last_day]
+    if outside and len(everyone) > 1 and rng.random() < 0.5:  # reused outside the period: fine
+        feats.add("complaint:number-reused-outside")
+        old = rng.choice(outside)
+        others = [c for c in everyone if ref_code(old["中心"]) != c["中心编码"]]
+        complaints.append(dict(old, 中心=ref(rng.choice(others)), 核实结论="无理"))
     if rng.random() < 0.15:  # so many that the deduction caps at 100 %
         feats.add("complaint:capped")
         c = rng.choice(active)
         for _ in range(math.ceil(1 / rate) + rng.randint(0, 2)):
             complaints.append({"日期": first_day + timedelta(rng.randint(0, (last_day - first_day).days)),
                                "中心": ref(c), "核实结论": "有理"})
+
+    if forfeit == "再分配" and rng.random() < 0.15:  # everyone penalised: nobody to receive
+        feats.add("redistribute:all-penalised")
+        for c in active:
+            complaints.append({"日期": first_day, "中心": ref(c), "核实结论": "有理"})
 
     # --- 扣减 ------------------------------------------------------------------------------
     deductions = []
@@ -434,14 +493,24 @@ def generate(source, *, errors: bool = True) -> Scenario:
             step = Decimal("1" if rng.random() < 0.6 else "0.01")
             budget = (room * Decimal(fill * share / sum(shares))).quantize(step, rounding="ROUND_DOWN")
             planned = _money(rng, 3, 400000, cents=0.3)
+            if rng.random() < 0.25:  # a project that cost less than its budget: 先建后补 caps it
+                planned = max(Decimal(1), (budget * Decimal(rng.randint(30, 95)) / 100)
+                              .quantize(Decimal("0.01")))
             progress = rng.choice(("below", "below", "equal", "above"))
             actual = {"below": (planned * Decimal(rng.randint(0, 99)) / 100).quantize(Decimal("0.01")),
                       "equal": planned, "above": planned + _money(rng, 1, 9999)}[progress]
             filed = rng.random() < 0.8
             feats.add("hardware:" + ("unfiled" if not filed else
                                      "above-plan" if progress != "below" else "below-plan"))
-            hardware.append({"年度": year, "所属区": d, "预算补助": budget, "计划投入": planned,
-                             "实际投入": actual, "已备案": filed})
+            if filed and budget * min(1, actual / planned) > actual:
+                feats.add("hardware:capped")
+            row = {"年度": year, "所属区": d, "预算补助": budget, "计划投入": planned,
+                   "实际投入": actual, "已备案": filed}
+            if filed and rng.random() < 0.5:
+                row["备案日期"] = date(year, rng.randint(1, 6), rng.randint(1, 28))
+                feats.add("hardware:filed-late" if row["备案日期"] > date(year, 3, 31)
+                          else "hardware:filed-on-time")
+            hardware.append(row)
     if rng.random() < 0.2:
         feats.add("other-year-rows")
         hardware.append({"年度": year - 1, "所属区": districts[0], "预算补助": total,
@@ -451,15 +520,42 @@ def generate(source, *, errors: bool = True) -> Scenario:
             "业务量": volumes, "投诉": complaints, "扣减": deductions, "硬件": hardware}
 
     # --- a planted error, now and then ---------------------------------------------------------
-    if errors and rng.random() < 0.08:
-        kind = rng.choice(("too-many-confirmed", "ineligible-confirmed", "negative-pool"))
+    if errors and rng.random() < 0.12:
+        kind = rng.choice(PLANTED_ERRORS)
         ineligible = [r for code, r in rated.items() if grade[code] == "B" or vetoed[code]]
+        below_top = [code for code in rated if ceiling[code] != "A+"]
+        winnable = eligible and n_winners > 0
         if kind == "too-many-confirmed" and eligible:
             p["优胜单位数"] = len(eligible) - 1
             for c in eligible:
                 rated[c["中心编码"]]["综合优胜"] = True
         elif kind == "ineligible-confirmed" and ineligible:
             rng.choice(ineligible)["综合优胜"] = True
+        elif kind == "unrated-center":  # every active center needs its 评定 row
+            ratings.remove(rated[rng.choice(active)["中心编码"]])
+        elif kind == "grade-above-ceiling" and below_top:
+            code = rng.choice(below_top)
+            rated[code]["评定等次"] = rng.choice(GRADE_ORDER[:GRADE_ORDER.index(ceiling[code])])
+        elif kind == "number-two-centers" and len(everyone) > 1:
+            a, b = rng.sample(everyone, 2)
+            day = first_day + timedelta(rng.randint(0, (last_day - first_day).days))
+            complaints += [{"日期": day, "中心": ref(c), "核实结论": "无理", "投诉编号": "TS-SAME"}
+                           for c in (a, b)]
+        elif kind == "final-pending":
+            p["审定文号"] = f"常人社〔{year}〕99号"
+            complaints.append({"日期": last_day, "中心": ref(rng.choice(active)), "核实结论": "待核实"})
+        elif kind == "final-proposed" and winnable:
+            p["审定文号"] = f"常人社〔{year}〕99号"
+            for r in ratings:
+                r["综合优胜"] = None
+        elif kind == "confirmed-zero-award" and winnable:
+            for r in ratings:
+                r["综合优胜"] = None
+            rated[rng.choice(eligible)["中心编码"]]["综合优胜"] = True
+            p["优胜奖励"] = rng.choice((None, Decimal(0)))
+        elif kind == "all-scores-zero" and volumes:
+            for r in volumes:
+                r["业务量"] = 0
         else:
             kind = "negative-pool"
             p["工作绩效资金"] = Decimal(0)
@@ -480,7 +576,20 @@ def _yn_text(rng, value: bool) -> str:
 
 def _month_text(rng, month) -> str:
     y, m = month
-    return rng.choice((f"{y}-{m:02d}", f"{y}/{m:02d}", f"{y}年{m}月"))
+    return rng.choice((f"{y}-{m:02d}", f"{y}/{m:02d}", f"{y}年{m}月", f"{y}年{m}月份", f"{y}{m:02d}"))
+
+
+REFERENCES = {"中心", "事项", "所属区"}  # where §1 compares names after trimming and NFKC
+
+
+def _name_variant(rng, text: str) -> str:
+    """The same name as another program or a careless hand writes it: full-width letters and
+    digits, the other kind of brackets, an ideographic or plain space around it."""
+    if rng.random() >= 0.2:
+        return text
+    swapped = "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() and rng.random() < 0.7
+                      else {"（": "(", "）": ")", "(": "（", ")": "）"}.get(ch, ch) for ch in text)
+    return rng.choice(("", " ", "\u3000")) + swapped + rng.choice(("", " ", "\u3000"))
 
 
 def _number(value):
@@ -553,16 +662,19 @@ def write_xlsx(scenario: Scenario, path: Path, rng) -> Path:
                     if rng.random() < 0.1:
                         ws.write_blank(line, col, None, fmt["money"])
                     continue
-                _write_cell(ws, line, col, KIND.get(key, "text"), value, rng, fmt, numeric_codes)
+                _write_cell(ws, line, col, KIND.get(key, "text"), value, rng, fmt, numeric_codes,
+                            key)
             line += 1
     wb.close()
     return path
 
 
-def _write_cell(ws, line, col, kind, value, rng, fmt, numeric_codes):
+def _write_cell(ws, line, col, kind, value, rng, fmt, numeric_codes, key=""):
     if kind == "month":
         y, m = value
-        if rng.random() < 0.5:
+        if rng.random() < 0.05:  # the 金保 所属期 as a number
+            ws.write_number(line, col, y * 100 + m)
+        elif rng.random() < 0.5:
             day = rng.choice((1, 1, rng.randint(2, 28), calendar.monthrange(y, m)[1]))
             ws.write_datetime(line, col, date(y, m, day),
                               fmt[rng.choice(("month", "date", "monthcn", "date2"))])
@@ -593,7 +705,7 @@ def _write_cell(ws, line, col, kind, value, rng, fmt, numeric_codes):
     elif kind == "code" and numeric_codes and str(value).isdigit():
         ws.write_number(line, col, int(value))
     elif isinstance(value, str):
-        ws.write_string(line, col, value)
+        ws.write_string(line, col, _name_variant(rng, value) if key in REFERENCES else value)
     else:
         ws.write(line, col, value)
 
@@ -624,8 +736,11 @@ def write_csv(scenario: Scenario, folder: Path, rng) -> Path:
             if rng.random() < 0.08:
                 lines.append([] if rng.random() < 0.5 else [""] * len(keys))
             lines.append([rng.choice(("", "无", "12345")) if k in EXTRA_COLUMNS else
-                          _csv_cell(KIND.get(k, "text"), row.get(k), rng) for k in keys])
-        encoding = "utf-8-sig" if rng.random() < 0.3 else "utf-8"  # Excel's "CSV UTF-8" has a BOM
+                          _name_variant(rng, _csv_cell(KIND.get(k, "text"), row.get(k), rng))
+                          if k in REFERENCES else _csv_cell(KIND.get(k, "text"), row.get(k), rng)
+                          for k in keys])
+        # Excel's "CSV UTF-8" has a BOM; plain "CSV" on Chinese Windows is GBK (GB18030 here)
+        encoding = rng.choice(("utf-8-sig", "utf-8", "gb18030"))
         with open(folder / f"{sheet}.csv", "w", encoding=encoding, newline="") as handle:
             csv.writer(handle).writerows(lines)
     return folder

@@ -23,8 +23,8 @@ import scenarios
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
 
-SEEDS = range(400)
-YEAR_KEYS = ("year", "period", "method")
+SEEDS = range(500)
+YEAR_KEYS = ("year", "status", "period", "method")
 
 
 
@@ -142,6 +142,8 @@ def test_money_adds_up(rng, tmp_path_factory):
         assert money["total"] == (money["basic_award"] + money["net_workload"]
                                    + money["redistributed"] + money["winner_award"]), center
         assert money["net_workload"] <= money["gross_workload"], center
+        if money["redistributed"]:  # §6.7: a penalised center never gets part of it back
+            assert not (center["vetoed"] or money["complaint_deduction"] or money["error_deduction"])
     assert all(value >= 0 for value in pools.values()), pools
     gross = sum(cents(c["gross_workload"]) for c in centers)
     assert gross == pools["gross_total"]
@@ -160,6 +162,8 @@ def test_money_adds_up(rng, tmp_path_factory):
     assert pools["total_fund"] - pools["paid_total"] == pools["balance"]
     rows = [r for r in scenario.data["硬件"] if r["年度"] == scenario.year]
     assert pools["hardware_total"] <= pools["hardware_budget"] + 50 * len(rows)  # ≤ u/2 a row
+    spent = sum(cents(f"{Decimal(r['实际投入']):.2f}") for r in rows if r["已备案"])
+    assert pools["hardware_total"] <= spent + 50 * len(rows)  # 先建后补: never above what was spent
     districts = got["districts"]
     assert [d["district"] for d in districts] == list(dict.fromkeys(c["district"] for c in centers))
     for d in districts:

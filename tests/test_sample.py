@@ -105,17 +105,30 @@ def test_special_cases():
     assert [row[code_h] for row in data[CENTERS] if row[start_h] == YEAR + 1] == ["XB10"]
     assert [row[code_h] for row in data[CENTERS] if row[stop_h] == YEAR - 1] == ["ZL06"]
 
-    _, center_h, _, _, recommend_h, winner_h, veto_h, reason_h, *_ = SHEET_SPECS[RATINGS].headers
-    rated = {row[center_h] for row in data[RATINGS]}
-    assert set(names.values()) - rated == {names[c] for c in ("TN07", "XB10", "ZL06")}
+    year_h, center_h, _, _, recommend_h, winner_h, veto_h, reason_h, grade_h = \
+        SHEET_SPECS[RATINGS].headers
+    for year, absent in ((YEAR, {"XB10", "ZL06"}), (YEAR - 1, {"XB10"})):
+        # every center active in the year has its 评定 row (§2), and only those
+        rated = [row[center_h] for row in data[RATINGS] if row[year_h] == year]
+        assert sorted(rated) == sorted(names[c] for c in names if c not in absent)
     vetoed = [row for row in data[RATINGS] if row[veto_h] == "是"]
     assert [row[center_h] for row in vetoed] == [names["XB04"]] and vetoed[0][reason_h]
-    this_year = [row for row in data[RATINGS] if row[SHEET_SPECS[RATINGS].required[0]] == YEAR]
+    this_year = [row for row in data[RATINGS] if row[year_h] == YEAR]
     assert sum(row[recommend_h] == "是" for row in this_year) == 8
-    assert all(row[winner_h] is None for row in data[RATINGS])
+    assert all(row[winner_h] is None for row in this_year)  # the draft year: proposed
+    assert [(row[center_h], row[grade_h]) for row in data[RATINGS] if row[grade_h]] == \
+        [(names["ZL08"], "A")]  # graded below its ceiling A+
+    last_year = [row[center_h] for row in data[RATINGS] if row[year_h] == YEAR - 1 and row[winner_h]]
+    assert last_year == [names[c] for c in sample.LAST_YEAR_WINNERS]
 
-    _, _, verdict_h, *_ = SHEET_SPECS[COMPLAINTS].headers
+    day_h, complaint_center_h, verdict_h, source_h, *_, number_h = SHEET_SPECS[COMPLAINTS].headers
     assert {row[verdict_h] for row in data[COMPLAINTS]} == set(VERDICTS)
+    numbers = [row[number_h] for row in data[COMPLAINTS]]
+    assert all(numbers) and len(numbers) - len(set(numbers)) == 1
+    twice = [row for row in data[COMPLAINTS] if numbers.count(row[number_h]) == 2]
+    assert twice[0][verdict_h] == "有理" and twice[0][source_h] != twice[1][source_h]
+    assert {k: v for k, v in twice[0].items() if k != source_h} == \
+        {k: v for k, v in twice[1].items() if k != source_h}
     _, _, _, amount_h, rate_h = SHEET_SPECS[DEDUCTIONS].headers
     assert sorted((row[amount_h] is None, row[rate_h] is None) for row in data[DEDUCTIONS]) == [
         (False, False), (False, True), (True, False)]
@@ -140,7 +153,26 @@ def test_volume_rows_are_typed_as_users_type_them(seed):
     assert any(row[center_h] in codes for row in rows)
     keys = [(row[center_h], row[item_h], month_of(row[month_h])) for row in rows]
     assert len(keys) - len(set(keys)) == 1  # the one row pasted twice
-    assert len(rows) == 2 * 12 * 54 * 23 + 1 + 3  # two years, one row pasted twice, 3 after
+    # 24 centers last year (ZL06 still open), 23 this year; one row pasted twice, 3 after
+    assert len(rows) == 12 * 54 * (24 + 23) + 1 + 3
+
+
+def test_parameters_last_year_final_this_year_draft():
+    data = sample.sample_rows(YEAR)
+    by_year = {row["年度"]: row for row in data[PARAMS]}
+    assert by_year[YEAR - 1]["审定文号"] == "常人社〔2023〕88号"
+    assert by_year[YEAR - 1]["审定日期"] == date(YEAR - 1, 12, 20)
+    assert by_year[YEAR]["审定文号"] is None and by_year[YEAR]["审定日期"] is None
+    assert len({tuple(row) for row in data[PARAMS]}) == 1
+
+
+def test_hardware_capped_by_spending_and_filed_late():
+    data = sample.sample_rows(YEAR)
+    _, district_h, budget_h, planned_h, actual_h, filed_h, filed_on_h = SHEET_SPECS[HARDWARE].headers
+    capped = [row for row in data[HARDWARE] if row[filed_h] == "是"
+              and row[budget_h] * min(1, row[actual_h] / row[planned_h]) > row[actual_h]]
+    assert len(capped) == 1 and capped[0][filed_on_h] > date(YEAR, 3, 31)
+    assert all(row[filed_on_h] is None for row in data[HARDWARE] if row[filed_h] == "否")
 
 
 def test_csv_holds_the_same_rows(tmp_path):
@@ -154,3 +186,24 @@ def test_csv_holds_the_same_rows(tmp_path):
     with open(folder / f"{VOLUMES}.csv", encoding="utf-8", newline="") as handle:
         months = {month_of(row[month_h]) for row in csv.DictReader(handle)}
     assert set(sample.period_months(YEAR)) <= months
+
+
+def test_demo_year_is_a_draft_with_its_cases_and_last_year_is_final(workbook):
+    """The sample runs without errors: the capped hardware pays what was spent, the complaint
+    entered twice counts once, and last year passes the final run's stricter checks."""
+    from jbsys_xl.pipeline import run
+
+    outcome = run(workbook, YEAR)
+    assert outcome.ok, outcome.errors
+    assert outcome.allocation.settings.status == "草案"
+    xinbei = next(d for d in outcome.allocation.districts if d.district == "新北区")
+    assert xinbei.hardware_subsidy == Decimal("45000.00")  # budget 50 000, spent 45 000
+    warnings = [c.message for c in outcome.warnings]
+    assert any("按同一件投诉只计一次" in m for m in warnings)
+    assert any("晚于 2024 年 3 月 31 日" in m for m in warnings)
+    assert any("未确定综合优胜单位" in m for m in warnings)
+    last = run(workbook, YEAR - 1)
+    assert last.ok, last.errors
+    assert last.allocation.settings.status == "审定"
+    assert sorted(c.code for c in last.allocation.centers if c.winner_status == "确定") == \
+        sorted(sample.LAST_YEAR_WINNERS)

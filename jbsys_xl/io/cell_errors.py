@@ -14,8 +14,6 @@ import zipfile
 from collections.abc import Callable
 from xml.etree import ElementTree
 
-import numpy as np
-
 from .values import CellError
 
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -137,6 +135,8 @@ def _contains(window: bytes, needle: bytes) -> bool:
     """``needle in window``, vectorised: the needle's last byte is rare in sheet XML, so the
     few places it occurs are found with numpy (which leaves the GIL to the reader thread) and
     only those are compared backwards."""
+    import numpy as np  # here, not at the top: LibreOffice's Python imports this package too
+
     data = np.frombuffer(window, np.uint8)
     at = np.flatnonzero(data == needle[-1])
     for back, byte in enumerate(reversed(needle[:-1]), start=1):

@@ -6,15 +6,16 @@ are collected in one pass; the caller stops when any is an error.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import contract as k
 from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, Indicator, Month,
                      Rating, Settings, month_text)
 from . import values as v
-from .reader import RawBook, gc_paused
 from .lookup import center_lookup, item_lookup, split_aliases
 from .names import closest, normalize
+from .reader import RawBook, gc_paused
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
 
@@ -29,7 +30,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     tables = {spec.name: locate(book, spec, checks) for spec in k.INPUT_SHEETS}
     # One pass finds everything: a sheet that cannot be read does not hide the others' errors.
     settings, origins = _settings(tables[k.PARAMS], year, checks)
-    indicators, all_item_names = _indicators(tables[k.INDICATORS], year, checks)
+    indicators, all_item_names = _indicators(tables[k.INDICATORS], year, checks, origins)
     centers = _centers(tables[k.CENTERS], checks)
     lookup = CenterLookup(centers)
     ratings = _ratings(tables[k.RATINGS], year, lookup, checks, origins)
@@ -47,19 +48,10 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     if settings is None or tables[k.CENTERS] is None:
         return None, checks.finish()
 
-    complaints = []
-    for row, complaint, verdict in complaint_rows:
-        if complaint.center not in active_codes or not settings.in_period((complaint.day.year, complaint.day.month)):
-            continue
-        if verdict == k.VERDICT_VALID:
-            complaints.append(complaint)
-        elif verdict == k.VERDICT_PENDING:
-            checks.warning(k.COMPLAINTS, row.cell("核实结论"),
-                           f"投诉尚“待核实”，本次不计入扣减（中心 {complaint.center}，{complaint.day.isoformat()}）")
-
-    for center in active:
-        if center.code not in ratings:
-            checks.warning(k.RATINGS, "", f"中心“{center.name}”（{center.code}）没有 {year} 年度的评定记录，按 B 类计")
+    if tables[k.VOLUMES] is not None:  # where a rule finds nothing to apportion points
+        origins[(k.VOLUMES, "业务量")] = (k.VOLUMES, tables[k.VOLUMES].header_cell("业务量"))
+    complaints = _period_complaints(complaint_rows, settings, active_codes, origins, checks)
+    _check_rated(active, ratings, tables[k.RATINGS], year, checks)
     _check_budgets(settings, hardware, origins, checks)
 
     if checks.has_errors:
@@ -157,6 +149,12 @@ def _settings(table: Table | None, year: int, checks: Checks):
                        "优胜奖励未填写，按 0 元计（办法只规定“适当奖励”，请填写金额）")
     elif winner_award == 0:
         checks.warning(k.PARAMS, row.cell("优胜奖励"), "优胜奖励为 0 元，优胜单位不获奖励")
+    if approval_date is not None and not approval_number:
+        checks.warning(k.PARAMS, row.cell("审定日期"),
+                       "已填写审定日期但审定文号为空：本次结果仍为草案；审定后请填写审定文号")
+    elif approval_number and approval_date is None:
+        checks.warning(k.PARAMS, origins[(k.PARAMS, "审定日期")][1],
+                       f"已填写审定文号“{approval_number}”但未填写审定日期，结果上将不显示审定日期")
     settings = Settings(
         year=year,
         total_fund=total,
@@ -209,9 +207,10 @@ def default_period(year: int) -> tuple[Month, Month]:
 
 # --- 指标 ------------------------------------------------------------------------------------
 
-def _indicators(table: Table | None, year: int, checks: Checks):
+def _indicators(table: Table | None, year: int, checks: Checks, origins: dict):
     """The year's indicators, and every name or alias of any year (to tell a typo from an
-    indicator of another year in rows outside the period)."""
+    indicator of another year in rows outside the period). Records each indicator's 事项名称
+    cell in ``origins`` so rules can point at it."""
     result: list[Indicator] = []
     all_names: set[str] = set()
     if table is None:
@@ -239,6 +238,7 @@ def _indicators(table: Table | None, year: int, checks: Checks):
             row.fail("事项名称", f"年度 {year} 的事项名称“{name}”重复（另见 {first_cell[name]}）")
             continue
         first_cell[name] = row.cell("事项名称")
+        origins[(k.INDICATORS, name)] = (k.INDICATORS, first_cell[name])
         weight_cells.append(row.cell("指标权重"))
         result.append(Indicator(seq, category or "", name, weight, sink, department, aliases))
     if not year_rows:
@@ -315,6 +315,7 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
         winner = row.get("综合优胜", v.yes_no, "综合优胜")
         vetoed = row.get("一票否决", v.yes_no, "一票否决")
         reason = row.get("否决原因", v.text) or ""
+        recorded = row.get("评定等次", v.choice, "评定等次", k.GRADES)
         if not row.ok or row_year != year:
             continue
         if code in first:
@@ -322,8 +323,10 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
             continue
         first[code] = row.cell("中心")
         origins[(k.RATINGS, code)] = (k.RATINGS, row.cell("综合优胜" if "综合优胜" in table.columns else "中心"))
+        for header in ("区局推荐", "评定等次"):
+            origins[(k.RATINGS, code, header)] = (k.RATINGS, row.cell(header))
         ratings[code] = Rating(code, venue, standardized, bool(recommended), bool(winner),
-                               bool(vetoed), reason)
+                               bool(vetoed), reason, recorded)
     return ratings
 
 
@@ -338,11 +341,65 @@ def _complaints(table: Table | None, lookup: CenterLookup, checks: Checks):
         day = row.get("日期", v.day, "日期", required=True)
         code = lookup.resolve(row)
         verdict = row.get("核实结论", v.choice, "核实结论", k.VERDICTS, required=True)
+        number = row.get("投诉编号", v.text)
         if row.ok:
             complaint = Complaint(code, day, row.get("来源", v.text) or "", row.get("条线", v.text) or "",
-                                  row.get("内容", v.text) or "")
+                                  row.get("内容", v.text) or "", normalize(number) if number else "",
+                                  row.cell("投诉编号" if number else "核实结论"))
             result.append((row, complaint, verdict))
     return result
+
+
+def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str], origins: dict,
+                       checks: Checks) -> list[Complaint]:
+    """The valid complaints of active centers inside the period (rows outside it are ignored).
+    待核实 rows inside the period are warnings on a draft and errors on the final run; rows
+    sharing a 投诉编号 are one matter: a warning (counted once), or an error when they name
+    different centers."""
+    final = settings.status == k.STATUS_FINAL
+    number_cell = origins[(k.PARAMS, "审定文号")][1]
+    valid, by_number = [], {}
+    for row, complaint, verdict in complaint_rows:
+        if not settings.in_period((complaint.day.year, complaint.day.month)):
+            continue
+        if complaint.number:
+            by_number.setdefault(complaint.number, []).append(complaint)
+        if verdict == k.VERDICT_PENDING:
+            where = f"（中心 {complaint.center}，{complaint.day.isoformat()}）"
+            if final:
+                checks.error(k.COMPLAINTS, row.cell("核实结论"),
+                             f"投诉尚“待核实”{where}，而参数!{number_cell} 已填写审定文号："
+                             "审定前须核实全部考核期内的投诉（改为有理或无理）", "核实结论")
+            else:
+                checks.warning(k.COMPLAINTS, row.cell("核实结论"),
+                               f"投诉尚“待核实”，本次不计入扣减{where}", "核实结论")
+        elif verdict == k.VERDICT_VALID and complaint.center in active_codes:
+            valid.append(complaint)
+    for number, rows in by_number.items():
+        if len(rows) < 2:
+            continue
+        cells = "、".join(c.cell for c in rows[:5]) + ("等" if len(rows) > 5 else "")
+        centers = list(dict.fromkeys(c.center for c in rows))
+        if len(centers) > 1:
+            checks.error(k.COMPLAINTS, rows[0].cell,
+                         f"投诉编号“{number}”用于不同中心的投诉（{'、'.join(centers)}；{len(rows)} 行：{cells}）；"
+                         "同一编号只能是同一中心的同一件投诉，请更正编号或中心")
+        else:
+            checks.warning(k.COMPLAINTS, rows[0].cell,
+                           f"投诉编号“{number}”有 {len(rows)} 行（{cells}），按同一件投诉只计一次")
+    return valid
+
+
+def _check_rated(active: list[Center], ratings: dict, table: Table | None, year: int,
+                 checks: Checks) -> None:
+    """Every active center needs its 评定 row: a missing one would silently cost its award."""
+    if table is None:  # the missing sheet is reported already
+        return
+    cell = table.header_cell("中心")
+    for center in active:
+        if center.code not in ratings:
+            checks.error(k.RATINGS, cell, f"中心“{center.name}”（{center.code}）没有 {year} 年度的评定记录；"
+                         "每个启用的中心都须有一行评定（服务场所、标准化下沉等）")
 
 
 # --- 扣减 ------------------------------------------------------------------------------------
@@ -360,7 +417,7 @@ def _deductions(table: Table | None, year: int, lookup: CenterLookup, checks: Ch
         if row.ok and amount is None and rate is None:
             row.fail("扣减金额" if "扣减金额" in table.columns else "原因", "扣减金额和扣减比例至少应填写一项")
         if row.ok and row_year == year:
-            result.append(Deduction(code, reason, amount, rate))
+            result.append(Deduction(code, reason, amount, rate, row.cell("中心")))
     return result
 
 
@@ -377,6 +434,7 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         planned = row.get("计划投入", v.money, "计划投入", required=True)
         actual = row.get("实际投入", v.money, "实际投入", required=True)
         filed = row.get("已备案", v.yes_no, "已备案", required=True)
+        filed_on = row.get("备案日期", v.day, "备案日期")
         if district and normalize(district) not in districts:
             hint = closest(district, list(districts.values()))
             row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "")
@@ -386,7 +444,11 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         if planned is not None and planned <= 0:
             row.fail("计划投入", f"计划投入“{v.show(row.raw('计划投入'))}”应大于 0")
         if row.ok and row_year == year:
-            result.append(HardwareRow(district, budget, planned, actual, filed))
+            result.append(HardwareRow(district, budget, planned, actual, filed, filed_on))
+            if filed_on is not None and filed_on > date(year, *k.HARDWARE_FILING_DEADLINE):
+                checks.warning(k.HARDWARE, row.cell("备案日期"),
+                               f"{district}的备案日期 {filed_on.isoformat()} 晚于 {year} 年 "
+                               f"{k.HARDWARE_FILING_DEADLINE[0]} 月 {k.HARDWARE_FILING_DEADLINE[1]} 日，请核实是否仍予补助")
     return result
 
 

@@ -16,12 +16,15 @@ from ..io.lookup import center_lookup
 from ..model import Allocation, CenterResult, Complaint, Deduction, Indicator, Rating
 from .json_result import score_number
 from .tables import (AMOUNT, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NUMBER, PERCENT, SCORE,
-                     SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, cell_text, table_text, yes_no)
+                     SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, cell_text, status_text, table_text,
+                     yes_no)
 
 LABEL = dict(contract.CENTER_RESULT_COLUMNS)
 POOL = dict(contract.POOL_LABELS)
 _RATING_HEADERS = contract.SHEET_SPECS[contract.RATINGS].headers
 VENUE, STANDARDIZED, VETO_REASON = _RATING_HEADERS[2], _RATING_HEADERS[3], _RATING_HEADERS[7]
+RECORDED_GRADE = _RATING_HEADERS[8]  # 评定等次
+VETO_MODE = contract.SHEET_SPECS[contract.PARAMS].optional[9]  # 否决处理
 _COMPLAINT_HEADERS = contract.SHEET_SPECS[contract.COMPLAINTS].headers
 DEDUCTION_HEADERS = contract.SHEET_SPECS[contract.DEDUCTIONS].headers[2:]  # 原因, 扣减金额, 扣减比例
 ITEM_TOTAL, SHARE, NOTE = "全市业务量", "占比", "说明"
@@ -35,19 +38,25 @@ class UnknownCenter(LookupError):
 class IndicatorLine:
     indicator: Indicator
     volume: Fraction
-    indicator_total: Fraction  # Σ_c v[c, i] over active centers
+    indicator_total: Fraction  # Σ_c v[c, i] over the factor base
     factor_score: Fraction
+    in_base: bool = True  # False: vetoed and left out of the base (否决处理 = 剔除)
 
     @property
     def share(self) -> Fraction:
-        return self.volume / self.indicator_total if self.indicator_total else Fraction(0)
+        if not self.in_base or not self.indicator_total:
+            return Fraction(0)
+        return self.volume / self.indicator_total
 
 
 @dataclass(frozen=True)
 class Explanation:
     year: int
+    status: str  # 草案, or 审定 with its 文号 and date
     method: str
     forfeit_mode: str
+    veto_mode: str
+    excluded: int  # centers left out of the factor base (vetoed, 剔除)
     result: CenterResult
     rating: Rating | None
     centers: int  # active centers ranked
@@ -58,12 +67,12 @@ class Explanation:
     complaints: list[Complaint]
     deductions: list[Deduction]
     forfeit_total: Decimal  # F0 = Σ (G − N)
-    net_receiving: Decimal  # Σ N over centers that share F0 (N > 0)
+    net_receiving: Decimal  # Σ N over the centers that share F0 (CenterResult.receiver)
 
     @property
     def complaint_share(self) -> Decimal:
         """The capped share of G lost to complaints: min(1, r × n), for display."""
-        return min(Decimal(1), self.complaint_rate * len(self.complaints))
+        return min(Decimal(1), self.complaint_rate * self.result.complaints)
 
 
 def find_center(allocation: Allocation, center: str) -> CenterResult:
@@ -90,13 +99,15 @@ def explain(allocation: Allocation, center: str) -> Explanation:
     for indicator in allocation.indicators:
         volume, factor = allocation.factors[(code, indicator.name)]
         lines.append(IndicatorLine(indicator, volume, allocation.indicator_totals[indicator.name],
-                                   factor))
+                                   factor, code not in allocation.excluded))
     parts = result.basic_award + result.net_workload + result.redistributed + result.winner_award
     assert parts == result.total, f"{code}: {parts} ≠ {result.total}"
     pools = allocation.pools
     return Explanation(
-        year=allocation.settings.year, method=allocation.settings.method,
-        forfeit_mode=allocation.settings.forfeit_mode, result=result,
+        year=allocation.settings.year, status=status_text(allocation.settings),
+        method=allocation.settings.method,
+        forfeit_mode=allocation.settings.forfeit_mode, veto_mode=allocation.settings.veto_mode,
+        excluded=len(allocation.excluded), result=result,
         rating=data.ratings.get(code), centers=len(allocation.centers), lines=lines,
         score_total=allocation.score_total,
         workload_pool=pools.workload_pool, complaint_rate=allocation.settings.complaint_rate,
@@ -110,7 +121,8 @@ def explain(allocation: Allocation, center: str) -> Explanation:
 
 def heading(explanation: Explanation) -> str:
     r = explanation.result
-    return f"{r.code} {r.name}（{r.district}）{explanation.year} 年度补助资金说明"
+    return (f"{r.code} {r.name}（{r.district}）{explanation.year} 年度补助资金说明"
+            f"（{explanation.status}）")
 
 
 def _percent(value) -> str:
@@ -124,7 +136,24 @@ def _money(value) -> str:
 def _grade_note(e: Explanation) -> str:
     if e.rating is None:
         return f"没有 {e.year} 年度评定记录，按 B 类计"
-    return f"{VENUE}：{e.rating.venue}；{STANDARDIZED}：{yes_no(e.rating.standardized)}"
+    note = f"{VENUE}：{e.rating.venue}；{STANDARDIZED}：{yes_no(e.rating.standardized)}"
+    if e.rating.recorded_grade:
+        note += f"；可评定为 {e.rating.ceiling}，{RECORDED_GRADE}为 {e.rating.recorded_grade}"
+    return note
+
+
+def _veto_rule_note(e: Explanation) -> str:
+    """How 否决处理 treated this center's volumes, or the vetoed centers' volumes."""
+    if e.veto_mode == contract.VETO_INCLUDE:
+        if e.result.vetoed:
+            return (f"{e.veto_mode}：本中心业务量仍计入全市合计，得分照算，"
+                    "但应得工作量补助全部扣回")
+        return f"{e.veto_mode}：被一票否决的中心业务量仍计入全市合计"
+    if e.result.vetoed:
+        return f"{e.veto_mode}：本中心业务量不计入全市合计和最高业务量，各项因素得分为 0"
+    if e.excluded:
+        return f"{e.veto_mode}：{e.excluded} 个被一票否决的中心业务量不计入全市合计和最高业务量"
+    return f"{e.veto_mode}：本年度没有被一票否决的中心"
 
 
 def _winner_note(r: CenterResult) -> str:
@@ -143,11 +172,14 @@ def _gross_note(e: Explanation) -> str:
 
 
 def _complaint_note(e: Explanation) -> str:
-    n = len(e.complaints)
+    n = e.result.complaints
     if not n:
         return "无有理投诉"
     capped = "（封顶 100%）" if e.complaint_rate * n > 1 else ""
-    return (f"有理投诉 {n} 件 × {_percent(e.complaint_rate)} = {_percent(e.complaint_share)}{capped}；"
+    merged = (f"（{len(e.complaints)} 条记录，投诉编号相同的只计一次）"
+              if len(e.complaints) != n else "")
+    return (f"有理投诉 {n} 件{merged} × {_percent(e.complaint_rate)} = "
+            f"{_percent(e.complaint_share)}{capped}；"
             f"{_money(e.result.gross_workload)} × {_percent(e.complaint_share)}")
 
 
@@ -160,9 +192,14 @@ def _net_note(e: Explanation) -> str:
 def _redistribution_note(e: Explanation) -> str:
     r = e.result
     if e.forfeit_mode != contract.FORFEIT_REDISTRIBUTE:
-        return f"扣减资金{contract.FORFEIT_RECLAIM}，不再分配"
-    if r.net_workload <= 0:
-        return "实得工作量补助为 0，不参与再分配"
+        return f"扣减资金{contract.FORFEIT_LABELS[contract.FORFEIT_RECLAIM]}，不再分配"
+    rule = "再分配只给实得工作量补助大于 0、本身未被扣减且未被否决的中心"
+    if not r.receiver:
+        why = ("被一票否决" if r.vetoed else "实得工作量补助为 0" if r.net_workload <= 0
+               else "本中心有投诉扣减或差错扣减")
+        return f"{why}，不参与再分配（{rule}）"
+    if not e.forfeit_total:
+        return f"本年度没有扣减资金可再分配（{rule}）"
     share = Fraction(r.net_workload) / Fraction(e.net_receiving)
     return (f"扣减资金 {_money(e.forfeit_total)} × 实得占比 {_money(r.net_workload)} / "
             f"{_money(e.net_receiving)}（{_percent(share)}），最大余数法取整")
@@ -180,6 +217,7 @@ def sections(e: Explanation) -> list[Table]:
                          f"第 {r.rank} 名 / 共 {e.centers} 个中心"),
         (LABEL["grade"], f"{r.grade}（{_grade_note(e)}）"),
         (LABEL["vetoed"], f"是：{r.veto_reason or '未填写原因'}，各项奖补均为 0" if r.vetoed else "否"),
+        (VETO_MODE, _veto_rule_note(e)),
         (LABEL["winner"], _winner_note(r)),
     ])
     score_rows = [(line.indicator.seq, line.indicator.name, line.indicator.weight, line.volume,
@@ -199,9 +237,10 @@ def sections(e: Explanation) -> list[Table]:
     ], totals=frozenset({3}))
     tables = [overview, scores, workload]
     if e.complaints:
-        day, source, line, content = (_COMPLAINT_HEADERS[i] for i in (0, 3, 4, 5))
-        tables.append(Table("有理投诉", (day, content, source, line), (TEXT,) * 4,
-                            [(c.day.isoformat(), c.content, c.source, c.line) for c in e.complaints]))
+        day, source, line, content, number = (_COMPLAINT_HEADERS[i] for i in (0, 3, 4, 5, 6))
+        tables.append(Table("有理投诉", (day, content, source, line, number), (TEXT,) * 5,
+                            [(c.day.isoformat(), c.content, c.source, c.line, c.number)
+                             for c in e.complaints]))
     if e.deductions:
         rows = [(n, d.reason, d.amount, d.rate) for n, d in enumerate(e.deductions, start=1)]
         rows.append((None, f"{TOTAL}（金额 + 应得 × 比例）", r.error_deduction,

@@ -39,6 +39,10 @@ def result_dict(outcome: Outcome) -> dict:
     allocation: Allocation | None = outcome.allocation
     if allocation is not None and outcome.ok:
         s = allocation.settings
+        result["status"] = s.status
+        if s.status == contract.STATUS_FINAL:  # what the 审定 rests on, as typed in 参数
+            result["approval"] = {"number": s.approval_number,
+                                  "date": s.approval_date.isoformat() if s.approval_date else None}
         result["period"] = [month_text(s.period_start), month_text(s.period_end)]
         result["method"] = s.method
         result["pools"] = {key: money(getattr(allocation.pools, key)) for key, _ in contract.POOL_LABELS}

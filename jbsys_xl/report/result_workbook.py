@@ -14,12 +14,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__, contract
-from ..model import Allocation, month_text
+from ..model import Allocation, Settings, month_text
 from ..pipeline import Outcome, run
 from . import tables as t
 from .explain import explain, heading, sections
 from .json_result import score_number
-from .tables import TITLES, UNIT_LINE
+from .tables import UNIT_LINE, sheet_title, status_text
 
 ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET = contract.ABOUT_SHEET, "图表", "分中心说明"
 NUM_FORMATS = {t.MONEY: "#,##0.00", t.SCORE: "0.000000", t.INT: "0", t.NUMBER: "General",
@@ -144,11 +144,11 @@ def print_setup(sheet, header_row: int | None = None) -> None:
         sheet.repeat_rows(header_row)
 
 
-def table_sheet(book, fmt: Formats, table: t.Table, year: int):
+def table_sheet(book, fmt: Formats, table: t.Table, settings: Settings):
     """A titled, filterable, printable sheet holding one table."""
     sheet = book.add_worksheet(table.title)
     last_col = len(table.headers) - 1
-    sheet.merge_range(0, 0, 0, last_col, TITLES[table.title].format(year=year), fmt.title)
+    sheet.merge_range(0, 0, 0, last_col, sheet_title(table.title, settings), fmt.title)
     sheet.set_row(0, 28)
     if t.MONEY in table.kinds:
         sheet.merge_range(1, 0, 1, last_col, UNIT_LINE, fmt.unit)
@@ -166,6 +166,7 @@ def about_sheet(book, fmt: Formats, outcome: Outcome) -> None:
     s = allocation.settings
     info = t.Table("基本信息", (t.ITEM_LABEL, "内容"), (t.TEXT, t.TEXT), [
         ("年度", str(s.year)),
+        ("状态", status_text(s)),
         ("考核期", f"{month_text(s.period_start)} 至 {month_text(s.period_end)}"),
         ("评分方法", f"因素分析法（{s.method}）"),
         ("输入文件", outcome.book.label),
@@ -175,7 +176,7 @@ def about_sheet(book, fmt: Formats, outcome: Outcome) -> None:
     ])
     method = t.Table("计算方法", (t.ITEM_LABEL, "内容"), (t.TEXT, t.TEXT), method_lines(allocation))
     sheet = book.add_worksheet(ABOUT_SHEET)
-    sheet.merge_range(0, 0, 0, 1, f"{s.year}年度补助资金分配说明", fmt.title)
+    sheet.merge_range(0, 0, 0, 1, f"{s.year}年度补助资金分配说明（{status_text(s)}）", fmt.title)
     blocks = [info, t.settings_table(s), t.pools_table(allocation.pools), method]
     widths = set_widths(sheet, blocks)
     row = 2
@@ -193,19 +194,25 @@ def method_lines(allocation: Allocation) -> list[tuple[str, str]]:
     """The rules in force, in words (spec §4–§6), for the reader of the result."""
     s = allocation.settings
     base = "该项全市最高业务量" if s.method == contract.METHOD_BENCHMARK else "该项全市业务量合计"
-    forfeit = ("按各中心实得工作量补助比例再分配" if s.forfeit_mode == contract.FORFEIT_REDISTRIBUTE
-               else "收回")
+    forfeit = ("按实得工作量补助比例再分配给实得大于 0、本身未被扣减且未被否决的中心"
+               if s.forfeit_mode == contract.FORFEIT_REDISTRIBUTE
+               else contract.FORFEIT_LABELS[contract.FORFEIT_RECLAIM])
+    veto = ("被一票否决的中心不计入全市合计和最高业务量，其得分为 0" if s.veto_mode == contract.VETO_EXCLUDE
+            else "被一票否决的中心业务量仍计入全市合计和最高业务量")
     return [
         ("得分", f"因素得分 = 指标权重 × 业务量 ÷ {base}；得分 = 各项因素得分之和"),
+        ("否决处理", f"{s.veto_mode}：{veto}"),
         ("基础达标奖励", f"A+ 类 {_yuan(s.award_a_plus)} 元，A 类 {_yuan(s.award_a)} 元，B 类 0；"
+                         "评定等次按服务场所和标准化下沉可评定的等次，填写了评定等次的按所填；"
                          "一票否决的中心各项奖补均为 0"),
         ("综合优胜", f"在未被否决的 A+、A 类中心中评选 {s.winner_count} 个，"
                      f"每个奖励 {_yuan(s.winner_award)} 元"),
         ("工作量补助", "工作量绩效资金 = 工作绩效资金 − 基础达标奖励 − 优胜奖励，"
                        f"按得分比例以最大余数法分配，精确到 {t.cell_text(s.unit, t.NUMBER)} 元"),
         ("扣减", f"每件有理投诉扣减应得工作量补助的 {t.cell_text(s.complaint_rate, t.PERCENT)}"
-                 "（封顶 100%）；差错扣减按扣减表的金额和比例；扣减资金" + forfeit),
-        ("硬件补助", "已备案的按 预算补助 × min(1, 实际投入 ÷ 计划投入) 计，未备案的为 0"),
+                 "（封顶 100%，投诉编号相同的只计一次）；差错扣减按扣减表的金额和比例；扣减资金" + forfeit),
+        ("硬件补助", "先建后补：已备案的按 预算补助 × min(1, 实际投入 ÷ 计划投入) 计，且不超过实际投入；"
+                     "未备案的为 0"),
     ]
 
 
@@ -283,15 +290,34 @@ def notes_sheet(book, fmt: Formats, allocation: Allocation) -> None:
     print_setup(sheet)
 
 
+def lines_sheet(book, fmt: Formats, allocation: Allocation) -> None:
+    """条线汇总: per 考核部门 its indicators' volumes and factor scores for every center, each
+    block with a line for the department's 确认人 and date, a page each."""
+    sheet = book.add_worksheet(t.LINES_SHEET)
+    tables = t.department_tables(allocation)
+    widths = set_widths(sheet, tables)
+    sheet.write_string(0, 0, sheet_title(t.LINES_SHEET, allocation.settings), fmt.heading)
+    row, breaks = 2, []
+    for table in tables:
+        if row > 2:
+            breaks.append(row)
+        sheet.write_string(row, 0, table.title, fmt.section)
+        row = write_table(sheet, fmt, table, row + 1, widths)
+        sheet.write_string(row + 1, 0, t.SIGN_LINE)
+        row += 4
+    sheet.set_h_pagebreaks(breaks)
+    print_setup(sheet)
+
+
 def previous_allocation(outcome: Outcome) -> Allocation | None:
     """The year before from the same input, when that year is there and valid."""
     previous = run(outcome.book, outcome.year - 1)
     return previous.allocation if previous.ok else None
 
 
-def comparison_sheet(book, fmt: Formats, table: t.Table, year: int) -> None:
+def comparison_sheet(book, fmt: Formats, table: t.Table, settings: Settings) -> None:
     """同比, with the rows of flagged centers highlighted."""
-    sheet = table_sheet(book, fmt, table, year)
+    sheet = table_sheet(book, fmt, table, settings)
     first = HEADER_ROW + 1
     flag = f"${xl_col_to_name(table.headers.index(t.CHANGE_FLAG))}{first + 1}"
     sheet.conditional_format(first, 0, HEADER_ROW + len(table.rows), len(table.headers) - 1, {
@@ -301,10 +327,11 @@ def comparison_sheet(book, fmt: Formats, table: t.Table, year: int) -> None:
 
 def _workbook_bytes(outcome: Outcome, build) -> bytes:
     """Run ``build(book, fmt)`` on an in-memory workbook with fixed properties."""
-    year = outcome.allocation.settings.year
+    settings = outcome.allocation.settings
+    year = settings.year
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": TITLES[contract.RESULT_SHEET].format(year=year),
+    book.set_properties({"title": sheet_title(contract.RESULT_SHEET, settings),
                          "author": "JBSys-XL", "comments": f"JBSys-XL {__version__}",
                          "created": document_date(year)})
     build(book, Formats(book))
@@ -315,18 +342,19 @@ def _workbook_bytes(outcome: Outcome, build) -> bytes:
 def result_workbook_bytes(outcome: Outcome) -> bytes:
     """The full result workbook of a valid outcome."""
     allocation = outcome.allocation
-    year = allocation.settings.year
+    settings = allocation.settings
     previous = previous_allocation(outcome)
 
     def build(book, fmt):
         for table in (t.result_table(allocation), t.detail_table(allocation),
                       t.district_table(allocation), t.checks_table(outcome.checks)):
-            table_sheet(book, fmt, table, year)
+            table_sheet(book, fmt, table, settings)
+        lines_sheet(book, fmt, allocation)
         about_sheet(book, fmt, outcome)
         charts_sheet(book, fmt, allocation)
         notes_sheet(book, fmt, allocation)
         if previous is not None:
-            comparison_sheet(book, fmt, t.comparison_table(allocation, previous), year)
+            comparison_sheet(book, fmt, t.comparison_table(allocation, previous), settings)
 
     return _workbook_bytes(outcome, build)
 
@@ -334,10 +362,9 @@ def result_workbook_bytes(outcome: Outcome) -> bytes:
 def printable_workbook_bytes(outcome: Outcome) -> bytes:
     """Only what goes on paper: 分配结果 in its print columns, and 区汇总."""
     allocation = outcome.allocation
-    year = allocation.settings.year
 
     def build(book, fmt):
         for table in (t.print_table(allocation), t.district_table(allocation)):
-            table_sheet(book, fmt, table, year)
+            table_sheet(book, fmt, table, allocation.settings)
 
     return _workbook_bytes(outcome, build)

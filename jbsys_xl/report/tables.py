@@ -25,6 +25,9 @@ SUBTOTAL, TOTAL = "小计", "合计"
 FACTOR_SCORE = "因素得分"
 PARAMETER, VALUE, ITEM_LABEL, AMOUNT = "参数", "取值", "项目", "金额（元）"
 COMPARISON_SHEET = "同比"
+LINES_SHEET = "条线汇总"
+NO_DEPARTMENT = "（未填考核部门）"
+SIGN_LINE = "确认人：____________　　确认日期：______年____月____日"
 CHANGE_LIMIT = Fraction(3, 10)
 CHANGE_FLAG = "变动超过±30%"
 THIS_YEAR, LAST_YEAR, CHANGE = "本年", "上年", "变动"
@@ -208,6 +211,48 @@ def district_table(allocation: Allocation) -> Table:
                  totals=frozenset({len(rows) - 1}))
 
 
+def department_tables(allocation: Allocation) -> list[Table]:
+    """条线汇总: one table per 考核部门 (in 指标 order) with its indicators' volumes and factor
+    scores for every center and a 合计 row, for the line department to check and sign."""
+    departments: dict[str, list] = {}
+    for indicator in allocation.indicators:
+        departments.setdefault(indicator.department or NO_DEPARTMENT, []).append(indicator)
+    excluded = allocation.excluded
+    tables = []
+    for department, indicators in departments.items():
+        headers = [CENTER_LABELS["code"], CENTER_LABELS["name"], CENTER_LABELS["vetoed"]]
+        kinds = [TEXT, TEXT, BOOL]
+        for indicator in indicators:
+            headers += [f"{indicator.seq}.{indicator.name} {VOLUME}",
+                        f"{indicator.seq}.{indicator.name} {FACTOR_SCORE}"]
+            kinds += [NUMBER, SCORE]
+        headers.append(f"{FACTOR_SCORE}{SUBTOTAL}")
+        kinds.append(SCORE)
+        rows = []
+        score_sums = {indicator.name: Fraction(0) for indicator in indicators}
+        for center in allocation.centers:
+            row: list = [center.code, center.name, center.vetoed]
+            subtotal = Fraction(0)
+            for indicator in indicators:
+                volume, score = allocation.factors[(center.code, indicator.name)]
+                row += [volume, score_number(score)]
+                subtotal += score
+                score_sums[indicator.name] += score
+            rows.append(tuple(row + [score_number(subtotal)]))
+        total: list = [None, TOTAL, None]
+        for indicator in indicators:  # volumes over the factor base: what shares were taken of
+            total += [allocation.indicator_totals[indicator.name],
+                      score_number(score_sums[indicator.name])]
+        total.append(score_number(sum(score_sums.values(), Fraction(0))))
+        rows.append(tuple(total))
+        title = f"{contract.SHEET_SPECS[contract.INDICATORS].optional[0]}：{department}"
+        if excluded:
+            title += f"（一票否决并剔除的中心业务量不计入合计：{'、'.join(sorted(excluded))}）"
+        tables.append(Table(title, tuple(headers), tuple(kinds), rows,
+                            totals=frozenset({len(rows) - 1})))
+    return tables
+
+
 def checks_table(checks: list[Check]) -> Table:
     """校验: every error and warning, errors first, with the level in Chinese."""
     ordered = sorted(checks, key=lambda c: c.level != "error")
@@ -253,6 +298,19 @@ def _beyond_limit(now, before) -> bool:
     return abs(change(now, before)) > CHANGE_LIMIT
 
 
+def status_text(settings: Settings) -> str:
+    """草案 on a draft; 审定 with its 文号 and 审定日期 once 审定文号 is filled (spec §7)."""
+    if settings.status == contract.STATUS_DRAFT:
+        return contract.STATUS_DRAFT
+    day = f" {settings.approval_date.isoformat()}" if settings.approval_date else ""
+    return f"{contract.STATUS_FINAL} {settings.approval_number}{day}"
+
+
+def sheet_title(title: str, settings: Settings) -> str:
+    """A result sheet's title for people, with the status: drafts must never pass for final."""
+    return f"{TITLES.get(title, title).format(year=settings.year)}（{status_text(settings)}）"
+
+
 UNIT_LINE = "单位：元"
 # Sheet titles for people, by table title (= sheet name); the first is the official 附件 title.
 TITLES = {
@@ -261,6 +319,7 @@ TITLES = {
     contract.DISTRICT_SHEET: "{year}年度各区补助资金汇总",
     contract.CHECKS_SHEET: "{year}年度数据校验结果",
     COMPARISON_SHEET: "{year}年度与上年度补助资金及得分对比",
+    LINES_SHEET: "{year}年度各条线考核指标业务量及因素得分确认表",
 }
 
 

@@ -1,6 +1,8 @@
 """Factor scores by the 因素分析法 (spec §4), as exact rationals.
 
 占比法: s = w × v / Σ_c v;  对标法: s = w × v / max_c v;  0 where the denominator is 0.
+The sums and maxima run over the factor base: the active centers minus ``excluded`` (vetoed
+centers under 否决处理 = 剔除), whose s and S are 0 so padded volumes dilute no one.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ..model import Center, Indicator
 
 
 def factor_scores(method: str, indicators: list[Indicator], centers: list[Center],
-                  volumes: dict[tuple[str, str], Fraction]
+                  volumes: dict[tuple[str, str], Fraction], excluded: frozenset[str] = frozenset()
                   ) -> tuple[dict[str, Fraction], dict[tuple[str, str], Fraction]]:
     """Per center S = Σ_i s[c, i], and every s[c, i] (for the 得分明细 sheet and =JBFACTOR).
 
@@ -24,6 +26,7 @@ def factor_scores(method: str, indicators: list[Indicator], centers: list[Center
     """
     codes = [center.code for center in centers]
     names = [indicator.name for indicator in indicators]
+    volumes = {key: volume for key, volume in volumes.items() if key[0] not in excluded}
     den = lcm(*(volume.denominator for volume in volumes.values()))
     scaled = {key: volume.numerator * (den // volume.denominator) for key, volume in volumes.items()}
     rates: dict[str, Fraction] = {}  # a[i] = w[i] / B[i], so that s[c, i] = a[i] × V[c, i]
@@ -49,6 +52,14 @@ def factor_scores(method: str, indicators: list[Indicator], centers: list[Center
                 total += numerator * v
         scores[code] = Fraction(total, common)
     return scores, factors
+
+
+def empty_indicators(indicators: list[Indicator], volumes: dict[tuple[str, str], Fraction],
+                     excluded: frozenset[str] = frozenset()) -> list[Indicator]:
+    """Indicators with no volume in the factor base (city total v[i] = 0): every s is 0, so
+    their weight counts for nothing."""
+    filled = {name for (code, name), volume in volumes.items() if volume and code not in excluded}
+    return [indicator for indicator in indicators if indicator.name not in filled]
 
 
 def ranks(scores: dict[str, Fraction]) -> dict[str, int]:

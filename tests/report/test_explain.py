@@ -27,7 +27,8 @@ def test_every_explanation_adds_up_to_the_center_total(which, request):
         *parts, total = [row[amount] for row in table.rows]
         assert total == center.total == sum(parts, Decimal(0))
         assert sum((line.factor_score for line in e.lines), Fraction(0)) == center.score
-        assert len(e.complaints) == center.complaints
+        numbers = {c.number for c in e.complaints if c.number}
+        assert len(numbers) + sum(1 for c in e.complaints if not c.number) == center.complaints
 
 
 def test_indicator_shares_cover_the_whole_city(outcome):
@@ -67,8 +68,33 @@ def test_text_shows_total_complaints_and_veto(outcome):
 
 
 def test_redistribution_is_explained(small_outcome):
-    text = render_text(explain(small_outcome.allocation, "C02"))
+    """C03 has no deduction of its own: it shares the forfeit; C02 (a 扣减) and C01 (a
+    complaint) do not, and say why."""
+    text = render_text(explain(small_outcome.allocation, "C03"))
     assert "扣减资金 " in text and "实得占比" in text
+    text = render_text(explain(small_outcome.allocation, "C02"))
+    assert "本中心有投诉扣减或差错扣减，不参与再分配" in text
+    assert "再分配只给实得工作量补助大于 0、本身未被扣减且未被否决的中心" in text
+
+
+def test_veto_rule_is_explained(outcome):
+    """The sample year uses 剔除 (default): the vetoed center and the others say so."""
+    allocation = outcome.allocation
+    vetoed = next(c for c in allocation.centers if c.vetoed)
+    text = render_text(explain(allocation, vetoed.code))
+    assert "否决处理  剔除：本中心业务量不计入全市合计和最高业务量，各项因素得分为 0" in text
+    assert vetoed.score == 0 and all(not line.share for line in explain(allocation, vetoed.code).lines)
+    honest = next(c for c in allocation.centers if not c.vetoed)
+    assert "剔除：1 个被一票否决的中心业务量不计入全市合计和最高业务量" in \
+        render_text(explain(allocation, honest.code))
+
+
+def test_recorded_grade_and_counted_once_are_explained(outcome):
+    allocation = outcome.allocation
+    assert "可评定为 A+，评定等次为 A" in render_text(explain(allocation, "ZL08"))
+    twice = next(c for c in allocation.centers
+                 if len(explain(allocation, c.code).complaints) > c.complaints)
+    assert "投诉编号相同的只计一次" in render_text(explain(allocation, twice.code))
 
 
 def test_cli_explain(sample_path, outcome, capsys):

@@ -10,6 +10,7 @@ from python_calamine import CalamineWorkbook
 from jbsys_xl import __version__, contract
 from jbsys_xl.cli import main
 from jbsys_xl.office.libreoffice import convert
+from jbsys_xl.pipeline import run
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.json_result import result_dict
 from jbsys_xl.report.result_workbook import (ABOUT_SHEET, CHARTS_SHEET, HEADER_ROW, NOTES_SHEET,
@@ -17,7 +18,7 @@ from jbsys_xl.report.result_workbook import (ABOUT_SHEET, CHARTS_SHEET, HEADER_R
 from tests.support import require_soffice
 
 SHEETS = [contract.RESULT_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET,
-          contract.CHECKS_SHEET, ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET]
+          contract.CHECKS_SHEET, t.LINES_SHEET, ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_every_sheet_is_there(workbook, small_outcome, tmp_path):
 
 def test_result_sheet_totals_match_the_json(workbook, outcome):
     rows = rows_of(workbook, contract.RESULT_SHEET)
-    assert rows[0][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表"
+    assert rows[0][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表（草案）"
     assert rows[1][0] == "单位：元"
     headers = rows[HEADER_ROW]
     assert headers == [label for _, label in contract.CENTER_RESULT_COLUMNS]
@@ -72,8 +73,43 @@ def test_result_sheet_totals_match_the_json(workbook, outcome):
     assert sum(1 for row in rows if str(row[name]).endswith(t.SUBTOTAL)) == len(data["districts"])
 
 
+def test_final_year_titles_show_the_approval(sample_path, tmp_path):
+    """The sample's year before is 审定: every sheet title carries its 文号 and date."""
+    final = run(sample_path, 2023)
+    assert final.ok and final.allocation.settings.status == contract.STATUS_FINAL
+    path = tmp_path / "final.xlsx"
+    path.write_bytes(result_workbook_bytes(final))
+    for sheet in (contract.RESULT_SHEET, contract.DETAIL_SHEET, t.LINES_SHEET):
+        assert rows_of(path, sheet)[0][0].endswith("（审定 常人社〔2023〕88号 2023-12-20）"), sheet
+    printable = tmp_path / "printable.xlsx"
+    printable.write_bytes(printable_workbook_bytes(final))
+    assert "常人社〔2023〕88号" in rows_of(printable, contract.RESULT_SHEET)[0][0]
+
+
+def test_lines_sheet_has_a_signed_block_per_department(workbook, outcome):
+    """条线汇总: each 考核部门 of the year's indicators, its indicators' volumes and scores for
+    every center, a 合计 row, and a line for the department's 确认人 and date."""
+    rows = rows_of(workbook, t.LINES_SHEET)
+    assert rows[0][0].startswith("2024年度各条线考核指标业务量及因素得分确认表（草案）")
+    departments = list(dict.fromkeys(i.department or t.NO_DEPARTMENT
+                                     for i in outcome.allocation.indicators))
+    titles = [row[0] for row in rows if str(row[0]).startswith("考核部门：")]
+    assert [title.split("：")[1].split("（")[0] for title in titles] == departments
+    assert sum(1 for row in rows if row[0] == t.SIGN_LINE) == len(departments)
+    codes = {c.code for c in outcome.allocation.centers}
+    first = [row for row in rows[3:] if row[0] in codes][:len(codes)]
+    assert {row[0] for row in first} == codes
+    header = rows[3]
+    indicators = [i for i in outcome.allocation.indicators
+                  if (i.department or t.NO_DEPARTMENT) == departments[0]]
+    assert len(header) == 3 + 2 * len(indicators) + 1
+    total = next(row for row in rows[4:] if row[1] == t.TOTAL)
+    assert total[3] == float(outcome.allocation.indicator_totals[indicators[0].name])
+
+
 def test_about_sheet_names_input_settings_and_version(workbook, outcome):
     text = "\n".join(" ".join(map(str, row)) for row in rows_of(workbook, ABOUT_SHEET))
+    assert "草案" in text
     assert outcome.book.sha256 in text and outcome.book.label in text
     assert __version__ in text and "2024-12-01" in text
     for header in contract.SHEET_SPECS[contract.PARAMS].headers:
