@@ -17,6 +17,7 @@ from .lookup import center_lookup, item_lookup, split_aliases
 from .names import normalize
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
+from .callbacks import read_callbacks, year_callbacks
 
 
 def build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
@@ -43,6 +44,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
     active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
     active_codes = {c.code for c in active}
+    callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], lookup), year, ratings, active_codes, checks)
     volumes = {}
     if tables[k.VOLUMES] is not None:
         volumes = aggregate_volumes(tables[k.VOLUMES], settings, indicators, all_item_names,
@@ -71,7 +73,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
                       ratings={code: r for code, r in ratings.items() if code in active_codes},
                       volumes=volumes, complaints=complaints,
                       deductions=[d for d in deductions if d.center in active_codes],
-                      hardware=hardware, all_centers=centers, origins=origins)
+                      hardware=hardware, all_centers=centers, origins=origins, callbacks=callbacks)
     return dataset, checks.finish()
 
 
@@ -362,3 +364,16 @@ def _check_budgets(settings: Settings, hardware: list[HardwareRow], origins: dic
         checks.error(k.PARAMS, origins[(k.PARAMS, "工作绩效资金")][1],
                      f"工作绩效资金 {settings.performance_fund:.2f} 元加预算补助合计 {budget:.2f} 元"
                      f"超过资金总额 {settings.total_fund:.2f} 元")
+
+
+def reference_data(book: RawBook, year: int) -> tuple[Settings | None, list[Indicator], list[Center], list[Check]]:
+    """参数 (the period), 指标 and 中心 of the year, validated as the allocation validates them:
+    what the 金保 import maps export rows onto. The other sheets are not needed for that."""
+    checks = Checks()
+    tables = {name: locate(book, k.SHEET_SPECS[name], checks) for name in (k.PARAMS, k.INDICATORS, k.CENTERS)}
+    if checks.has_errors:
+        return None, [], [], checks.finish()
+    settings, _ = _settings(tables[k.PARAMS], year, checks)
+    indicators, _ = _indicators(tables[k.INDICATORS], year, checks)
+    centers = _centers(tables[k.CENTERS], checks)
+    return settings, indicators, centers, checks.finish()
