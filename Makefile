@@ -24,8 +24,17 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-test
 
-# The main job on the template's demo workbook; results go to build/, the input is untouched.
+# The December path on the template's demo workbook; everything goes to build/, the input is
+# untouched: made-up 金保 exports → their import (业务量 to paste) → the 12333 callback list
+# → the allocation.
+EXPORTS := build/金保导出-$(YEAR)
 demo: install
+	rm -rf $(EXPORTS)
+	$(BIN)/python -m jbsys_xl.jinbao.sample_exports --year $(YEAR) -o $(EXPORTS)
+	$(BIN)/jbsys-xl import $(DEMO) $(EXPORTS) --year $(YEAR) --json build/demo-import.json \
+		-o build/demo-金保导入-$(YEAR).xlsx
+	$(BIN)/jbsys-xl callbacks $(DEMO) $(EXPORTS) --year $(YEAR) --seed $(YEAR) \
+		--json build/demo-callbacks.json -o build/demo-回访清单-$(YEAR).xlsx
 	$(BIN)/jbsys-xl allocate $(DEMO) --year $(YEAR) --json build/demo-result.json \
 		-o build/demo-分配结果-$(YEAR).xlsx
 

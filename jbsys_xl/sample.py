@@ -57,6 +57,11 @@ UNRATED, VETOED = "TN07", "XB04"
 _ACTIVE = tuple(c for c in _CENTERS if c[0] not in (OPENS_NEXT_YEAR, CLOSED_LAST_YEAR))
 VETO_REASON = "12333回访发现虚报业务量，实施一票否决"
 
+
+def active_centers() -> tuple:
+    """(中心编码, 街道/镇, 所属区, …) of the centers active in the sample year."""
+    return _ACTIVE
+
 # 金保 exports name some items differently; both separators of the contract are used.
 _ALIASES = {
     "失业登记": "失业人员登记;失业登记（金保）",
