@@ -55,11 +55,14 @@ def find_layout(grid: Grid, items: NameLookup) -> Layout | None:
     top = grid.top(contract.HEADER_SEARCH_ROWS)
     best: tuple[int, int, dict[str, int], list] | None = None
     for index, row in enumerate(top):
-        columns = field_columns(row)
-        wide = _item_columns(row, columns, items)
-        kind = _kind(columns, wide)
-        if kind is not None:
-            return _layout(grid, top, index, row, columns, wide, *kind)
+        for row in (row, _two_level(top, index)):  # also a header of two rows (merged cells above)
+            columns = field_columns(row)
+            wide = _item_columns(row, columns, items)
+            kind = _kind(columns, wide)
+            if kind is not None:
+                return _layout(grid, top, index, row, columns, wide, *kind)
+        row = top[index]
+        columns, wide = field_columns(row), _item_columns(row, field_columns(row), items)
         score = sum(1 for f in TELLING if f in columns) + (1 if wide else 0)
         if score and (best is None or score > best[0]):
             best = (score, index, columns, wide)
@@ -67,6 +70,18 @@ def find_layout(grid: Grid, items: NameLookup) -> Layout | None:
         return None
     _, index, columns, wide = best
     raise LayoutError(cell_name(index, grid.first_col), _incomplete(top[index], columns, wide))
+
+
+def _two_level(top: list[list], index: int) -> list:
+    """The row with its blank cells taken from the row above: a header whose upper row holds
+    merged cells (受理时间 spanning both rows, 基本信息 spanning several columns)."""
+    row = list(top[index])
+    if index:
+        above = top[index - 1]
+        row += [None] * (len(above) - len(row))
+        row = [above[col] if (value is None or value == "") and col < len(above) else value
+               for col, value in enumerate(row)]
+    return row
 
 
 def _kind(columns: dict[str, int], wide: list) -> tuple[str, str] | None:
