@@ -113,13 +113,11 @@ def draw_callbacks(workbook, sources: Iterable, year: int | None = None,
     draw.checks += checks.finish()
     if not draw.ok:
         return draw
-    cases = imported.cases
-    targets = imported.targets
+    cases, targets = imported.cases, imported.targets
     names = {c.code: c.name for c in imported.centers}
-    empty = np.zeros(0, dtype=object)
-    phones = cases.person[PHONE] if cases is not None else empty
+    phones = cases.person[PHONE] if cases is not None else None
     for index, code in enumerate(targets.codes):
-        rows = [] if cases is None else np.flatnonzero(cases.center == index).tolist()
+        rows = np.flatnonzero(cases.center == index).tolist() if cases is not None else []
         pool = [r for r in rows if has_phone(phones[r]) and cases.case[r] not in called]
         pool.sort(key=lambda r: (draw_order(seed, targets.item_names[cases.item[r]], cases.case[r]),
                                  cases.case[r]))

@@ -19,14 +19,21 @@ class Column:
     ``blank``: the cell is empty or only spaces; ``bad``: it holds something the parser refused
     (an error cell included), with the reason in ``message(r)``."""
 
-    def __init__(self, raw: np.ndarray, parse: Callable):
+    def __init__(self, raw: np.ndarray, parse: Callable, original: np.ndarray | None = None):
+        """``original``: the cells as written when ``raw`` is a reduced form of them (dates
+        without their clock time, so that a year has a few hundred distinct values); messages
+        quote the original."""
+        self.parse, self.original = parse, original
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
         self.codes = codes
         self.uniques = list(uniques)
         self.values: list = []
         self.errors: list[str | None] = []
+        blank = []
         for unique in self.uniques:
-            if v.is_empty(unique):
+            empty = v.is_empty(unique)
+            blank.append(empty)
+            if empty:
                 self.values.append(None)
                 self.errors.append(None)
                 continue
@@ -37,14 +44,21 @@ class Column:
                 self.values.append(None)
                 self.errors.append(str(bad))
         # a sentinel after the uniques answers for code -1 (blank)
-        self.blank = np.array([v.is_empty(u) for u in self.uniques] + [True], dtype=bool)[codes]
+        self.blank = np.array(blank + [True], dtype=bool)[codes]
         self.bad = np.array([e is not None for e in self.errors] + [False], dtype=bool)[codes]
 
     def message(self, row: int) -> str:
+        if self.original is not None:
+            try:
+                self.parse(self.original[row])
+            except v.BadValue as bad:
+                return str(bad)
         return self.errors[self.codes[row]]
 
     def shown(self, row: int) -> str:
         """The cell as written, for a message (never used on personal columns)."""
+        if self.original is not None:
+            return v.show(self.original[row]) if self.original[row] is not None else ""
         code = self.codes[row]
         return "" if code < 0 else v.show(self.uniques[code])
 
@@ -55,7 +69,10 @@ class Column:
 
 
 def name_of(value) -> str | None:
-    """A name cell (institution, item, status, case id) in normal form."""
+    """A name cell (institution, item, status, case id) in normal form. Text — every value of
+    an export but error cells — takes the short way: a case-id column is all distinct values."""
+    if type(value) is str:
+        return normalize(value) or None
     found = v.text(value)
     return None if found is None else normalize(found)
 

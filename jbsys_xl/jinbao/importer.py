@@ -20,13 +20,15 @@ from ..io.reader import RawBook, SourceError, read_source
 from ..io.tables import Checks
 from ..model import Center, Check, Month, month_text
 from .columns import month_of_index
-from .headers import COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, ITEM, LABELS, STATS
+from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, ITEM, LABELS, PERSONAL,
+                      STATS)
 from .layout import LayoutError, find_layout
 from .parse import BLANK_SHOWN, SheetPart, Tally, Targets, parse_detail, parse_stats
 from .sources import expand, read_file
 from .workbook import latest_year
 
 Progress = Callable[[str], None]
+MAX_LISTED = 50  # conflicting cases listed one by one per sheet; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -176,11 +178,12 @@ def _combine(result: ImportResult, checks: Checks, personal: bool) -> None:
     size = len(targets.codes) * n_items * months
     totals = np.zeros(size, dtype=np.int64)
     sources: dict[int, list[int]] = {}
+    parts = max(len(result.parts), 1)
     for keys, weights, owners in (detail_keys, stat_keys):
         if len(keys):
             totals += np.bincount(keys, weights=weights, minlength=size).astype(np.int64)
-            for k, owner in zip(*np.unique(np.stack([keys, owners]), axis=1)):
-                sources.setdefault(int(k), []).append(int(owner))
+            for pair in np.unique(keys * parts + owners).tolist():
+                sources.setdefault(pair // parts, []).append(pair % parts)
     files = [p.file for p in result.parts]
     for k in np.flatnonzero(totals):
         rest, month = divmod(int(k), months)
@@ -217,15 +220,19 @@ def _dedup(details: list[SheetPart], checks: Checks, n_items: int, key3, result:
         p.duplicates = int((~counted & mine).sum())
     moved = np.flatnonzero(~counted & ((center != center[first]) | (month != month[first])))
     codes, names, parts = result.targets.codes, result.targets.item_names, result.parts
-    for r in moved:
-        f = first[r]
-        a, b = parts[owner[f]], parts[owner[r]]
-        case_id = a.case[local[f]]
-        checks.warning(b.where, b.case_cell(local[r]),
-                       f"业务流水号“{case_id}”（{names[item[r]]}）已在 {a.where}!{a.case_cell(local[f])} "
-                       f"计入 {codes[center[f]]} {month_text(month_of_index(month[f]))}，此处为 "
-                       f"{codes[center[r]]} {month_text(month_of_index(month[r]))}：按先出现的计入，此处不计",
-                       "业务流水号冲突")
+    for owner_id in np.unique(owner[moved]):
+        mine = moved[owner[moved] == owner_id]
+        b = parts[owner_id]
+        for r in mine[:MAX_LISTED]:
+            f = first[r]
+            a = parts[owner[f]]
+            checks.warning(b.where, b.case_cell(local[r]),
+                           f"业务流水号“{a.case[local[f]]}”（{names[item[r]]}）已在 {a.where}!{a.case_cell(local[f])} "
+                           f"计入 {codes[center[f]]} {month_text(month_of_index(month[f]))}，此处为 "
+                           f"{codes[center[r]]} {month_text(month_of_index(month[r]))}：按先出现的计入，此处不计")
+        if len(mine) > MAX_LISTED:
+            checks.warning(b.where, "", f"另有 {len(mine) - MAX_LISTED:,} 条业务的业务流水号已在其他位置以不同的"
+                                        f"中心或月份计入，按先出现的计入，未逐一列出")
     keep = np.flatnonzero(counted)
     keys = key3(center[keep], item[keep], month[keep])
     if personal:
@@ -233,16 +240,13 @@ def _dedup(details: list[SheetPart], checks: Checks, n_items: int, key3, result:
                              np.concatenate([p.case for p in details])[keep],
                              np.concatenate([p.day for p in details])[keep],
                              _personal(details, keep))
-    owners = owner[keep]
+    owners, rows = owner[keep], local[keep]
     distinct, first_of_key = np.unique(keys, return_index=True)  # at most centers × items × months
-    first_owner = {k: (int(owners[i]), int(local[keep][i]))
-                   for k, i in zip(distinct.tolist(), first_of_key.tolist())}
+    first_owner = {k: (int(owners[i]), int(rows[i])) for k, i in zip(distinct.tolist(), first_of_key.tolist())}
     return (keys, np.ones(len(keys)), owners), first_owner
 
 
 def _personal(details: list[SheetPart], keep: np.ndarray) -> dict[str, np.ndarray]:
-    from .headers import PERSONAL
-
     found = {}
     for key in PERSONAL:
         found[key] = np.concatenate([p.person.get(key, np.full(len(p.center), None, dtype=object))

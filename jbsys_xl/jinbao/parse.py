@@ -84,7 +84,7 @@ class SheetPart:
     center: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     item: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    cells: list[str] = field(default_factory=list)  # 统计: the count's cell; 明细: filled lazily
+    cells: list[str] = field(default_factory=list)  # 统计: each count's cell (明细: case_cell)
     volume: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # 统计 only
     case: np.ndarray = field(default_factory=lambda: np.zeros(0, object))  # 明细 only
     sheet_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -117,6 +117,13 @@ class _Sheet:
 
     def column(self, field_: str, parse) -> Column:
         return Column(self.raw(self.layout.columns[field_]), parse)
+
+    def dates(self, field_: str, parse) -> Column:
+        col = self.layout.columns[field_]
+        days = self.grid.days(col)
+        if days is None:
+            return Column(self.raw(col), parse)
+        return Column(days[self.start:], parse, self.raw(col))
 
     def cell(self, row: int, col: int) -> str:
         return cell_name(self.start + row, self.grid.first_col + col)
@@ -165,8 +172,9 @@ class _Sheet:
         row whose institution is blank (合计 under 序号)."""
         total = inst.mapped(lambda name: int(is_total(name)), 0).astype(bool)
         if self.layout.columns[INSTITUTION] != 0:
-            first = Column(self.raw(0), name_of)
-            total |= inst.blank & first.mapped(lambda name: int(is_total(name)), 0).astype(bool)
+            first = self.raw(0)
+            for r in np.flatnonzero(inst.blank):
+                total[r] = isinstance(first[r], str) and is_total(name_of(first[r]))
         return total
 
     def errors_in(self, mask: np.ndarray, *columns: tuple[Column, int]) -> np.ndarray:
@@ -191,7 +199,7 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
     part, cols = s.part, layout.columns
     inst, item = s.column(INSTITUTION, name_of), s.column(ITEM, name_of)
     case = s.column(CASE_ID, name_of)
-    date = s.column(DATE, day_parser(s.header(DATE)))
+    date = s.dates(DATE, day_parser(s.header(DATE)))
     status = s.column(STATUS, name_of) if STATUS in cols else None
     used = [inst, item, case, date] + ([status] if status else [])
     read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst)

@@ -83,6 +83,11 @@ class Grid:
         """Column ``col`` (0-based within the grid) as an object array of ``height`` values."""
         raise NotImplementedError
 
+    def days(self, col: int) -> np.ndarray | None:
+        """Column ``col`` with ``yyyy-mm-dd hh:mm:ss`` cut to its date, where that is cheap
+        (None elsewhere): timestamps are nearly all distinct, their dates are not."""
+        return None
+
     @property
     def where(self) -> str:
         return f"{self.file}!{self.sheet}"
@@ -123,14 +128,24 @@ class ArrowGrid(Grid):
                 rows[r][c - self.first_col] = error
         return rows
 
-    def column(self, col: int) -> np.ndarray:
-        column = self.table.column(col).to_numpy(zero_copy_only=False).astype(object, copy=False)
+    def column(self, col: int, values=None) -> np.ndarray:
+        values = self.table.column(col) if values is None else values
+        column = values.to_numpy(zero_copy_only=False).astype(object, copy=False)
         for (r, c), error in self.errors.items():
             if c - self.first_col == col and r < self.height:
                 if not column.flags.writeable:
                     column = column.copy()
                 column[r] = error
         return column
+
+    def days(self, col: int) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        return self.column(col, pc.replace_substring_regex(
+            self.table.column(col), pattern=_TIMESTAMP, replacement=r"\1"))
+
+
+_TIMESTAMP = r"^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2}$"  # how fastexcel writes a date cell as text
 
 
 def read_file(source: SourceFile) -> Iterator[Grid]:
