@@ -173,7 +173,7 @@ def _combine(result: ImportResult, checks: Checks, personal: bool) -> None:
     details = [p for p in result.parts if p.kind == DETAIL]
     stats = [p for p in result.parts if p.kind == STATS]
     detail_keys, detail_owner = _dedup(details, checks, n_items, key3, result, personal)
-    stat_keys = _stat_claims(stats, checks, key3, detail_keys, detail_owner, result)
+    stat_keys = _stat_claims(stats, checks, key3, detail_owner, result)
 
     size = len(targets.codes) * n_items * months
     totals = np.zeros(size, dtype=np.int64)
@@ -193,6 +193,9 @@ def _combine(result: ImportResult, checks: Checks, personal: bool) -> None:
                                         month_of_index(first + month), int(totals[k]), labels))
     result.volumes.sort(key=lambda row: (row.center, row.item, row.month))
     _report_names(result, checks)
+    if not result.volumes:
+        checks.warning("", "", f"没有导入任何业务量：所给文件中没有 {targets.year} 年度考核期内、能对应到中心和考核事项"
+                               f"的记录（请检查文件、年度以及“中心”表的金保机构、“指标”表的金保事项）")
 
 
 def _dedup(details: list[SheetPart], checks: Checks, n_items: int, key3, result: ImportResult,
@@ -254,7 +257,7 @@ def _personal(details: list[SheetPart], keep: np.ndarray) -> dict[str, np.ndarra
     return found
 
 
-def _stat_claims(stats: list[SheetPart], checks: Checks, key3, detail_keys, detail_owner,
+def _stat_claims(stats: list[SheetPart], checks: Checks, key3, detail_owner: dict,
                  result: ImportResult):
     """统计 counts by (center, item, month); the same key from two sources is double counting."""
     empty = np.zeros(0, np.int64)

@@ -17,7 +17,7 @@ from ..io.reader import cell_name
 from ..io.tables import Checks
 from ..model import Month
 from .columns import Column, day_parser, month_index, name_of
-from .headers import (CASE_ID, COUNT, COUNTED_STATUSES, DATE, DETAIL, EXCLUDED_STATUSES, INSTITUTION,
+from .headers import (CASE_ID, COUNT, COUNTED_STATUSES, DATE, EXCLUDED_STATUSES, INSTITUTION,
                       ITEM, LABELS, LONG, MONTH, PERSONAL, STATUS, WIDE, is_total)
 from .layout import Layout
 from .sources import Grid

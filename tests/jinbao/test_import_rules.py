@@ -197,7 +197,8 @@ def test_counted_statuses(tmp_path, status):
 def test_excluded_statuses(tmp_path, status):
     result = imported([one_case(tmp_path, "A1", TN02, ITEM, "2024-03-05", status)])
     assert result.ok and not result.volumes and result.parts[0].excluded == 1
-    assert not messages(result)
+    assert messages(result) == ["没有导入任何业务量：所给文件中没有 2024 年度考核期内、能对应到中心和考核事项的记录"
+                                "（请检查文件、年度以及“中心”表的金保机构、“指标”表的金保事项）"]
 
 
 def test_unknown_status_excluded_with_one_warning_per_value(tmp_path):
