@@ -123,7 +123,7 @@ def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], ye
     for check in reference_checks:
         checks.add(check.level, check.sheet, check.cell, check.message)
     try:
-        files, notes = expand(sources)
+        files, notes = expand(sources, None if isinstance(workbook, RawBook) else Path(workbook))
     except SourceError as exc:
         return _failed(year, str(exc), checks.finish())
     for note in notes:

@@ -39,10 +39,13 @@ class SourceFile:
     label: str  # how outputs name it: the file name, or folder/relative path for a folder's files
 
 
-def expand(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[str]]:
+def expand(paths: Iterable[str | Path], workbook: Path | None = None) -> tuple[list[SourceFile], list[str]]:
     """The files to read, in the order the contract fixes (arguments in order, a folder's files
-    recursively in name order), and notes about paths named twice (read once)."""
+    recursively in name order), and notes about paths named twice (read once). The allocation
+    workbook itself is never an export, even in a folder of them."""
     files, notes, seen = [], [], set()
+    if workbook is not None and workbook.is_file():
+        seen.add(workbook.resolve())
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -59,7 +62,8 @@ def expand(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[str]]:
         for source in candidates:
             key = source.path.resolve()
             if key in seen:
-                notes.append(f"{source.label}：已经读取过（重复给出），不再重复读取")
+                if workbook is None or key != workbook.resolve():
+                    notes.append(f"{source.label}：已经读取过（重复给出），不再重复读取")
                 continue
             seen.add(key)
             files.append(source)

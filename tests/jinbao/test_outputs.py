@@ -13,6 +13,7 @@ from jbsys_xl import contract
 from jbsys_xl.cli import main
 from jbsys_xl.jinbao.headers import ID_NUMBER, NAME, PHONE
 from jbsys_xl.jinbao.layout import find_layout
+from jbsys_xl.jinbao.importer import run_import
 from jbsys_xl.jinbao.output import import_workbook_bytes
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
 from jbsys_xl.jinbao.sources import expand, read_file
@@ -91,6 +92,14 @@ def test_default_output_beside_the_workbook(tmp_path):
     path = write_xlsx(tmp_path / "m.xlsx", {"S": detail(("A1", TN02, ITEM, "2024-03-05", "办结"))})
     assert main(["import", str(book), str(path)]) == 0
     assert (tmp_path / "考核-金保导入-2024.xlsx").is_file()
+
+
+def test_the_workbook_in_the_exports_folder_is_not_an_export(tmp_path):
+    shutil.copy(DEMO, tmp_path / "考核.xlsm")
+    write_xlsx(tmp_path / "m.xlsx", {"S": detail(("A1", TN02, ITEM, "2024-03-05", "办结"))})
+    result = run_import(tmp_path / "考核.xlsm", [tmp_path], 2024)
+    assert result.ok and [p.file for p in result.parts] == [f"{tmp_path.name}/m.xlsx"]
+    assert not result.warnings
 
 
 def test_errors_write_nothing_but_the_json(tmp_path, capsys):
