@@ -24,8 +24,17 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-test
 
-# The main job on the template's demo workbook; results go to build/, the input is untouched.
+# The December path on the template's demo workbook; everything goes to build/, the input is
+# untouched: made-up 金保 exports → their import (业务量 to paste) → the 12333 callback list
+# → the allocation.
+EXPORTS := build/金保导出-$(YEAR)
 demo: install
+	rm -rf $(EXPORTS)
+	$(BIN)/python -m jbsys_xl.jinbao.sample_exports --year $(YEAR) -o $(EXPORTS)
+	$(BIN)/jbsys-xl import $(DEMO) $(EXPORTS) --year $(YEAR) --json build/demo-import.json \
+		-o build/demo-金保导入-$(YEAR).xlsx
+	$(BIN)/jbsys-xl callbacks $(DEMO) $(EXPORTS) --year $(YEAR) --seed $(YEAR) \
+		--json build/demo-callbacks.json -o build/demo-回访清单-$(YEAR).xlsx
 	$(BIN)/jbsys-xl allocate $(DEMO) --year $(YEAR) --json build/demo-result.json \
 		-o build/demo-分配结果-$(YEAR).xlsx
 
@@ -41,7 +50,8 @@ template: install
 
 # Benchmark: generates the workbooks once into build/bench/, then times `jbsys-xl allocate`
 # against python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py;
-# about half an hour at all three sizes). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium".
+# about half an hour at all three sizes), then the 金保 import of 2,000,000 case rows in 10 files
+# (bench/import_bench.py). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium --skip import".
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -280,7 +280,7 @@ def write_input(data: Data, path: Path) -> None:
             writer.table(k.VOLUMES, list(spec.required), (raw for raw, _ in data.volumes()),
                          top=1, month=True)
         else:
-            headers, rows = data.sheets[spec.name]
+            headers, rows = data.sheets.get(spec.name, (list(spec.required), []))  # 回访: optional
             writer.table(spec.name, headers, rows)
     writer.book.close()
 

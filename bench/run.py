@@ -327,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         print("LibreOffice: a run that did not finish in time is shown as '> timeout'; its ratio "
               "is then an upper bound (allocate ÷ timeout).")
     print(summary(all_results))
+    if "import" not in args.skip:  # the 金保 import at 2,000,000 case rows (bench/import_bench.py)
+        import import_bench
+        import_bench.main(["--repeats", str(args.repeats or 3)])
     return 0
 
 

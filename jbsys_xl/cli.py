@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__, contract
 from .io.atomic import OutputError, write_atomic
+from .jinbao.cli import add_commands as jinbao_commands
 from .model import Check, month_text
 from .pipeline import Outcome, run
 from .report.json_result import score_number, to_json
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--out-dir", type=Path, metavar="文件夹", help="输出文件夹（默认：源码中的 workbook/）")
     template.add_argument("--year", type=int, metavar="年度", help="模板年度（默认 2024）")
     template.set_defaults(func=cmd_build_template)
+    jinbao_commands(commands)
     return parser
 
 

@@ -18,6 +18,7 @@ VOLUMES = "业务量"
 COMPLAINTS = "投诉"
 DEDUCTIONS = "扣减"
 HARDWARE = "硬件"
+CALLBACKS = "回访"  # optional: 12333 callback results (金保 contract §8)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class SheetSpec:
     name: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
-    must_exist: bool = True  # a missing sheet is an error (spec §1: all eight must exist)
+    must_exist: bool = True  # a missing sheet is an error (spec §1: all eight must exist, 回访 may)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -47,6 +48,8 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(DEDUCTIONS, ("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
     SheetSpec(HARDWARE, ("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
               ("备案日期",)),
+    SheetSpec(CALLBACKS, ("年度", "中心", "业务流水号", "回访日期", "回访结果"), ("说明",),
+              must_exist=False),
 )
 SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
 HEADER_SEARCH_ROWS = 10  # the header row is the first of these that holds all required headers
@@ -74,6 +77,8 @@ NO_WORDS = frozenset({"否", "N", "NO", "FALSE", "0", "假"})
 GRADES = ("A+", "A", "B")
 WINNER_CONFIRMED, WINNER_PROPOSED = "确定", "建议"
 ALIAS_SEPARATORS = (";", "；")
+CALLBACK_RESULTS = ("属实", "不属实", "无法联系")  # 回访结果; empty = not called yet
+CALLBACK_CONFIRMED, CALLBACK_REFUTED, CALLBACK_UNREACHABLE = CALLBACK_RESULTS
 
 # --- defaults of 参数 (spec §1) -------------------------------------------------------------
 

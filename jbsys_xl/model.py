@@ -183,6 +183,18 @@ class Deduction:
 
 
 @dataclass(frozen=True)
+class Callback:
+    """One case of the 回访 sheet: a 12333 callback and what it found (金保 contract §8)."""
+
+    year: int
+    center: str  # 中心编码
+    case_id: str  # 业务流水号, in normal form
+    day: date | None = None
+    result: str | None = None  # 属实 / 不属实 / 无法联系; None while not called yet
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class HardwareRow:
     district: str
     budget: Decimal
@@ -209,6 +221,7 @@ class Dataset:
     # Where a setting or a rating came from, so rules can point errors at a cell:
     # (sheet, header) or (sheet, center code) → (sheet, A1 cell).
     origins: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    callbacks: list[Callback] = field(default_factory=list)  # the year's 回访 of active centers
 
 
 # --- result ---------------------------------------------------------------------------------

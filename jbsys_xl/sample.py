@@ -22,7 +22,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .contract import (ALIAS_SEPARATORS, COMPLAINTS, CENTERS, DEDUCTIONS, FIRST_YEAR,
+from .contract import (ALIAS_SEPARATORS, CALLBACK_RESULTS, CALLBACKS, COMPLAINTS, CENTERS, DEDUCTIONS,
+                       FIRST_YEAR,
                        FORFEIT_RECLAIM, HARDWARE, INDICATORS, INPUT_SHEETS, METHOD_SHARE, PARAMS,
                        RATINGS, SHEET_SPECS, SINK_KINDS, VENUES, VERDICTS, VETO_EXCLUDE, VOLUMES,
                        YES_NO)
@@ -64,6 +65,11 @@ GRADED_DOWN, GRADED_DOWN_TO = "ZL08", "A"
 LAST_YEAR_WINNERS = ("TN01", "TN04", "ZL01", "ZL03", "XB01", "XB03")
 APPROVAL_NUMBER = "常人社〔{year}〕88号"
 APPROVAL_DAY = (12, 20)  # 审定日期 of last year's allocation: 20 December
+
+
+def active_centers(year: int = 2024) -> tuple:
+    """(中心编码, 街道/镇, 所属区, …) of the centers active in the sample year."""
+    return _active(year, year)
 
 # 金保 exports name some items differently; both separators of the contract are used.
 _ALIASES = {
@@ -144,11 +150,35 @@ def _indicators(year: int) -> list[Row]:
             for seq, category, name, weight, sink, department in _indicator_source()]
 
 
+def jinbao_institution(town: str, district: str) -> str:
+    """How the 金保 system names a center: the sample's 金保机构 alias (its exports use it)."""
+    return f"{district}{town}劳动保障所"
+
+
 def _centers(year: int) -> list[Row]:
     return [_row(CENTERS, code, center_name(town), district,
                  year + 1 if code == OPENS_NEXT_YEAR else None,
-                 year - 1 if code == CLOSED_LAST_YEAR else None)
-            for code, town, district, *_ in _CENTERS]
+                 year - 1 if code == CLOSED_LAST_YEAR else None,
+                 jinbao_institution(town, district) + (ALIAS_SEPARATORS[index % 2] + f"{town}人社所"
+                                                      if index % 3 == 0 else ""))
+            for index, (code, town, district, *_) in enumerate(_CENTERS)]
+
+
+# A few 12333 callbacks of the year (回访): results staff recorded, one case found 不属实 at a
+# center that is not vetoed (the run warns and leaves 一票否决 to the working group).
+CALLBACK_CASES = (("TN01", 3, 0, ""), ("TN04", 17, 0, ""), ("ZL02", 29, 2, "三次未接通"),
+                  ("XB03", 41, 1, "当事人称未办理该业务"), ("XB01", 58, 0, ""))
+
+
+def case_id(year: int, number: int) -> str:
+    """业务流水号 of the sample 金保 exports (jbsys_xl.jinbao.sample_exports)."""
+    return f"SB{year}{number:07d}"
+
+
+def _callbacks(year: int) -> list[Row]:
+    return [_row(CALLBACKS, year, code, case_id(year, number), date(year, 12, 2 + index),
+                 CALLBACK_RESULTS[result], note or None)
+            for index, (code, number, result, note) in enumerate(CALLBACK_CASES)]
 
 
 def _ratings(data_year: int, year: int) -> list[Row]:
@@ -269,7 +299,7 @@ def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
             RATINGS: _ratings(year - 1, year) + _ratings(year, year),
             VOLUMES: history + _volumes(year, rng, _active(year, year)),
             COMPLAINTS: _complaints(year, rng), DEDUCTIONS: _deductions(year),
-            HARDWARE: _hardware(year, rng)}
+            HARDWARE: _hardware(year, rng), CALLBACKS: _callbacks(year)}
 
 
 def _is_percent(header: str) -> bool:

@@ -18,6 +18,7 @@ from .names import closest, normalize
 from .reader import RawBook, gc_paused
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
+from .callbacks import read_callbacks, year_callbacks
 
 
 def build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
@@ -40,6 +41,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
     active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
     active_codes = {c.code for c in active}
+    callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], lookup), year, ratings, active_codes, checks)
     volumes = {}
     if tables[k.VOLUMES] is not None:
         period = settings.period if settings else default_period(year)
@@ -60,7 +62,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
                       ratings={code: r for code, r in ratings.items() if code in active_codes},
                       volumes=volumes, complaints=complaints,
                       deductions=[d for d in deductions if d.center in active_codes],
-                      hardware=hardware, all_centers=centers, origins=origins)
+                      hardware=hardware, all_centers=centers, origins=origins, callbacks=callbacks)
     return dataset, checks.finish()
 
 
@@ -463,3 +465,16 @@ def _check_budgets(settings: Settings, hardware: list[HardwareRow], origins: dic
         checks.error(k.PARAMS, origins[(k.PARAMS, "工作绩效资金")][1],
                      f"工作绩效资金 {settings.performance_fund:.2f} 元加预算补助合计 {budget:.2f} 元"
                      f"超过资金总额 {settings.total_fund:.2f} 元")
+
+
+def reference_data(book: RawBook, year: int) -> tuple[Settings | None, list[Indicator], list[Center], list[Check]]:
+    """参数 (the period), 指标 and 中心 of the year, validated as the allocation validates them:
+    what the 金保 import maps export rows onto. The other sheets are not needed for that."""
+    checks = Checks()
+    tables = {name: locate(book, k.SHEET_SPECS[name], checks) for name in (k.PARAMS, k.INDICATORS, k.CENTERS)}
+    if checks.has_errors:
+        return None, [], [], checks.finish()
+    settings, origins = _settings(tables[k.PARAMS], year, checks)
+    indicators, _ = _indicators(tables[k.INDICATORS], year, checks, origins)
+    centers = _centers(tables[k.CENTERS], checks)
+    return settings, indicators, centers, checks.finish()

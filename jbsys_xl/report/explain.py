@@ -13,11 +13,11 @@ from fractions import Fraction
 
 from .. import contract
 from ..io.lookup import center_lookup
-from ..model import Allocation, CenterResult, Complaint, Deduction, Indicator, Rating
+from ..model import Allocation, Callback, CenterResult, Complaint, Deduction, Indicator, Rating
 from .json_result import score_number
-from .tables import (AMOUNT, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NUMBER, PERCENT, SCORE,
-                     SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, cell_text, status_text, table_text,
-                     yes_no)
+from .tables import (AMOUNT, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NOT_CALLED, NUMBER, PERCENT,
+                     SCORE, SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, callback_counts, cell_text,
+                     status_text, table_text, yes_no)
 
 LABEL = dict(contract.CENTER_RESULT_COLUMNS)
 POOL = dict(contract.POOL_LABELS)
@@ -68,6 +68,7 @@ class Explanation:
     deductions: list[Deduction]
     forfeit_total: Decimal  # F0 = Σ (G − N)
     net_receiving: Decimal  # Σ N over the centers that share F0 (CenterResult.receiver)
+    callbacks: tuple[Callback, ...] = ()  # the year's 12333 回访 of the center
 
     @property
     def complaint_share(self) -> Decimal:
@@ -114,7 +115,8 @@ def explain(allocation: Allocation, center: str) -> Explanation:
         complaints=[c for c in data.complaints if c.center == code],
         deductions=[d for d in data.deductions if d.center == code],
         forfeit_total=pools.gross_total - pools.net_total,
-        net_receiving=allocation.net_receiving_total)
+        net_receiving=allocation.net_receiving_total,
+        callbacks=tuple(c for c in data.callbacks if c.center == code))
 
 
 # --- layout ----------------------------------------------------------------------------------
@@ -247,6 +249,8 @@ def sections(e: Explanation) -> list[Table]:
                      sum((d.rate or Decimal(0) for d in e.deductions), Decimal(0))))
         tables.append(Table(LABEL["error_deduction"], (SEQ, *DEDUCTION_HEADERS),
                             (INT, TEXT, MONEY, PERCENT), rows, totals=frozenset({len(rows) - 1})))
+    if e.callbacks:
+        tables.append(_callback_section(e))
     parts = ("basic_award", "net_workload", "redistributed", "winner_award")
     tables.append(Table(LABEL["total"], (ITEM_LABEL, NOTE, AMOUNT), (TEXT, TEXT, MONEY), [
         (LABEL["basic_award"], f"{r.grade} 类" + ("，一票否决" if r.vetoed else ""), r.basic_award),
@@ -256,6 +260,17 @@ def sections(e: Explanation) -> list[Table]:
         (TOTAL, " + ".join(LABEL[key] for key in parts), r.total),
     ], totals=frozenset({4})))
     return tables
+
+
+def _callback_section(e: Explanation) -> Table:
+    """12333 回访: each case and what it found; 不属实 is for the working group to weigh."""
+    sampled, *found = callback_counts(e.callbacks)
+    counts = "，".join(f"{label} {n}" for label, n in zip((*contract.CALLBACK_RESULTS, NOT_CALLED), found) if n)
+    rows = [(c.case_id, c.day.isoformat() if c.day else "", c.result or NOT_CALLED, c.note)
+            for c in e.callbacks]
+    rows.append((TOTAL, "", f"抽查 {sampled} 件：{counts}", "回访结果不直接改变补助资金"))
+    return Table("12333 回访", ("业务流水号", "回访日期", "回访结果", NOTE), (TEXT,) * 4, rows,
+                 totals=frozenset({len(rows) - 1}))
 
 
 def render_text(explanation: Explanation) -> str:

@@ -355,6 +355,8 @@ def result_workbook_bytes(outcome: Outcome) -> bytes:
         notes_sheet(book, fmt, allocation)
         if previous is not None:
             comparison_sheet(book, fmt, t.comparison_table(allocation, previous), settings)
+        if (callbacks := t.callback_table(allocation)) is not None:
+            table_sheet(book, fmt, callbacks, settings)
 
     return _workbook_bytes(outcome, build)
 

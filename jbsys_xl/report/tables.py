@@ -311,6 +311,30 @@ def sheet_title(title: str, settings: Settings) -> str:
     return f"{TITLES.get(title, title).format(year=settings.year)}（{status_text(settings)}）"
 
 
+CALLBACK_SHEET = "回访汇总"  # not 回访: the Excel layer writes result sheets beside the input sheets
+NOT_CALLED = "未回访"
+
+
+def callback_counts(callbacks) -> tuple[int, ...]:
+    """(抽查, 属实, 不属实, 无法联系, 未回访) of some 回访 cases."""
+    results = [c.result for c in callbacks]
+    return (len(results), *(results.count(r) for r in contract.CALLBACK_RESULTS), results.count(None))
+
+
+def callback_table(allocation: Allocation) -> Table | None:
+    """回访汇总: each active center's 12333 callbacks of the year by result; None without any."""
+    callbacks = allocation.dataset.callbacks
+    if not callbacks:
+        return None
+    headers = (CENTER_LABELS["code"], CENTER_LABELS["name"], CENTER_LABELS["vetoed"], "抽查件数",
+               *contract.CALLBACK_RESULTS, NOT_CALLED)
+    kinds = (TEXT, TEXT, BOOL) + (INT,) * 5
+    rows = [(c.code, c.name, c.vetoed, *callback_counts([b for b in callbacks if b.center == c.code]))
+            for c in allocation.centers]
+    rows.append(summary_row({1: TOTAL}, rows, kinds))
+    return Table(CALLBACK_SHEET, headers, kinds, rows, totals=frozenset({len(rows) - 1}))
+
+
 UNIT_LINE = "单位：元"
 # Sheet titles for people, by table title (= sheet name); the first is the official 附件 title.
 TITLES = {
@@ -320,6 +344,7 @@ TITLES = {
     contract.CHECKS_SHEET: "{year}年度数据校验结果",
     COMPARISON_SHEET: "{year}年度与上年度补助资金及得分对比",
     LINES_SHEET: "{year}年度各条线考核指标业务量及因素得分确认表",
+    CALLBACK_SHEET: "{year}年度12333回访结果汇总（回访结果不直接改变补助资金）",
 }
 
 

@@ -10,8 +10,8 @@ import importlib
 import inspect
 
 from .. import __version__, contract
-from ..contract import (CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS, PARAMS, RATINGS,
-                        VOLUMES)
+from ..contract import (CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS, PARAMS,
+                        RATINGS, VOLUMES)
 from ..excel.book_source import YEAR_NAME
 from ..excel.setup import UDF_MODULES
 from ..excel.udf_vba import udf_signatures
@@ -55,6 +55,7 @@ PURPOSES = {
     COMPLAINTS: "投诉登记；考核期内“有理”投诉按比例扣减；同一件投诉多次登记时填相同的投诉编号",
     DEDUCTIONS: "差错等扣减：扣减金额和/或扣减比例",
     HARDWARE: "各区硬件建设（先建后补）：按实际投入占计划投入的比例核定且不超过实际投入；未备案不补助",
+    CALLBACKS: "可选：12333 回访结果（属实/不属实/无法联系）；不属实只提示，不改变资金",
     contract.RESULT_SHEET: "各中心补助资金分配表（按区分组，含小计、合计），A4 横向打印",
     contract.DETAIL_SHEET: "每个中心在每个指标上的业务量和因素得分",
     contract.DISTRICT_SHEET: "各区中心补助与硬件补助汇总",

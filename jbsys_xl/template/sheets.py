@@ -13,7 +13,8 @@ from datetime import date
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import contract
-from ..contract import (CENTERS, COMPLAINTS, DEDUCTIONS, FIRST_YEAR, FORFEIT_MODES, GRADES,
+from ..contract import (CALLBACK_RESULTS, CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, FIRST_YEAR,
+                        FORFEIT_MODES, GRADES,
                         HARDWARE, INDICATORS, METHODS, PARAMS, RATINGS, SINK_KINDS, UNITS, VENUES,
                         VERDICTS, VETO_MODES, VOLUMES, YES_NO)
 from ..excel.setup import UDF_MODULES
@@ -159,6 +160,11 @@ INPUT_SHEETS = (
     # 年度 所属区 预算补助 计划投入 实际投入 已备案 备案日期
     InputSheet(HARDWARE, "tblHardware", "wsHardware",
                (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE)),
+    # 年度 中心 业务流水号 回访日期 回访结果 说明
+    InputSheet(CALLBACKS, "tblCallbacks", "wsCallbacks",
+               (WHOLE, CENTER, TEXT, DATE, choice(CALLBACK_RESULTS), TEXT),
+               note="12333 回访结果（jbsys-xl callbacks 生成回访清单）；“不属实”的中心会收到提示，"
+                    "是否一票否决由工作组在“评定”表决定。"),
 )
 INPUTS = {sheet.name: sheet for sheet in INPUT_SHEETS}
 

@@ -46,8 +46,10 @@ def test_cli_allocate_writes_the_same_bytes(sample_path, outcome, tmp_path, caps
 
 
 def test_every_sheet_is_there(workbook, small_outcome, tmp_path):
-    # The sample holds a valid 2023 too, so it gets 同比; the one-year book does not.
-    assert CalamineWorkbook.from_path(str(workbook)).sheet_names == SHEETS + [t.COMPARISON_SHEET]
+    # The sample holds a valid 2023 too, so it gets 同比, and 12333 callbacks, so 回访汇总;
+    # the one-year book has neither.
+    assert CalamineWorkbook.from_path(str(workbook)).sheet_names == SHEETS + [t.COMPARISON_SHEET,
+                                                                              t.CALLBACK_SHEET]
     small = tmp_path / "small.xlsx"
     small.write_bytes(result_workbook_bytes(small_outcome))
     assert CalamineWorkbook.from_path(str(small)).sheet_names == SHEETS

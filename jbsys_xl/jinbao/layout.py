@@ -1,0 +1,163 @@
+"""Where a sheet's table is and what kind of export it is (金保 contract §1–§2).
+
+The header row is the first of the first 10 rows that holds the required headers of a kind:
+明细 (a case-id column), 统计 long (institution, item and count columns) or 统计 wide
+(institution and columns named after the year's items). Rows above it are title lines; a 统计
+without a month column takes its month from them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import contract
+from ..io import values as v
+from ..io.lookup import NameLookup
+from ..io.names import normalize
+from ..io.reader import cell_name
+from ..model import Month, month_text
+from .headers import (CASE_ID, COUNT, DATE, DETAIL, FIELD_HEADERS, INSTITUTION, ITEM, LABELS, LONG,
+                      MONTH, STATS, TELLING, WIDE, WIDE_IGNORED, field_columns)
+from .sources import Grid
+
+# 2024年3月(份), 2024-03, 2024/03, 2024.03, 202403 inside a title; a full date (制表日期) is not a month.
+_TITLE_MONTH = re.compile(r"(?<!\d)\d{4}\s*(?:年\s*\d{1,2}\s*月份?(?!\s*\d{1,2}\s*日)|[-/.]\s*\d{1,2}(?![-/.\d])"
+                          r"|(?:0[1-9]|1[0-2])(?!\d))")
+
+
+class LayoutError(Exception):
+    """The sheet looks like an export but cannot be read as one; the message says why."""
+
+    def __init__(self, cell: str, message: str):
+        super().__init__(message)
+        self.cell = cell
+
+
+@dataclass
+class Layout:
+    kind: str  # DETAIL or STATS
+    shape: str  # "" for DETAIL, LONG or WIDE for STATS
+    header_row: int
+    columns: dict[str, int]  # field → column within the grid
+    headers: dict[int, str] = field(default_factory=dict)  # column → header text as written
+    items: list[tuple[int, str]] = field(default_factory=list)  # WIDE: (column, indicator name)
+    others: list[tuple[int, str]] = field(default_factory=list)  # WIDE: columns not of the year
+    title_month: Month | None = None  # STATS without a month column
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}（{self.shape}）" if self.shape else self.kind
+
+
+def find_layout(grid: Grid, items: NameLookup) -> Layout | None:
+    """The sheet's layout; None for a sheet with no export header at all (skipped with a
+    warning by the caller); :class:`LayoutError` for one that is recognisable but incomplete."""
+    top = grid.top(contract.HEADER_SEARCH_ROWS)
+    best: tuple[int, int, dict[str, int], list] | None = None
+    for index, row in enumerate(top):
+        for row in (row, _two_level(top, index)):  # also a header of two rows (merged cells above)
+            columns = field_columns(row)
+            wide = _item_columns(row, columns, items)
+            kind = _kind(columns, wide)
+            if kind is not None:
+                return _layout(grid, top, index, row, columns, wide, *kind)
+        row = top[index]
+        columns, wide = field_columns(row), _item_columns(row, field_columns(row), items)
+        score = sum(1 for f in TELLING if f in columns) + (1 if wide else 0)
+        if score and (best is None or score > best[0]):
+            best = (score, index, columns, wide)
+    if best is None:
+        return None
+    _, index, columns, wide = best
+    raise LayoutError(cell_name(index, grid.first_col), _incomplete(top[index], columns, wide))
+
+
+def _two_level(top: list[list], index: int) -> list:
+    """The row with its blank cells taken from the row above: a header whose upper row holds
+    merged cells (受理时间 spanning both rows, 基本信息 spanning several columns)."""
+    row = list(top[index])
+    if index:
+        above = top[index - 1]
+        row += [None] * (len(above) - len(row))
+        row = [above[col] if (value is None or value == "") and col < len(above) else value
+               for col, value in enumerate(row)]
+    return row
+
+
+def _kind(columns: dict[str, int], wide: list) -> tuple[str, str] | None:
+    if CASE_ID in columns:
+        if all(f in columns for f in (INSTITUTION, ITEM, DATE)):
+            return DETAIL, ""
+        return None
+    if INSTITUTION in columns and ITEM in columns and COUNT in columns:
+        return STATS, LONG
+    if INSTITUTION in columns and wide:
+        return STATS, WIDE
+    return None
+
+
+def _item_columns(row: list, columns: dict[str, int], items: NameLookup) -> list[tuple[int, str]]:
+    """Columns headed by an item name or alias of the year (a wide 统计's item columns)."""
+    taken = set(columns.values())
+    found = []
+    for col, value in enumerate(row):
+        if col in taken or not isinstance(value, str):
+            continue
+        name = items.find(value)
+        if name is not None:
+            found.append((col, name))
+    return found
+
+
+def _layout(grid: Grid, top: list[list], index: int, row: list, columns: dict[str, int],
+            wide: list, kind: str, shape: str) -> Layout:
+    headers = {col: v.show(value) for col, value in enumerate(row) if isinstance(value, str) and value.strip()}
+    layout = Layout(kind, shape, index, columns, headers)
+    if shape == WIDE:
+        layout.items = wide
+        item_cols = {col for col, _ in wide} | set(columns.values())
+        layout.others = [(col, text) for col, text in headers.items()
+                         if col not in item_cols and normalize(text) not in WIDE_IGNORED]
+    if kind == STATS and MONTH not in columns and DATE not in columns:
+        layout.title_month = _title_month(grid, top[:index], cell_name(index, grid.first_col))
+    return layout
+
+
+def _title_month(grid: Grid, titles: list[list], header_cell: str) -> Month:
+    months: list[Month] = []
+    for row in titles:
+        for value in row:
+            if not isinstance(value, str):
+                continue
+            for match in _TITLE_MONTH.finditer(normalize(value)):
+                try:
+                    found = v.month(match.group(0))
+                except v.BadValue:
+                    continue
+                if found not in months:
+                    months.append(found)
+    if len(months) == 1:
+        return months[0]
+    names = "、".join(FIELD_HEADERS[MONTH])
+    if not months:
+        raise LayoutError(header_cell, f"统计表没有月份列（{names}），表头上方的标题中也没有月份"
+                                       f"（如“2024年3月”“2024-03”“202403”）；请增加“月份”列或在标题中写明统计月份")
+    shown = "、".join(month_text(m) for m in months)
+    raise LayoutError(header_cell, f"统计表没有月份列，标题中却有多个月份（{shown}），无法确定统计月份；"
+                                   f"请增加“月份”列（{names}）")
+
+
+def _incomplete(row: list, columns: dict[str, int], wide: list) -> str:
+    present = [v.show(value) for value in row if isinstance(value, str) and value.strip()][:15]
+    if CASE_ID in columns:
+        kind, needed = f"{DETAIL}表", (INSTITUTION, ITEM, DATE)
+    elif ITEM in columns or COUNT in columns:
+        kind, needed = f"{STATS}表（{LONG}）", (INSTITUTION, ITEM, COUNT)
+    elif wide:
+        kind, needed = f"{STATS}表（{WIDE}）", (INSTITUTION,)
+    else:
+        kind, needed = "明细表或统计表", (CASE_ID, ITEM, COUNT)
+    missing = [f for f in needed if f not in columns]
+    accepted = "；".join(f"{LABELS[f]}：{'、'.join(FIELD_HEADERS[f])}" for f in missing)
+    return (f"表头不完整：作为{kind}缺少{'、'.join(LABELS[f] for f in missing)}列"
+            f"（本表的列：{'、'.join(present)}）。可用的列名——{accepted}")
