@@ -13,42 +13,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, contract
-from .io.atomic import OutputError, write_atomic
+from .console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem, is_input,
+                      output_problem, print_checks, refuse, write_output)
 from .jinbao.cli import add_commands as jinbao_commands
 from .model import Check, month_text
 from .pipeline import Outcome, run
 from .report.json_result import score_number, to_json
 
-EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
-WARNINGS_SHOWN = 20  # more would push the summary table off the screen
-RESULT_SUFFIX = ".xlsx"
-
 
 def default_output(source: Path, year: int) -> Path:
     stem = source.name if source.is_dir() else source.stem
-    return source.parent / f"{stem}-分配结果-{year}{RESULT_SUFFIX}"
+    return source.parent / f"{stem}-分配结果-{year}{XLSX}"
 
 
 def yuan(amount) -> str:
     """Money for people: thousands separators, two decimals."""
     return f"{amount:,.2f}"
-
-
-# --- printing checks: the same for every command, on stderr ------------------------------------
-
-def print_checks(outcome: Outcome, where_all: str) -> None:
-    """Warnings summarised (their count, the first WARNINGS_SHOWN, where to find the rest),
-    then every error: errors come last so they are what stays on screen."""
-    out = sys.stderr
-    warnings = outcome.warnings
-    if warnings:
-        print(f"警告 {outcome.warning_count:,} 个：", file=out)
-        for check in warnings[:WARNINGS_SHOWN]:
-            print(f"  警告 {check}", file=out)
-        if len(warnings) > WARNINGS_SHOWN:
-            print(f"  ……另有 {len(warnings) - WARNINGS_SHOWN:,} 条警告未显示，{where_all}", file=out)
-    for check in outcome.errors:
-        print(f"错误 {check}", file=out)
 
 
 def print_summary(outcome: Outcome, out=None) -> None:
@@ -79,51 +59,16 @@ def print_summary(outcome: Outcome, out=None) -> None:
 
 
 def refuse_invalid(outcome: Outcome, what: str) -> int:
-    print_checks(outcome, "请用 jbsys-xl check 查看全部。")
-    print(f"发现 {outcome.error_count:,} 个错误，无法{what}。", file=sys.stderr)
-    return EXIT_INVALID
-
-
-def fail(message: str, code: int = EXIT_INVALID) -> int:
-    print(f"错误：{message}", file=sys.stderr)
-    return code
-
-
-# --- outputs: never the input, never half-written -----------------------------------------------
-
-def output_problem(path: Path, source: Path, label: str, suffix: str | None = None) -> str | None:
-    """Why an output path given on the command line cannot be used, or None."""
-    if path.is_dir():
-        return f"{label}“{path}”是一个文件夹，请给出文件名"
-    if suffix and path.suffix.lower() != suffix:
-        return f"{label}“{path}”的扩展名应为 {suffix}（结果工作簿是 Excel 2007 及以后的格式）"
-    if is_input(path, source):
-        return f"{label}“{path}”就是输入文件，写入会覆盖原始数据；请换一个文件名"
-    return None
-
-
-def is_input(path: Path, source: Path) -> bool:
-    """Whether writing ``path`` would overwrite the input: the input file itself (by any path,
-    links included) or a CSV file of an input folder."""
-    target = path.resolve()
-    if source.is_dir():
-        return target.parent == source.resolve() and target.suffix.lower() == ".csv"
-    if target == source.resolve():
-        return True
-    try:
-        return path.exists() and source.exists() and os.path.samefile(path, source)
-    except OSError:
-        return False
+    return refuse(outcome.checks, f"无法{what}", "请用 jbsys-xl check 查看全部。")
 
 
 # --- commands -------------------------------------------------------------------------------------
 
 def cmd_allocate(args) -> int:
     source = Path(args.workbook)
-    for path, label, suffix in ((args.output, "结果工作簿", RESULT_SUFFIX), (args.json, "JSON 文件", None)):
-        problem = path and output_problem(Path(path), source, label, suffix)
-        if problem:
-            return fail(problem)
+    if problem := first_problem(((args.output, "结果工作簿", XLSX), (args.json, "JSON 文件", None)),
+                                [source]):
+        return fail(problem)
     outcome = run(source, args.year)
     # The outcome holds every input row (a million lists at province scale); freezing them out
     # of the cyclic collector's reach keeps the report writing from re-walking them each time.
@@ -134,18 +79,16 @@ def cmd_allocate(args) -> int:
     from .report.result_workbook import result_workbook_bytes
 
     output = Path(args.output) if args.output else default_output(source, outcome.year)
-    if is_input(output, source):
-        return fail(output_problem(output, source, "结果工作簿"))
-    try:
-        write_atomic(output, result_workbook_bytes(outcome))
-    except OutputError as exc:
-        failed = Outcome(outcome.year, outcome.checks + [Check("error", "", "", str(exc))], None,
+    if problem := output_problem(output, [source], "结果工作簿"):
+        return fail(problem)
+    if problem := write_output(output, result_workbook_bytes(outcome)):
+        failed = Outcome(outcome.year, outcome.checks + [Check("error", "", "", problem)], None,
                          outcome.book)
         write_json(args.json, failed)
-        return fail(str(exc), EXIT_FAILURE)
+        return EXIT_FAILURE
     if not write_json(args.json, outcome):
         return EXIT_FAILURE
-    print_checks(outcome, f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
+    print_checks(outcome.checks, f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
     print_summary(outcome)
     print(f"分配结果已写入：{output}")
     return EXIT_OK
@@ -153,19 +96,12 @@ def cmd_allocate(args) -> int:
 
 def write_json(path: str | None, outcome: Outcome) -> bool:
     """The --json file, if asked for; False (with the reason on stderr) when it cannot be written."""
-    if not path:
-        return True
-    try:
-        write_atomic(path, to_json(outcome).encode("utf-8"))
-    except OutputError as exc:
-        fail(str(exc), EXIT_FAILURE)
-        return False
-    return True
+    return not path or write_output(path, to_json(outcome).encode("utf-8")) is None
 
 
 def cmd_check(args) -> int:
     outcome = run(args.workbook, args.year)
-    print_checks(outcome, "“生成分配”或 jbsys-xl allocate 写出的结果工作簿“校验”表列出全部。")
+    print_checks(outcome.checks, "“生成分配”或 jbsys-xl allocate 写出的结果工作簿“校验”表列出全部。")
     if outcome.ok:
         print(f"{outcome.year} 年度校验通过：{outcome.warning_count:,} 个警告。")
         return EXIT_OK

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jbsys_xl import cli
+from jbsys_xl import console
 from jbsys_xl.cli import main
 from jbsys_xl.pipeline import run
 from tests.support import workbooks as wb
@@ -163,11 +163,11 @@ def test_check_and_allocate_print_checks_the_same_way(tmp_path, capsys):
     allocated = capsys.readouterr()
     assert "  警告 " not in checked.out and "  警告 " not in allocated.out
     shown = [line for line in allocated.err.splitlines() if line.startswith("  警告 ")]
-    assert len(shown) == cli.WARNINGS_SHOWN
+    assert len(shown) == console.WARNINGS_SHOWN
     count = run(path).warning_count  # the 30 duplicates, proposed winners, money left …
     assert count > 30
     assert allocated.err.splitlines()[0] == f"警告 {count} 个："
-    assert f"另有 {count - cli.WARNINGS_SHOWN} 条警告未显示，全部警告见结果工作簿的“校验”表" in allocated.err
+    assert f"另有 {count - console.WARNINGS_SHOWN} 条警告未显示，全部警告见结果工作簿的“校验”表" in allocated.err
     assert [l for l in checked.err.splitlines() if l.startswith("  警告 ")] == shown
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.dataset import reference_data
+from ..io.dataset import latest_year, reference_data
 from ..io.lookup import center_lookup, item_lookup
 from ..io.reader import RawBook, SourceError, read_source
 from ..io.tables import Checks
@@ -25,7 +25,6 @@ from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, 
 from .layout import LayoutError, find_layout
 from .parse import BLANK_SHOWN, SheetPart, Tally, Targets, parse_detail, parse_stats
 from .sources import expand, read_file
-from .workbook import latest_year
 
 Progress = Callable[[str], None]
 MAX_LISTED = 50  # conflicting cases listed one by one per sheet; the rest are counted

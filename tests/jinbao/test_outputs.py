@@ -116,7 +116,7 @@ def test_output_may_not_overwrite_an_input(tmp_path, capsys):
     path = write_xlsx(tmp_path / "m.xlsx", {"S": detail(("A1", TN02, ITEM, "2024-03-05", "办结"))})
     before = path.read_bytes()
     assert main(["import", str(DEMO), str(path), "-o", str(path)]) == 2
-    assert path.read_bytes() == before and "会覆盖或写入输入" in capsys.readouterr().err
+    assert path.read_bytes() == before and "写入会覆盖原始数据" in capsys.readouterr().err
 
 
 def test_bad_workbook_is_an_error(tmp_path):
