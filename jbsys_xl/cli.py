@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, contract
-from .console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem, is_input,
-                      output_problem, print_checks, refuse, write_output)
+from .console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem, output_problem, print_checks, refuse, write_output)
 from .jinbao.cli import add_commands as jinbao_commands
 from .model import Check, month_text
 from .pipeline import Outcome, run

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from jbsys_xl import sample
 from jbsys_xl.io import reader
@@ -55,18 +54,30 @@ def test_uncached_formula_is_found_by_the_scan(tmp_path, monkeypatch):
     assert columnar == rowwise and "没有保存计算结果的公式" in columnar
 
 
-def test_a_dimension_that_does_not_fit_falls_back_to_the_row_read(tmp_path):
-    path = wb.write(tmp_path / "in.xlsx", wb.base())
+def test_cells_are_named_where_the_sheet_has_them(tmp_path, monkeypatch):
+    """A table that starts at C4, with a wrong <dimension>: positions come from the cells."""
     import zipfile
 
+    import xlsxwriter
+
+    path = tmp_path / "offset.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in wb.base().items():
+        sheet = book.add_worksheet(name)
+        top, left = (3, 2) if name == "业务量" else (0, 0)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value not in (None, ""):
+                    sheet.write(top + r, left + c, value.isoformat() if hasattr(value, "isoformat") else value)
+    book.get_worksheet_by_name("业务量").write("F6", "十二")  # 业务量 of the second data row
+    book.close()
     rewritten = tmp_path / "wrong-dimension.xlsx"
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet5.xml":  # 业务量
-                data = data.replace(b'<dimension ref="A1:D5"/>', b'<dimension ref="A1:D99"/>')
-                assert b"A1:D99" in data
+            if item.filename == "xl/worksheets/sheet5.xml":
+                data = data.replace(b'<dimension ref="C4:F8"/>', b'<dimension ref="A1:B2"/>')
+                assert b"A1:B2" in data
             target.writestr(item, data)
-    book = reader.read_source(rewritten)
-    assert book.sheets["业务量"].columns is None
-    assert run(book, 2024).ok
+    columnar, rowwise = both_ways(rewritten, 2024, monkeypatch)
+    assert columnar == rowwise and '"cell": "F6"' in columnar

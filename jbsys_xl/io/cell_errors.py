@@ -57,28 +57,6 @@ def code_of_fastexcel_error(detail: str) -> str | None:
     return _FASTEXCEL_ERRORS.get(match.group(1), "#N/A") if match else None
 
 
-_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-
-
-def dimension(data: bytes, name: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """((first row, first col), (rows, cols)) of an .xlsx sheet's ``<dimension>``, 0-based,
-    read from the head of its XML; None when the file or the element is not there."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        part = _sheet_parts(archive).get(name)
-        with archive.open(part) as stream:
-            head = stream.read(1 << 14)
-    except (KeyError, zipfile.BadZipFile, TypeError, ValueError):
-        return None
-    match = _DIMENSION.search(head)
-    if not match:
-        return None
-    first_col, first_row = _column_index(match.group(1).decode()), int(match.group(2)) - 1
-    last_col = _column_index((match.group(3) or match.group(1)).decode())
-    last_row = int(match.group(4) or match.group(2)) - 1
-    return (first_row, first_col), (last_row - first_row + 1, last_col - first_col + 1)
-
-
 # --- .xlsx / .xlsm ------------------------------------------------------------------------------
 
 class _XlsxScanner:
@@ -196,8 +174,8 @@ class _OdsScanner:
         self._found: dict[str, Found] | None = None
 
     def __call__(self, name: str, formulas_only: bool = False) -> Found:
-        if formulas_only:
-            return {}  # an .ods file always saves formula results
+        # An .ods file always saves formula results, but fastexcel reads its error values as
+        # blanks: they are reported whatever ``formulas_only`` says.
         if self._found is None:
             self._found = {}
             if _may_hold(self.archive, "content.xml", (b'value-type="error"',)):

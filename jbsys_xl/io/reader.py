@@ -196,26 +196,22 @@ class Spreadsheet:
         where that cannot be exact — then :meth:`read` is the way.
 
         Values arrive as text (a date as ``2024-03-01 00:00:00``, a number as ``42``), which
-        the parsers read as they read typed cells. fastexcel reports error values; formulas
-        without a saved result are found by the XML scan, run meanwhile on the other core.
-        Where the rectangle starts is taken from the sheet's ``<dimension>``, and only trusted
-        when it has exactly the shape fastexcel read."""
+        the parsers read as they read typed cells. Rows are read from the sheet's first row, so
+        positions are the sheet's own; fastexcel reports error values, and formulas without a
+        saved result are found by the XML scan, run meanwhile on the other core."""
         import fastexcel
 
-        if self.data[:4] != b"PK\x03\x04":
-            return None
-        top_left = cell_errors.dimension(self.data, name)
-        if top_left is None:
-            return None
         with ThreadPoolExecutor(1) as pool:
             uncached = pool.submit(self._errors, name, formulas_only=True)
             if self._fast is None:
                 self._fast = fastexcel.read_excel(self.data)
-            sheet = self._fast.load_sheet_by_name(name, header_row=None, dtypes="string")
+            sheet = self._fast.load_sheet_by_name(name, header_row=None, dtypes="string",
+                                                  skip_rows=0)
             batch, problems = sheet.to_arrow_with_errors()
             marked = uncached.result()
-        (top, left), shape = top_left
-        if shape != (batch.num_rows, batch.num_columns):
+        where = [column.absolute_index for column in sheet.available_columns()]
+        left = where[0] if where else 0
+        if where != list(range(left, left + len(where))):
             return None
         errors = {}
         for problem in (problems.errors if problems else ()):
@@ -224,7 +220,7 @@ class Spreadsheet:
                 return None  # a cell fastexcel could not make text of: read it the exact way
             errors[tuple(problem.position)] = CellError(code)
         for (r, c), error in marked.items():
-            errors[(r - top, c - left)] = error
+            errors[(r, c - left)] = error
         if any(not (0 <= r < batch.num_rows and 0 <= c < batch.num_columns) for r, c in errors):
             return None
         columns = list(batch.columns)
@@ -233,7 +229,7 @@ class Spreadsheet:
         for (r, c), error in errors.items():
             if r < head:
                 rows[r][c] = error
-        return RawSheet(key or name, rows, top, left, columns=columns, errors=errors)
+        return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors)
 
 
 def _mark(sheet: RawSheet, marked: dict[tuple[int, int], CellError]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem,
+from ..console import (EXIT_FAILURE, EXIT_OK, XLSX, fail, first_problem,
                        output_problem, print_checks, refuse, write_output)
 from .callbacks import (DEFAULT_PER_CENTER, callback_json, callback_workbook_bytes, draw_callbacks,
                         seed_note)

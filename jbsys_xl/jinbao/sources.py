@@ -5,10 +5,10 @@ Formats are told by content, not by name (金保 contract §1): a zip or OLE fil
 and messages); text holding a ``<table>`` is a web system's "xls" (HTML, parsed with the
 standard library's html.parser: no dependency, tolerant of the sloppy markup such systems
 write, and it lets every cell keep the position Excel shows it at); other text is CSV, UTF-8 or
-GBK. Workbook sheets are read as Arrow string columns by fastexcel — no Python object per cell,
-the only way to stay near the fastest reader at millions of rows — and the cells Arrow turns
-into nulls (error values, formulas without a saved result) are put back from
-:mod:`~jbsys_xl.io.cell_errors`, so they are never mistaken for blanks.
+GBK. Workbook sheets are read as the allocation reads its 业务量 sheet
+(:meth:`~jbsys_xl.io.reader.Spreadsheet.read_columns`): Arrow string columns — no Python object
+per cell, the only way to stay near the fastest reader at millions of rows — with error values
+and formulas without a saved result kept as errors, never mistaken for blanks.
 
 Every value a Grid hands out is ``str``, ``None`` (blank) or a :class:`~jbsys_xl.io.values.CellError`.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,8 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import cell_errors
-from ..io.reader import SourceError, csv_rows, decode_text, open_spreadsheet
-from ..io.values import CellError
+from ..io.reader import RawSheet, SourceError, csv_rows, decode_text, open_spreadsheet
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html")  # what a folder contributes
 _HTML_TABLE = re.compile(rb"<table[\s>]", re.IGNORECASE)
@@ -100,8 +98,8 @@ class Grid:
 class RowGrid(Grid):
     """A sheet held as rows of values (CSV, HTML); rows may be ragged."""
 
-    def __init__(self, file: str, sheet: str, rows: list[list]):
-        self.file, self.sheet, self.rows = file, sheet, rows
+    def __init__(self, file: str, sheet: str, rows: list[list], first_col: int = 0):
+        self.file, self.sheet, self.rows, self.first_col = file, sheet, rows, first_col
         self.height = len(rows)
         self.width = max((len(row) for row in rows), default=0)
 
@@ -116,27 +114,27 @@ class RowGrid(Grid):
 
 
 class ArrowGrid(Grid):
-    """A workbook sheet read by fastexcel as Arrow string columns, with its error cells."""
+    """A workbook sheet read column-wise (:meth:`~jbsys_xl.io.reader.Spreadsheet.read_columns`):
+    Arrow string columns from the sheet's first row, with its error cells."""
 
-    def __init__(self, file: str, sheet: str, table, first_col: int,
-                 errors: dict[tuple[int, int], CellError]):
-        self.file, self.sheet, self.table = file, sheet, table
-        self.first_col, self.errors = first_col, errors
-        self.height, self.width = table.num_rows, table.num_columns
+    def __init__(self, file: str, sheet: str, raw: RawSheet):
+        self.file, self.sheet, self.columns = file, sheet, raw.columns
+        self.first_col, self.errors = raw.first_col, raw.errors  # errors: grid positions
+        self.height, self.width = raw.height, len(raw.columns)
 
     def top(self, count: int) -> list[list]:
-        head = self.table.slice(0, count)
-        rows = [list(values) for values in zip(*(column.to_pylist() for column in head.columns))]
+        rows = [list(values) for values in zip(*(column.slice(0, count).to_pylist()
+                                                 for column in self.columns))]
         for (r, c), error in self.errors.items():
-            if r < len(rows) and 0 <= c - self.first_col < self.width:
-                rows[r][c - self.first_col] = error
+            if r < len(rows):
+                rows[r][c] = error
         return rows
 
     def column(self, col: int, values=None) -> np.ndarray:
-        values = self.table.column(col) if values is None else values
+        values = self.columns[col] if values is None else values
         column = values.to_numpy(zero_copy_only=False).astype(object, copy=False)
         for (r, c), error in self.errors.items():
-            if c - self.first_col == col and r < self.height:
+            if c == col:
                 if not column.flags.writeable:
                     column = column.copy()
                 column[r] = error
@@ -146,7 +144,7 @@ class ArrowGrid(Grid):
         import pyarrow.compute as pc
 
         return self.column(col, pc.replace_substring_regex(
-            self.table.column(col), pattern=_TIMESTAMP, replacement=r"\1"))
+            self.columns[col], pattern=_TIMESTAMP, replacement=r"\1"))
 
 
 _TIMESTAMP = r"^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2}$"  # how fastexcel writes a date cell as text
@@ -173,25 +171,19 @@ def read_file(source: SourceFile) -> Iterator[Grid]:
 
 
 def _workbook_grids(source: SourceFile) -> Iterator[Grid]:
-    import fastexcel
-
     book = open_spreadsheet(source.path)  # refuses lock files and protected books, in Chinese
-    scan = cell_errors.scanner(book.data, source.label)
-    try:
-        reader = fastexcel.read_excel(book.data)
-    except Exception as exc:  # fastexcel raises its own types for a file calamine opened
-        raise SourceError(f"{source.label}：无法作为 Excel 工作簿读取（{type(exc).__name__}）") from exc
-    with ThreadPoolExecutor(1) as pool:  # the error scan decompresses XML while fastexcel parses
-        for name in reader.sheet_names:
-            errors = pool.submit(scan, name)
-            try:
-                sheet = reader.load_sheet_by_name(name, header_row=None, dtypes="string", skip_rows=0)
-                table = sheet.to_arrow()
-            except Exception as exc:
-                raise SourceError(f"{source.label}!{name}：无法读取此工作表（{type(exc).__name__}: {exc}）") from exc
-            columns = sheet.available_columns()
-            first_col = columns[0].absolute_index if columns else 0
-            yield ArrowGrid(source.label, name, table, first_col, errors.result())
+    for name in book.sheet_names:
+        try:
+            raw = book.read_columns(name)
+            if raw is None:  # cells fastexcel cannot make text of: the exact, row-wise read
+                raw = book.read(name)
+        except Exception as exc:  # fastexcel and calamine raise their own types
+            raise SourceError(f"{source.label}!{name}：无法读取此工作表（{type(exc).__name__}）") from exc
+        if raw.columns is not None:
+            yield ArrowGrid(source.label, name, raw)
+        else:
+            padded = [[] for _ in range(raw.first_row)] + [list(row) for row in raw.rows]
+            yield RowGrid(source.label, name, padded, raw.first_col)
 
 
 # --- web-system "xls": an HTML table -----------------------------------------------------------
