@@ -96,8 +96,9 @@ EXAMPLES = {
 }
 """One example per worksheet function (TN01 is a 中心编码 of the demo data)."""
 SETUP = (
-    "安装 Python（3.10 或更高版本）后，在“命令提示符”中运行：pip install jbsys-xl",
-    "再运行：jbsys-xl excel-setup（安装 xlwings 加载项，并登记本机 Python）",
+    "安装 Python 3.10 或更高版本：用 python.org 的安装程序为当前用户安装（或建虚拟环境），"
+    "不要用 Microsoft Store 版本；然后在“命令提示符”中运行：pip install jbsys-xl",
+    "再运行：jbsys-xl excel-setup（安装 xlwings 加载项，登记本机 Python；有问题时会用中文说明）",
     "打开本工作簿，点击“启用内容”；功能区出现“人社考核”选项卡。",
     "没有 Excel 或使用 WPS（xlwings 不支持 WPS）：jbsys-xl allocate 工作簿.xlsm --year 2024",
 )
@@ -106,6 +107,10 @@ NOTES = (
     f"灰色工作表{RESULT_NOTE}。",
     f"“中心”“事项”“所属区”下拉列表随“{CENTERS}”“{INDICATORS}”表自动更新（来自隐藏的“{LISTS_SHEET}”表）。",
     "不在下拉列表中的值会提示但仍可输入（如金保系统中的事项名称），由“校验数据”检查。",
+    "中心编码、金保机构和各表“中心”列是文本格式：输入 0101 仍是 0101。",
+    "编辑后可照常撤销（Ctrl+Z）；工作表函数不必按 F9，编辑后立即更新。",
+    "JBALLOCATION：Microsoft 365 或 Excel 2021 在一个单元格输入即自动溢出；Excel 2016/2019 "
+    "请先选中足够大的区域，输入公式后按 Ctrl+Shift+Enter。",
     f"“{CONFIG_SHEET}”表是 xlwings 的设置，请勿删除。",
 )
 

@@ -49,6 +49,7 @@ class Kind:
 
 
 TEXT = Kind()
+CODE = Kind("@")  # codes such as 0101 or an 18-digit number stay text when typed or pasted
 NUMBER = Kind("General")
 WHOLE = Kind("0")
 COUNT = Kind("#,##0")
@@ -70,7 +71,9 @@ class Lookup:
     """A dropdown list kept on 列表 by formulas: the distinct non-blank values of ``sources``
     (columns of input tables, stacked in order), blanks squeezed out. The workbook name
     ``name`` (an OFFSET over the filled part) is the validation source: no INDIRECT, no
-    structured reference, so Excel and LibreOffice both take it."""
+    structured reference, so Excel and LibreOffice both take it. Source cells are read as
+    INDEX(whole column, row number): deleting or inserting rows on the input sheet neither
+    breaks the reference (#REF!) nor leaves a row out."""
 
     name: str
     title: str
@@ -91,7 +94,7 @@ ITEM_LIST = Lookup("lstItems", _ITEM, ((INDICATORS, _ITEM_NAME),), 2000)
 DISTRICT_LIST = Lookup("lstDistricts", _DISTRICT, ((CENTERS, _DISTRICT),), 500)
 LOOKUPS = (CENTER_LIST, ITEM_LIST, DISTRICT_LIST)
 
-CENTER = Kind(lookup=CENTER_LIST.name)
+CENTER = Kind("@", lookup=CENTER_LIST.name)  # a 中心编码 or a 中心名称: text either way
 ITEM = Kind(lookup=ITEM_LIST.name)
 DISTRICT = Kind(lookup=DISTRICT_LIST.name)
 
@@ -142,7 +145,7 @@ INPUT_SHEETS = (
     InputSheet(INDICATORS, "tblIndicators", "wsIndicators",
                (WHOLE, WHOLE, TEXT, TEXT, NUMBER, choice(SINK_KINDS), TEXT, TEXT)),
     # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构
-    InputSheet(CENTERS, "tblCenters", "wsCenters", (TEXT, TEXT, TEXT, WHOLE, WHOLE, TEXT)),
+    InputSheet(CENTERS, "tblCenters", "wsCenters", (CODE, TEXT, TEXT, WHOLE, WHOLE, CODE)),
     # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次
     InputSheet(RATINGS, "tblRatings", "wsRatings",
                (WHOLE, CENTER, choice(VENUES), YES_OR_NO, YES_OR_NO, YES_OR_NO, YES_OR_NO, TEXT,
@@ -265,7 +268,8 @@ def _validation(kind: Kind) -> dict | None:
 
 def write_input(sheet, spec: InputSheet, rows: Sequence[Row], styles: Styles) -> None:
     """The sheet's table sized to ``rows`` (one blank row when there are none), input-coloured
-    cells, dropdowns down to the last row, a frozen header and widths that fit the text."""
+    cells, dropdowns down to the last row, a frozen header and widths that fit the text. Code
+    columns are text ("@") down to the last row too, so rows typed below the table keep 0101."""
     top = spec.header_row
     if spec.note:
         sheet.write_string(0, 0, spec.note, styles.note)
@@ -284,7 +288,8 @@ def write_input(sheet, spec: InputSheet, rows: Sequence[Row], styles: Styles) ->
             write_value(sheet, offset, col, value, cell_format)
         if (options := _validation(kind)) is not None:
             sheet.data_validation(top + 1, col, LAST_ROW, col, options)
-        sheet.set_column(col, col, _width(header, values, kind))
+        column_format = styles.get(num_format=kind.num_format) if kind.num_format == "@" else None
+        sheet.set_column(col, col, _width(header, values, kind), column_format)
     sheet.freeze_panes(top + 1, 0)
     sheet.set_tab_color(INPUT_FILL)
     sheet.repeat_rows(top)
@@ -367,8 +372,9 @@ def write_lookup(sheet, first_col: int, lookup: Lookup, data: dict[str, Sequence
         row = index + 2  # as Excel numbers it
         source_sheet, source_header = lookup.sources[index // lookup.capacity]
         spec = INPUTS[source_sheet]
-        source = (f"{sheet_ref(source_sheet)}!${spec.column_letter(source_header)}"
-                  f"${spec.header_row + 2 + index % lookup.capacity}")
+        letter = spec.column_letter(source_header)
+        source = (f"INDEX({sheet_ref(source_sheet)}!${letter}:${letter},"
+                  f"{spec.header_row + 2 + index % lookup.capacity})")
         formulas = (
             f'={source}&""',
             f'=IF({stack}{row}="","",IF(COUNTIF({stack}$2:{stack}{row},{stack}{row})=1,'
