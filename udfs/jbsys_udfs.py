@@ -76,7 +76,7 @@ def JBRANK(center, year, revision, caller):
 @xw.arg("year", doc=YEAR)
 @xw.arg("revision", vba=REVISION)
 def JBALLOCATION(year, revision, caller):
-    """整张分配表（含表头）：Microsoft 365 / Excel 2021 自动溢出；Excel 2016/2019 先选中区域再按 Ctrl+Shift+Enter。"""
+    """整张分配表（含表头）。Microsoft 365、Excel 2021 自动溢出；Excel 2016/2019 先选中足够大的区域，输入后按 Ctrl+Shift+Enter。"""
     return service.answer(service.allocation_table, caller.sheet.book, revision, year,
                           caller.shape, shape=caller.shape)
 
