@@ -1,15 +1,22 @@
-"""How many times a recalculation reads the input tables, and what one UDF call costs.
+"""What an edit costs with 300 JB* cells, and what 生成分配 costs around them.
 
-Excel recalculates all volatile UDF cells after any edit. This opens workbook/demo.xlsm in the
-xlwings stand-in (tests/support/fake_xlwings.py), fills a sheet with 300 UDF cells and
-recalculates: once, once more without an edit, and after an edit (the VBA's revision bump).
-Reads are counted per input sheet as calls to ``used_range``, the only way the layer reads.
+Excel recalculates every volatile UDF cell after any edit. This opens a macro workbook in the
+xlwings stand-in (tests/support/fake_xlwings.py, with the template's VBA behaviour from
+tests/support/excel_books.py), types 300 JB* formulas and then: recalculates without an edit,
+edits a 业务量 cell (Excel recalculates, raises the change event, the VBA counts the edit and
+recalculates once more), edits a cell outside the inputs, runs 生成分配, and edits with
+Excel's events off (then every cell reads afresh: correct, and slow). Reads of the input tables are counted per sheet as calls to ``used_range``, the
+only way the layer reads. Times are the stand-in's Python work (no COM), so they bound the
+Python side only; verify_on_windows.py --medium times the same steps in Excel.
 
-    .venv/bin/python bench/udf_recalc.py
+    .venv/bin/python bench/udf_recalc.py [--medium]
+
+``--medium`` builds build/bench/medium.xlsm (the template with bench/generate.py's medium
+data: 200 centers, 129,600 业务量 rows) once and measures that instead of demo.xlsm.
 """
 from __future__ import annotations
 
-import statistics
+import argparse
 import sys
 import time
 from collections import Counter
@@ -19,9 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from jbsys_xl import contract  # noqa: E402
-from jbsys_xl.excel import udf_service  # noqa: E402
+from jbsys_xl.excel import macros, udf_service  # noqa: E402
+from jbsys_xl.io.atomic import write_atomic  # noqa: E402
 from tests.support import fake_xlwings as fake  # noqa: E402
-from tests.support.excel_books import bump_revision, open_book  # noqa: E402
+from tests.support.excel_books import open_book, udf_cell  # noqa: E402
 import udfs.jbsys_udfs as U  # noqa: E402
 
 CELLS = 300
@@ -40,45 +48,69 @@ def counting_used_range(self):
 fake.Sheet.used_range = property(counting_used_range)
 
 
-def recalculate(book, codes) -> list[float]:
-    """One Excel recalculation: every UDF cell evaluated once; seconds per call."""
-    caller = fake.FakeCaller(book.sheets[0].range("A1"))
-    functions = [lambda c: U.JBSCORE(c, YEAR, caller), lambda c: U.JBSUBSIDY(c, YEAR, None, caller),
-                 lambda c: U.JBGRADE(c, YEAR, caller)]
-    times = []
-    for i in range(CELLS):
-        start = time.perf_counter()
-        answer = functions[i % 3](codes[i % len(codes)])
-        times.append(time.perf_counter() - start)
-        assert not str(answer).startswith("#JB!"), answer
-    return times
+def medium_workbook() -> Path:
+    """build/bench/medium.xlsm: the macro template holding bench/generate.py's medium data."""
+    from bench import generate
+    from jbsys_xl.template import build
+
+    target = ROOT / "build" / "bench" / "medium.xlsm"
+    if target.exists():
+        return target
+    data = generate.scaled_data(generate.SIZES["medium"])
+    rows = {name: [dict(zip(headers, row)) for row in body]
+            for name, (headers, body) in data.sheets.items()}
+    volume_headers = contract.SHEET_SPECS[contract.VOLUMES].required
+    rows[contract.VOLUMES] = [dict(zip(volume_headers, raw)) for raw, _ in data.volumes()]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(target, build.workbook_bytes(rows, YEAR))
 
 
-def report(label: str, times: list[float]) -> None:
-    per_sheet = ", ".join(f"{name}×{reads[name]}" for name in sorted(reads)) or "none"
-    print(f"{label:<34} reads/recalc: {max(reads.values(), default=0):>3} per sheet ({per_sheet})")
-    print(f"{'':<34} per call: median {statistics.median(times) * 1e6:,.0f} µs, "
-          f"first {times[0] * 1e3:,.1f} ms, total {sum(times) * 1e3:,.1f} ms")
+def step(label: str, action) -> None:
+    """Run ``action`` once; print its time and the input reads it caused."""
     reads.clear()
+    start = time.perf_counter()
+    action()
+    seconds = time.perf_counter() - start
+    per_sheet = ", ".join(f"{name}×{reads[name]}" for name in sorted(reads)) or "none"
+    print(f"{label:<44} {seconds * 1e3:9,.1f} ms   reads per input sheet: "
+          f"{max(reads.values(), default=0)} ({per_sheet})")
 
 
 def main() -> None:
-    demo = ROOT / "workbook" / "demo.xlsm"
-    book = open_book(demo)
-    codes = [row[0] for row in udf_service.allocation_table(book, YEAR)[1:]]
-    reads.clear()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--medium", action="store_true", help="the medium bench workbook")
+    args = parser.parse_args()
+    path = medium_workbook() if args.medium else ROOT / "workbook" / "demo.xlsm"
+    start = time.perf_counter()
+    book = open_book(path)
+    print(f"{path.name}: opened in the stand-in in {time.perf_counter() - start:.1f} s")
     udf_service.CACHE.__init__()
-    print(f"{demo.name}: {CELLS} volatile UDF cells over {len(codes)} centers\n")
-    report("first recalculation", recalculate(book, codes))
-    report("recalculation, no edit", recalculate(book, codes))
+    codes = [row[0] for row in udf_service.allocation_table(book, None, YEAR)[1:]]
+    functions = [(U.JBSCORE, ()), (U.JBSUBSIDY, ()), (U.JBGRADE, ())]
     volumes = book.sheets[contract.VOLUMES]
-    volumes.range("D3").value = (volumes.range("D3").value or 0) + 1
-    bump_revision(book)
-    report("after an edit (revision bumped)", recalculate(book, codes))
-    plain = open_book(demo, revision=False)
-    udf_service.CACHE.__init__()
-    reads.clear()
-    report("book without JBSYS_REVISION", recalculate(plain, codes))
+    used = volumes.used_range
+    top, header = next((used.row + i, row) for i, row in enumerate(used.options(ndim=2).value)
+                       if "业务量" in row)
+    amount = volumes.range((top + 1, used.column + header.index("业务量")))
+    print(f"{CELLS} volatile JB* cells over {len(codes)} centers\n")
+
+    def type_cells():
+        for i in range(CELLS):
+            function, extra = functions[i % 3]
+            udf_cell(book, "使用说明", f"F{i + 1}", function, codes[i % len(codes)], YEAR, *extra)
+
+    step(f"typing {CELLS} formulas (each calculates all)", type_cells)
+    step("F9, no edit", book.app.calculate)
+    step("edit a 业务量 cell", lambda: setattr(amount, "value", (amount.value or 0) + 1))
+    step("edit a cell outside the inputs", lambda: setattr(
+        book.sheets[contract.RESULT_SHEET].range("Z1"), "value", "x"))
+    before = book.app.recalculations
+    step("生成分配 (generate_allocation)", lambda: macros.generate_allocation(book))
+    print(f"{'':<44} recalculations during 生成分配: {book.app.recalculations - before}")
+    if args.medium:
+        return  # every cell would read 129,600 rows afresh: minutes
+    book.app.enable_events = False  # left off by some other macro: no edit can be counted
+    step("edit a 业务量 cell with events off", lambda: setattr(amount, "value", amount.value + 1))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,22 @@ import hashlib
 import json
 
 from .. import contract
+from ..io.cell_errors import ERROR_CODES
 from ..io.dataset import latest_year
-from ..io.reader import RawBook, RawSheet
+from ..io.reader import RawBook, RawSheet, match_sheets
+from ..io.values import CellError
 
-REVISION_NAME = "JBSYS_REVISION"  # workbook name the VBA bumps on every Workbook_SheetChange
 YEAR_NAME = "JBSYS_YEAR"  # optional cell naming the year the button computes
+
+# Excel hands an error cell to Python as the HRESULT 0x800A0000 + its XlCVError number.
+# xlwings (_xlwindows.cell_errors) names the seven classic ones when asked (err_to_str=True),
+# and passes the newer ones (#SPILL!, #CALC! …) through as that number.
+_XL_ERROR_BASE = -2146828288
+_XL_ERRORS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?",
+              2036: "#NUM!", 2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!",
+              2046: "#CONNECT!", 2047: "#BLOCKED!", 2048: "#UNKNOWN!", 2049: "#FIELD!",
+              2050: "#CALC!"}
+COM_ERRORS = {_XL_ERROR_BASE + number: code for number, code in _XL_ERRORS.items()}
 
 
 def sheet_names(book) -> list[str]:
@@ -18,27 +29,32 @@ def sheet_names(book) -> list[str]:
 
 
 def read_book(book) -> RawBook:
-    """One read per input sheet: its used range, as a 2-D list, with where it starts."""
-    present = {name.strip(): name for name in sheet_names(book)}
+    """One read per input sheet: its used range, as a 2-D list, with where it starts. Sheets
+    are matched by name as the file reader matches them; error cells arrive as CellError."""
+    names = sheet_names(book)
+    chosen, clashes = match_sheets(names)
     sheets = {}
     digest = hashlib.sha256()
     for spec in contract.INPUT_SHEETS:
-        if spec.name not in present:
+        if spec.name not in chosen:
             continue
-        used = book.sheets[present[spec.name]].used_range
-        rows = used.options(ndim=2).value or []
+        used = book.sheets[chosen[spec.name]].used_range
+        rows = [[_cell(value) for value in row]
+                for row in used.options(ndim=2, err_to_str=True).value or []]
         sheets[spec.name] = RawSheet(spec.name, rows, used.row - 1, used.column - 1)
         digest.update(json.dumps([spec.name, used.row, used.column, rows], default=str,
                                  ensure_ascii=False).encode())
-    return RawBook(sheets, book.name, digest.hexdigest())
+    return RawBook(sheets, book.name, digest.hexdigest(), sheet_names=names, clashes=clashes)
 
 
-def revision(book) -> str | None:
-    """The edit counter the workbook's VBA keeps, or None in a book without it."""
-    try:
-        return book.names[REVISION_NAME].refers_to
-    except Exception:  # xlwings raises a COM or Key error for a missing name
-        return None
+def _cell(value):
+    """An error cell, read with err_to_str, as the CellError every parser refuses (never a
+    blank); other values as they are."""
+    if type(value) is str and value in ERROR_CODES:
+        return CellError(value)
+    if type(value) is int and value in COM_ERRORS:
+        return CellError(COM_ERRORS[value])
+    return value
 
 
 def requested_year(book, raw: RawBook) -> int | None:

@@ -1,26 +1,53 @@
 """The ribbon's Python entry points, run by the template's VBA through xlwings ``RunPython``.
 
 They only adapt: read the calling book's input sheets, run the same pipeline as the CLI, and
-write the same result tables (:mod:`jbsys_xl.report.tables`) into the result sheets. Input
-sheets are never written. On validation errors only 校验 is rewritten, so the previous
-results stay as they were.
+write the same result tables (:mod:`jbsys_xl.report.tables`) into the result sheets through
+the one safe writer (:mod:`jbsys_xl.excel.writer`). Input sheets are never written. Every
+table is computed before the first cell is written; on validation errors only 校验 is
+rewritten, so the previous results stay as they were.
+
+A ribbon button names its entry point in its ``tag`` (``package.module.function``); the VBA
+runs :func:`run_macro` with it, which calls ``function(book)`` on the button's workbook.
 """
 from __future__ import annotations
+
+import importlib
+import re
 
 from .. import contract
 from ..model import Check
 from ..pipeline import Outcome, run
 from ..report import tables as t
 from .book_source import read_book, requested_year
+from .writer import TEXT, SheetContent, WriteFailed, write_sheets
 
 ALERT_TITLE = "JBSys-XL 人社考核"
-MONEY_FORMAT = "#,##0.00"
-SCORE_FORMAT = "0.000000"
-PERCENT_FORMAT = "0.00%"
-HEADER_COLOR = (221, 235, 247)
-SUMMARY_COLOR = (242, 242, 242)
-NUMBER_FORMATS = {t.MONEY: MONEY_FORMAT, t.SCORE: SCORE_FORMAT, t.PERCENT: PERCENT_FORMAT,
-                  t.INT: "0", t.NUMBER: "General"}
+NUMBER_FORMATS = {t.TEXT: TEXT, t.BOOL: TEXT, t.MONEY: "#,##0.00", t.SCORE: "0.000000",
+                  t.PERCENT: "0.00%", t.INT: "0", t.NUMBER: "General"}
+ENTRY = re.compile(r"jbsys_xl(\.[A-Za-z_]\w*)+")
+
+
+def run_macro(entry: str, book=None):
+    """What every ribbon button runs: ``entry`` (e.g. ``jbsys_xl.excel.macros.validate``)
+    called with the workbook that started it (xlwings' caller). Only functions of this
+    package can be named."""
+    function = resolve(entry)
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    return function(book)
+
+
+def resolve(entry: str):
+    """The function a button's tag names; ValueError for anything else."""
+    if not ENTRY.fullmatch(entry or ""):
+        raise ValueError(f"not an entry point of jbsys_xl: {entry!r}")
+    module, _, name = entry.rpartition(".")
+    function = getattr(importlib.import_module(module), name, None)
+    if not callable(function):
+        raise ValueError(f"{module} has no function {name!r}")
+    return function
 
 
 def generate_allocation(book=None) -> Outcome | None:
@@ -39,31 +66,31 @@ def _run(book, write_results: bool) -> Outcome | None:
 
         book = xw.Book.caller()
     app = book.app
-    updating = app.screen_updating
     try:
         app.status_bar = "JBSys：正在读取数据……"
         raw = read_book(book)
         year = requested_year(book, raw)
         if year is None:
-            write_table(book, t.checks_table([Check(
-                "error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")]), None)
+            _write(book, [sheet_content(t.checks_table([Check(
+                "error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")]), None)],
+                   [])
             _select(book, contract.CHECKS_SHEET)
             return None
         app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
         outcome = run(raw, year)
-        app.screen_updating = False
+        contents = [sheet_content(t.checks_table(outcome.checks), year)]
+        if outcome.ok and write_results:
+            allocation = outcome.allocation
+            contents += [sheet_content(table, year) for table in (
+                t.result_table(allocation), t.detail_table(allocation), t.district_table(allocation))]
         app.status_bar = "JBSys：正在写入结果……"
-        write_table(book, t.checks_table(outcome.checks), year)
+        if not _write(book, contents, outcome.checks, year):
+            return None
         if not outcome.ok:
             _select(book, contract.CHECKS_SHEET)
             app.alert(f"发现 {len(outcome.errors)} 个错误，未生成分配结果。请查看“{contract.CHECKS_SHEET}”表。",
                       title=ALERT_TITLE)
-            return outcome
-        if write_results:
-            allocation = outcome.allocation
-            write_table(book, t.result_table(allocation), year)
-            write_table(book, t.detail_table(allocation), year)
-            write_table(book, t.district_table(allocation), year)
+        elif write_results:
             _select(book, contract.RESULT_SHEET)
         else:
             _select(book, contract.CHECKS_SHEET)
@@ -73,49 +100,51 @@ def _run(book, write_results: bool) -> Outcome | None:
         app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
         return None
     finally:
-        app.screen_updating = updating
         app.status_bar = False
 
 
-def _sheet(book, name: str):
-    if name not in [sheet.name for sheet in book.sheets]:
-        return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
-    return book.sheets[name]
+def _write(book, contents: list[SheetContent], checks: list[Check], year: int | None = None) -> bool:
+    """Write the sheets; if one fails, say so in 校验 (and in a message) and return False.
+    The failed sheet keeps the writer's 'incomplete' note in A1, so no half table passes for
+    a whole one."""
+    try:
+        write_sheets(book, contents)
+        return True
+    except WriteFailed as failure:
+        note = Check("error", failure.sheet, "",
+                     f"写入“{failure.sheet}”时失败（{type(failure.cause).__name__}: {failure.cause}），"
+                     "该表内容不完整。请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后重新运行。")
+        try:
+            write_sheets(book, [sheet_content(t.checks_table(checks + [note]), year)])
+        except WriteFailed:
+            pass  # the message below still tells the user
+        book.app.alert(f"写入“{failure.sheet}”时失败，该表内容不完整：{failure.cause}", title=ALERT_TITLE)
+        return False
 
 
 def _select(book, name: str) -> None:
     book.sheets[name].activate()
 
 
-def write_table(book, table: t.Table, year: int | None) -> None:
-    """Replace the sheet's contents with the table — title on row 1 (units at its right end),
-    header on row 2 as in the template, whose print settings (repeated rows 1–2, A4 landscape)
-    survive because only cells are cleared. One bulk write, then formats per column."""
-    sheet = _sheet(book, table.title)
-    sheet.clear()
-    width = len(table.headers)
-    title = t.TITLES.get(table.title, table.title).format(year=year if year else "")
-    sheet.range((1, 1)).value = title
-    sheet.range((1, 1)).font.bold = True
-    if t.MONEY in table.kinds and width > 1:
-        sheet.range((1, width)).value = t.UNIT_LINE
-    top = 2
-    values = [list(table.headers)] + [[t.sheet_value(v, k) for v, k in zip(row, table.kinds)]
-                                      for row in table.rows]
-    sheet.range((top, 1)).value = values
-    header = sheet.range((top, 1), (top, width))
-    header.font.bold = True
-    header.color = HEADER_COLOR
-    if table.rows:
-        for col, kind in enumerate(table.kinds, start=1):
-            if kind in NUMBER_FORMATS:
-                sheet.range((top + 1, col), (top + len(table.rows), col)).number_format = NUMBER_FORMATS[kind]
-        for index in sorted(table.subtotals | table.totals):
-            row = sheet.range((top + 1 + index, 1), (top + 1 + index, width))
-            row.font.bold = True
-            row.color = SUMMARY_COLOR
-    for col, header_text in enumerate(table.headers, start=1):
-        longest = max([t.display_width(header_text)] +
-                      [t.display_width(t.cell_text(row[col - 1], table.kinds[col - 1]))
-                       for row in table.rows[:500]])
-        sheet.range((top, col)).column_width = min(60, longest + 2)
+def sheet_content(table: t.Table, year: int | None) -> SheetContent:
+    """A result table as the sheet shows it — title on row 1 (units at its right end), header
+    on row 2 as in the template — with text columns as text and column widths that fit."""
+    formats = tuple(NUMBER_FORMATS[kind] for kind in table.kinds)
+    rows = [[_cell(value, kind) for value, kind in zip(row, table.kinds)] for row in table.rows]
+    widths = tuple(
+        max([t.display_width(header)] + [t.display_width(t.cell_text(row[col], table.kinds[col]))
+                                         for row in table.rows[:500]]) + 2
+        for col, header in enumerate(table.headers))
+    return SheetContent(
+        name=table.title,
+        title=t.TITLES.get(table.title, table.title).format(year=year if year else ""),
+        header=tuple(table.headers), rows=rows, formats=formats,
+        unit=t.UNIT_LINE if t.MONEY in table.kinds and len(table.headers) > 1 else "",
+        bold=frozenset(table.subtotals | table.totals), widths=widths)
+
+
+def _cell(value, kind: str):
+    value = t.sheet_value(value, kind)
+    if NUMBER_FORMATS[kind] == TEXT and value is not None and not isinstance(value, str):
+        return str(value)
+    return value

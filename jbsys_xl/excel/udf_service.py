@@ -2,20 +2,24 @@
 
 Excel recalculates every volatile UDF cell after any edit. Reading the input tables once per
 cell would cost 300 reads for 300 cells, so the answers come from one cached Outcome per
-(workbook, revision, year). The revision is a workbook name the template's VBA bumps on every
-Workbook_SheetChange: checking it is one small COM call. A book without that name (not made
-from our template) is read afresh on each call — slower, never stale.
+(workbook, revision, year). The revision is what the template's VBA function JbRevision()
+returns; the generated wrapper passes it as an argument (no COM call). It changes with every
+edit of an input sheet, with sheet names and with the VBA session, and is unique per call
+while Excel's events are off (workbook/vba/JbState.bas). Without one (a call from Python, or
+a workbook whose wrappers do not pass it) the tables are read afresh — slower, never stale.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
 from .. import contract
+from ..io import values
 from ..io.lookup import item_lookup
 from ..model import Allocation, CenterResult
 from ..pipeline import Outcome, run
+from ..report.explain import UnknownCenter, find_center
 from ..report.json_result import score_number
-from .book_source import read_book, revision
+from .book_source import read_book
 
 ERROR_PREFIX = "#JB! "
 
@@ -37,14 +41,14 @@ class OutcomeCache:
         self._entries: dict[tuple, Outcome] = {}
         self.reads = 0
 
-    def outcome(self, book, year: int) -> Outcome:
-        rev = revision(book)
-        key = (book.fullname, rev, year)
-        if rev is None or key not in self._entries:
+    def outcome(self, book, revision: str | None, year: int) -> Outcome:
+        key = (book.fullname, revision, year)
+        if revision is None or key not in self._entries:
             self.reads += 1
             outcome = run(read_book(book), year)
-            if rev is not None:
-                self._entries = {k: v for k, v in self._entries.items() if k[:2] == key[:2]}
+            if revision is not None:  # keep only the book's current revision (any years)
+                self._entries = {k: v for k, v in self._entries.items()
+                                 if k[0] != key[0] or k[1] == revision}
                 self._entries[key] = outcome
             return outcome
         return self._entries[key]
@@ -63,48 +67,49 @@ def _year(value) -> int:
     return year
 
 
-def allocation(book, year) -> Allocation:
-    outcome = CACHE.outcome(book, _year(year))
+def _revision(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def allocation(book, revision, year) -> Allocation:
+    outcome = CACHE.outcome(book, _revision(revision), _year(year))
     if not outcome.ok:
         first = outcome.errors[0] if outcome.errors else "未知错误"
         raise UdfError(f"数据有误：{first}")
     return outcome.allocation
 
 
-def center(book, code_or_name, year) -> CenterResult:
-    result = allocation(book, year)
-    key = str(code_or_name).strip() if code_or_name is not None else ""
-    if isinstance(code_or_name, float) and code_or_name.is_integer():
-        key = str(int(code_or_name))
-    for c in result.centers:
-        if key in (c.code, c.name):
-            return c
-    raise UdfError(f"未知中心：{key}")
+def center(book, revision, code_or_name, year) -> CenterResult:
+    result = allocation(book, revision, year)
+    try:  # by 中心编码, 中心名称 or 金保机构, compared as the workbook's references are
+        return find_center(result, values.show(code_or_name) if code_or_name is not None else "")
+    except UnknownCenter as exc:
+        raise UdfError(str(exc)) from None
 
 
-def score(book, code_or_name, year) -> float:
-    return score_number(center(book, code_or_name, year).score)
+def score(book, revision, code_or_name, year) -> float:
+    return score_number(center(book, revision, code_or_name, year).score)
 
 
-def factor(book, code_or_name, item, year) -> float:
-    found = center(book, code_or_name, year)
-    result = allocation(book, year)
+def factor(book, revision, code_or_name, item, year) -> float:
+    found = center(book, revision, code_or_name, year)
+    result = allocation(book, revision, year)
     name = item_lookup(result.indicators).find(item)
     if name is None:
         raise UdfError(f"未知事项：{item}")
     return score_number(result.factors[(found.code, name)][1])
 
 
-def grade(book, code_or_name, year) -> str:
-    return center(book, code_or_name, year).grade
+def grade(book, revision, code_or_name, year) -> str:
+    return center(book, revision, code_or_name, year).grade
 
 
-def award(book, code_or_name, year) -> float:
-    return float(center(book, code_or_name, year).basic_award)
+def award(book, revision, code_or_name, year) -> float:
+    return float(center(book, revision, code_or_name, year).basic_award)
 
 
-def subsidy(book, code_or_name, year, part=None) -> float:
-    c = center(book, code_or_name, year)
+def subsidy(book, revision, code_or_name, year, part=None) -> float:
+    c = center(book, revision, code_or_name, year)
     if part is None or (isinstance(part, str) and not part.strip()):
         return float(c.total)
     key = PART_ALIASES.get(str(part).strip(), str(part).strip().lower())
@@ -120,20 +125,30 @@ def subsidy(book, code_or_name, year, part=None) -> float:
     return float(amounts[key])
 
 
-def rank(book, code_or_name, year) -> int:
-    return center(book, code_or_name, year).rank
+def rank(book, revision, code_or_name, year) -> int:
+    return center(book, revision, code_or_name, year).rank
 
 
-def allocation_table(book, year) -> list[list]:
-    """The allocation as a spilled array: Chinese header row, one row per center."""
+def allocation_table(book, revision, year, shape: tuple[int, int] = (1, 1)) -> list[list]:
+    """The allocation with a Chinese header row, one row per center. From one cell it spills
+    (dynamic arrays: Microsoft 365, Excel 2021). Entered over a selected range with
+    Ctrl+Shift+Enter (a legacy array formula, Excel 2016/2019) it fills that range: blanks
+    pad the rest, and a range too small for the table says so instead of cutting rows off."""
     from ..report.json_result import center_record
 
-    result = allocation(book, year)
+    result = allocation(book, revision, year)
     rows = [[label for _, label in contract.CENTER_RESULT_COLUMNS]]
     for c in result.centers:
         record = center_record(c)
         rows.append([_cell(key, record[key]) for key, _ in contract.CENTER_RESULT_COLUMNS])
-    return rows
+    height, width = shape
+    if height * width == 1:
+        return rows
+    if height < len(rows) or width < len(rows[0]):
+        raise UdfError(f"区域太小：分配表有 {len(rows)} 行 {len(rows[0])} 列，请选中至少这么大的"
+                       "区域后输入公式，按 Ctrl+Shift+Enter")
+    return [row + [""] * (width - len(row)) for row in rows] + \
+        [[""] * width for _ in range(height - len(rows))]
 
 
 def _cell(key: str, value):
@@ -144,16 +159,21 @@ def _cell(key: str, value):
     return "" if value is None else value
 
 
-def check(book, year) -> str:
-    outcome = CACHE.outcome(book, _year(year))
+def check(book, revision, year) -> str:
+    outcome = CACHE.outcome(book, _revision(revision), _year(year))
     return "OK" if outcome.ok else str(outcome.errors[0])
 
 
-def answer(function, *args):
-    """Call a UDF body; any failure becomes a readable '#JB! …' text in the cell."""
+def answer(function, *args, shape: tuple[int, int] = (1, 1)):
+    """Call a UDF body; any failure becomes a readable '#JB! …' text in the cell (the top-left
+    one of a multi-cell legacy array formula, the others blank)."""
     try:
         return function(*args)
     except UdfError as exc:
-        return f"{ERROR_PREFIX}{exc}"
+        message = f"{ERROR_PREFIX}{exc}"
     except Exception as exc:  # a cell must never show a traceback
-        return f"{ERROR_PREFIX}{type(exc).__name__}: {exc}"
+        message = f"{ERROR_PREFIX}{type(exc).__name__}: {exc}"
+    height, width = shape
+    if height * width == 1:
+        return message
+    return [[message] + [""] * (width - 1)] + [[""] * width for _ in range(height - 1)]

@@ -17,7 +17,6 @@ from pathlib import Path
 import xlsxwriter
 
 from .. import __version__, contract
-from ..excel.book_source import REVISION_NAME
 from ..excel.setup import UDF_MODULES
 from ..excel.udf_vba import udf_vba
 from ..io.atomic import write_atomic
@@ -31,6 +30,7 @@ YEAR = 2024
 TEMPLATE, DEMO = "template.xlsm", "demo.xlsm"
 UDF_MODULE_NAME = "xlwings_udfs"
 VERSION_MARK = "@JBSYS_VERSION@"  # in JbInfo.bas, replaced by jbsys_xl.__version__
+INPUTS_MARK = "@JBSYS_INPUT_CODENAMES@"  # in JbState.bas: the input sheets' codenames
 DOCUMENT_MODULES = (sheets.WORKBOOK_CODENAME,) + tuple(plan.codename for plan in sheets.SHEET_ORDER)
 MAX_MESSAGE = 255  # Excel's limit for a string constant in a formula
 
@@ -41,18 +41,24 @@ def _code(text: str) -> str:
                    if not line.startswith("Attribute VB_"))
 
 
+def fill_marks(text: str) -> str:
+    """VBA source with the builder's marks replaced: the version, the input codenames."""
+    codenames = ";".join(sheet.codename for sheet in sheets.INPUT_SHEETS)
+    return text.replace(VERSION_MARK, __version__).replace(INPUTS_MARK, codenames)
+
+
 def vba_modules(source_dir: Path = SOURCE_DIR) -> list[VbaModule]:
     """``vba/*.bas`` (module name = file name; a codename makes it a document module) and the
     generated ``xlwings_udfs``."""
     modules = []
     for path in sorted((source_dir / "vba").glob("*.bas")):
         try:
-            text = path.read_text(encoding="ascii").replace(VERSION_MARK, __version__)
+            text = path.read_text(encoding="ascii")
         except UnicodeDecodeError as exc:
             raise ValueError(f"{path}: VBA source must be ASCII (byte {exc.start}); build "
                              "Chinese text with ChrW or keep it in Python") from None
         kind = "document" if path.stem in DOCUMENT_MODULES else "standard"
-        modules.append(VbaModule(path.stem, text, kind))
+        modules.append(VbaModule(path.stem, fill_marks(text), kind))
     modules.append(VbaModule(UDF_MODULE_NAME, _code(udf_vba(UDF_MODULES))))
     return modules
 
@@ -104,7 +110,6 @@ def workbook_bytes(data: dict[str, Sequence[sheets.Row]], year: int = YEAR,
             sheets.write_lists(sheet, data, book, styles)
         else:
             sheets.write_config(sheet, styles)
-    book.define_name(REVISION_NAME, "=0")
     for name, text in guide.MESSAGES.items():
         book.define_name(name, _message_formula(text))
     project = build_vba_project(vba_modules(source_dir), document_modules=DOCUMENT_MODULES)

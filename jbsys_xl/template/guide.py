@@ -97,8 +97,9 @@ EXAMPLES = {
 }
 """One example per worksheet function (TN01 is a 中心编码 of the demo data)."""
 SETUP = (
-    "安装 Python（3.10 或更高版本）后，在“命令提示符”中运行：pip install jbsys-xl",
-    "再运行：jbsys-xl excel-setup（安装 xlwings 加载项，并登记本机 Python）",
+    "安装 Python 3.10 或更高版本：用 python.org 的安装程序为当前用户安装（或建虚拟环境），"
+    "不要用 Microsoft Store 版本；然后在“命令提示符”中运行：pip install jbsys-xl",
+    "再运行：jbsys-xl excel-setup（安装 xlwings 加载项，登记本机 Python；有问题时会用中文说明）",
     "打开本工作簿，点击“启用内容”；功能区出现“人社考核”选项卡。",
     "没有 Excel 或使用 WPS（xlwings 不支持 WPS）：jbsys-xl allocate 工作簿.xlsm --year 2024",
 )
@@ -114,6 +115,8 @@ NOTES = (
     "扣减资金处理为“收回”时，扣减的资金不予拨付、留存资金；“再分配”只分给本身未被扣减的中心。",
     "“审定文号”留空时为草案，结果标题注明“草案”；填写后为审定稿，标题显示文号和审定日期。",
     "审定稿要求考核期内没有“待核实”的投诉，并已在“评定”表确定综合优胜单位。",
+    "中心编码、金保机构和各表“中心”列是文本格式：输入 0101 仍是 0101。",
+    "编辑后可照常撤销（Ctrl+Z）；工作表函数不必按 F9，编辑后立即更新。",
     f"“{CONFIG_SHEET}”表是 xlwings 的设置，请勿删除。",
 )
 

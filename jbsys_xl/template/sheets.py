@@ -50,6 +50,7 @@ class Kind:
 
 
 TEXT = Kind()
+CODE = Kind("@")  # codes such as 0101 or an 18-digit number stay text when typed or pasted
 NUMBER = Kind("General")
 WHOLE = Kind("0")
 COUNT = Kind("#,##0")
@@ -71,7 +72,9 @@ class Lookup:
     """A dropdown list kept on 列表 by formulas: the distinct non-blank values of ``sources``
     (columns of input tables, stacked in order), blanks squeezed out. The workbook name
     ``name`` (an OFFSET over the filled part) is the validation source: no INDIRECT, no
-    structured reference, so Excel and LibreOffice both take it."""
+    structured reference, so Excel and LibreOffice both take it. Source cells are read as
+    INDEX(whole column, row number): deleting or inserting rows on the input sheet neither
+    breaks the reference (#REF!) nor leaves a row out."""
 
     name: str
     title: str
@@ -92,7 +95,7 @@ ITEM_LIST = Lookup("lstItems", _ITEM, ((INDICATORS, _ITEM_NAME),), 2000)
 DISTRICT_LIST = Lookup("lstDistricts", _DISTRICT, ((CENTERS, _DISTRICT),), 500)
 LOOKUPS = (CENTER_LIST, ITEM_LIST, DISTRICT_LIST)
 
-CENTER = Kind(lookup=CENTER_LIST.name)
+CENTER = Kind("@", lookup=CENTER_LIST.name)  # a 中心编码 or a 中心名称: text either way
 ITEM = Kind(lookup=ITEM_LIST.name)
 DISTRICT = Kind(lookup=DISTRICT_LIST.name)
 
@@ -143,7 +146,7 @@ INPUT_SHEETS = (
     InputSheet(INDICATORS, "tblIndicators", "wsIndicators",
                (WHOLE, WHOLE, TEXT, TEXT, NUMBER, choice(SINK_KINDS), TEXT, TEXT)),
     # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构
-    InputSheet(CENTERS, "tblCenters", "wsCenters", (TEXT, TEXT, TEXT, WHOLE, WHOLE, TEXT)),
+    InputSheet(CENTERS, "tblCenters", "wsCenters", (CODE, TEXT, TEXT, WHOLE, WHOLE, CODE)),
     # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次
     InputSheet(RATINGS, "tblRatings", "wsRatings",
                (WHOLE, CENTER, choice(VENUES), YES_OR_NO, YES_OR_NO, YES_OR_NO, YES_OR_NO, TEXT,
@@ -154,7 +157,7 @@ INPUT_SHEETS = (
                     "事项可用金保系统中的名称，在“指标”表的“金保事项”列登记。"),
     # 日期 中心 核实结论 来源 条线 内容 投诉编号
     InputSheet(COMPLAINTS, "tblComplaints", "wsComplaints",
-               (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT, TEXT)),
+               (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT, CODE)),
     # 年度 中心 原因 扣减金额 扣减比例
     InputSheet(DEDUCTIONS, "tblDeductions", "wsDeductions", (WHOLE, CENTER, TEXT, MONEY, PERCENT)),
     # 年度 所属区 预算补助 计划投入 实际投入 已备案 备案日期
@@ -162,7 +165,7 @@ INPUT_SHEETS = (
                (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE)),
     # 年度 中心 业务流水号 回访日期 回访结果 说明
     InputSheet(CALLBACKS, "tblCallbacks", "wsCallbacks",
-               (WHOLE, CENTER, TEXT, DATE, choice(CALLBACK_RESULTS), TEXT),
+               (WHOLE, CENTER, CODE, DATE, choice(CALLBACK_RESULTS), TEXT),
                note="12333 回访结果（jbsys-xl callbacks 生成回访清单）；“不属实”的中心会收到提示，"
                     "是否一票否决由工作组在“评定”表决定。"),
 )
@@ -271,7 +274,8 @@ def _validation(kind: Kind) -> dict | None:
 
 def write_input(sheet, spec: InputSheet, rows: Sequence[Row], styles: Styles) -> None:
     """The sheet's table sized to ``rows`` (one blank row when there are none), input-coloured
-    cells, dropdowns down to the last row, a frozen header and widths that fit the text."""
+    cells, dropdowns down to the last row, a frozen header and widths that fit the text. Code
+    columns are text ("@") down to the last row too, so rows typed below the table keep 0101."""
     top = spec.header_row
     if spec.note:
         sheet.write_string(0, 0, spec.note, styles.note)
@@ -290,7 +294,8 @@ def write_input(sheet, spec: InputSheet, rows: Sequence[Row], styles: Styles) ->
             write_value(sheet, offset, col, value, cell_format)
         if (options := _validation(kind)) is not None:
             sheet.data_validation(top + 1, col, LAST_ROW, col, options)
-        sheet.set_column(col, col, _width(header, values, kind))
+        column_format = styles.get(num_format=kind.num_format) if kind.num_format == "@" else None
+        sheet.set_column(col, col, _width(header, values, kind), column_format)
     sheet.freeze_panes(top + 1, 0)
     sheet.set_tab_color(INPUT_FILL)
     sheet.repeat_rows(top)
@@ -373,8 +378,9 @@ def write_lookup(sheet, first_col: int, lookup: Lookup, data: dict[str, Sequence
         row = index + 2  # as Excel numbers it
         source_sheet, source_header = lookup.sources[index // lookup.capacity]
         spec = INPUTS[source_sheet]
-        source = (f"{sheet_ref(source_sheet)}!${spec.column_letter(source_header)}"
-                  f"${spec.header_row + 2 + index % lookup.capacity}")
+        letter = spec.column_letter(source_header)
+        source = (f"INDEX({sheet_ref(source_sheet)}!${letter}:${letter},"
+                  f"{spec.header_row + 2 + index % lookup.capacity})")
         formulas = (
             f'={source}&""',
             f'=IF({stack}{row}="","",IF(COUNTIF({stack}$2:{stack}{row},{stack}{row})=1,'

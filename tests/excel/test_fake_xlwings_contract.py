@@ -45,7 +45,12 @@ def _members():
 def test_every_fake_class_is_checked():
     classes = {obj for obj in vars(fake).values()
                if isinstance(obj, type) and obj.__module__ == fake.__name__}
-    assert classes == set(PAIRS) | {ComError, FakeCaller}
+    assert classes == set(PAIRS) | {ComError, FakeCaller, fake.Formula}
+
+
+def test_formula_marker_adds_nothing_to_str():
+    assert issubclass(fake.Formula, str)
+    assert [name for name in vars(fake.Formula) if not name.startswith("_")] == []
 
 
 def test_fake_caller_is_a_range_and_adds_nothing():
@@ -388,3 +393,72 @@ def test_table_resize(sheet, table):
 def test_sheet_clear_removes_tables(sheet, table):
     sheet.clear()
     assert len(sheet.tables) == 0
+
+
+# --- behaviour: error cells, parsing, calculation and events --------------------------------
+
+def test_error_cells_go_through_xlwings_own_reader(sheet):
+    assert fake._XLWINDOWS.clean.__code__.co_filename.endswith("_xlwindows.py")
+    for number, code in fake._XLWINDOWS.cell_errors.items():  # the seven xlwings names
+        assert fake.error_value(code) == number
+    sheet._cells.update({(1, 1): fake.error_value("#N/A"), (1, 2): fake.error_value("#SPILL!")})
+    assert sheet["A1:B1"].value == [None, fake.error_value("#SPILL!")]
+    assert sheet["A1:B1"].options(err_to_str=True).value == ["#N/A", fake.error_value("#SPILL!")]
+
+
+def test_text_is_parsed_as_typed_unless_formatted_as_text(sheet):
+    sheet["A1"].value = [["=A2", "5%", "true", "2024/3", "2024-13", "1-2"]]
+    values = sheet["A1:F1"].value
+    assert isinstance(values[0], fake.Formula) and values[0] == "=A2"
+    assert values[1:5] == [0.05, True, dt.datetime(2024, 3, 1), "2024-13"]
+    assert values[5] == dt.datetime(dt.date.today().year, 1, 2)
+    sheet["A2:F2"].number_format = "@"
+    sheet["A2"].value = [["=A2", "5%", "true", "2024/3", "2024-13", "1-2"]]
+    assert sheet["A2:F2"].value == ["=A2", "5%", "true", "2024/3", "2024-13", "1-2"]
+
+
+def test_a_write_recalculates_then_raises_the_change_event(book, sheet):
+    order = []
+    sheet._formulas[(1, 1)] = lambda caller: order.append("calc") or len(order)
+    book.events["SheetChange"] = lambda s, target: order.append(("change", s.name, target.address))
+    sheet["B2"].value = 1
+    assert order == ["calc", ("change", "Data", "$B$2")] and sheet["A1"].value == 1.0
+    book.app.enable_events = False
+    sheet["B2"].value = 2
+    assert order[2:] == ["calc"]
+    book.app.calculation = "manual"
+    sheet["B2"].value = 3
+    assert order[3:] == []
+    book.app.calculation = "automatic"  # Excel catches up
+    assert order[3:] == ["calc"]
+    book.app.calculate()
+    assert order[4:] == ["calc"] and book.app.recalculations == 4
+
+
+def test_sheet_calculate_is_raised_for_sheets_with_formulas(book, sheet):
+    seen = []
+    book.events["SheetCalculate"] = lambda s: seen.append(s.name)
+    sheet._formulas[(1, 1)] = lambda caller: 1
+    book.app.calculate()
+    assert seen == ["Data"]
+
+
+def test_writing_a_value_replaces_a_formula(sheet):
+    sheet._formulas[(1, 1)] = lambda caller: 1
+    sheet["A1"].value = 5
+    assert sheet._formulas == {} and sheet["A1"].value == 5.0
+
+
+def test_a_missing_macro_fails_when_run(book):
+    run = book.macro("Module1.Missing")
+    with pytest.raises(ComError, match="Cannot run the macro"):
+        run()
+    book.vba["Module1.Twice"] = lambda x: 2 * x
+    assert book.macro("Module1.Twice")(4) == 8
+
+
+def test_rename_a_sheet(book, sheet):
+    sheet.name = "Daten"
+    assert book.sheet_names == ["Daten", "Out"]
+    with pytest.raises(ComError):
+        sheet.name = "out"

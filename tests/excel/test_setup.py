@@ -1,42 +1,71 @@
-"""excel-setup: the no-Excel message, and on a simulated Windows the command and the config."""
+"""excel-setup: the no-Excel message, and on a simulated Windows the commands, the checks
+xlwings itself does not make, and the config file the add-in's VBA reads."""
 from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
 
 import pytest
 import xlwings
+import xlwings.utils
 from xlwings.utils import read_user_config
 
-from jbsys_xl.excel.setup import excel_setup
+from jbsys_xl.excel.setup import UDF_MODULES, excel_setup
+
+XLWINGS = Path(xlwings.__file__).parent
+DLL = f"xlwings64-{xlwings.__version__}.dll"
 
 
-class Runner:
-    def __init__(self, code: int = 0) -> None:
-        self.code = code
+class Xlwings:
+    """``python -m xlwings.cli addin install|status`` as xlwings 0.37.8 answers them
+    (cli.py: _addin_install prints its error and exits 0; addin_status prints the path)."""
+
+    def __init__(self, xlstart: Path, copies: bool = True) -> None:
+        self.xlstart = xlstart
+        self.copies = copies
         self.commands: list[list[str]] = []
 
-    def __call__(self, command: list[str]) -> int:
+    def __call__(self, command: list[str]) -> tuple[int, str]:
         self.commands.append(command)
-        return self.code
+        addin = self.xlstart / "xlwings.xlam"
+        if command[-1] == "install":
+            if not self.copies:
+                return 0, "PermissionError(13, 'Permission denied')\n"
+            self.xlstart.mkdir(parents=True, exist_ok=True)
+            addin.write_bytes(b"xlam")
+            return 0, "Successfully installed the xlwings add-in! \n"
+        if addin.is_file():
+            return 0, (f"The add-in is installed at {addin}\n"
+                       'Use "xlwings addin remove" to uninstall it.\n')
+        return 0, ("The add-in is not installed.\n"
+                   f'"xlwings addin install" will install it at: {addin}\n')
 
 
 @pytest.fixture
 def windows(tmp_path):
-    """A home directory and a venv with python.exe and pythonw.exe."""
-    scripts = tmp_path / "venv" / "Scripts"
-    scripts.mkdir(parents=True)
-    (scripts / "python.exe").touch()
-    (scripts / "pythonw.exe").touch()
+    """A home directory and a python.org-style install: python.exe, pythonw.exe, the DLL."""
+    folder = tmp_path / "Python312"
+    folder.mkdir()
+    for name in ("python.exe", "pythonw.exe", DLL):
+        (folder / name).touch()
     home = tmp_path / "home"
     home.mkdir()
-    return home, str(scripts / "python.exe"), scripts
+    return home, str(folder / "python.exe"), folder
 
 
 def _setup(home, executable, runner, **kwargs):
     return excel_setup(platform="win32", home=home, executable=executable, run=runner,
-                       **kwargs)
+                       code_page=kwargs.pop("code_page", "cp936"),
+                       utf8_mode=kwargs.pop("utf8_mode", False), **kwargs)
+
+
+def config_lines(home) -> list[str]:
+    return (home / ".xlwings" / "xlwings.conf").read_bytes().decode("cp936").split("\r\n")
 
 
 def test_linux_explains_in_both_languages(tmp_path, capsys):
-    runner = Runner()
+    runner = Xlwings(tmp_path / "XLSTART")
     assert excel_setup(platform="linux", home=tmp_path, run=runner) == 0
     out = capsys.readouterr().out
     assert "本系统没有 Excel" in out and "Excel is not available on this system" in out
@@ -44,66 +73,146 @@ def test_linux_explains_in_both_languages(tmp_path, capsys):
     assert runner.commands == [] and list(tmp_path.iterdir()) == []
 
 
-def test_windows_runs_addin_install_and_writes_config(windows):
-    home, python, scripts = windows
-    runner = Runner()
+def test_installs_checks_xlstart_and_records_only_the_interpreter(windows, tmp_path, capsys):
+    home, python, folder = windows
+    runner = Xlwings(tmp_path / "XLSTART")
     assert _setup(home, python, runner) == 0
-    assert runner.commands == [[python, "-m", "xlwings.cli", "addin", "install"]]
-    config = home / ".xlwings" / "xlwings.conf"
-    assert config.read_text().splitlines() == [
-        f'"INTERPRETER_WIN","{scripts / "pythonw.exe"}"',
-        '"UDF MODULES","udfs.jbsys_udfs"',
-    ]
+    assert runner.commands == [[python, "-m", "xlwings.cli", "addin", "install"],
+                               [python, "-m", "xlwings.cli", "addin", "status"]]
+    assert config_lines(home) == [f'"INTERPRETER_WIN","{folder / "pythonw.exe"}"', ""]
+    out = capsys.readouterr().out
+    assert f"已安装 xlwings 加载项：{tmp_path / 'XLSTART' / 'xlwings.xlam'}" in out
 
 
-def test_xlwings_reads_what_was_written(windows, monkeypatch):
-    home, python, scripts = windows
-    _setup(home, python, Runner())
+def test_a_silently_failed_install_is_an_error(windows, tmp_path, capsys):
+    home, python, _ = windows
+    assert _setup(home, python, Xlwings(tmp_path / "XLSTART", copies=False)) == 1
+    out = capsys.readouterr().out
+    assert "PermissionError" in out and "没有装进 Excel 的启动文件夹（XLSTART）" in out
+    assert not (home / ".xlwings").exists()
+
+
+def test_xlwings_still_swallows_install_errors_and_reports_the_path():
+    """What the two checks above rest on, in xlwings' cli.py."""
+    tree = ast.parse((XLWINGS / "cli.py").read_text(encoding="utf-8"))
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    handlers = [h for node in ast.walk(functions["_addin_install"]) if isinstance(node, ast.Try)
+                for h in node.handlers]
+    assert any(ast.unparse(h.type) == "Exception" and "print" in ast.unparse(h) for h in handlers)
+    assert not any("exit" in ast.unparse(h) or "raise" in ast.unparse(h) for h in handlers)
+    status = ast.unparse(functions["addin_status"])
+    assert "'The add-in is installed at {}'" in status and "startup_path" in ast.unparse(
+        functions["get_addin_dir"])
+
+
+def test_an_interpreter_path_the_code_page_cannot_hold_is_refused(tmp_path, capsys):
+    folder = tmp_path / "Pythön 3"  # ö is not in cp936
+    folder.mkdir()
+    (folder / "python.exe").touch()
+    runner = Xlwings(tmp_path / "XLSTART")
+    assert _setup(tmp_path, str(folder / "python.exe"), runner) == 2
+    out = capsys.readouterr().out
+    assert "代码页 cp936 不能表示的字符" in out and "python.org" in out
+    assert runner.commands == [] and not (tmp_path / ".xlwings").exists()
+
+
+def test_chinese_and_spaces_in_the_path_are_written_in_the_code_page(tmp_path, monkeypatch):
+    folder = tmp_path / "人社 考核" / "venv" / "Scripts"
+    folder.mkdir(parents=True)
+    (folder / "python.exe").touch()
+    (folder.parent / DLL).touch()  # a venv: the DLL sits in the venv's root
+    home = tmp_path / "home"
+    assert _setup(home, str(folder / "python.exe"), Xlwings(tmp_path / "XLSTART")) == 0
+    raw = (home / ".xlwings" / "xlwings.conf").read_bytes()
+    assert raw == f'"INTERPRETER_WIN","{folder / "python.exe"}"\r\n'.encode("cp936")
+    # xlwings' own Python reader uses open() without an encoding: the ANSI code page on
+    # Chinese Windows, which this stands in for
     monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(home / ".xlwings" / "xlwings.conf"))
-    assert read_user_config() == {"interpreter_win": str(scripts / "pythonw.exe"),
-                                  "udf modules": "udfs.jbsys_udfs"}
+    monkeypatch.setattr(xlwings.utils, "open", functools.partial(open, encoding="cp936"),
+                        raising=False)
+    assert read_user_config() == {"interpreter_win": str(folder / "python.exe")}
 
 
-def test_merge_keeps_other_keys_and_replaces_ours_in_any_case(windows):
-    home, python, scripts = windows
+def test_utf8_mode_python_with_a_chinese_path_is_warned_about(tmp_path, capsys):
+    folder = tmp_path / "人社"
+    folder.mkdir()
+    for name in ("python.exe", DLL):
+        (folder / name).touch()
+    assert _setup(tmp_path / "home", str(folder / "python.exe"), Xlwings(tmp_path / "XLSTART"),
+                  utf8_mode=True) == 0
+    assert "UTF-8 模式" in capsys.readouterr().out
+
+
+def test_merge_keeps_other_keys_and_takes_out_the_old_udf_entry(windows, tmp_path):
+    home, python, folder = windows
     config = home / ".xlwings" / "xlwings.conf"
     config.parent.mkdir()
-    config.write_text('"LICENSE_KEY","abc"\n\n"interpreter_win","C:\\old\\python.exe"\n'
-                      '"UDF Modules","old_udfs"\n"PYTHONPATH","C:\\lib"')
-    assert _setup(home, python, Runner()) == 0
-    assert config.read_text().splitlines() == [
-        '"LICENSE_KEY","abc"',
-        '"PYTHONPATH","C:\\lib"',
-        f'"INTERPRETER_WIN","{scripts / "pythonw.exe"}"',
-        '"UDF MODULES","udfs.jbsys_udfs"',
-    ]
+    config.write_bytes('"LICENSE_KEY","abc"\n\n"interpreter_win","C:\\旧\\python.exe"\n'
+                       f'"UDF Modules","{UDF_MODULES}"\n"PYTHONPATH","C:\\lib"'.encode("cp936"))
+    assert _setup(home, python, Xlwings(tmp_path / "XLSTART")) == 0
+    assert config_lines(home) == ['"LICENSE_KEY","abc"', '"PYTHONPATH","C:\\lib"',
+                                  f'"INTERPRETER_WIN","{folder / "pythonw.exe"}"', ""]
 
 
-def test_python_exe_when_there_is_no_pythonw(windows):
-    home, python, scripts = windows
-    (scripts / "pythonw.exe").unlink()
-    _setup(home, python, Runner())
-    assert f'"INTERPRETER_WIN","{python}"' in (home / ".xlwings" / "xlwings.conf").read_text()
-
-
-def test_failed_install_writes_nothing(windows, capsys):
+def test_another_udf_module_setting_is_kept(windows, tmp_path):
     home, python, _ = windows
-    assert _setup(home, python, Runner(code=3)) == 3
+    config = home / ".xlwings" / "xlwings.conf"
+    config.parent.mkdir()
+    config.write_text('"UDF MODULES","my_udfs"\n', encoding="utf-8")  # UTF-8 is read too
+    assert _setup(home, python, Xlwings(tmp_path / "XLSTART")) == 0
+    assert config_lines(home)[0] == '"UDF MODULES","my_udfs"'
+
+
+def test_python_exe_when_there_is_no_pythonw(windows, tmp_path):
+    home, python, folder = windows
+    (folder / "pythonw.exe").unlink()
+    _setup(home, python, Xlwings(tmp_path / "XLSTART"))
+    assert config_lines(home)[0] == f'"INTERPRETER_WIN","{python}"'
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["user-site", "microsoft-store"])
+def test_warns_when_the_dll_is_not_where_the_addin_looks(tmp_path, capsys, store):
+    folder = tmp_path / ("WindowsApps" if store else "Python312")
+    folder.mkdir()
+    (folder / "python.exe").touch()
+    assert _setup(tmp_path / "home", str(folder / "python.exe"), Xlwings(tmp_path / "XLSTART")) == 0
+    out = capsys.readouterr().out
+    assert f"警告：在 {folder} 和 {tmp_path} 中都没有找到 {DLL}" in out
+    assert ("Microsoft Store 版 Python" in out) == store and "python -m venv" in out
+    assert "工作表函数（JBSCORE 等）会显示错误" in out
+
+
+def test_the_addins_dll_search_is_still_these_two_folders():
+    main = (XLWINGS / "addin" / "Main.bas").read_text(encoding="utf-8", errors="replace")
+    assert "LoadLibrary(ParentFolder(PYTHON_WIN) + \"\\\" + XLPyDLLName)" in main
+    assert "LoadLibrary(ParentFolder(ParentFolder(PYTHON_WIN)) + \"\\\" + XLPyDLLName)" in main
+    config = (XLWINGS / "addin" / "Config.bas").read_text(encoding="utf-8", errors="replace")
+    assert "Input #iFileNum, sVarName, sVarValue" in config  # ANSI, comma-separated
+
+
+def test_failed_install_writes_nothing(windows, tmp_path, capsys):
+    home, python, _ = windows
+
+    def failing(command):
+        return 3, "boom\n"
+
+    assert _setup(home, python, failing) == 1
     assert not (home / ".xlwings").exists()
-    assert "exit code 3" in capsys.readouterr().out
+    assert "退出码 3" in capsys.readouterr().out
 
 
-def test_dry_run_runs_and_writes_nothing(windows, capsys):
-    home, python, _ = windows
-    runner = Runner()
+def test_dry_run_runs_and_writes_nothing(windows, tmp_path, capsys):
+    home, python, folder = windows
+    runner = Xlwings(tmp_path / "XLSTART")
     assert _setup(home, python, runner, dry_run=True) == 0
     assert runner.commands == [] and not (home / ".xlwings").exists()
     out = capsys.readouterr().out
-    assert "xlwings.cli addin install" in out and '"UDF MODULES","udfs.jbsys_udfs"' in out
+    assert "xlwings.cli addin install" in out and "xlwings.cli addin status" in out
+    assert f'"INTERPRETER_WIN","{folder / "pythonw.exe"}"' in out and "UDF" not in out
 
 
 def test_macos_uses_excels_container_and_its_key(tmp_path):
     assert excel_setup(platform="darwin", home=tmp_path, executable="/opt/py/bin/python3",
-                       run=Runner()) == 0
+                       run=Xlwings(tmp_path / "XLSTART")) == 0
     config = tmp_path / "Library/Containers/com.microsoft.Excel/Data/xlwings.conf"
-    assert '"INTERPRETER_MAC","/opt/py/bin/python3"' in config.read_text().splitlines()
+    assert config.read_text("utf-8").splitlines() == ['"INTERPRETER_MAC","/opt/py/bin/python3"']

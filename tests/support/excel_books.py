@@ -1,5 +1,6 @@
 """Open a workbook file in the fake Excel: cell values as Excel would hold them after opening
-the file (text stays text, dates become datetimes, numbers floats)."""
+the file (text stays text, dates become datetimes, numbers floats), each sheet with its VBA
+codename, and — for our template — its VBA event handlers and macros (:class:`TemplateVba`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import python_calamine
 
-from jbsys_xl.excel.book_source import REVISION_NAME
+from jbsys_xl.template import sheets as template_sheets
 from tests.support import fake_xlwings as fake
 
 
@@ -23,27 +24,90 @@ def excel_value(value):
     return value
 
 
-def open_book(path: Path, revision: bool = True) -> fake.Book:
+def open_book(path: Path, vba: bool = True, app: fake.App | None = None) -> fake.Book:
+    """The file as Excel shows it after opening. ``vba``: the template's event handlers and
+    macros run (what enabling macros does); without, the book behaves like any .xlsx."""
     source = python_calamine.CalamineWorkbook.from_path(str(path))
-    book = fake.Book(str(path), sheet_names=tuple(source.sheet_names))
+    book = fake.Book(str(path), sheet_names=tuple(source.sheet_names), app=app)
+    codenames = {plan.name: plan.codename for plan in template_sheets.SHEET_ORDER}
     for name in source.sheet_names:
         sheet = source.get_sheet_by_name(name)
         top, left = sheet.start or (0, 0)
-        cells = book.sheets[name]._cells
+        target = book.sheets[name]
+        target._codename = codenames.get(name, "")
         for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
             for c, value in enumerate(row):
                 value = excel_value(value)
                 if value is not None:
-                    cells[(top + r + 1, left + c + 1)] = value
-    if revision:
-        book.names.add(REVISION_NAME, "=0")
+                    target._cells[(top + r + 1, left + c + 1)] = value
+    if vba:
+        TemplateVba(book)
     return book
 
 
-def bump_revision(book: fake.Book) -> None:
-    """What the template's Workbook_SheetChange does after every edit."""
-    name = book.names[REVISION_NAME]
-    name.refers_to = f"={int(name.refers_to.lstrip('=')) + 1}"
+class TemplateVba:
+    """The template's VBA as the stand-in runs it: JbState.bas and the two event handlers of
+    ThisWorkbook.bas, statement for statement. LibreOffice runs the real modules on the same
+    cases (tests/template/test_template_libreoffice.py), and the builder fills the module's
+    input codenames from the same list as :meth:`input_codenames`."""
+
+    def __init__(self, book: fake.Book, session: str = "s") -> None:
+        self.book = book
+        self.session = session
+        self.edits = 0
+        self.uncounted = 0
+        self.asked = False
+        self.recalculating = False
+        book.events["SheetChange"] = lambda sheet, target: self.input_changed(sheet._codename)
+        book.events["SheetCalculate"] = lambda sheet: self.input_changed(sheet._codename)
+        book.vba["JbState.JbRevision"] = self.revision
+        book.vba["JbState.JbInputsWritten"] = self.inputs_written
+
+    @staticmethod
+    def input_codenames() -> set[str]:
+        """What the builder puts into INPUT_CODENAMES (the template's input sheets)."""
+        return {sheet.codename for sheet in template_sheets.INPUT_SHEETS}
+
+    def revision(self) -> str:
+        self.asked = True
+        if self.book.app.enable_events:
+            names = "".join(f"{name}/" for name in self.book.sheet_names)
+            return f"{self.session}:{self.edits}:{names}"
+        self.uncounted += 1
+        return f"{self.session}:off{self.uncounted}"
+
+    def input_changed(self, codename: str) -> None:
+        if codename not in self.input_codenames():
+            return
+        self.edits += 1
+        if self.recalculating or not self.asked:
+            return
+        if self.book.app.calculation == "manual":
+            return
+        self.asked = False
+        self.recalculating = True
+        try:
+            self.book.app.calculate()
+        finally:
+            self.recalculating = False
+
+    def inputs_written(self) -> None:
+        self.edits += 1
+
+
+def udf_cell(book: fake.Book, sheet: str, address: str, function, *args) -> fake.Range:
+    """Type a JB* formula into a cell: what its generated wrapper does on every
+    recalculation — the arguments, the VBA's JbRevision() (when the book has our VBA), and
+    the calling range."""
+    cell = book.sheets[sheet].range(address)
+
+    def formula(caller):
+        run = book.vba.get("JbState.JbRevision")
+        return function(*args, revision=run() if run else None, caller=caller)
+
+    cell.sheet._formulas[(cell.row, cell.column)] = formula
+    cell.sheet._book.app._after_edit(cell.sheet, cell)  # entering a formula calculates it
+    return cell
 
 
 def snapshot(book: fake.Book, sheet_names) -> dict:

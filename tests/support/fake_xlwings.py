@@ -2,9 +2,16 @@
 
 There is no Excel here, so the layer is tested against this miniature of xlwings 0.37.8
 driving Excel on Windows. Where the real thing surprises, the surprise is copied, not fixed:
-numbers come back as float, numeric strings become numbers, a missing sheet raises a COM
-error rather than KeyError, ``"name" in book.sheets`` is always False, table headers are
-text. What the miniature does not model raises instead of guessing.
+numbers come back as float, text is parsed as if typed (numbers, dates, formulas) unless
+the cell is formatted "@", error cells read as None unless ``err_to_str``, a missing sheet
+raises a COM error rather than KeyError, ``"name" in book.sheets`` is always False, table
+headers are text. What the miniature does not model raises instead of guessing.
+
+Excel's order of work after a write is copied too: in automatic calculation the formula
+cells are recalculated first, then the workbook's ``SheetChange`` handler runs (if events are
+enabled). Formula cells hold Python callables (``Sheet._formulas``, fake-only), every one
+volatile; a book's VBA event handlers and macros are Python callables in ``Book.events`` and
+``Book.vba`` (fake-only), set by the test.
 ``tests/excel/test_fake_xlwings_contract.py`` keeps every name and signature here present in
 the real classes.
 
@@ -15,10 +22,13 @@ state as in xlwings: tests that call ``set_mock_caller`` should first
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import ntpath
 import re
 from numbers import Number
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -29,8 +39,11 @@ from xlwings.utils import a1_to_tuples, col_name, hex_to_rgb, int_to_rgb
 
 STANDARD_COLUMN_WIDTH = 8.43  # Excel's default width, in characters of the default font
 _FORMAT_DEFAULTS = {"number_format": "General", "color": None, "bold": False}
-_OPTIONS = {"ndim", "expand", "header", "index"}
+_OPTIONS = {"ndim", "expand", "header", "index", "err_to_str"}
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)%")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?")
+_MONTH_DAY = re.compile(r"(\d{1,2})[-/](\d{1,2})")
 _MAX_CELLS = 1_000_000  # formats and fills are per cell: whole rows/columns are not modelled
 
 
@@ -48,8 +61,11 @@ class App:
         self._status_bar: str | bool = False
         self._screen_updating = True
         self._calculation = "automatic"
+        self._enable_events = True
+        self._books: list[Book] = []
         self.status_bar_history: list[str | bool] = []
         self.alerts: list[tuple[str, str | None]] = []  # fake-only: every message box shown
+        self.recalculations = 0  # fake-only: how often formula cells were recalculated
 
     @property
     def status_bar(self) -> str | bool:
@@ -82,7 +98,42 @@ class App:
     def calculation(self, value: str) -> None:
         if value not in ("automatic", "manual", "semiautomatic"):
             raise KeyError(value)  # xlwings' calculation_s2i lookup
-        self._calculation = value
+        was, self._calculation = self._calculation, value
+        if was == "manual" and value != "manual":
+            self._recalculate()  # Excel catches up when calculation turns automatic again
+
+    @property
+    def enable_events(self) -> bool:
+        return self._enable_events
+
+    @enable_events.setter
+    def enable_events(self, value: bool) -> None:
+        self._enable_events = bool(value)
+
+    def calculate(self) -> None:
+        """F9: every formula cell of every open book (all of them count as volatile)."""
+        self._recalculate()
+
+    def _recalculate(self) -> None:
+        self.recalculations += 1
+        calculated = []
+        for book in list(self._books):
+            for sheet in book._sheets:
+                if sheet._formulas:
+                    for (row, column), formula in sorted(sheet._formulas.items()):
+                        value = formula(FakeCaller(Range(sheet, row, column)))
+                        sheet._cells[(row, column)] = _result(value)
+                    calculated.append(sheet)
+        if self._enable_events:
+            for sheet in calculated:
+                sheet._book._raise("SheetCalculate", sheet)
+
+    def _after_edit(self, sheet: Sheet, target: Range) -> None:
+        """What Excel does after a cell is written: recalculate, then raise the event."""
+        if self._calculation != "manual":
+            self._recalculate()
+        if self._enable_events:
+            sheet._book._raise("SheetChange", sheet, target)
 
 
 class Book:
@@ -98,6 +149,9 @@ class Book:
         self._sheets = [Sheet(self, name) for name in sheet_names]
         self._active = self._sheets[0]
         self._names: dict[str, Name] = {}
+        self._app._books.append(self)
+        self.events: dict[str, object] = {}  # fake-only: "SheetChange" → handler(sheet, range)
+        self.vba: dict[str, object] = {}  # fake-only: macro name → callable (Book.macro)
 
     @classmethod
     def caller(cls) -> Book:
@@ -128,6 +182,20 @@ class Book:
     @property
     def names(self) -> Names:
         return Names(self)
+
+    def macro(self, name: str):
+        """A VBA macro of the book (fake: ``Book.vba``); like Excel, a missing one fails only
+        when it is run."""
+        def run(*args):
+            if name not in self.vba:
+                raise ComError(f"Cannot run the macro '{name}'")
+            return self.vba[name](*args)
+        return run
+
+    def _raise(self, event: str, *args) -> None:
+        handler = self.events.get(event)
+        if handler is not None:
+            handler(*args)
 
     @property
     def sheet_names(self) -> list[str]:
@@ -245,10 +313,20 @@ class Sheet:
         self._formats: dict[tuple[int, int], dict[str, object]] = {}
         self._column_widths: dict[int, float] = {}
         self._tables: list[Table] = []
+        self._formulas: dict[tuple[int, int], object] = {}  # (row, column) → f(caller)
+        self._codename = ""  # fake-only: VBA's Worksheet.CodeName, kept through renames
 
     @property
     def name(self) -> str:
         return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        if value.lower() != self._name.lower() and value.lower() in (
+                name.lower() for name in self._book.sheet_names):
+            raise ComError(f"a sheet named {value!r} already exists")
+        _check_sheet_name(value)
+        self._name = value
 
     @property
     def book(self) -> Book:
@@ -300,17 +378,20 @@ class Sheet:
         self.cells.clear_contents()
 
     def clear(self) -> None:
-        """Values, formats and tables go (Excel deletes a table whose whole range is
-        cleared); column widths stay."""
+        """Values, formulas, formats and tables go (Excel deletes a table whose whole range
+        is cleared); column widths stay."""
         self._cells.clear()
+        self._formulas.clear()
         self._formats.clear()
         self._tables.clear()
+        self._book._app._after_edit(self, self.cells)
 
     def activate(self) -> None:
         self._book._active = self
 
     def _store(self, row: int, column: int, x) -> None:
         fmt = self._formats.get((row, column), {}).get("number_format", "General")
+        self._formulas.pop((row, column), None)
         value = _to_cell(x, fmt)
         if value is None:
             self._cells.pop((row, column), None)
@@ -321,6 +402,7 @@ class Sheet:
         for table in self._tables:
             if _overlap(table.range, written):
                 table._sync()
+        self._book._app._after_edit(self, written)
 
     def select(self) -> None:
         self._book._active = self
@@ -402,7 +484,10 @@ class Range:
     def value(self):
         """Scalar, flat list for one row or column, else list of rows (see options)."""
         rng = self.expand() if self._options.get("expand") else self
-        rows = [[self._sheet._cells.get((r, c)) for c in range(rng._column, rng._right + 1)]
+        err_to_str = self._options.get("err_to_str", False)
+        cells = self._sheet._cells
+        rows = [[_XLWINDOWS.clean(cells.get((r, c)), dt.datetime, None, None, err_to_str)
+                 for c in range(rng._column, rng._right + 1)]
                 for r in range(rng._row, rng._bottom + 1)]
         if self._options.get("convert") is pd.DataFrame:
             return PandasDataFrameConverter.read_value(rows, self._options)
@@ -435,6 +520,8 @@ class Range:
 
     def clear_contents(self) -> None:
         self._sheet._cells = {k: v for k, v in self._sheet._cells.items() if not self._holds(k)}
+        self._sheet._formulas = {k: v for k, v in self._sheet._formulas.items()
+                                 if not self._holds(k)}
         self._sheet._after_write(self)
 
     def __call__(self, row: int, column: int, /) -> Range:
@@ -697,7 +784,57 @@ class FakeCaller(Range):
         super().__init__(rng.sheet, rng.row, rng.column, *rng.shape)
 
 
+# --- what xlwings' Windows engine does with a cell's COM value --------------------------------
+
+def _xlwindows_reader():
+    """``cell_errors`` and ``_clean_value_data_element`` of the installed xlwings/_xlwindows.py,
+    compiled from its source: that module imports pywin32, which Linux lacks. Excel hands an
+    error cell over as an int (the HRESULT of the error); this turns it into None, or with
+    ``err_to_str`` into "#N/A" etc. — and leaves errors it has no name for as the int."""
+    path = Path(xlwings.__file__).with_name("_xlwindows.py")
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    wanted = {"cell_errors", "_clean_value_data_element", "_com_time_to_datetime"}
+    nodes = [node for node in tree.body
+             if isinstance(node, ast.FunctionDef) and node.name in wanted
+             or isinstance(node, ast.Assign)
+             and {getattr(t, "id", None) for t in node.targets} & wanted]
+    namespace = {"time_types": (dt.date, dt.datetime)}  # pywintypes.TimeType is a datetime
+    exec(compile(ast.Module(nodes, []), str(path), "exec"), namespace)
+    found = {name for name in wanted if name in namespace}
+    if found != wanted:
+        raise RuntimeError(f"{path} no longer defines {sorted(wanted - found)}")
+    return SimpleNamespace(cell_errors=namespace["cell_errors"],
+                           clean=namespace["_clean_value_data_element"])
+
+
+_XLWINDOWS = _xlwindows_reader()
+XL_ERROR_BASE = -2146828288  # 0x800A0000 as a signed int: Excel's error HRESULTs are this + xlErr
+XL_ERRORS = {"#NULL!": 2000, "#DIV/0!": 2007, "#VALUE!": 2015, "#REF!": 2023, "#NAME?": 2029,
+             "#NUM!": 2036, "#N/A": 2042, "#GETTING_DATA": 2043, "#SPILL!": 2045,
+             "#CONNECT!": 2046, "#BLOCKED!": 2047, "#UNKNOWN!": 2048, "#FIELD!": 2049,
+             "#CALC!": 2050}  # Excel's XlCVError numbers
+
+
+def error_value(code: str) -> int:
+    """What a cell showing ``code`` holds as Excel hands it to Python (put it in ``_cells``)."""
+    return XL_ERROR_BASE + XL_ERRORS[code]
+
+
+class Formula(str):
+    """A cell that became a formula because text beginning with "=" was written into a cell
+    not formatted "@" (what Excel would then calculate is not modelled)."""
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+def _result(value):
+    """A formula's result as the cell holds it: numbers as float, text not parsed."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Number):
+        return float(value)
+    raise NotImplementedError(f"a formula result of type {type(value).__name__} is not modelled")
+
 
 def _ensure_2d(data) -> tuple[list, bool]:
     """xlwings' Ensure2DStage and jagged-list check: (rows, is_scalar)."""
@@ -713,18 +850,19 @@ def _ensure_2d(data) -> tuple[list, bool]:
 
 def _to_cell(x, number_format: str):
     """What Excel holds after xlwings writes ``x``: numbers as float, dates as datetime,
-    None/""/NaN as empty. Text that looks like a number becomes one, kept to Excel's 15
-    significant digits, unless the cell is formatted "@"; a leading apostrophe keeps text
-    and is dropped (xlwings issues 1269, 2248). Excel also reads dates, percentages,
-    thousands separators and TRUE/FALSE from text; that is not modelled."""
+    None/""/NaN as empty. xlwings sets ``Range.Value``, so Excel parses text as if typed
+    unless the cell is formatted "@": "=…" becomes a formula, "0101" the number 101 (kept to
+    15 significant digits), "5%" 0.05, "TRUE" a boolean, "2024-03" and "1-2" dates (month and
+    day first, as on Chinese Windows). A leading apostrophe keeps text and is dropped (xlwings
+    issues 1269, 2248). Thousands separators and currency are not modelled."""
     if isinstance(x, str):
         if x == "":
             return None
         if x.startswith("'"):
             return x[1:]
-        if number_format != "@" and _NUMBER.fullmatch(x):
-            return float(f"{float(x):.15g}")
-        return x
+        if number_format == "@":
+            return x
+        return _parsed(x)
     if isinstance(x, (bool, np.bool_)):
         return bool(x)
     if x is None or pd.isna(x):
@@ -738,6 +876,27 @@ def _to_cell(x, number_format: str):
     if isinstance(x, Number):
         return float(x)
     raise TypeError(f"Excel cannot hold a {type(x).__name__}")
+
+
+def _parsed(text: str):
+    """Text typed into a cell that is not formatted "@"."""
+    if text.startswith("=") and len(text) > 1:
+        return Formula(text)
+    if _NUMBER.fullmatch(text):
+        return float(f"{float(text):.15g}")
+    if _PERCENT.fullmatch(text):
+        return float(f"{float(text[:-1]) / 100:.15g}")
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE"
+    try:
+        if match := _YEAR_MONTH_DAY.fullmatch(text):
+            year, month, day = match.groups()
+            return dt.datetime(int(year), int(month), int(day or 1))
+        if match := _MONTH_DAY.fullmatch(text):
+            return dt.datetime(dt.date.today().year, *map(int, match.groups()))
+    except ValueError:  # 2024-13 is text to Excel as well
+        pass
+    return text
 
 
 def _header_text(x, position: int) -> str:

@@ -18,7 +18,7 @@ import python_calamine
 from jbsys_xl import __version__, contract
 from jbsys_xl.cli import main as cli
 from jbsys_xl.excel import macros
-from jbsys_xl.excel.book_source import REVISION_NAME, YEAR_NAME
+from jbsys_xl.excel.book_source import YEAR_NAME
 from jbsys_xl.excel.setup import UDF_MODULES
 from jbsys_xl.excel.udf_vba import udf_signatures
 from jbsys_xl.sample import sample_rows, write_sample_workbook
@@ -28,7 +28,7 @@ from jbsys_xl.template.xlsm import CUSTOM_UI_NS, CUSTOM_UI_PART, UI_EXTENSIBILIT
 OLEVBA = Path(sys.executable).with_name("olevba")
 TEMPLATE = build.SOURCE_DIR / build.TEMPLATE
 DEMO = build.SOURCE_DIR / build.DEMO
-STANDARD_MODULES = ("JbInfo", "JbPython", "JbRibbon", build.UDF_MODULE_NAME)
+STANDARD_MODULES = ("JbInfo", "JbPython", "JbRibbon", "JbState", build.UDF_MODULE_NAME)
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +76,10 @@ def test_olevba_lists_every_module_with_its_source(vba):
     for module in build.vba_modules():
         assert code_lines(vba[module.name]) == code_lines(module.source), module.name
     for path in (build.SOURCE_DIR / "vba").glob("*.bas"):
-        expected = path.read_text("ascii").replace(build.VERSION_MARK, __version__)
+        expected = build.fill_marks(path.read_text("ascii"))
         assert code_lines(vba[path.stem]) == code_lines(expected)
     assert f'JbVersion = "{__version__}"' in vba["JbInfo"]
+    assert "@JBSYS_" not in "".join(vba.values())
     assert all(vba[name] == "" or not code_lines(vba[name])
                for name in build.DOCUMENT_MODULES[1:])  # sheet modules are empty
 
@@ -88,8 +89,10 @@ def test_every_udf_has_a_wrapper_with_the_same_arguments(vba):
     wrappers = {name: [arg.split()[-1] for arg in args.split(", ") if arg] for name, args in lines}
     expected = {name: args for name, args, _ in udf_signatures(UDF_MODULES)}
     assert wrappers == expected
-    for name in expected:
-        assert f'XLPy.CallUDF("{UDF_MODULES}", "{name}"' in vba[build.UDF_MODULE_NAME]
+    for name, args in expected.items():
+        array = ", ".join(args + ["JbRevision()", "Nothing"])
+        assert (f'XLPy.CallUDF("{UDF_MODULES}", "{name}", Array({array}), ThisWorkbook, '
+                "Application.Caller)") in vba[build.UDF_MODULE_NAME]
 
 
 def test_the_project_needs_no_xlwings_reference(olevba, vba):
@@ -106,19 +109,57 @@ def test_the_project_needs_no_xlwings_reference(olevba, vba):
         assert not re.search(r"\bRunPython\b", vba[name])
 
 
-def test_buttons_run_existing_python_entry_points(vba):
-    entries = re.findall(r'JbRunPython "(\w+)"', vba["JbRibbon"])
-    assert sorted(entries) == ["generate_allocation", "validate"]
-    assert all(callable(getattr(macros, entry)) for entry in entries)
-    assert "import jbsys_xl.excel.macros as m; m." in vba["JbPython"]
+def ribbon_buttons() -> dict:
+    with package(TEMPLATE) as book:
+        ui = ElementTree.fromstring(book.read(CUSTOM_UI_PART))
+    return {b.get("label"): b for b in ui.iter(f"{{{CUSTOM_UI_NS}}}button")}
 
 
-def test_this_workbook_bumps_the_revision_on_every_edit(vba):
-    code = vba["ThisWorkbook"]
-    assert ("Private Sub Workbook_SheetChange(ByVal Sh As Object, ByVal Target As Range)"
-            in code_lines(code))
-    assert f'REVISION_NAME As String = "{REVISION_NAME}"' in code
-    assert "On Error Resume Next" in code and "Names.Add" in code  # survives a deleted name
+def test_python_buttons_name_existing_entry_points_in_their_tag(vba):
+    tags = {label: b.get("tag") for label, b in ribbon_buttons().items()
+            if b.get("onAction") == "JbButton"}
+    assert tags == {"校验数据": "jbsys_xl.excel.macros.validate",
+                    "生成分配": "jbsys_xl.excel.macros.generate_allocation"}
+    assert all(macros.resolve(tag) for tag in tags.values())
+    assert "    JbRunPython control.Tag" in code_lines(vba["JbRibbon"])
+    twins = re.findall(r'JbRunPython MACROS & "(\w+)"', vba["JbRibbon"])
+    assert sorted(twins) == ["generate_allocation", "validate"]
+    assert 'MACROS As String = "jbsys_xl.excel.macros."' in vba["JbRibbon"]
+    assert "import jbsys_xl.excel.macros as m; m.run_macro('" in vba["JbPython"]
+
+
+def test_macros_run_on_their_own_workbook(vba):
+    """RunPython passes ActiveWorkbook to Python and reads its xlwings.conf sheet (xlwings
+    addin/Main.bas): the workbook is activated first, inside the error handler."""
+    lines = code_lines(vba["JbPython"])
+    start = lines.index("Public Sub JbRunPython(ByVal entry As String)")
+    body = lines[start:lines.index("End Sub", start)]
+    handler = next(i for i, line in enumerate(body) if line.strip() == "On Error GoTo failed")
+    activate = body.index("    ThisWorkbook.Activate")
+    run = next(i for i, line in enumerate(body) if "'!RunPython\"" in line)
+    assert handler < activate < run
+
+
+WRITES = re.compile(r"\.(Value|Value2|Formula\w*|RefersTo\w*|Name)\s*=|Names\.Add|\.Clear|"
+                    r"\.Delete|\.Insert|\.Add\b|\.Save|ThisWorkbook\.\w+\s*=")
+
+
+def test_edit_events_only_count_and_never_change_the_workbook(vba):
+    """A macro that changes the workbook empties Excel's Undo list: the event handlers and the
+    module they call may count, compare and recalculate, nothing else."""
+    this_workbook = code_lines(vba["ThisWorkbook"])
+    for event in ("Private Sub Workbook_SheetChange(ByVal Sh As Object, ByVal Target As Range)",
+                  "Private Sub Workbook_SheetCalculate(ByVal Sh As Object)"):
+        body = this_workbook[this_workbook.index(event) + 1:]
+        body = [line.strip() for line in body[:body.index("End Sub")]]
+        assert body == ["On Error Resume Next", "JbInputChanged Sh.CodeName"]
+    for name in ("ThisWorkbook", "JbState"):
+        code = [line for line in code_lines(vba[name]) if not line.lstrip().startswith("'")]
+        assert not [line for line in code if WRITES.search(line)], name
+    state = vba["JbState"]
+    codenames = re.search(r'INPUT_CODENAMES As String = ";([\w;]*);"', state).group(1)
+    assert codenames.split(";") == [sheet.codename for sheet in sheets.INPUT_SHEETS]
+    assert "Application.Calculate" in state and "Application.EnableEvents" in state
 
 
 def test_vba_messages_are_workbook_names(vba, names):
@@ -189,6 +230,20 @@ def test_input_sheets_are_tables_with_the_contract_headers(template_book):
             cell = sheet.cell(header + 1, col)
             assert cell.fill.fgColor.rgb == "FF" + sheets.INPUT_FILL[1:]
             assert cell.number_format == (kind.num_format or "General")
+            text = sheet.column_dimensions[cell.column_letter].number_format == "@"
+            assert text == (kind.num_format == "@")  # rows typed below the table too
+
+
+def test_code_columns_are_text():
+    """中心编码 and 金保机构, 中心 wherever a center is named, and the numbers that are codes
+    (投诉编号, 业务流水号): a typed 0101 stays 0101, an 18-digit 流水号 keeps its digits."""
+    text = {(spec.name, header) for spec in sheets.INPUT_SHEETS
+            for header, kind in spec.columns if kind.num_format == "@"}
+    assert text == {(contract.CENTERS, "中心编码"), (contract.CENTERS, "金保机构"),
+                    (contract.RATINGS, "中心"), (contract.VOLUMES, "中心"),
+                    (contract.COMPLAINTS, "中心"), (contract.DEDUCTIONS, "中心"),
+                    (contract.COMPLAINTS, "投诉编号"), (contract.CALLBACKS, "中心"),
+                    (contract.CALLBACKS, "业务流水号")}
 
 
 def test_indicators_are_prefilled_with_attachment2(template_book):
@@ -216,7 +271,7 @@ def test_dropdowns_cover_the_columns_that_take_listed_values(template_book):
 
 
 def test_workbook_names_for_the_python_side(names):
-    assert names[REVISION_NAME] == "0"
+    assert "JBSYS_REVISION" not in names  # edits are counted in VBA, not in the workbook
     assert names[YEAR_NAME] == f"'{sheets.GUIDE_SHEET}'!$C$3"
     for lookup in sheets.LOOKUPS:
         assert names[lookup.name].startswith(f"OFFSET('{sheets.LISTS_SHEET}'!")

@@ -5,12 +5,17 @@ Option Explicit
 Option Private Module
 
 Private Const XLWINGS_ADDIN As String = "xlwings.xlam"
-Private Const MACROS As String = "import jbsys_xl.excel.macros as m; m."
+Private Const DISPATCH As String = "import jbsys_xl.excel.macros as m; m.run_macro('"
 Private Const TITLE As String = "JBSys-XL"
 
-' Run jbsys_xl.excel.macros.<entry>() through the add-in's RunPython.
+' Run a Python entry point on this workbook: a dotted name such as
+' jbsys_xl.excel.macros.generate_allocation, called with the workbook (run_macro in Python).
 Public Sub JbRunPython(ByVal entry As String)
     Dim result As Variant
+    If Not IsEntryName(entry) Then
+        MsgBox "Not a Python entry point: " & entry, vbCritical, TITLE
+        Exit Sub
+    End If
     If Not XlwingsLoaded() Then
         MsgBox JbText("JBSYS_MSG_NO_XLWINGS", "The xlwings add-in is not loaded. Run: " & _
             "pip install jbsys-xl, then jbsys-xl excel-setup, and restart Excel."), _
@@ -18,7 +23,10 @@ Public Sub JbRunPython(ByVal entry As String)
         Exit Sub
     End If
     On Error GoTo failed
-    result = Application.Run("'" & XLWINGS_ADDIN & "'!RunPython", MACROS & entry & "()")
+    ' RunPython hands Python ActiveWorkbook (--wb) and reads ActiveWorkbook's xlwings.conf
+    ' sheet: make that this workbook, even when the macro was started from another one.
+    ThisWorkbook.Activate
+    result = Application.Run("'" & XLWINGS_ADDIN & "'!RunPython", DISPATCH & entry & "')")
     On Error GoTo 0
     ' RunPython gives -1 after Python failed; xlwings has shown Python's error by then.
     If IsNumeric(result) Then
@@ -49,6 +57,16 @@ Private Function XlwingsLoaded() As Boolean
     On Error Resume Next
     Set book = Application.Workbooks(XLWINGS_ADDIN)
     XlwingsLoaded = Not book Is Nothing
+End Function
+
+' Letters, digits, "_" and ".": the entry goes inside a Python string literal.
+Private Function IsEntryName(ByVal entry As String) As Boolean
+    Dim i As Long
+    If Len(entry) = 0 Then Exit Function
+    For i = 1 To Len(entry)
+        If Not Mid$(entry, i, 1) Like "[A-Za-z0-9_.]" Then Exit Function
+    Next i
+    IsEntryName = True
 End Function
 
 ' User-facing text is Chinese and VBA source is code page 1252, so the text lives in workbook

@@ -2,12 +2,12 @@
 ' a shape or an automation script can run.
 Option Explicit
 
-Public Sub JbGenerate(control As IRibbonControl)
-    GenerateAllocation
-End Sub
+Private Const MACROS As String = "jbsys_xl.excel.macros."
 
-Public Sub JbValidate(control As IRibbonControl)
-    ValidateData
+' Every Python button: its tag names the entry point, so a new button is a line of ribbon XML
+' (tag="package.module.function") and a Python function taking the workbook.
+Public Sub JbButton(control As IRibbonControl)
+    JbRunPython control.Tag
 End Sub
 
 Public Sub JbAbout(control As IRibbonControl)
@@ -16,15 +16,15 @@ End Sub
 
 ' Validate, compute and write the four result sheets.
 Public Sub GenerateAllocation()
-    JbRunPython "generate_allocation"
+    JbRunPython MACROS & "generate_allocation"
 End Sub
 
 ' Validate only; findings go to the checks sheet.
 Public Sub ValidateData()
-    JbRunPython "validate"
+    JbRunPython MACROS & "validate"
 End Sub
 
-' Activate the guide sheet, found by codename at run time so deleting it breaks nothing.
+' Activate the guide sheet, found by codename at run time so renaming it breaks nothing.
 Public Sub ShowGuide()
     Dim sheet As Worksheet
     For Each sheet In ThisWorkbook.Worksheets

@@ -1,15 +1,14 @@
-' Every edit bumps the workbook name JBSYS_REVISION; the worksheet functions compare it to
-' reuse one computation until the data changes (jbsys_xl/excel/udf_service.py).
+' Edits of the input sheets are counted in module JbState, never written into the workbook:
+' a macro that changes the workbook empties Excel's Undo list.
 Option Explicit
 
-Private Const REVISION_NAME As String = "JBSYS_REVISION"
-
 Private Sub Workbook_SheetChange(ByVal Sh As Object, ByVal Target As Range)
-    Dim revision As Long
     On Error Resume Next
-    revision = CLng(Mid$(ThisWorkbook.Names(REVISION_NAME).RefersTo, 2))
-    If Err.Number <> 0 Then revision = 0
-    Err.Clear
-    ThisWorkbook.Names(REVISION_NAME).RefersTo = "=" & (revision + 1)
-    If Err.Number <> 0 Then ThisWorkbook.Names.Add Name:=REVISION_NAME, RefersTo:="=" & (revision + 1)
+    JbInputChanged Sh.CodeName
+End Sub
+
+' A formula on an input sheet got a new result (its inputs may live on another sheet).
+Private Sub Workbook_SheetCalculate(ByVal Sh As Object)
+    On Error Resume Next
+    JbInputChanged Sh.CodeName
 End Sub

@@ -1,0 +1,110 @@
+"""The safe writer every macro shares: checked values, text as text, quiet Excel."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jbsys_xl import contract
+from jbsys_xl.excel import udf_service, writer
+from tests.support import fake_xlwings as fake
+from tests.support.excel_books import open_book, udf_cell
+import udfs.jbsys_udfs as U
+
+DEMO = Path(__file__).resolve().parents[2] / "workbook" / "demo.xlsm"
+
+
+@pytest.fixture
+def book():
+    return fake.Book(r"C:\x\book.xlsm", ["Data"])
+
+
+def content(rows, formats=("@", "0"), **extra):
+    return writer.SheetContent("Out", "标题", ("编码", "数量"), rows, formats, **extra)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([["0101", "12"]], "text '12' in a column formatted '0'"),
+    ([["0101", Decimal("1.5")]], "Decimal"),
+    ([["0101"]], "row 0 has 1 values"),
+])
+def test_content_is_checked_before_anything_is_written(rows, message):
+    with pytest.raises(ValueError, match=message):
+        content(rows)
+
+
+def test_text_columns_keep_what_excel_would_parse(book):
+    texts = ["0101", "=1+1", "1-2", "320102199001011234", "5%", "TRUE", "2024-03"]
+    writer.write_sheets(book, [content([[text, 1] for text in texts])])
+    out = book.sheets["Out"]
+    assert [out.range((3 + i, 1)).value for i in range(len(texts))] == texts
+    assert out.range("B3").value == 1.0 and out.range("B3").number_format == "0"
+    assert out.range("A1").value == "标题" and out.range("A2:B2").value == ["编码", "数量"]
+
+
+def test_what_excel_would_have_made_of_the_same_text_without_the_format(book):
+    """The stand-in's model of Excel's parsing: the reason for the "@" format."""
+    sheet = book.sheets["Data"]
+    sheet.range("A1").value = [["0101", "=1+1", "1-2", "2024-03", "5%"]]
+    parsed = sheet.range("A1:E1").value
+    assert parsed[0] == 101.0 and isinstance(parsed[1], fake.Formula)
+    assert parsed[2] == dt.datetime(dt.date.today().year, 1, 2)
+    assert parsed[3:] == [dt.datetime(2024, 3, 1), 0.05]
+
+
+def test_a_created_sheet_gets_a_styled_header_and_the_unit(book):
+    writer.write_sheets(book, [content([["a", 1]], unit="单位：元", bold=frozenset({0}),
+                                       widths=(10, 99))])
+    out = book.sheets["Out"]
+    assert book.sheet_names == ["Data", "Out"]
+    assert out.range("A2:B2").font.bold and out.range("A2:B2").color == writer.HEADER_COLOR
+    assert out.range("B1").value == "单位：元" and out.range("A3:B3").font.bold
+    assert out.range("A1").column_width == 10 and out.range("B1").column_width == writer.MAX_WIDTH
+
+
+def test_rewriting_clears_old_rows_and_keeps_formats(book):
+    writer.write_sheets(book, [content([["a", 1], ["b", 2], ["c", 3]], bold=frozenset({2}))])
+    out = book.sheets["Out"]
+    out.range("D9").color = (1, 2, 3)
+    writer.write_sheets(book, [content([["x", 9]])])
+    assert out.range("A3:B5").value == [["x", 9.0], [None, None], [None, None]]
+    assert out.range("A5:B5").font.bold is False
+    assert out.range("D9").color == (1, 2, 3)
+
+
+def test_quiet_restores_events_before_calculation(book):
+    app = book.app
+    seen = []
+    book.sheets["Data"]._formulas[(1, 1)] = lambda caller: seen.append(app.enable_events) or 1
+    with writer.quiet(book):
+        assert (app.enable_events, app.calculation, app.screen_updating) == (False, "manual", False)
+        book.sheets["Data"].range("B1").value = 5
+        assert seen == []  # no recalculation while writing
+    assert seen == [True]  # one, with events on again
+    assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
+
+
+def test_writing_inputs_tells_the_vba_so_the_functions_read_again():
+    udf_service.CACHE.__init__()
+    book = open_book(DEMO)
+    volumes = book.sheets[contract.VOLUMES]
+    rows = volumes.range("A2").expand().value
+    month, amount = rows[0].index("月份"), rows[0].index("业务量")
+    row = next(i for i, r in enumerate(rows) if isinstance(r[month], dt.datetime)
+               and r[month].year == 2024 and r[month].month < 12)
+    center = rows[row][0]
+    score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, 2024)
+    before = score.value
+    with writer.quiet(book, inputs_changed=True):
+        writer.put(volumes, 2 + row, amount + 1, [[1e6]], ["#,##0"])
+    assert score.value == udf_service.score(book, None, center, 2024) != before
+
+
+def test_quiet_without_the_template_vba_still_restores_everything(book):
+    app = book.app
+    with pytest.raises(fake.ComError, match="JbInputsWritten"):
+        with writer.quiet(book, inputs_changed=True):
+            pass
+    assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
