@@ -40,8 +40,13 @@ template: install
 	$(BIN)/jbsys-xl build-template --out-dir workbook
 
 # Benchmark: generates the workbooks once into build/bench/, then times `jbsys-xl allocate`
-# against python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py;
-# about half an hour at all three sizes). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium".
+# against the fastest bare read (fastexcel, from the bench extra) plus an unformatted write of
+# the same result cells, python-calamine, pandas+openpyxl and a LibreOffice formula model
+# (bench/run.py; about half an hour at all three sizes). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium".
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $@
+
 .PHONY: bench
-bench: install
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
