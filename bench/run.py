@@ -14,6 +14,10 @@ For each size (see generate.py) and on the same file, in one run:
 - ``floor``      — fastexcel read + write floor: what allocate is held to;
 - ``calamine``   — python-calamine reading the same sheets into Python values and nothing else;
 - ``openpyxl``   — ``pandas.read_excel(engine="openpyxl")`` of the same sheets (a typical tool);
+- ``notices``    — ``jbsys-xl notices BOOK --year 2024 -o X.pdf``: every center's 告知书 in one
+                   PDF (one LibreOffice conversion), and ``-o FOLDER``: a PDF per center (in
+                   LibreOffice sessions of 200 files); once each, after the rounds above, with
+                   the page and file counts checked against the centers;
 - ``libreoffice``— headless LibreOffice loading the same year written as native SUMIFS /
                    SUMPRODUCT formulas and recalculating it (``calculateAll()``): what a user
                    would build instead. Its results are checked against allocate's JSON.
@@ -50,6 +54,7 @@ from generate import ROOT, SIZES, Size
 
 sys.path.insert(0, str(ROOT))
 from jbsys_xl.office import libreoffice  # noqa: E402
+from jbsys_xl.report.notices import page_count  # noqa: E402
 
 PYTHON = Path(sys.executable)
 CLI = PYTHON.parent / "jbsys-xl"
@@ -57,13 +62,15 @@ HERE = Path(__file__).resolve().parent
 OUT = generate.CACHE / "out"
 ROWS: dict[str, int] = {}  # size → 业务量 data rows
 PROCESSES = ("allocate", "engine", "fastexcel", "writefloor", "calamine", "openpyxl")
-TOOLS = PROCESSES[:4] + ("floor",) + PROCESSES[4:] + ("libreoffice",)
+NOTICES = ("notices", "notices_dir")
+TOOLS = PROCESSES[:4] + ("floor",) + PROCESSES[4:] + NOTICES + ("libreoffice",)
 LABELS = {"allocate": "jbsys-xl allocate", "engine": "  of which engine+JSON",
           "fastexcel": "fastexcel read (fastread)", "writefloor": "write floor (XlsxWriter)",
           "floor": "floor = fastread + write",
           "calamine": "calamine read", "openpyxl": "pandas+openpyxl read",
+          "notices": "notices → one PDF", "notices_dir": "notices → PDF per center",
           "libreoffice": "LibreOffice SUMIFS model"}
-NOT_COMPARED = ("allocate", "engine", "writefloor")  # no "allocate ÷ tool" ratio
+NOT_COMPARED = ("allocate", "engine", "writefloor") + NOTICES  # no "allocate ÷ tool" ratio
 
 
 @dataclass
@@ -204,6 +211,10 @@ def bench_size(size: Size, args) -> dict[str, Result]:
         if result.finished and len(result.runs) < repeats:
             result.note = f"{len(result.runs)} run: one took over {args.cap:.0f} s"
     results["floor"] = floor(results["fastexcel"], results["writefloor"])
+    for tool in NOTICES:
+        if tool not in args.skip and "allocate" not in args.skip:
+            results[tool] = notices(tool, size, book, json.loads(result_json.read_text("utf-8")),
+                                    args.lo_timeout)
 
     if "libreoffice" not in args.skip:
         layout = generate.model_layout(generate.data_for(size))
@@ -236,6 +247,31 @@ def bench_size(size: Size, args) -> dict[str, Result]:
             result.note = (f"load {load:.1f} s + calculateAll {calc:.1f} s; "
                            f"{check_libreoffice(result.runs[0], layout, result_json)}{capped}")
     return results
+
+
+def notices(tool: str, size: Size, book: Path, result: dict, timeout: float) -> Result:
+    """One run of ``jbsys-xl notices``, its output checked: a page, or a file, per center."""
+    centers = len(result["centers"])
+    target = OUT / (f"{size.name}-告知书.pdf" if tool == "notices" else f"{size.name}-告知书")
+    if target.is_dir():
+        for old in target.iterdir():
+            old.unlink()
+    run = measure([str(CLI), "notices", str(book), "--year", str(generate.YEAR), "-o", str(target)],
+                  timeout)
+    if run is None:
+        print(f"  {size.name:<7}{tool:<12}did not finish in {timeout:.0f} s", flush=True)
+        return Result(finished=False, timeout=timeout)
+    if tool == "notices":
+        made, mb = page_count(target.read_bytes()), target.stat().st_size / 1e6
+        what = f"{made:,} pages, {mb:.1f} MB"
+    else:
+        files = list(target.iterdir())
+        made = sum(page_count(f.read_bytes()) == 1 for f in files)
+        what = f"{made:,} one-page files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB"
+    if made != centers:
+        raise Failed(f"{tool}: {what}, but {centers} centers")
+    print(f"  {size.name:<7}{tool:<12}run 1: {run.wall:8.2f} s ({what})", flush=True)
+    return Result([run], note=f"1 run: {what}, {run.wall / centers * 1e3:.0f} ms per center")
 
 
 def floor(read: Result, write: Result) -> Result:

@@ -42,8 +42,9 @@ def document_date(year: int) -> datetime:
 class Formats:
     """Cell formats, created once per (kind, row role) so the file stays small and stable."""
 
-    def __init__(self, book: xlsxwriter.Workbook):
+    def __init__(self, book: xlsxwriter.Workbook, font_size: float | None = None):
         self.book = book
+        self.font_size = font_size  # of table cells; None: the workbook's default
         self._cache: dict[tuple, object] = {}
         self.title = book.add_format({"bold": True, "font_size": 14, "align": "center",
                                       "valign": "vcenter"})
@@ -55,6 +56,8 @@ class Formats:
         key = (kind, role)
         if key not in self._cache:
             spec = {"border": 1, "valign": "vcenter"}
+            if self.font_size:
+                spec["font_size"] = self.font_size
             if kind in NUM_FORMATS:
                 spec["num_format"] = NUM_FORMATS[kind]
             if kind == t.BOOL:
