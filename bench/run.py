@@ -54,7 +54,6 @@ from generate import ROOT, SIZES, Size
 
 sys.path.insert(0, str(ROOT))
 from jbsys_xl.office import libreoffice  # noqa: E402
-from jbsys_xl.report.notices import page_count  # noqa: E402
 
 PYTHON = Path(sys.executable)
 CLI = PYTHON.parent / "jbsys-xl"
@@ -247,6 +246,13 @@ def bench_size(size: Size, args) -> dict[str, Result]:
             result.note = (f"load {load:.1f} s + calculateAll {calc:.1f} s; "
                            f"{check_libreoffice(result.runs[0], layout, result_json)}{capped}")
     return results
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages of a PDF that LibreOffice or pypdf wrote (page objects outside compressed streams).
+    Not jbsys_xl's own: importing it would grow this process, and a child's peak RSS starts
+    from the size of the process that forked it."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
 
 
 def notices(tool: str, size: Size, book: Path, result: dict, timeout: float) -> Result:

@@ -114,12 +114,12 @@ def notice_page(allocation: Allocation, center: CenterResult) -> Page:
     rows = total.rows[:1] + workload.rows + [row for row in total.rows[1:] if row[0] != net]
     money = t.Table("补助资金", total.headers, total.kinds, rows,
                     totals=frozenset({len(workload.rows), len(rows) - 1}))
-    more = f"全部记录见 jbsys-xl explain --center {r.code}"
+    more = "完整记录可向就业处索取"
     page: Page = [
         Paragraph(notice_title(s), TITLE),
         Paragraph(status_line(s), SUBTITLE),
         Paragraph(f"{r.name}（{LABEL['code']} {r.code}，{r.district}）："),
-        Paragraph(f"　　根据《常州市本级人社基层平台建设考核办法》，现将你中心 {s.year} 年度"
+        Paragraph(f"　　根据{contract.REGULATION}，现将你中心 {s.year} 年度"
                   f"（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}）"
                   f"考核结果和以奖代补资金分配情况告知如下。"),
         Paragraph("一、考核结果", HEADING),

@@ -113,7 +113,7 @@ def test_many_complaints_are_counted_not_listed(tmp_path):
     assert len(listed) == 1
     rows = listed[0].rows
     assert len(rows) == n.LISTED + 1
-    assert rows[-1][1] == f"另有 {8 - n.LISTED} 条，全部记录见 jbsys-xl explain --center C01"
+    assert rows[-1][1] == f"另有 {8 - n.LISTED} 条，完整记录可向就业处索取"
 
 
 @pytest.fixture
