@@ -9,7 +9,7 @@ labels from the contract, so a change of the rules reaches the notices as it rea
 other output. The pages are laid out as a workbook, a sheet per center (A4 portrait, every row
 height set, so LibreOffice Calc — the part of LibreOffice the project already needs — prints
 each on one page), and LibreOffice renders all of them in one conversion. A file per center
-is split from that PDF (pypdf): 2.3 × faster at 1,448 centers than converting a workbook per
+is split from that PDF (pypdf): 2.2 × faster at 1,448 centers than converting a workbook per
 center in LibreOffice sessions of 200 files, for files about 1.5 × larger (each keeps the font
 subset of the whole PDF); see bench/PERFORMANCE.md.
 """
