@@ -49,8 +49,9 @@ template: install
 	$(BIN)/jbsys-xl build-template --out-dir workbook
 
 # Benchmark: generates the workbooks once into build/bench/, then times `jbsys-xl allocate`
-# against python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py;
-# about half an hour at all three sizes), then the 金保 import of 2,000,000 case rows in 10 files
+# against the fastest bare read (fastexcel) plus an unformatted write of the same result cells,
+# python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py; about half an
+# hour at all three sizes), then the 金保 import of 2,000,000 case rows in 10 files
 # (bench/import_bench.py). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium --skip import".
 .PHONY: bench
 bench: install

@@ -6,8 +6,18 @@ For each size (see generate.py) and on the same file, in one run:
                    (interpreter start, read, validate, allocate, JSON, result workbook);
 - ``engine``     — the same without the result workbook: read, validate, allocate, JSON (splits
                    allocate's time between the engine and the result workbook writer);
-- ``calamine``   — python-calamine reading the same sheets and nothing else (the practical floor);
+- ``fastexcel``  — fastexcel reading the same sheets into Arrow arrays (calamine's parser without
+                   a Python object per cell): the fastest bare read, ``fastread`` below;
+- ``writefloor`` — XlsxWriter in ``constant_memory`` mode writing the same cells as allocate's
+                   result workbook, without formatting: the least the writing can cost (the
+                   writing alone: no interpreter start, and the cells are loaded before);
+- ``floor``      — fastexcel read + write floor: what allocate is held to;
+- ``calamine``   — python-calamine reading the same sheets into Python values and nothing else;
 - ``openpyxl``   — ``pandas.read_excel(engine="openpyxl")`` of the same sheets (a typical tool);
+- ``notices``    — ``jbsys-xl notices BOOK --year 2024 -o X.pdf``: every center's 告知书 in one
+                   PDF (one LibreOffice conversion), and ``-o FOLDER``: a PDF per center (in
+                   LibreOffice sessions of 200 files); once each, after the rounds above, with
+                   the page and file counts checked against the centers;
 - ``libreoffice``— headless LibreOffice loading the same year written as native SUMIFS /
                    SUMPRODUCT formulas and recalculating it (``calculateAll()``): what a user
                    would build instead. Its results are checked against allocate's JSON.
@@ -18,8 +28,9 @@ calamine, openpyxl, allocate, …) so that load from other work on the machine f
 them alike, and medians are reported. A tool whose single run takes longer than --cap seconds
 is not repeated (the table says so); LibreOffice gets --lo-timeout seconds per run.
 
-The last line is ``allocate/calamine=X.XX allocate/openpyxl=X.XX allocate/libreoffice=X.XX
-peak_mb=N`` for the largest size run (ratios of median wall times; peak_mb is allocate's).
+The last line is ``allocate/fastread=X.XX engine/fastread=X.XX allocate/floor=X.XX
+allocate/libreoffice=X.XX peak_mb=N`` for the largest size run (ratios of median wall times, all
+from this run; peak_mb is allocate's).
 """
 from __future__ import annotations
 
@@ -49,10 +60,16 @@ CLI = PYTHON.parent / "jbsys-xl"
 HERE = Path(__file__).resolve().parent
 OUT = generate.CACHE / "out"
 ROWS: dict[str, int] = {}  # size → 业务量 data rows
-TOOLS = ("allocate", "engine", "calamine", "openpyxl", "libreoffice")
+PROCESSES = ("allocate", "engine", "fastexcel", "writefloor", "calamine", "openpyxl")
+NOTICES = ("notices", "notices_dir")
+TOOLS = PROCESSES[:4] + ("floor",) + PROCESSES[4:] + NOTICES + ("libreoffice",)
 LABELS = {"allocate": "jbsys-xl allocate", "engine": "  of which engine+JSON",
-          "calamine": "calamine read (floor)",
-          "openpyxl": "pandas+openpyxl read", "libreoffice": "LibreOffice SUMIFS model"}
+          "fastexcel": "fastexcel read (fastread)", "writefloor": "write floor (XlsxWriter)",
+          "floor": "floor = fastread + write",
+          "calamine": "calamine read", "openpyxl": "pandas+openpyxl read",
+          "notices": "notices → one PDF", "notices_dir": "notices → PDF per center",
+          "libreoffice": "LibreOffice SUMIFS model"}
+NOT_COMPARED = ("allocate", "engine", "writefloor") + NOTICES  # no "allocate ÷ tool" ratio
 
 
 @dataclass
@@ -117,7 +134,7 @@ def measure(command: list[str], timeout: float) -> Run | None:
     if process.returncode != 0:
         raise Failed(f"{' '.join(map(str, command))} exited {process.returncode}\n"
                      f"{b''.join(err).decode(errors='replace')[-2000:]}")
-    return Run(wall, usage.ru_maxrss)
+    return Run(wall, usage.ru_maxrss, {"stdout": b"".join(out).decode(errors="replace")})
 
 
 def run_libreoffice(formulas: Path, layout: dict, timeout: float) -> Run | None:
@@ -163,12 +180,16 @@ def bench_size(size: Size, args) -> dict[str, Result]:
                      "--json", str(result_json), "-o", str(result_book)],
         "engine": [str(PYTHON), str(HERE / "baselines.py"), "engine", str(book),
                    str(OUT / f"{size.name}-engine.json")],
+        "fastexcel": [str(PYTHON), str(HERE / "baselines.py"), "fastexcel", str(book)],
+        "writefloor": [str(PYTHON), str(HERE / "baselines.py"), "writefloor", str(result_book)],
         "calamine": [str(PYTHON), str(HERE / "baselines.py"), "calamine", str(book)],
         "openpyxl": [str(PYTHON), str(HERE / "baselines.py"), "openpyxl", str(book)],
     }
     repeats = args.repeats or (3 if size.name == "large" else 5)
     results = {tool: Result() for tool in TOOLS}
-    tools = [t for t in ("allocate", "engine", "calamine", "openpyxl") if t not in args.skip]
+    tools = [t for t in PROCESSES if t not in args.skip]
+    if "allocate" in args.skip:  # the write floor writes what allocate wrote
+        tools = [t for t in tools if t != "writefloor"]
     for round_ in range(repeats):
         for tool in tools:
             result = results[tool]
@@ -178,6 +199,9 @@ def bench_size(size: Size, args) -> dict[str, Result]:
             if run is None:
                 result.finished, result.timeout = False, args.timeout
                 continue
+            if tool == "writefloor":  # the writing alone, as the script timed it
+                run.detail.update(json.loads(run.detail["stdout"]))
+                run.wall = run.detail["seconds"]
             result.runs.append(run)
             print(f"  {size.name:<7}{tool:<12}run {round_ + 1}: {run.wall:8.2f} s "
                   f"{(run.peak_kb or 0) / 1024:8.0f} MB", flush=True)
@@ -185,6 +209,11 @@ def bench_size(size: Size, args) -> dict[str, Result]:
         result = results[tool]
         if result.finished and len(result.runs) < repeats:
             result.note = f"{len(result.runs)} run: one took over {args.cap:.0f} s"
+    results["floor"] = floor(results["fastexcel"], results["writefloor"])
+    for tool in NOTICES:
+        if tool not in args.skip and "allocate" not in args.skip:
+            results[tool] = notices(tool, size, book, json.loads(result_json.read_text("utf-8")),
+                                    args.lo_timeout)
 
     if "libreoffice" not in args.skip:
         layout = generate.model_layout(generate.data_for(size))
@@ -219,6 +248,49 @@ def bench_size(size: Size, args) -> dict[str, Result]:
     return results
 
 
+def page_count(pdf: bytes) -> int:
+    """Pages of a PDF that LibreOffice or pypdf wrote (page objects outside compressed streams).
+    Not jbsys_xl's own: importing it would grow this process, and a child's peak RSS starts
+    from the size of the process that forked it."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf))
+
+
+def notices(tool: str, size: Size, book: Path, result: dict, timeout: float) -> Result:
+    """One run of ``jbsys-xl notices``, its output checked: a page, or a file, per center."""
+    centers = len(result["centers"])
+    target = OUT / (f"{size.name}-告知书.pdf" if tool == "notices" else f"{size.name}-告知书")
+    if target.is_dir():
+        for old in target.iterdir():
+            old.unlink()
+    run = measure([str(CLI), "notices", str(book), "--year", str(generate.YEAR), "-o", str(target)],
+                  timeout)
+    if run is None:
+        print(f"  {size.name:<7}{tool:<12}did not finish in {timeout:.0f} s", flush=True)
+        return Result(finished=False, timeout=timeout)
+    if tool == "notices":
+        made, mb = page_count(target.read_bytes()), target.stat().st_size / 1e6
+        what = f"{made:,} pages, {mb:.1f} MB"
+    else:
+        files = list(target.iterdir())
+        made = sum(page_count(f.read_bytes()) == 1 for f in files)
+        what = f"{made:,} one-page files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB"
+    if made != centers:
+        raise Failed(f"{tool}: {what}, but {centers} centers")
+    print(f"  {size.name:<7}{tool:<12}run 1: {run.wall:8.2f} s ({what})", flush=True)
+    return Result([run], note=f"1 run: {what}, {run.wall / centers * 1e3:.0f} ms per center")
+
+
+def floor(read: Result, write: Result) -> Result:
+    """fastexcel read + write floor, run by run (round k's read with round k's write)."""
+    result = Result()
+    for r, w in zip(read.runs, write.runs):
+        result.runs.append(Run(r.wall + w.wall, max(r.peak_kb or 0, w.peak_kb or 0) or None))
+    if write.runs:
+        result.note = (f"write floor: {write.runs[0].detail['cells']:,} cells, "
+                       f"{statistics.median(w.wall for w in write.runs):.2f} s")
+    return result
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -237,7 +309,8 @@ def machine() -> str:
     except Exception:  # noqa: BLE001 — only a label
         office = ["LibreOffice", "missing"]
     versions = ", ".join(f"{name} {metadata.version(name)}"
-                         for name in ("python-calamine", "openpyxl", "pandas", "XlsxWriter"))
+                         for name in ("python-calamine", "fastexcel", "openpyxl", "pandas",
+                                      "XlsxWriter"))
     return (f"{cpu}, {os.cpu_count()} cores, {ram}, {platform.system()} {platform.release()}; "
             f"Python {platform.python_version()}, {versions}, {' '.join(office)}")
 
@@ -265,9 +338,9 @@ def table(all_results: dict[str, dict[str, Result]]) -> list[str]:
                 row = f"{0:>5}{'—':>10}{'—':>9}{'—':>9}{'—':>17}"
             elif result.runs:
                 median, least = result.median, min(r.wall for r in result.runs)
-                ratio = allocate.median / median if allocate.runs and tool not in ("allocate", "engine") else None
-                if tool == "engine" and results["calamine"].runs:
-                    result.note = f"engine ÷ calamine = {median / results['calamine'].median:.2f}"
+                ratio = allocate.median / median if allocate.runs and tool not in NOT_COMPARED else None
+                if tool == "engine" and results["fastexcel"].runs:
+                    result.note = f"engine ÷ fastread = {median / results['fastexcel'].median:.2f}"
                 row = (f"{len(result.runs):>5}{fmt(median):>10}{fmt(least):>9}"
                        f"{result.peak_mb or '—':>9}{fmt(ratio):>17}")
             else:
@@ -281,19 +354,19 @@ def table(all_results: dict[str, dict[str, Result]]) -> list[str]:
 def summary(all_results: dict[str, dict[str, Result]]) -> str:
     name = list(all_results)[-1]
     results = all_results[name]
-    allocate = results["allocate"]
     parts = []
-    for tool in ("calamine", "openpyxl", "libreoffice"):
-        result = results[tool]
-        if not allocate.runs:
-            parts.append(f"allocate/{tool}=n/a")
+    for tool, base, label in (("allocate", "fastexcel", "fastread"), ("engine", "fastexcel", "fastread"),
+                              ("allocate", "floor", "floor"), ("allocate", "libreoffice", "libreoffice")):
+        measured, result = results[tool], results[base]
+        if not measured.runs:
+            parts.append(f"{tool}/{label}=n/a")
         elif result.runs:
-            parts.append(f"allocate/{tool}={allocate.median / result.median:.2f}")
+            parts.append(f"{tool}/{label}={measured.median / result.median:.2f}")
         elif not result.finished:  # an upper bound: the tool took longer than the timeout
-            parts.append(f"allocate/{tool}={allocate.median / result.timeout:.2f}")
+            parts.append(f"{tool}/{label}={measured.median / result.timeout:.2f}")
         else:
-            parts.append(f"allocate/{tool}=n/a")
-    return " ".join(parts) + f" peak_mb={allocate.peak_mb}"
+            parts.append(f"{tool}/{label}=n/a")
+    return " ".join(parts) + f" peak_mb={results['allocate'].peak_mb}"
 
 
 def main(argv: list[str] | None = None) -> int:

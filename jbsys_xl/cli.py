@@ -140,6 +140,32 @@ def cmd_report(args) -> int:
     return EXIT_OK
 
 
+def cmd_notices(args) -> int:
+    """告知书: a page per center, into one PDF (-o X.pdf) or a PDF per center (-o FOLDER)."""
+    from .office.libreoffice import LibreOfficeError, LibreOfficeMissing
+    from .report.explain import UnknownCenter
+    from .report.notices import NoticeLayoutError, write_notices
+
+    outcome = run(args.workbook, args.year)
+    if not outcome.ok:
+        return refuse_invalid(outcome, "生成告知书")
+    try:
+        files = write_notices(outcome, args.output, args.center)
+    except UnknownCenter as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except LibreOfficeMissing:
+        print("错误：未找到 LibreOffice，无法生成告知书。请安装 libreoffice-calc-nogui"
+              "（sudo apt-get install libreoffice-calc-nogui）后重试。", file=sys.stderr)
+        return EXIT_FAILURE
+    except (LibreOfficeError, NoticeLayoutError) as exc:
+        print(f"错误：LibreOffice 未能生成告知书：{exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    folder = "" if args.output.lower().endswith(".pdf") else f"（{len(files)} 个文件）"
+    print(f"告知书已写入：{args.output}{folder}")
+    return EXIT_OK
+
+
 def cmd_excel_setup(args) -> int:
     from .excel.setup import excel_setup
 
@@ -182,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     report = with_source("report", "生成可打印的分配结果 PDF（需要 LibreOffice）")
     report.add_argument("--pdf", required=True, metavar="PDF文件", help="PDF 输出路径")
     report.set_defaults(func=cmd_report)
+    notices = with_source("notices", "生成各中心的告知书（每个中心一页 PDF，需要 LibreOffice）")
+    notices.add_argument("--center", nargs="+", action="extend",
+                         help="只生成这些中心的告知书（中心编码或中心名称，可写多个）；默认全部中心")
+    notices.add_argument("-o", "--output", required=True,
+                         help="以 .pdf 结尾：所有中心合成一个 PDF；否则为文件夹，每个中心一个 PDF")
+    notices.set_defaults(func=cmd_notices)
     setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
     setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
     setup.set_defaults(func=cmd_excel_setup)

@@ -150,6 +150,11 @@ DETAIL_SHEET = "得分明细"
 DISTRICT_SHEET = "区汇总"
 CHECKS_SHEET = "校验"
 ABOUT_SHEET = "说明"
+# The result workbook holds 分中心说明 (a block per center) up to this many active centers; above,
+# 说明 says how to get any center's explanation instead (jbsys-xl explain / notices).
+NOTES_MAX_CENTERS = 200
+REGULATION = "《常州市本级人社基层平台建设考核办法》"  # what the 告知书 cites
+NOTICE_ISSUER = "常州市人力资源和社会保障局就业处"  # signs the 告知书 (考核办法: 局就业处 审定)
 RESULT_SHEETS = (RESULT_SHEET, DETAIL_SHEET, DISTRICT_SHEET, CHECKS_SHEET)
 CHECK_COLUMNS = (("level", "级别"), ("sheet", "工作表"), ("cell", "单元格"), ("message", "说明"))
 LEVEL_LABELS = {"error": "错误", "warning": "警告"}

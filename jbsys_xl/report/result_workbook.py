@@ -42,8 +42,9 @@ def document_date(year: int) -> datetime:
 class Formats:
     """Cell formats, created once per (kind, row role) so the file stays small and stable."""
 
-    def __init__(self, book: xlsxwriter.Workbook):
+    def __init__(self, book: xlsxwriter.Workbook, font_size: float | None = None):
         self.book = book
+        self.font_size = font_size  # of table cells; None: the workbook's default
         self._cache: dict[tuple, object] = {}
         self.title = book.add_format({"bold": True, "font_size": 14, "align": "center",
                                       "valign": "vcenter"})
@@ -55,6 +56,8 @@ class Formats:
         key = (kind, role)
         if key not in self._cache:
             spec = {"border": 1, "valign": "vcenter"}
+            if self.font_size:
+                spec["font_size"] = self.font_size
             if kind in NUM_FORMATS:
                 spec["num_format"] = NUM_FORMATS[kind]
             if kind == t.BOOL:
@@ -77,16 +80,6 @@ def _role(table: t.Table, index: int) -> str:
     return "subtotal" if index in table.subtotals else "body"
 
 
-def _write(sheet, row: int, col: int, value, cell_format) -> None:
-    """Strings always as text: a name or reason starting with "=" must not become a formula."""
-    if value is None:
-        sheet.write_blank(row, col, None, cell_format)
-    elif isinstance(value, str):
-        sheet.write_string(row, col, value, cell_format)
-    else:
-        sheet.write_number(row, col, value, cell_format)
-
-
 def _lines(text: str, width: int) -> int:
     return max(1, -(-t.display_width(text) // max(1, width - 1)))
 
@@ -96,26 +89,48 @@ def write_table(sheet, fmt: Formats, table: t.Table, top: int, widths: list[int]
     """Write the header at ``top`` and the rows under it; return the row after the table.
 
     Rows whose text wraps get the height it needs: LibreOffice keeps the default height of
-    rows in an XlsxWriter file, which would cut wrapped text off on screen and on paper."""
+    rows in an XlsxWriter file, which would cut wrapped text off on screen and on paper.
+    The loop is hoisted (formats per row role, writers per cell type, wrap checks only in
+    columns whose text can wrap): 得分明细 has a row per center × indicator."""
     lines = [(table.headers, (t.TEXT,) * len(table.headers), "header")]
     lines += [(row, table.kinds, _role(table, index)) for index, row in enumerate(table.rows)]
-    for offset, (values, kinds, role) in enumerate(lines):
-        height = 1
-        for col, (value, kind) in enumerate(zip(values, kinds)):
-            _write(sheet, top + offset, left + col, t.sheet_value(value, kind), fmt.cell(kind, role))
-            if kind == t.TEXT and value:
-                height = max(height, _lines(value, widths[col]))
+    wrapping = [col for col, kind in enumerate(table.kinds)
+                if kind == t.TEXT and _widest(row[col] for row in table.rows) > widths[col] - 1]
+    header_wraps = [col for col, header in enumerate(table.headers) if _lines(header, widths[col]) > 1]
+    formats: dict[str, list] = {}  # role → a format per column, made in the order cells use them
+    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
+    value_of = t.sheet_value
+    for row, (values, kinds, role) in enumerate(lines, start=top):
+        if role not in formats:
+            formats[role] = [fmt.cell(kind, role) for kind in kinds]
+        for col, value, kind, cell_format in zip(range(left, left + len(values)), values, kinds,
+                                                 formats[role]):
+            value = value_of(value, kind)  # strings always as text: "=…" must not become a formula
+            if value is None:
+                write_blank(row, col, None, cell_format)
+            elif isinstance(value, str):
+                write_string(row, col, value, cell_format)
+            else:
+                write_number(row, col, value, cell_format)
+        height = max([1] + [_lines(values[col], widths[col]) for col in
+                            (header_wraps if role == "header" else wrapping) if values[col]])
         if height > 1:
-            sheet.set_row(top + offset, LINE_HEIGHT * height)
+            sheet.set_row(row, LINE_HEIGHT * height)
     return top + len(lines)
 
 
+def _widest(texts) -> int:
+    """The widest of the distinct texts (column values repeat: a name per indicator row)."""
+    return max((t.display_width(text) for text in set(texts) if text), default=0)
+
+
 def column_widths(tables: list[t.Table]) -> list[int]:
-    """Widths that fit the text (CJK counts double); long headers wrap rather than widen."""
+    """Widths that fit the text (CJK counts double); long headers wrap rather than widen.
+    Each distinct value is measured once."""
     widths: list[int] = []
     for table in tables:
         for col, (header, kind) in enumerate(zip(table.headers, table.kinds)):
-            texts = [t.cell_text(row[col], kind) for row in table.rows]
+            texts = {t.cell_text(value, kind) for value in {row[col] for row in table.rows}}
             width = max([min(t.display_width(header), HEADER_WRAP)]
                         + [t.display_width(text) for text in texts]) + 2
             if col == len(widths):
@@ -173,6 +188,7 @@ def about_sheet(book, fmt: Formats, outcome: Outcome) -> None:
         ("输入文件 SHA-256", outcome.book.sha256),
         ("程序版本", f"JBSys-XL {__version__}"),
         ("生成时间", f"{document_date(s.year):%Y-%m-%d}（固定文档日期，同一输入重复生成的文件完全相同）"),
+        *notes_elsewhere(allocation),
     ])
     method = t.Table("计算方法", (t.ITEM_LABEL, "内容"), (t.TEXT, t.TEXT), method_lines(allocation))
     sheet = book.add_worksheet(ABOUT_SHEET)
@@ -270,8 +286,29 @@ def charts_sheet(book, fmt: Formats, allocation: Allocation) -> None:
     print_setup(sheet)
 
 
+def has_notes(allocation: Allocation) -> bool:
+    """分中心说明 is for people reading it through: up to contract.NOTES_MAX_CENTERS centers."""
+    return len(allocation.centers) <= contract.NOTES_MAX_CENTERS
+
+
+def notes_elsewhere(allocation: Allocation) -> list[tuple[str, str]]:
+    """The 说明 row that says where the explanations are when 分中心说明 is left out."""
+    if has_notes(allocation):
+        return []
+    year = allocation.settings.year
+    return [(NOTES_SHEET, f"本年度共 {len(allocation.centers)} 个中心，超过 {contract.NOTES_MAX_CENTERS} 个，"
+                          f"本工作簿不含“{NOTES_SHEET}”工作表。查看任一中心的补助资金说明："
+                          f"jbsys-xl explain <输入工作簿> --year {year} --center <中心编码或名称>；"
+                          f"生成各中心的告知书（PDF，每个中心一页）："
+                          f"jbsys-xl notices <输入工作簿> --year {year} -o 告知书.pdf")]
+
+
 def notes_sheet(book, fmt: Formats, allocation: Allocation) -> None:
-    """分中心说明: every center's explanation, one block after the other, a page each."""
+    """分中心说明: every center's explanation, one block after the other, a page each; left
+    out above contract.NOTES_MAX_CENTERS centers (a 1,450-page sheet nobody reads through, and
+    most of the writing time), where 说明 points to ``explain`` and ``notices`` instead."""
+    if not has_notes(allocation):
+        return
     sheet = book.add_worksheet(NOTES_SHEET)
     explanations = [explain(allocation, center.code) for center in allocation.centers]
     blocks = [sections(explanation) for explanation in explanations]

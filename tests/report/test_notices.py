@@ -1,0 +1,154 @@
+"""告知书: a page per center, read back from the PDF with pdftotext; the text a vetoed, a B-grade,
+a winner and a complaint-deducted center find on their page; a PDF per center; the CLI."""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from datetime import date
+
+import pytest
+
+from jbsys_xl import contract
+from jbsys_xl.cli import main
+from jbsys_xl.pipeline import run
+from jbsys_xl.report import notices as n
+from jbsys_xl.report import tables as t
+from jbsys_xl.report.explain import LABEL, UnknownCenter
+from tests.support import require_soffice
+from tests.support import workbooks as wb
+
+YEAR = 2024
+
+
+def flat(text: str) -> str:
+    """Text without whitespace: table cells and wrapped lines break where the layout wants."""
+    return "".join(text.split())
+
+
+def money(amount) -> str:
+    return t.cell_text(amount, t.MONEY)
+
+
+@pytest.fixture(scope="module")
+def pages(outcome, tmp_path_factory, pdftotext) -> list[str]:
+    """The sample's notices in one PDF, as the text of each page."""
+    require_soffice()
+    target = tmp_path_factory.mktemp("notices") / "告知书.pdf"
+    assert n.write_notices(outcome, target) == [target]
+    text = subprocess.run([pdftotext, str(target), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert n.page_count(target.read_bytes()) == len(outcome.allocation.centers)
+    return [flat(page) for page in text.split("\f")[:len(outcome.allocation.centers)]]
+
+
+def page_of(outcome, pages, wanted) -> tuple:
+    centers = outcome.allocation.centers
+    index, center = next((i, c) for i, c in enumerate(centers) if wanted(c))
+    return center, pages[index]
+
+
+def test_a_page_per_center_each_with_its_name_and_total(outcome, pages):
+    assert len(pages) == len(outcome.allocation.centers)
+    for center, page in zip(outcome.allocation.centers, pages):
+        assert flat(f"{center.name}（{LABEL['code']} {center.code}") in page
+        assert flat(f"{LABEL['total']} 基础达标奖励") in page
+        assert money(center.total) in page
+        assert flat(f"{contract.NOTICE_ISSUER}（盖章）") in page
+        assert flat(n.notice_title(outcome.allocation.settings)) in page
+
+
+def test_vetoed_center(outcome, pages):
+    center, page = page_of(outcome, pages, lambda c: c.vetoed)
+    assert flat(f"是：{center.veto_reason}") in page
+    # 否决处理 剔除 (the sample's default): its volumes left the factor base, so G is 0 too
+    assert center.total == 0 and center.gross_workload == 0
+    assert flat("剔除：本中心业务量不计入全市合计和最高业务量") in page
+    assert flat("一票否决，不予补助") in page
+
+
+def test_b_grade_center(outcome, pages):
+    center, page = page_of(outcome, pages, lambda c: c.grade == "B" and not c.vetoed)
+    rating = outcome.allocation.dataset.ratings.get(center.code)
+    assert flat(f"{LABEL['grade']} B（") in page
+    if rating is not None:
+        assert flat(f"服务场所：{rating.venue}") in page
+    assert flat("不参评综合优胜") in page
+
+
+def test_winner(outcome, pages):
+    center, page = page_of(outcome, pages, lambda c: c.winner)
+    assert center.winner_award > 0
+    assert flat(f"综合优胜（{center.winner_status}）") in page
+    assert money(center.winner_award) in page
+
+
+def test_complaint_deducted_center(outcome, pages):
+    center, page = page_of(outcome, pages, lambda c: c.complaint_deduction > 0 and not c.vetoed)
+    complaints = [c for c in outcome.allocation.dataset.complaints if c.center == center.code]
+    assert flat(f"有理投诉 {center.complaints} 件") in page
+    assert money(center.complaint_deduction) in page
+    assert money(center.net_workload) in page
+    for complaint in complaints:
+        assert complaint.day.isoformat() in page and flat(complaint.content) in page
+
+
+def test_status_draft_or_approved(outcome):
+    settings = outcome.allocation.settings
+    assert settings.status == contract.STATUS_DRAFT
+    assert n.notice_title(settings).endswith("（草案）")
+    assert "草案" in n.status_line(settings)
+    final = dataclasses.replace(settings, approval_number="常人社就〔2024〕18号",
+                                approval_date=date(2024, 12, 10))
+    assert "草案" not in n.notice_title(final)
+    assert n.status_line(final) == "审定文号：常人社就〔2024〕18号　审定日期：2024年12月10日"
+
+
+def test_many_complaints_are_counted_not_listed(tmp_path):
+    sheets = wb.base()
+    sheets["投诉"] += [[date(2024, 4, day), "C01", "有理", "12333"] for day in range(1, 8)]
+    outcome = run(wb.write(tmp_path / "book.xlsx", sheets), YEAR)
+    assert outcome.ok, outcome.errors
+    center = outcome.allocation.center("C01")
+    listed = [block for block in n.notice_page(outcome.allocation, center)
+              if isinstance(block, t.Table) and block.title == "有理投诉"]
+    assert len(listed) == 1
+    rows = listed[0].rows
+    assert len(rows) == n.LISTED + 1
+    assert rows[-1][1] == f"另有 {8 - n.LISTED} 条，完整记录可向就业处索取"
+
+
+@pytest.fixture
+def small_book(tmp_path):
+    return wb.write(tmp_path / "small.xlsx", wb.base())
+
+
+def test_cli_a_pdf_per_center_into_a_folder(small_book, tmp_path, capsys, pdftotext):
+    require_soffice()
+    folder = tmp_path / "告知书"
+    assert main(["notices", str(small_book), "--year", "2024", "--center", "C03", "甲中心",
+                 "-o", str(folder)]) == 0
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["C01-甲中心-告知书-2024.pdf", "C03-丙中心-告知书-2024.pdf"]
+    for path, name in zip(files, ("甲中心", "丙中心")):
+        assert n.page_count(path.read_bytes()) == 1
+        text = subprocess.run([pdftotext, str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert flat(f"{name}（") in flat(text)
+    assert "（2 个文件）" in capsys.readouterr().out
+
+
+def test_cli_unknown_center(small_book, tmp_path, capsys):
+    target = tmp_path / "out.pdf"
+    assert main(["notices", str(small_book), "--year", "2024", "--center", "丁中心",
+                 "-o", str(target)]) == 2
+    assert "找不到中心“丁中心”" in capsys.readouterr().err
+    assert not target.exists()
+    with pytest.raises(UnknownCenter):
+        n.chosen_centers(run(small_book, YEAR).allocation, ["C09"])
+
+
+def test_excel_function_writes_next_to_the_workbook(small_book):
+    require_soffice()
+    path = n.notices_beside(small_book, YEAR)
+    assert path == small_book.with_name("small-告知书-2024.pdf")
+    assert n.page_count(path.read_bytes()) == 3
