@@ -151,7 +151,7 @@ def scaled_data(size: Size) -> Data:
     opens_next, closed_last = centers[-1][0], centers[len(centers) // 2][0]
     inactive = {opens_next, closed_last}
     active = [c for c in centers if c[0] not in inactive]
-    unrated, vetoed = active[3][0], active[7][0]
+    vetoed = active[7][0]
 
     total_fund = 120_000 * size.centers
     params = {"年度": YEAR, "资金总额": total_fund, "优胜单位数": 6, "优胜奖励": 20_000,
@@ -172,16 +172,20 @@ def scaled_data(size: Size) -> Data:
              "停用年度": YEAR - 1 if code == closed_last else None}
             for code, name, district in centers]),
     }
-    venues = rng.choices(k.VENUES, (4, 4, 2), k=len(active))
-    standardized = rng.choices(k.YES_NO, (8, 2), k=len(active))
-    recommended = [k.YES_NO[0] if rng.random() < 0.2 else None for _ in active]
-    sheets[k.RATINGS] = _rows(k.RATINGS, [  # the year before too, without the veto, as the sample
+    venues = rng.choices(k.VENUES, (4, 4, 2), k=len(centers))
+    standardized = rng.choices(k.YES_NO, (8, 2), k=len(centers))
+    recommended = [k.YES_NO[0] if rng.random() < 0.2 else None for _ in centers]
+    # Every center active in a year has its 评定 row (spec §2); the year before too, without
+    # the veto, as the sample: the closed center was still active then.
+    active_in = {YEAR - 1: [c[0] for c in centers if c[0] != opens_next],
+                 YEAR: [c[0] for c in active]}
+    sheets[k.RATINGS] = _rows(k.RATINGS, [
         {"年度": y, "中心": name if n % 3 else code, "服务场所": venues[n],
          "标准化下沉": standardized[n], "区局推荐": recommended[n], "综合优胜": None,
          "一票否决": k.YES_NO[0] if code == vetoed and y == YEAR else k.YES_NO[1],
          "否决原因": sample.VETO_REASON if code == vetoed and y == YEAR else None}
         for y in (YEAR - 1, YEAR)
-        for n, (code, name, _) in enumerate(active) if code != unrated])
+        for n, (code, name, _) in enumerate(centers) if code in active_in[y]])
     start, end = sample._period_days(YEAR)
     complaints = []
     for _ in range(size.centers // 2):
@@ -332,8 +336,8 @@ def write_formulas(data: Data, path: Path) -> None:
     for j, (_, weight) in enumerate(data.indicators, start=1):
         sheet.write_number(4, j, weight)
     sheet.write_string(5, 0, "业务量合计")
-    for j in range(1, m + 1):
-        sheet.write_formula(5, j, f"=SUM({_col(j)}{r1}:{_col(j)}{rn})")
+    for j in range(1, m + 1):  # 否决处理 剔除 (the default): vetoed centers are not in the base
+        sheet.write_formula(5, j, f"=SUMIFS({_col(j)}{r1}:{_col(j)}{rn},{veto}{r1}:{veto}{rn},FALSE())")
     sheet.write_string(6, 0, "权重/合计")
     for j in range(1, m + 1):
         sheet.write_formula(6, j, f"=IF({_col(j)}6=0,0,{_col(j)}5/{_col(j)}6)")
@@ -356,7 +360,7 @@ def write_formulas(data: Data, path: Path) -> None:
             return "+".join(f"COUNTIFS({rt(rh['年度'])},{YEAR},{rt(rh['中心'])},{who}{extra})"
                             for who in (f"$A{row}", f"\"{name}\""))
 
-        sheet.write_formula(r, sc, f"=SUMPRODUCT(B{row}:{last_col}{row},$B$7:${last_col}$7)")
+        sheet.write_formula(r, sc, f"=IF({veto}{row},0,SUMPRODUCT(B{row}:{last_col}{row},$B$7:${last_col}$7))")
         sheet.write_formula(r, sc + 1, f"=IF({rated(('服务场所', '独立服务大厅'), ('标准化下沉', '是'))}>0,\"A+\","
                                        f"IF({rated(('服务场所', '综合服务窗口'), ('标准化下沉', '是'))}>0,\"A\",\"B\"))")
         sheet.write_formula(r, sc + 2, f"={rated(('一票否决', '是'))}>0")
