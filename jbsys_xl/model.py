@@ -5,6 +5,7 @@ Readers produce a :class:`Dataset` (typed, validated, one year); the rules turn 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
@@ -212,7 +213,7 @@ class Dataset:
     indicators: list[Indicator]
     centers: list[Center]
     ratings: dict[str, Rating]
-    volumes: dict[tuple[str, str], Fraction]  # (center code, indicator name) → volume in period
+    volumes: dict[tuple[str, str], int]  # (center code, indicator name) → 业务量 in period
     complaints: list[Complaint]
     deductions: list[Deduction]
     hardware: list[HardwareRow]
@@ -284,8 +285,8 @@ class Allocation:
     pools: Pools
     centers: list[CenterResult]
     districts: list[DistrictResult]
-    # (center code, indicator name) → (volume, factor score s)
-    factors: dict[tuple[str, str], tuple[Fraction, Fraction]]
+    # (center code, indicator name) → (volume, factor score s): a Mapping, made on demand
+    factors: Mapping[tuple[str, str], tuple[Fraction, Fraction]]
     dataset: Dataset
     # Centers left out of the factor base (vetoed, with 否决处理 = 剔除): their volumes count
     # in no indicator's total or maximum.

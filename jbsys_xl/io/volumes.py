@@ -4,8 +4,6 @@ integer numpy arrays — exact, and without a Python object per row — while ea
 still reported at its own cell."""
 from __future__ import annotations
 
-from fractions import Fraction
-from math import lcm
 from operator import itemgetter
 from typing import Callable
 
@@ -23,8 +21,9 @@ _OTHER_YEAR = -2  # an indicator name of another year: fine outside the period o
 
 def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
                       indicators: list[Indicator], all_item_names: set[str], lookup,
-                      active_codes: set[str], checks: Checks) -> dict[tuple[str, str], Fraction]:
-    """Σ 业务量 per (center code, indicator name) over the period's rows of active centers.
+                      active_codes: set[str], checks: Checks) -> dict[tuple[str, str], int]:
+    """Σ 业务量 (a whole count) per (center code, indicator name) over the period's rows of
+    active centers.
     Every row's values are checked; without indicators of the year only those checks run."""
     if table.data_height <= 0:
         checks.error(k.VOLUMES, table.header_cell("业务量"), _NOTHING_IN_PERIOD.format(
@@ -61,7 +60,7 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
         count = v.non_negative(raw, "业务量")
         if count != count.to_integral_value():
             raise v.BadValue(f"业务量“{v.show(raw)}”不是整数（业务量是办件笔数）")
-        return Fraction(int(count))
+        return int(count)
 
     parsed = {}
     for header, parse in (("中心", center_of), ("事项", item_of), ("月份", month_of), ("业务量", volume_of)):
@@ -114,9 +113,9 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
         checks.warning(k.VOLUMES, table.cell(first + r, "业务量"),
                        f"{codes[center[r]]}“{names[item[r]]}”{v.show(months.uniques[months.codes[r]])} "
                        f"的业务量重复填报，已合计", "业务量")
-    totals = _exact_sums(pair[use], parsed["业务量"], use)
-    return {(codes[p // max(len(names), 1)], names[p % max(len(names), 1)]): total
-            for p, total in totals.items()}
+    width = max(len(names), 1)
+    return {(codes[p // width], names[p % width]): total
+            for p, total in _exact_sums(pair[use], parsed["业务量"], use).items()}
 
 
 _NOTHING_IN_PERIOD = ("业务量表中没有考核期（{period}）内启用中心的任何业务量，{year} 年度的工作量绩效资金"
@@ -251,19 +250,16 @@ def _column(rows: list[list], col: int) -> np.ndarray:
                            count=len(rows))
 
 
-def _exact_sums(pairs: np.ndarray, volumes: _Parsed, use: np.ndarray) -> dict[int, Fraction]:
-    """Σ volume per pair, exactly: volumes scaled to integers by their common denominator."""
-    used_uniques = np.unique(volumes.codes[use])
-    scale = lcm(*(volumes.results[u].denominator for u in used_uniques)) if len(used_uniques) else 1
-    scaled = [int(r * scale) if r is not None else 0 for r in volumes.results]
-    biggest = max((abs(s) for s in scaled), default=0)
-    if biggest * max(int(use.sum()), 1) < 2**62:
-        amounts = np.array(scaled, dtype=np.int64)[volumes.codes[use]]
+def _exact_sums(pairs: np.ndarray, volumes: "_Parsed", use: np.ndarray) -> dict[int, int]:
+    """Σ 业务量 per pair, exactly: in int64 when no sum can overflow, else in Python ints."""
+    counts = [r if r is not None else 0 for r in volumes.results]
+    codes = volumes.codes[use]
+    if max(counts, default=0) * max(len(codes), 1) < 2**62:
         keys, inverse = np.unique(pairs, return_inverse=True)
         sums = np.zeros(len(keys), dtype=np.int64)
-        np.add.at(sums, inverse, amounts)
-        return {p: Fraction(s, scale) for p, s in zip(keys.tolist(), sums.tolist())}
+        np.add.at(sums, inverse, np.array(counts, dtype=np.int64)[codes])
+        return dict(zip(keys.tolist(), sums.tolist()))
     totals: dict[int, int] = {}
-    for p, code in zip(pairs.tolist(), volumes.codes[use].tolist()):
-        totals[p] = totals.get(p, 0) + scaled[code]
-    return {p: Fraction(s, scale) for p, s in totals.items()}
+    for p, code in zip(pairs.tolist(), codes.tolist()):
+        totals[p] = totals.get(p, 0) + counts[code]
+    return totals

@@ -131,9 +131,7 @@ def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
         redistributed_total=sum(redistributed.values(), Decimal(0)), forfeited=forfeited,
         hardware_budget=sum(budgets.values(), Decimal(0)), hardware_total=hardware_total,
         paid_total=paid_total, balance=balance)
-    zero = Fraction(0)  # one shared default: `.get(key, Fraction(0))` would build one per pair
-    volumes = {key: (data.volumes.get(key, zero), score) for key, score in factors.items()}
-    return Allocation(s, data.indicators, pools, centers, districts, volumes, data, excluded), checks
+    return Allocation(s, data.indicators, pools, centers, districts, factors, data, excluded), checks
 
 
 def hardware_subsidy(row: HardwareRow, unit: Decimal) -> Decimal:
