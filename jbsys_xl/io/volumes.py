@@ -174,6 +174,18 @@ def _factorized(table: Table, header: str) -> tuple[np.ndarray, list]:
     return found
 
 
+def _indices(indices) -> np.ndarray:
+    """An Arrow int32 index array as int64 codes, null → -1, read from its buffers: pyarrow's
+    compute functions would import pandas (0.2 s at every start) to check a scalar's type."""
+    validity, data = indices.buffers()[:2]
+    start, end = indices.offset, indices.offset + len(indices)
+    codes = np.frombuffer(data, dtype=np.int32)[start:end].astype(np.int64)
+    if indices.null_count:
+        present = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        codes[present[start:end] == 0] = -1
+    return codes
+
+
 def _factorize(column: np.ndarray) -> tuple[np.ndarray, list]:
     """(code per value, distinct values in order of appearance); None is -1."""
     index: dict = {}
@@ -196,10 +208,8 @@ def _repeated(keys: np.ndarray, use: np.ndarray) -> np.ndarray:
 def _factorized_arrow(sheet, first: int, col: int) -> tuple[np.ndarray, list]:
     """The same for a column-wise sheet: Arrow's dictionary encoding, no Python object per
     cell; error cells (nulls in Arrow) get codes of their own."""
-    import pyarrow.compute as pc
-
     encoded = sheet.columns[col].slice(first).dictionary_encode()
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = _indices(encoded.indices)
     uniques = encoded.dictionary.to_pylist()
     for (r, c), error in sheet.errors.items():
         if c == col and r >= first:
