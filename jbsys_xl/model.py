@@ -55,6 +55,29 @@ def problem_count(checks) -> int:
     return sum(check.count for check in checks)
 
 
+class Findings:
+    """The errors and warnings of a run's ``checks``, and how many problems each stands for:
+    one way of reading them for the allocation, the 金保 import and the callbacks."""
+
+    checks: list[Check]
+
+    @property
+    def errors(self) -> list[Check]:
+        return [c for c in self.checks if c.level == "error"]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if c.level == "warning"]
+
+    @property
+    def error_count(self) -> int:
+        return problem_count(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        return problem_count(self.warnings)
+
+
 class ValidationFailed(Exception):
     """Raised by the pipeline when errors stop the run; carries every check found."""
 

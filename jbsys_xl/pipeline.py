@@ -7,12 +7,12 @@ from pathlib import Path
 from . import contract
 from .io.dataset import build_dataset, latest_year
 from .io.reader import RawBook, SourceError, read_source
-from .model import Allocation, Check, Dataset, problem_count
+from .model import Allocation, Check, Dataset, Findings
 from .rules.allocate import allocate
 
 
 @dataclass
-class Outcome:
+class Outcome(Findings):
     year: int | None  # None when no year was given and 参数 holds none
     checks: list[Check]
     allocation: Allocation | None
@@ -21,23 +21,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.allocation is not None and not self.errors
-
-    @property
-    def errors(self) -> list[Check]:
-        return [c for c in self.checks if c.level == "error"]
-
-    @property
-    def warnings(self) -> list[Check]:
-        return [c for c in self.checks if c.level == "warning"]
-
-    @property
-    def error_count(self) -> int:
-        """Problems, not lines: a grouped check counts every cell it covers."""
-        return problem_count(self.errors)
-
-    @property
-    def warning_count(self) -> int:
-        return problem_count(self.warnings)
 
     @property
     def dataset(self) -> Dataset | None:

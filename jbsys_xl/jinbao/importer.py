@@ -18,7 +18,7 @@ from ..io.dataset import latest_year, reference_data
 from ..io.lookup import center_lookup, item_lookup
 from ..io.reader import RawBook, SourceError, read_source
 from ..io.tables import Checks
-from ..model import Center, Check, Month, month_text
+from ..model import Center, Check, Findings, Month, month_text
 from .columns import month_of_index
 from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, ITEM, LABELS, PERSONAL,
                       STATS)
@@ -60,7 +60,7 @@ class Cases:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(Findings):
     year: int | None
     period: tuple[Month, Month] | None
     volumes: list[VolumeRow] = field(default_factory=list)
@@ -71,14 +71,6 @@ class ImportResult:
     cases: Cases | None = None
     workbook: RawBook | None = None
     centers: list[Center] = field(default_factory=list)  # every center of the 中心 sheet
-
-    @property
-    def errors(self) -> list[Check]:
-        return [c for c in self.checks if c.level == "error"]
-
-    @property
-    def warnings(self) -> list[Check]:
-        return [c for c in self.checks if c.level == "warning"]
 
     @property
     def ok(self) -> bool:
