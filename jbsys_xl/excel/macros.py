@@ -78,23 +78,24 @@ def _run(book, write_results: bool) -> Outcome | None:
             return None
         app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
         outcome = run(raw, year)
-        contents = [sheet_content(t.checks_table(outcome.checks), year)]
+        settings = outcome.allocation.settings if outcome.ok else None
+        contents = [sheet_content(t.checks_table(outcome.checks), year, settings)]
         if outcome.ok and write_results:
             allocation = outcome.allocation
-            contents += [sheet_content(table, year) for table in (
+            contents += [sheet_content(table, year, settings) for table in (
                 t.result_table(allocation), t.detail_table(allocation), t.district_table(allocation))]
         app.status_bar = "JBSys：正在写入结果……"
         if not _write(book, contents, outcome.checks, year):
             return None
         if not outcome.ok:
             _select(book, contract.CHECKS_SHEET)
-            app.alert(f"发现 {len(outcome.errors)} 个错误，未生成分配结果。请查看“{contract.CHECKS_SHEET}”表。",
+            app.alert(f"发现 {outcome.error_count:,} 个错误，未生成分配结果。请查看“{contract.CHECKS_SHEET}”表。",
                       title=ALERT_TITLE)
         elif write_results:
             _select(book, contract.RESULT_SHEET)
         else:
             _select(book, contract.CHECKS_SHEET)
-            app.alert(f"校验通过：{year} 年度数据没有错误，{len(outcome.warnings)} 个警告。", title=ALERT_TITLE)
+            app.alert(f"校验通过：{year} 年度数据没有错误，{outcome.warning_count:,} 个警告。", title=ALERT_TITLE)
         return outcome
     except Exception as exc:  # the user sees the cause, not a traceback
         app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
@@ -126,9 +127,10 @@ def _select(book, name: str) -> None:
     book.sheets[name].activate()
 
 
-def sheet_content(table: t.Table, year: int | None) -> SheetContent:
-    """A result table as the sheet shows it — title on row 1 (units at its right end), header
-    on row 2 as in the template — with text columns as text and column widths that fit."""
+def sheet_content(table: t.Table, year: int | None, settings=None) -> SheetContent:
+    """A result table as the sheet shows it — title on row 1 (units at its right end; with the
+    草案/审定 status once the year's settings are known), header on row 2 as in the template —
+    with text columns as text and column widths that fit."""
     formats = tuple(NUMBER_FORMATS[kind] for kind in table.kinds)
     rows = [[_cell(value, kind) for value, kind in zip(row, table.kinds)] for row in table.rows]
     widths = tuple(
@@ -137,7 +139,8 @@ def sheet_content(table: t.Table, year: int | None) -> SheetContent:
         for col, header in enumerate(table.headers))
     return SheetContent(
         name=table.title,
-        title=t.TITLES.get(table.title, table.title).format(year=year if year else ""),
+        title=(t.sheet_title(table.title, settings) if settings is not None else
+               t.TITLES.get(table.title, table.title).format(year=year if year else "")),
         header=tuple(table.headers), rows=rows, formats=formats,
         unit=t.UNIT_LINE if t.MONEY in table.kinds and len(table.headers) > 1 else "",
         bold=frozenset(table.subtotals | table.totals), widths=widths)

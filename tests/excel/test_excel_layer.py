@@ -100,7 +100,7 @@ def test_macro_writes_the_cli_numbers_and_leaves_inputs_alone(book, expected):
     districts = sheet_rows(book, contract.DISTRICT_SHEET, 2)
     assert [r[0] for r in districts[1:-1]] == [d["district"] for d in expected["districts"]]
     assert book.sheets[contract.RESULT_SHEET].range("A1").value == \
-        t.TITLES[contract.RESULT_SHEET].format(year=YEAR)
+        t.TITLES[contract.RESULT_SHEET].format(year=YEAR) + "（草案）"
     assert book.sheets.active.name == contract.RESULT_SHEET
     assert book.app.status_bar is False
     assert any("正在" in str(s) for s in book.app.status_bar_history)
@@ -306,7 +306,7 @@ def test_a_failed_write_is_reported_in_the_checks_and_on_the_sheet(book, monkeyp
     assert macros.generate_allocation(book) is None
     assert detail.range("A1").value == writer.INCOMPLETE
     assert book.sheets[contract.RESULT_SHEET].range("A1").value == \
-        t.TITLES[contract.RESULT_SHEET].format(year=YEAR)
+        t.TITLES[contract.RESULT_SHEET].format(year=YEAR) + "（草案）"
     checks = sheet_rows(book, contract.CHECKS_SHEET, 2)
     failure = [row for row in checks[1:] if row[1] == contract.DETAIL_SHEET]
     assert failure and failure[0][0] == "错误" and "该表内容不完整" in failure[0][3]
@@ -453,3 +453,11 @@ def test_months_and_dates_are_written_as_dates_not_text(book):
     content = writer.SheetContent("回访清单", "t", ("日期",), [[dt.date(2024, 3, 5)]], ("yyyy-mm-dd",))
     writer.write_sheets(book, [content])
     assert book.sheets["回访清单"].range("A3").value == dt.datetime(2024, 3, 5)
+
+
+def test_result_titles_say_draft_until_approved(book):
+    """A 草案 must never pass for the final table: the macro's titles carry the status."""
+    macros.generate_allocation(book)
+    for name in RESULTS + [contract.CHECKS_SHEET]:
+        title = book.sheets[name].range("A1").value
+        assert title.endswith("（草案）"), (name, title)
