@@ -61,7 +61,8 @@ def import_jinbao(book) -> ImportResult | None:
 
 def import_files(book, paths: list[str]) -> ImportResult | None:
     """The import of ``paths`` into the open book, after the user's confirmation. Returns the
-    import's result (None when cancelled or when nothing could be read)."""
+    import's result once it ran (with errors too); None when the user cancelled, the book has
+    no year, or writing failed."""
     app = book.app
     try:
         app.status_bar = "JBSys：正在读取工作簿……"
@@ -169,6 +170,7 @@ def plan_volumes(book, raw, result: ImportResult) -> VolumePlan:
 
 
 def confirmation(result: ImportResult, plan: VolumePlan) -> str:
+    """What the user confirms: per file, the unmatched names, then what is replaced and kept."""
     lines = summary_lines(result)
     if len(lines) > MAX_SUMMARY_LINES:
         lines = lines[:MAX_SUMMARY_LINES] + [
