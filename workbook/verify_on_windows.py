@@ -3,7 +3,7 @@
     python workbook\\verify_on_windows.py [workbook\\demo.xlsm] [--year 2024] [--medium]
 
 Needs Windows with desktop Excel, ``pip install jbsys-xl`` (from this checkout for --medium)
-and ``jbsys-xl excel-setup`` done once. Works on copies; the originals are never saved. Not run
+and ``jbsys-xl excel-setup`` done once; LibreOffice for the 生成告知书 check. Works on copies; the originals are never saved. Not run
 in CI (no Excel there); verify-on-windows.md lists the steps a person does by hand (compiling
 the VBA project, the ribbon, Ctrl+Z, the dropdowns, running without the add-in).
 
@@ -330,6 +330,55 @@ def check_lists_after_delete(book, report: Report) -> None:
                  f"{len(listed)} entries")
 
 
+def check_data_buttons(app, book, year: int, watch: DialogWatch, report: Report,
+                       folder: Path) -> None:
+    """The 数据 buttons' Python, called with the files a person would pick: the sample 金保
+    exports. The watcher presses OK on every confirmation and closes (cancels) the file picker;
+    Excel's InputBox is no standard dialog it can close, so the count is passed directly."""
+    from jbsys_xl.contract import VOLUMES
+    from jbsys_xl.excel import data_buttons
+    from jbsys_xl.jinbao.sample_exports import write_sample_exports
+
+    exports = [str(path) for path in write_sample_exports(folder / "exports", year)]
+    with watch.step() as messages:
+        picked = data_buttons.pick_files(book, "verify: this picker is closed by the script")
+    report.check("GetOpenFilename through app.api (keyword arguments), closed = cancelled",
+                 picked == [] and bool(messages), f"messages: {messages}")
+
+    with watch.step() as messages:
+        pdf = data_buttons.notices(book)
+    if any("未找到 LibreOffice" in message for message in messages):
+        report.note("生成告知书: LibreOffice is not installed here, the button says so")
+    else:
+        report.check("生成告知书 writes the PDF beside the workbook", pdf is not None and pdf.is_file(),
+                     f"{pdf} messages: {messages}")
+
+    with watch.step() as messages:
+        draw = data_buttons.write_callback_list(book, exports, 3)
+    opened = [b for b in app.books if b.name.startswith(f"{Path(book.fullname).stem}-回访清单")]
+    report.check("生成回访清单 writes the list beside the workbook and opens it",
+                 draw is not None and len(opened) == 1, f"messages: {messages}")
+    for other in opened:
+        other.close()
+
+    table = book.sheets[VOLUMES].tables["tblVolumes"]
+    before = table.data_body_range.options(ndim=2).value
+    with watch.step() as messages:
+        result, seconds = timed(lambda: data_buttons.import_files(book, exports))
+    body = table.data_body_range.options(ndim=2).value
+    count = len(result.volumes) if result else 0
+    new = body[len(before):]
+    report.check("导入金保数据 keeps hand-typed rows, grows the table over the import, codes as text",
+                 count > 0 and body[:len(before)] == before and len(new) == count
+                 and all(isinstance(row[0], str) and row[4] for row in new),
+                 f"{count} rows, messages: {messages}")
+    report.timing("导入金保数据 (demo, 4 sample exports)", seconds)
+    with watch.step() as messages:
+        data_buttons.import_files(book, exports)
+    report.check("a second 导入金保数据 replaces the first (Range.Delete of table rows)",
+                 table.data_body_range.options(ndim=2).value == body, f"messages: {messages}")
+
+
 def check_medium(app, year: int, watch: DialogWatch, report: Report, folder: Path) -> None:
     """Timing on the medium bench workbook (129,600 业务量 rows) with 300 JB* cells."""
     sys.path.insert(0, str(ROOT))
@@ -397,6 +446,7 @@ def verify(book_path: Path, year: int, medium: bool, report: Report) -> None:
             check_other_workbook_active(app, book, watch, report)
             check_error_keeps_results(book, year, watch, report)
             check_text_stays_text(book, year, watch, report)
+            check_data_buttons(app, book, year, watch, report, folder)
             check_lists_after_delete(book, report)
             if medium:
                 check_medium(app, year, watch, report, folder)

@@ -25,6 +25,7 @@ ALERT_TITLE = "JBSys-XL 人社考核"
 NUMBER_FORMATS = {t.TEXT: TEXT, t.BOOL: TEXT, t.MONEY: "#,##0.00", t.SCORE: "0.000000",
                   t.PERCENT: "0.00%", t.INT: "0", t.NUMBER: "General"}
 ENTRY = re.compile(r"jbsys_xl(\.[A-Za-z_]\w*)+")
+NO_YEAR = Check("error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")
 
 
 def run_macro(entry: str, book=None):
@@ -71,10 +72,7 @@ def _run(book, write_results: bool) -> Outcome | None:
         raw = read_book(book)
         year = requested_year(book, raw)
         if year is None:
-            _write(book, [sheet_content(t.checks_table([Check(
-                "error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")]), None)],
-                   [])
-            _select(book, contract.CHECKS_SHEET)
+            show_checks(book, [NO_YEAR], None)
             return None
         app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
         outcome = run(raw, year)
@@ -85,7 +83,7 @@ def _run(book, write_results: bool) -> Outcome | None:
             contents += [sheet_content(table, year, settings) for table in (
                 t.result_table(allocation), t.detail_table(allocation), t.district_table(allocation))]
         app.status_bar = "JBSys：正在写入结果……"
-        if not _write(book, contents, outcome.checks, year):
+        if not write_contents(book, contents, outcome.checks, year):
             return None
         if not outcome.ok:
             _select(book, contract.CHECKS_SHEET)
@@ -104,7 +102,8 @@ def _run(book, write_results: bool) -> Outcome | None:
         app.status_bar = False
 
 
-def _write(book, contents: list[SheetContent], checks: list[Check], year: int | None = None) -> bool:
+def write_contents(book, contents: list[SheetContent], checks: list[Check],
+                   year: int | None = None) -> bool:
     """Write the sheets; if one fails, say so in 校验 (and in a message) and return False.
     The failed sheet keeps the writer's 'incomplete' note in A1, so no half table passes for
     a whole one."""
@@ -112,15 +111,30 @@ def _write(book, contents: list[SheetContent], checks: list[Check], year: int | 
         write_sheets(book, contents)
         return True
     except WriteFailed as failure:
-        note = Check("error", failure.sheet, "",
-                     f"写入“{failure.sheet}”时失败（{type(failure.cause).__name__}: {failure.cause}），"
-                     "该表内容不完整。请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后重新运行。")
-        try:
-            write_sheets(book, [sheet_content(t.checks_table(checks + [note]), year)])
-        except WriteFailed:
-            pass  # the message below still tells the user
-        book.app.alert(f"写入“{failure.sheet}”时失败，该表内容不完整：{failure.cause}", title=ALERT_TITLE)
+        report_write_failure(book, failure, checks, year)
         return False
+
+
+def report_write_failure(book, failure: WriteFailed, checks: list[Check], year: int | None,
+                         advice: str = "请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后重新运行。") -> None:
+    """Tell the user (in 校验 and in a message) which sheet could not be written, and why."""
+    note = Check("error", failure.sheet, "",
+                 f"写入“{failure.sheet}”时失败（{type(failure.cause).__name__}: {failure.cause}），"
+                 f"该表内容不完整。{advice}")
+    try:
+        write_sheets(book, [sheet_content(t.checks_table(checks + [note]), year)])
+    except WriteFailed:
+        pass  # the message below still tells the user
+    book.app.alert(f"写入“{failure.sheet}”时失败，该表内容不完整：{failure.cause}\n{advice}",
+                   title=ALERT_TITLE)
+
+
+def show_checks(book, checks: list[Check], year: int | None) -> bool:
+    """Rewrite 校验 with ``checks`` and select it; False when it could not be written."""
+    if not write_contents(book, [sheet_content(t.checks_table(checks), year)], checks, year):
+        return False
+    _select(book, contract.CHECKS_SHEET)
+    return True
 
 
 def _select(book, name: str) -> None:

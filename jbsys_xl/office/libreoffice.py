@@ -31,15 +31,29 @@ class LibreOfficeError(RuntimeError):
     """LibreOffice or a UNO script failed; the message carries its output."""
 
 
+WINDOWS_FOLDERS = ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")
+"""Environment variables naming where the Windows installer puts LibreOffice (not on PATH)."""
+
+
 def find_soffice() -> str:
     """Path of the ``soffice`` program, or LibreOfficeMissing saying how to install it."""
-    found = shutil.which("soffice") or shutil.which("libreoffice")
+    found = shutil.which("soffice") or shutil.which("libreoffice") or _installed_on_windows()
     if not found:
         raise LibreOfficeMissing(
             "未找到 LibreOffice（soffice）。请安装：sudo apt-get install libreoffice-calc-nogui\n"
             "LibreOffice (soffice) was not found. Install it: "
             "sudo apt-get install libreoffice-calc-nogui")
     return found
+
+
+def _installed_on_windows() -> str | None:
+    """soffice.exe where LibreOffice's Windows installer puts it by default."""
+    for variable in WINDOWS_FOLDERS:
+        folder = os.environ.get(variable)
+        candidate = Path(folder, "LibreOffice", "program", "soffice.exe") if folder else None
+        if candidate is not None and candidate.is_file():
+            return str(candidate)
+    return None
 
 
 def _environment() -> dict[str, str]:
@@ -52,11 +66,16 @@ def _profile_arg(profile: str) -> str:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Kill the process group of ``process``: oosplash starts soffice.bin, which may outlive it."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Kill ``process`` with what it started: its process group where there are groups
+    (oosplash starts soffice.bin, which may outlive it), else — Windows, where soffice.exe starts
+    soffice.bin — its process tree while it still runs."""
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    elif process.poll() is None:
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True)
     process.wait()
 
 

@@ -166,7 +166,7 @@ INPUT_SHEETS = (
     # 年度 中心 业务流水号 回访日期 回访结果 说明
     InputSheet(CALLBACKS, "tblCallbacks", "wsCallbacks",
                (WHOLE, CENTER, CODE, DATE, choice(CALLBACK_RESULTS), TEXT),
-               note="12333 回访结果（jbsys-xl callbacks 生成回访清单）；“不属实”的中心会收到提示，"
+               note="12333 回访结果（回访清单由功能区“生成回访清单”或 jbsys-xl callbacks 生成）；“不属实”的中心会收到提示，"
                     "是否一票否决由工作组在“评定”表决定。"),
 )
 INPUTS = {sheet.name: sheet for sheet in INPUT_SHEETS}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import xlsxwriter
 import xlwings
 import xlwings.base_classes
 import xlwings.main
@@ -18,6 +19,7 @@ from tests.support.fake_xlwings import App, Book, ComError, FakeCaller, Range
 
 PAIRS = {
     fake.App: xlwings.main.App,
+    fake.Books: xlwings.main.Books,
     fake.Book: xlwings.main.Book,
     fake.Sheets: xlwings.main.Sheets,
     fake.Sheet: xlwings.main.Sheet,
@@ -31,6 +33,7 @@ PAIRS = {
 DUNDERS = {"__getitem__", "__call__", "__contains__", "__iter__", "__len__"}
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 XLWINGS = Path(xlwings.__file__).parent
+XLWINDOWS = XLWINGS / "_xlwindows.py"
 
 
 def _members():
@@ -45,7 +48,38 @@ def _members():
 def test_every_fake_class_is_checked():
     classes = {obj for obj in vars(fake).values()
                if isinstance(obj, type) and obj.__module__ == fake.__name__}
-    assert classes == set(PAIRS) | {ComError, FakeCaller, fake.Formula}
+    assert classes == set(PAIRS) | {ComError, FakeCaller, fake.Formula, fake.ComApplication}
+
+
+# Excel's own signatures (VBA reference, Application.GetOpenFilename and Application.InputBox):
+# xlwings does not wrap these, app.api reaches them through pywin32.
+EXCEL_APPLICATION = {
+    "GetOpenFilename": ("FileFilter", "FilterIndex", "Title", "ButtonText", "MultiSelect"),
+    "InputBox": ("Prompt", "Title", "Default", "Left", "Top", "HelpFile", "HelpContextID", "Type"),
+}
+
+
+def test_fake_com_application_has_excels_methods_with_excels_parameters():
+    methods = {name: member for name, member in vars(fake.ComApplication).items()
+               if not name.startswith("_")}
+    assert set(methods) == set(EXCEL_APPLICATION)
+    for name, parameters in EXCEL_APPLICATION.items():
+        assert tuple(inspect.signature(methods[name]).parameters)[1:] == parameters, name
+
+
+def test_xlwings_app_api_is_the_com_object_and_passes_arguments_through():
+    """app.api is the engine's raw Application (wrapped only to retry while Excel is busy),
+    and the wrapper hands positional and keyword arguments to the COM method unchanged."""
+    engine_app = _class_def(XLWINDOWS, "App")
+    assert "api = xl" in [ast.unparse(node) for node in engine_app.body]
+    assert "return self._xl" in ast.unparse(engine_app)  # the xl property's getter
+    call = _methods(_class_def(XLWINDOWS, "COMRetryMethodWrapper"))["__call__"]
+    assert ast.unparse(call.args) == "self, *args, **kwargs"
+    assert "self.__method(*args, **kwargs)" in ast.unparse(call)
+    alert = _methods(engine_app)["alert"]
+    assert "{1: 'ok', 2: 'cancel', 6: 'yes', 7: 'no'}" in ast.unparse(alert)
+    assert "'ok_cancel': win32con.MB_OKCANCEL" in ast.unparse(alert)
+    assert set(fake.ALERT_BUTTONS) == {"ok", "ok_cancel", "yes_no", "yes_no_cancel"}
 
 
 def test_formula_marker_adds_nothing_to_str():
@@ -462,3 +496,85 @@ def test_rename_a_sheet(book, sheet):
     assert book.sheet_names == ["Daten", "Out"]
     with pytest.raises(ComError):
         sheet.name = "out"
+
+
+# --- behaviour: deleting cells, dialogs, opening files ----------------------------------------
+
+def test_delete_shifts_the_cells_below_up_in_the_same_columns(sheet):
+    sheet["A1"].value = [[1, "a", "x"], [2, "b", "y"], [3, "c", "z"], [4, "d", "w"]]
+    sheet["A2"].number_format = "@"
+    sheet["A3"].font.bold = True
+    sheet["A2:B3"].delete(shift="up")
+    assert sheet["A1:C4"].value == [[1.0, "a", "x"], [4.0, "d", "y"], [None, None, "z"],
+                                    [None, None, "w"]]
+    assert sheet["A2"].number_format == "General" and sheet["A2"].font.bold is False
+    with pytest.raises(NotImplementedError):
+        sheet["A1"].delete()
+
+
+def test_delete_shrinks_moves_or_refuses_tables(book, sheet):
+    sheet["A1"].value = [["名称", "值"], ["a", 1], ["b", 2], ["c", 3]]
+    table = sheet.tables.add(sheet["A1:B4"], name="Upper")
+    sheet["A7"].value = [["键"], ["k"]]
+    lower = sheet.tables.add(sheet["A7:A8"], name="Lower")
+    sheet["A2:C3"].delete(shift="up")  # the table's whole width, and more: rows of the table go
+    assert table.range.address == "$A$1:$B$2" and table.data_body_range.value == ["c", 3.0]
+    assert lower.range.address == "$A$5:$A$6" and sheet["A5"].value == "键"
+    with pytest.raises(ComError, match="shift cells in a table"):
+        sheet["B2"].delete(shift="up")  # part of a table's width
+    with pytest.raises(NotImplementedError):
+        sheet["A2:B2"].delete(shift="up")  # its last data row
+
+
+def test_alert_answers_are_scripted(book):
+    app = book.app
+    app.answers += ["cancel", "no"]
+    assert app.alert("只有确定") == "ok"  # a box with one button takes no answer
+    assert app.alert("继续？", buttons="ok_cancel") == "cancel"
+    assert app.alert("保存？", buttons="yes_no") == "no"
+    assert app.alert("继续？", buttons="ok_cancel") == "ok"  # none left: the first button
+    assert len(app.alerts) == 4
+    with pytest.raises(KeyError):
+        app.alert("?", buttons="maybe")
+
+
+def test_a_scripted_answer_must_be_a_button_of_the_box(book):
+    book.app.answers.append("no")
+    with pytest.raises(ValueError, match="has no button 'no'"):
+        book.app.alert("继续？", buttons="ok_cancel")
+
+
+def test_dialogs_of_app_api(book):
+    api = book.app.api
+    api.picks += [["C:/a.xlsx", "C:/b.csv"], False]
+    assert api.GetOpenFilename("表格 (*.xlsx),*.xlsx", Title="选", MultiSelect=True) == \
+        ("C:/a.xlsx", "C:/b.csv")
+    assert api.GetOpenFilename(FileFilter="表格 (*.xlsx),*.xlsx", MultiSelect=True) is False
+    with pytest.raises(ComError):
+        api.GetOpenFilename(FileFilter="表格 (*.xlsx)")  # a description without patterns
+    api.inputs += ["7", False]
+    assert api.InputBox("几件？", "标题", 5, Type=1) == 7.0
+    assert api.InputBox("几件？", Default=5, Type=1) is False
+    assert api.InputBox("几件？", Default=5, Type=1) == 5.0  # OK on the default
+    assert [d[0] for d in api.dialogs] == ["GetOpenFilename"] * 3 + ["InputBox"] * 3
+
+
+def test_books_open_reads_a_file_once(tmp_path):
+    path = tmp_path / "清单.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("回访")
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, ["编号", "日期"])
+    sheet.write_string(1, 0, "0101")
+    sheet.write_number(2, 0, 7)
+    sheet.write_column(1, 1, [dt.date(2024, 3, 5), dt.date(2024, 3, 6)], day)
+    sheet.add_table(0, 0, 2, 1, {"name": "tblList", "columns": [{"header": "编号"}, {"header": "日期"}]})
+    workbook.close()
+    app = App()
+    opened = app.books.open(str(path))
+    assert opened.sheets["回访"]["A1:B3"].value == [
+        ["编号", "日期"], ["0101", dt.datetime(2024, 3, 5)], [7.0, dt.datetime(2024, 3, 6)]]
+    assert opened.sheets["回访"].tables["tblList"].range.address == "$A$1:$B$3"
+    assert app.books.open(str(path)) is opened and len(app.books) == 1
+    with pytest.raises(ComError):
+        app.books.open(str(tmp_path / "missing.xlsx"))

@@ -35,8 +35,9 @@ def test_every_checklist_step_of_the_issue_is_in_the_script_or_the_manual_list()
     manual = SCRIPT.with_name("verify-on-windows.md").read_text("utf-8")
     for check in ("app.startup_path", "JbState.JbRevision", "without F9", "FormulaArray",
                   "keeps the results", "0101", "another active workbook", "deleting a 中心 row",
-                  "medium", "non-ASCII"):
+                  "medium", "non-ASCII", "导入金保数据", "生成回访清单", "生成告知书",
+                  "GetOpenFilename"):
         assert check in text, check
     for step in ("Ctrl+Z", "xlwings addin remove", "Ctrl+Shift+Enter", "人社 考核",
-                 "--medium", "F9"):
+                 "--medium", "F9", "导入金保数据", "生成回访清单", "生成告知书", "InputBox"):
         assert step in manual, step

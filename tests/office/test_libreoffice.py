@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -131,3 +132,33 @@ def test_require_soffice_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_pat
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         require_soffice()
+
+
+def test_soffice_is_found_where_the_windows_installer_puts_it(monkeypatch, tmp_path):
+    """Not on PATH there: %ProgramFiles%\\LibreOffice\\program\\soffice.exe."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    program = tmp_path / "Program Files" / "LibreOffice" / "program"
+    program.mkdir(parents=True)
+    (program / "soffice.exe").write_bytes(b"")
+    monkeypatch.setenv("ProgramFiles", str(tmp_path / "Program Files"))
+    assert find_soffice() == str(program / "soffice.exe")
+
+
+def test_without_process_groups_the_process_tree_is_killed(monkeypatch):
+    """Windows has no os.killpg: a LibreOffice still running is ended with taskkill /T."""
+    import subprocess
+
+    from jbsys_xl.office import libreoffice
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    killed = []
+
+    def taskkill(command, **_):
+        killed.append(command)
+        process.kill()
+
+    monkeypatch.delattr(libreoffice.os, "killpg")
+    monkeypatch.setattr(libreoffice.subprocess, "run", taskkill)
+    libreoffice._stop(process)
+    assert killed == [["taskkill", "/F", "/T", "/PID", str(process.pid)]]
+    assert process.returncode is not None

@@ -3,43 +3,21 @@ the file (text stays text, dates become datetimes, numbers floats), each sheet w
 codename, and — for our template — its VBA event handlers and macros (:class:`TemplateVba`)."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-
-import python_calamine
 
 from jbsys_xl.template import sheets as template_sheets
 from tests.support import fake_xlwings as fake
 
 
-def excel_value(value):
-    if value == "" or value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
 def open_book(path: Path, vba: bool = True, app: fake.App | None = None) -> fake.Book:
-    """The file as Excel shows it after opening. ``vba``: the template's event handlers and
-    macros run (what enabling macros does); without, the book behaves like any .xlsx."""
-    source = python_calamine.CalamineWorkbook.from_path(str(path))
-    book = fake.Book(str(path), sheet_names=tuple(source.sheet_names), app=app)
+    """The file as Excel shows it after opening (:func:`fake.book_from_file`), each sheet with
+    its VBA codename. ``vba``: the template's event handlers and macros run (what enabling
+    macros does); without, the book behaves like any .xlsx. Unlike ``app.books.open``, a path
+    already open is opened again as a second book."""
+    book = fake.book_from_file(path, app)
     codenames = {plan.name: plan.codename for plan in template_sheets.SHEET_ORDER}
-    for name in source.sheet_names:
-        sheet = source.get_sheet_by_name(name)
-        top, left = sheet.start or (0, 0)
-        target = book.sheets[name]
-        target._codename = codenames.get(name, "")
-        for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
-            for c, value in enumerate(row):
-                value = excel_value(value)
-                if value is not None:
-                    target._cells[(top + r + 1, left + c + 1)] = value
+    for sheet in book.sheets:
+        sheet._codename = codenames.get(sheet.name, "")
     if vba:
         TemplateVba(book)
     return book

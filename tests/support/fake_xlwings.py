@@ -19,6 +19,9 @@ Build a book with ``Book("C:/x/demo.xlsm", ["Sheet1"])``; cell values live in
 ``sheet._cells``, a dict keyed ``(row, column)``, 1-based. ``Book._mock_caller`` is class
 state as in xlwings: tests that call ``set_mock_caller`` should first
 ``monkeypatch.setattr(Book, "_mock_caller", None)`` so it is undone afterwards.
+``book_from_file(path)`` opens a workbook file as Excel shows it (``app.books.open`` does the
+same). Dialogs are scripted: ``app.answers`` are the buttons pressed in message boxes,
+``app.api.picks`` and ``app.api.inputs`` what the file picker and input box return.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import python_calamine
 import xlwings.main
 from xlwings.constants import MAX_COLUMNS, MAX_ROWS
 from xlwings.conversion import PandasDataFrameConverter
@@ -45,6 +49,8 @@ _PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)%")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?")
 _MONTH_DAY = re.compile(r"(\d{1,2})[-/](\d{1,2})")
 _MAX_CELLS = 1_000_000  # formats and fills are per cell: whole rows/columns are not modelled
+ALERT_BUTTONS = {"ok": ("ok",), "ok_cancel": ("ok", "cancel"), "yes_no": ("yes", "no"),
+                 "yes_no_cancel": ("yes", "no", "cancel")}  # xlwings' buttons → what alert returns
 
 
 class ComError(Exception):
@@ -65,7 +71,9 @@ class App:
         self._books: list[Book] = []
         self.status_bar_history: list[str | bool] = []
         self.alerts: list[tuple[str, str | None]] = []  # fake-only: every message box shown
+        self.answers: list[str] = []  # fake-only: buttons the user presses (see alert)
         self.recalculations = 0  # fake-only: how often formula cells were recalculated
+        self._api = ComApplication()
 
     @property
     def status_bar(self) -> str | bool:
@@ -85,10 +93,27 @@ class App:
     def screen_updating(self, value: bool) -> None:
         self._screen_updating = bool(value)
 
+    @property
+    def api(self) -> ComApplication:
+        """Excel's Application COM object (fake: only its dialogs, see ComApplication)."""
+        return self._api
+
+    @property
+    def books(self) -> Books:
+        return Books(self)
+
     def alert(self, prompt: str, title: str | None = None, buttons: str = "ok") -> str:
-        """Records the message box instead of showing it; the user "presses" OK."""
+        """Records the message box instead of showing it. A box with one button returns
+        "ok"; one with a choice returns the next of ``answers``, or its first button (OK, Yes)
+        when none is left."""
+        choices = ALERT_BUTTONS[buttons]  # KeyError for a kind xlwings does not know, as there
         self.alerts.append((prompt, title))
-        return "ok"
+        if len(choices) == 1 or not self.answers:
+            return choices[0]
+        answer = self.answers.pop(0)
+        if answer not in choices:
+            raise ValueError(f"a {buttons} box has no button {answer!r}")
+        return answer
 
     @property
     def calculation(self) -> str:
@@ -134,6 +159,78 @@ class App:
             self._recalculate()
         if self._enable_events:
             sheet._book._raise("SheetChange", sheet, target)
+
+
+class ComApplication:
+    """What ``app.api`` is on Windows: Excel's ``Application`` object through pywin32 (xlwings
+    wraps it only to retry a busy call, passing positional and keyword arguments through).
+    Only two dialogs are modelled, with Excel's parameter names and order; the test plays the
+    user: ``picks`` are what successive file pickers return (a list of paths, or False for
+    取消), ``inputs`` what successive input boxes return (False for 取消; when none is left
+    the user accepts the default). ``dialogs`` records (method, title, prompt or filter)."""
+
+    def __init__(self) -> None:
+        self.picks: list = []
+        self.inputs: list = []
+        self.dialogs: list[tuple[str, str | None, str | None]] = []
+
+    def GetOpenFilename(self, FileFilter=None, FilterIndex=None, Title=None, ButtonText=None,
+                        MultiSelect=None):
+        """A tuple of paths with MultiSelect (even for one file: Excel returns an array),
+        else one path; False when cancelled. A filter is pairs "description,patterns"
+        joined by commas; anything else makes Excel fail."""
+        self.dialogs.append(("GetOpenFilename", Title, FileFilter))
+        if FileFilter is not None and len(FileFilter.split(",")) % 2:
+            raise ComError("GetOpenFilename method of Application class failed")
+        if not self.picks:
+            raise AssertionError("the test scripted no file picker answer (ComApplication.picks)")
+        pick = self.picks.pop(0)
+        if pick is False:
+            return False
+        paths = tuple(str(path) for path in pick)
+        if MultiSelect:
+            return paths
+        if len(paths) != 1:
+            raise ValueError("without MultiSelect the picker returns one file")
+        return paths[0]
+
+    def InputBox(self, Prompt, Title=None, Default=None, Left=None, Top=None, HelpFile=None,
+                 HelpContextID=None, Type=None):
+        """With Type=1 Excel accepts numbers only and returns a float; False when cancelled."""
+        self.dialogs.append(("InputBox", Title, Prompt))
+        answer = self.inputs.pop(0) if self.inputs else Default
+        if answer is False:
+            return False
+        if Type == 1:
+            if isinstance(answer, str) and not _NUMBER.fullmatch(answer.strip()):
+                raise NotImplementedError("Excel asks again for a number: not modelled")
+            return float(answer)
+        if Type not in (None, 2):
+            raise NotImplementedError(f"InputBox Type={Type!r} is not modelled")
+        return "" if answer is None else str(answer)
+
+
+class Books:
+    """The open workbooks of an app."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def __len__(self) -> int:
+        return len(self._app._books)
+
+    def __iter__(self):
+        return iter(list(self._app._books))
+
+    def open(self, fullname=None) -> Book:
+        """As in xlwings: an open book of that path is returned as it is; otherwise the file
+        is opened (see :func:`book_from_file`). A missing file is Excel's COM error."""
+        for book in self._app._books:
+            if book.fullname == str(fullname):
+                return book
+        if not Path(fullname).is_file():
+            raise ComError(f"Sorry, we couldn't find {fullname}.")
+        return book_from_file(fullname, self._app)
 
 
 class Book:
@@ -524,6 +621,50 @@ class Range:
                                  if not self._holds(k)}
         self._sheet._after_write(self)
 
+    def delete(self, shift: str | None = None) -> None:
+        """Excel's Range.Delete, shifting up: the cells go and the cells below them, in the
+        same columns, move up. A table whose columns all lie within the range loses the
+        deleted rows of its body, or moves up when it is below them; a table the range cuts
+        across refuses, as in Excel. Formulas and names referring to moved cells are not
+        adjusted (not modelled), nor is deleting a table's header or all of its rows."""
+        if shift != "up":
+            raise NotImplementedError("only Range.delete(shift='up') is modelled")
+        sheet, count = self._sheet, self._nrows
+        changes = []
+        for table in sheet._tables:
+            area = table.range
+            if area._right < self._column or area.column > self._right or area._bottom < self._row:
+                continue  # beside the columns, or above the deleted rows
+            if not (self._column <= area.column and area._right <= self._right):
+                raise ComError("This operation is not allowed. The operation is attempting "
+                               "to shift cells in a table on your worksheet.")
+            if area.row > self._bottom:
+                changes.append((table, area.offset(-count)))
+            elif area.row < self._row and self._bottom <= area._bottom:
+                if area.shape[0] - 1 - count < 1:
+                    raise NotImplementedError("deleting every data row of a table is not modelled")
+                changes.append((table, area.resize(area.shape[0] - count)))
+            else:
+                raise NotImplementedError("deleting a table's header or rows past its end "
+                                          "is not modelled")
+
+        def shifted(store: dict) -> dict:
+            kept = {}
+            for (row, column), value in store.items():
+                if self._column <= column <= self._right and row >= self._row:
+                    if row <= self._bottom:
+                        continue
+                    row -= count
+                kept[(row, column)] = value
+            return kept
+
+        sheet._cells = shifted(sheet._cells)
+        sheet._formats = shifted(sheet._formats)
+        sheet._formulas = shifted(sheet._formulas)
+        for table, area in changes:
+            table._range = area
+        sheet._after_write(self)
+
     def __call__(self, row: int, column: int, /) -> Range:
         """1-based, relative to the top-left cell, and may reach outside the range."""
         return Range(self._sheet, self._row + row - 1, self._column + column - 1)
@@ -823,6 +964,44 @@ def error_value(code: str) -> int:
 class Formula(str):
     """A cell that became a formula because text beginning with "=" was written into a cell
     not formatted "@" (what Excel would then calculate is not modelled)."""
+
+
+# --- opening a file ---------------------------------------------------------------------------
+
+def excel_value(value):
+    """A value read from a file as the cell holds it once Excel has opened the file."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def book_from_file(path, app: App | None = None) -> Book:
+    """A new Book holding the file's sheets, cell values (text stays text, dates become
+    datetimes, numbers floats) and tables (ListObjects), read with python-calamine. Formats,
+    formulas, defined names and VBA are not read."""
+    source = python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+    book = Book(str(path), sheet_names=tuple(source.sheet_names), app=app)
+    for name in source.sheet_names:
+        sheet = source.get_sheet_by_name(name)
+        top, left = sheet.start or (0, 0)
+        target = book.sheets[name]
+        for r, row in enumerate(sheet.to_python(skip_empty_area=True)):
+            for c, value in enumerate(row):
+                value = excel_value(value)
+                if value is not None:
+                    target._cells[(top + r + 1, left + c + 1)] = value
+    for name in source.table_names:
+        table = source.get_table_by_name(name)
+        (first, left), (last, right) = table.start, table.end  # 0-based, data rows only
+        sheet = book.sheets[table.sheet]
+        sheet.tables.add(sheet.range((first, left + 1), (last + 1, right + 1)), name=name)
+    return book
 
 
 # --- helpers ---------------------------------------------------------------------------------

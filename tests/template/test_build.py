@@ -119,7 +119,10 @@ def test_python_buttons_name_existing_entry_points_in_their_tag(vba):
     tags = {label: b.get("tag") for label, b in ribbon_buttons().items()
             if b.get("onAction") == "JbButton"}
     assert tags == {"校验数据": "jbsys_xl.excel.macros.validate",
-                    "生成分配": "jbsys_xl.excel.macros.generate_allocation"}
+                    "生成分配": "jbsys_xl.excel.macros.generate_allocation",
+                    "导入金保数据": "jbsys_xl.excel.data_buttons.import_jinbao",
+                    "生成回访清单": "jbsys_xl.excel.data_buttons.callback_list",
+                    "生成告知书": "jbsys_xl.excel.data_buttons.notices"}
     assert all(macros.resolve(tag) for tag in tags.values())
     assert "    JbRunPython control.Tag" in code_lines(vba["JbRibbon"])
     twins = re.findall(r'JbRunPython MACROS & "(\w+)"', vba["JbRibbon"])
@@ -188,6 +191,8 @@ def test_ribbon_part_is_related_and_its_callbacks_exist(vba):
     assert tab.get("label") == "人社考核"
     buttons = {b.get("label"): b for b in ui.iter(f"{{{CUSTOM_UI_NS}}}button")}
     assert {"生成分配", "校验数据"} <= set(buttons)
+    data = tab.find(f"{{{CUSTOM_UI_NS}}}group[@label='数据']")
+    assert [b.get("label") for b in data] == ["导入金保数据", "生成回访清单", "生成告知书"]
     for button in buttons.values():
         assert button.get("size") == "large" and button.get("imageMso")
         action = button.get("onAction")
