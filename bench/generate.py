@@ -361,8 +361,12 @@ def write_formulas(data: Data, path: Path) -> None:
                             for who in (f"$A{row}", f"\"{name}\""))
 
         sheet.write_formula(r, sc, f"=IF({veto}{row},0,SUMPRODUCT(B{row}:{last_col}{row},$B$7:${last_col}$7))")
-        sheet.write_formula(r, sc + 1, f"=IF({rated(('服务场所', '独立服务大厅'), ('标准化下沉', '是'))}>0,\"A+\","
-                                       f"IF({rated(('服务场所', '综合服务窗口'), ('标准化下沉', '是'))}>0,\"A\",\"B\"))")
+        ceiling = (f"IF({rated(('服务场所', '独立服务大厅'), ('标准化下沉', '是'))}>0,\"A+\","
+                   f"IF({rated(('服务场所', '综合服务窗口'), ('标准化下沉', '是'))}>0,\"A\",\"B\"))")
+        if "评定等次" in rh:  # a grade the working group recorded below the ceiling is the grade
+            ceiling = (f"IF({rated(('评定等次', 'B'))}>0,\"B\",IF(AND({rated(('评定等次', 'A'))}>0,"
+                       f"{ceiling}<>\"B\"),\"A\",{ceiling}))")
+        sheet.write_formula(r, sc + 1, f"={ceiling}")
         sheet.write_formula(r, sc + 2, f"={rated(('一票否决', '是'))}>0")
         sheet.write_formula(r, sc + 3, f"=IF({veto}{row},0,IF({grade}{row}=\"A+\",{p.get('A+奖励') or 12000},"
                                        f"IF({grade}{row}=\"A\",{p.get('A奖励') or 10000},0)))")
