@@ -34,8 +34,8 @@ from ..model import Check
 from ..office.libreoffice import LibreOfficeError, LibreOfficeMissing
 from ..report import tables as t
 from ..report.notices import NoticeLayoutError, notices_beside
-from .book_source import read_book, requested_year, sheet_names
-from .macros import ALERT_TITLE, NO_YEAR, report_write_failure, sheet_content, show_checks
+from .book_source import sheet_names
+from .macros import ALERT_TITLE, read_with_year, report_write_failure, sheet_content, show_checks
 from .writer import TEXT, WriteFailed, put, quiet, write_sheets
 
 _PATTERNS = ";".join(f"*{extension}" for extension in EXTENSIONS)
@@ -65,12 +65,9 @@ def import_files(book, paths: list[str]) -> ImportResult | None:
     no year, or writing failed."""
     app = book.app
     try:
-        app.status_bar = "JBSys：正在读取工作簿……"
-        raw = read_book(book)
-        year = requested_year(book, raw)
-        if year is None:
-            show_checks(book, [NO_YEAR], None)
+        if (found := read_with_year(book)) is None:
             return None
+        raw, year = found
         result = run_import(raw, paths, year, progress=_progress(app))
         if not result.ok:
             show_checks(book, result.checks, year)
@@ -256,12 +253,9 @@ def write_callback_list(book, paths: list[str], per_center: int, seed: int | Non
     file) and open it. Returns the draw, or None when nothing was written."""
     app = book.app
     try:
-        app.status_bar = "JBSys：正在读取工作簿……"
-        raw = read_book(book)
-        year = requested_year(book, raw)
-        if year is None:
-            show_checks(book, [NO_YEAR], None)
+        if (found := read_with_year(book)) is None:
             return None
+        raw, year = found
         draw = draw_callbacks(raw, paths, year, per_center, seed, progress=_progress(app))
         if not draw.ok:
             errors = [c for c in draw.checks if c.level == "error"]
@@ -311,12 +305,9 @@ def notices(book) -> Path | None:
         app.alert(NOT_SAVED, title=ALERT_TITLE)
         return None
     try:
-        app.status_bar = "JBSys：正在读取数据……"
-        raw = read_book(book)
-        year = requested_year(book, raw)
-        if year is None:
-            show_checks(book, [NO_YEAR], None)
+        if (found := read_with_year(book)) is None:
             return None
+        raw, year = found
         app.status_bar = f"JBSys：正在用 LibreOffice 生成 {year} 年度告知书……"
         target = notices_beside(path, year, source=raw)
         app.alert(f"告知书已生成（每个中心一页）：{target}", title=ALERT_TITLE)

@@ -68,12 +68,9 @@ def _run(book, write_results: bool) -> Outcome | None:
         book = xw.Book.caller()
     app = book.app
     try:
-        app.status_bar = "JBSys：正在读取数据……"
-        raw = read_book(book)
-        year = requested_year(book, raw)
-        if year is None:
-            show_checks(book, [NO_YEAR], None)
+        if (found := read_with_year(book)) is None:
             return None
+        raw, year = found
         app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
         outcome = run(raw, year)
         settings = outcome.allocation.settings if outcome.ok else None
@@ -127,6 +124,18 @@ def report_write_failure(book, failure: WriteFailed, checks: list[Check], year: 
         pass  # the message below still tells the user
     book.app.alert(f"写入“{failure.sheet}”时失败，该表内容不完整：{failure.cause}\n{advice}",
                    title=ALERT_TITLE)
+
+
+def read_with_year(book):
+    """The open book's input sheets and the year to compute, or None — with the reason in
+    校验 — when 参数 names no year. Every button starts so."""
+    book.app.status_bar = "JBSys：正在读取数据……"
+    raw = read_book(book)
+    year = requested_year(book, raw)
+    if year is None:
+        show_checks(book, [NO_YEAR], None)
+        return None
+    return raw, year
 
 
 def show_checks(book, checks: list[Check], year: int | None) -> bool:
