@@ -178,3 +178,10 @@ def test_summary_shows_a_vetoed_centers_grade_and_thousands(tmp_path, capsys):
     [line] = [l for l in out.splitlines() if l.startswith("C01")]
     assert "A+" in line.split() and "否决" in line.split()
     assert "资金总额 1,000,000.00 元" in out
+
+
+def test_outputs_are_written_where_os_has_no_fchmod(source, tmp_path, monkeypatch):
+    """Windows before Python 3.13 has no os.fchmod: writing must not depend on it."""
+    monkeypatch.delattr(os, "fchmod")
+    assert main(["allocate", str(source), "-o", str(tmp_path / "结果.xlsx")]) == 0
+    assert (tmp_path / "结果.xlsx").stat().st_size > 0

@@ -21,9 +21,10 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the result from colleagues
+        if hasattr(os, "fchmod"):  # POSIX: mkstemp's 0600 would hide the result from colleagues
+            umask = os.umask(0)  # (Windows has no fchmod before Python 3.13, nor that problem)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
