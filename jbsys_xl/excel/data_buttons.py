@@ -35,7 +35,7 @@ from ..office.libreoffice import LibreOfficeError, LibreOfficeMissing
 from ..report import tables as t
 from ..report.notices import NoticeLayoutError, notices_beside
 from .book_source import sheet_names
-from .macros import ALERT_TITLE, read_with_year, report_write_failure, sheet_content, show_checks
+from .macros import ALERT_TITLE, button, read_with_year, report_write_failure, sheet_content, show_checks
 from .writer import TEXT, WriteFailed, put, quiet, write_sheets
 
 _PATTERNS = ";".join(f"*{extension}" for extension in EXTENSIONS)
@@ -53,64 +53,60 @@ NOT_SAVED = ("工作簿还没有保存在本机或共享文件夹中（新建未
 
 # --- 导入金保数据 ---------------------------------------------------------------------------------
 
+@button
 def import_jinbao(book) -> ImportResult | None:
     """导入金保数据: pick the exports, import them, confirm, write 业务量 and 导入记录."""
     paths = pick_files(book, "导入金保数据：选择金保系统导出的文件（可多选）")
     return import_files(book, paths) if paths else None
 
 
+@button
 def import_files(book, paths: list[str]) -> ImportResult | None:
     """The import of ``paths`` into the open book, after the user's confirmation. Returns the
     import's result once it ran (with errors too); None when the user cancelled, the book has
     no year, or writing failed."""
     app = book.app
-    try:
-        if (found := read_with_year(book)) is None:
-            return None
-        raw, year = found
-        result = run_import(raw, paths, year, progress=_progress(app))
-        if not result.ok:
-            show_checks(book, result.checks, year)
-            app.alert(f"导入发现 {len(result.errors)} 个错误，未写入任何数据。请查看“{contract.CHECKS_SHEET}”表。",
-                      title=ALERT_TITLE)
-            return result
-        if not result.volumes:
-            show_checks(book, result.checks, year)
-            app.alert(f"所选文件中没有 {year} 年度考核期内可导入的业务量，未写入任何数据。"
-                      f"请查看“{contract.CHECKS_SHEET}”表。", title=ALERT_TITLE)
-            return result
-        try:
-            plan = plan_volumes(book, raw, result)
-        except SheetRefused as refused:
-            show_checks(book, result.checks + refused.checks, year)
-            app.alert(f"未写入任何数据：{refused.checks[0].message}", title=ALERT_TITLE)
-            return result
-        if app.alert(confirmation(result, plan), title=ALERT_TITLE, buttons="ok_cancel") != "ok":
-            return None
-        app.status_bar = f"JBSys：正在写入“{plan.sheet}”表……"
-        record = dataclasses.replace(sheet_content(record_table(result), year), title=title(result))
-        try:
-            with quiet(book, inputs_changed=True):
-                try:
-                    write_volumes(book, plan, result)
-                except Exception as exc:
-                    raise WriteFailed(plan.sheet, exc) from exc
-                write_sheets(book, [record, sheet_content(t.checks_table(result.checks), year)])
-        except WriteFailed as failure:
-            report_write_failure(book, failure, result.checks, year, RETRY_IMPORT)
-            return None
-        book.sheets[RECORD_SHEET].activate()
-        warnings = f"{len(result.warnings)} 个警告（如未匹配的名称）见“{contract.CHECKS_SHEET}”表。" \
-            if result.warnings else ""
-        app.alert(f"已导入 {len(result.volumes):,} 行业务量（替换此前导入的 {len(plan.replaced):,} 行），"
-                  f"各文件的情况见“{RECORD_SHEET}”表。{warnings}\n请点击“校验数据”检查后再生成分配。",
+    if (found := read_with_year(book)) is None:
+        return None
+    raw, year = found
+    result = run_import(raw, paths, year, progress=_progress(app))
+    if not result.ok:
+        show_checks(book, result.checks, year)
+        app.alert(f"导入发现 {result.error_count:,} 个错误，未写入任何数据。请查看“{contract.CHECKS_SHEET}”表。",
                   title=ALERT_TITLE)
         return result
-    except Exception as exc:  # the user sees the cause, not a traceback
-        app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
+    if not result.volumes:
+        show_checks(book, result.checks, year)
+        app.alert(f"所选文件中没有 {year} 年度考核期内可导入的业务量，未写入任何数据。"
+                  f"请查看“{contract.CHECKS_SHEET}”表。", title=ALERT_TITLE)
+        return result
+    try:
+        plan = plan_volumes(book, raw, result)
+    except SheetRefused as refused:
+        show_checks(book, result.checks + refused.checks, year)
+        app.alert(f"未写入任何数据：{refused.checks[0].message}", title=ALERT_TITLE)
+        return result
+    if app.alert(confirmation(result, plan), title=ALERT_TITLE, buttons="ok_cancel") != "ok":
         return None
-    finally:
-        app.status_bar = False
+    app.status_bar = f"JBSys：正在写入“{plan.sheet}”表……"
+    record = dataclasses.replace(sheet_content(record_table(result), year), title=title(result))
+    try:
+        with quiet(book, inputs_changed=True):
+            try:
+                write_volumes(book, plan, result)
+            except Exception as exc:
+                raise WriteFailed(plan.sheet, exc) from exc
+            write_sheets(book, [record, sheet_content(t.checks_table(result.checks), year)])
+    except WriteFailed as failure:
+        report_write_failure(book, failure, result.checks, year, RETRY_IMPORT)
+        return None
+    book.sheets[RECORD_SHEET].activate()
+    warnings = f"{len(result.warnings)} 个警告（如未匹配的名称）见“{contract.CHECKS_SHEET}”表。" \
+        if result.warnings else ""
+    app.alert(f"已导入 {len(result.volumes):,} 行业务量（替换此前导入的 {len(plan.replaced):,} 行），"
+              f"各文件的情况见“{RECORD_SHEET}”表。{warnings}\n请点击“校验数据”检查后再生成分配。",
+              title=ALERT_TITLE)
+    return result
 
 
 class SheetRefused(Exception):
@@ -223,6 +219,7 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 # --- 生成回访清单 ---------------------------------------------------------------------------------
 
+@button
 def callback_list(book):
     """生成回访清单: pick the case lists, ask how many per center, write the list as a new
     workbook beside this one and open it."""
@@ -248,6 +245,7 @@ def ask_per_center(book) -> int | None:
     return None
 
 
+@button
 def write_callback_list(book, paths: list[str], per_center: int, seed: int | None = None):
     """Draw the callbacks from ``paths``, write 回访清单 beside the book (never over an existing
     file) and open it. Returns the draw, or None when nothing was written."""
@@ -277,11 +275,6 @@ def write_callback_list(book, paths: list[str], per_center: int, seed: int | Non
     except OutputError as exc:
         app.alert(f"未生成回访清单：{exc}", title=ALERT_TITLE)
         return None
-    except Exception as exc:
-        app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
-        return None
-    finally:
-        app.status_bar = False
 
 
 def free_path(path: Path) -> Path:
@@ -296,6 +289,7 @@ def free_path(path: Path) -> Path:
 
 # --- 生成告知书 -----------------------------------------------------------------------------------
 
+@button
 def notices(book) -> Path | None:
     """生成告知书: every center's notice, one page each, in ``<name>-告知书-<year>.pdf`` beside
     the workbook (LibreOffice renders it)."""
@@ -324,10 +318,6 @@ def notices(book) -> Path | None:
         app.alert(f"LibreOffice 未能生成告知书：{exc}", title=ALERT_TITLE)
     except OutputError as exc:
         app.alert(f"未生成告知书：{exc}", title=ALERT_TITLE)
-    except Exception as exc:
-        app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
-    finally:
-        app.status_bar = False
     return None
 
 

@@ -11,6 +11,7 @@ runs :func:`run_macro` with it, which calls ``function(book)`` on the button's w
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 
@@ -51,52 +52,63 @@ def resolve(entry: str):
     return function
 
 
-def generate_allocation(book=None) -> Outcome | None:
+def button(function):
+    """A ribbon button's Python side: run on the calling workbook when none is given; a
+    failure shows its cause (not a traceback) and gives None; the status bar is given back."""
+    @functools.wraps(function)
+    def run_button(book=None, *args, **kwargs):
+        if book is None:
+            import xlwings as xw
+
+            book = xw.Book.caller()
+        try:
+            return function(book, *args, **kwargs)
+        except Exception as exc:
+            book.app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
+            return None
+        finally:
+            book.app.status_bar = False
+    return run_button
+
+
+@button
+def generate_allocation(book) -> Outcome | None:
     """生成分配: validate, compute and write 分配结果, 得分明细, 区汇总 and 校验."""
     return _run(book, write_results=True)
 
 
-def validate(book=None) -> Outcome | None:
+@button
+def validate(book) -> Outcome | None:
     """校验数据: validate and compute, write only 校验."""
     return _run(book, write_results=False)
 
 
 def _run(book, write_results: bool) -> Outcome | None:
-    if book is None:
-        import xlwings as xw
-
-        book = xw.Book.caller()
     app = book.app
-    try:
-        if (found := read_with_year(book)) is None:
-            return None
-        raw, year = found
-        app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
-        outcome = run(raw, year)
-        settings = outcome.allocation.settings if outcome.ok else None
-        contents = [sheet_content(t.checks_table(outcome.checks), year, settings)]
-        if outcome.ok and write_results:
-            allocation = outcome.allocation
-            contents += [sheet_content(table, year, settings) for table in (
-                t.result_table(allocation), t.detail_table(allocation), t.district_table(allocation))]
-        app.status_bar = "JBSys：正在写入结果……"
-        if not write_contents(book, contents, outcome.checks, year):
-            return None
-        if not outcome.ok:
-            _select(book, contract.CHECKS_SHEET)
-            app.alert(f"发现 {outcome.error_count:,} 个错误，未生成分配结果。请查看“{contract.CHECKS_SHEET}”表。",
-                      title=ALERT_TITLE)
-        elif write_results:
-            _select(book, contract.RESULT_SHEET)
-        else:
-            _select(book, contract.CHECKS_SHEET)
-            app.alert(f"校验通过：{year} 年度数据没有错误，{outcome.warning_count:,} 个警告。", title=ALERT_TITLE)
-        return outcome
-    except Exception as exc:  # the user sees the cause, not a traceback
-        app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
+    if (found := read_with_year(book)) is None:
         return None
-    finally:
-        app.status_bar = False
+    raw, year = found
+    app.status_bar = f"JBSys：正在校验并计算 {year} 年度分配……"
+    outcome = run(raw, year)
+    settings = outcome.allocation.settings if outcome.ok else None
+    contents = [sheet_content(t.checks_table(outcome.checks), year, settings)]
+    if outcome.ok and write_results:
+        allocation = outcome.allocation
+        contents += [sheet_content(table, year, settings) for table in (
+            t.result_table(allocation), t.detail_table(allocation), t.district_table(allocation))]
+    app.status_bar = "JBSys：正在写入结果……"
+    if not write_contents(book, contents, outcome.checks, year):
+        return None
+    if not outcome.ok:
+        _select(book, contract.CHECKS_SHEET)
+        app.alert(f"发现 {outcome.error_count:,} 个错误，未生成分配结果。请查看“{contract.CHECKS_SHEET}”表。",
+                  title=ALERT_TITLE)
+    elif write_results:
+        _select(book, contract.RESULT_SHEET)
+    else:
+        _select(book, contract.CHECKS_SHEET)
+        app.alert(f"校验通过：{year} 年度数据没有错误，{outcome.warning_count:,} 个警告。", title=ALERT_TITLE)
+    return outcome
 
 
 def write_contents(book, contents: list[SheetContent], checks: list[Check],
