@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import contract
 from ..io.dataset import latest_year, reference_data
 from ..io.lookup import center_lookup, item_lookup
 from ..io.reader import RawBook, SourceError, read_source
@@ -85,8 +86,12 @@ def _failed(year, message: str, checks: list[Check] = ()) -> ImportResult:
     return ImportResult(year, None, checks=list(checks) + ([Check("error", "", "", message)] if message else []))
 
 
+# What the import and the callbacks read of the allocation workbook: not its 业务量.
+WORKBOOK_SHEETS = (contract.PARAMS, contract.INDICATORS, contract.CENTERS, contract.CALLBACKS)
+
+
 def open_workbook(workbook: str | Path | RawBook) -> RawBook:
-    return workbook if isinstance(workbook, RawBook) else read_source(workbook)
+    return workbook if isinstance(workbook, RawBook) else read_source(workbook, WORKBOOK_SHEETS)
 
 
 def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], year: int | None = None,

@@ -146,3 +146,22 @@ def test_no_personal_value_in_any_output_but_the_callback_list(exports, personal
     assert leaks == []
     listed = _texts_of(callback_list)  # the control: the list does carry them
     assert sum(value in listed for value in personal_values) >= 2 * len(json.loads(outputs[2].read_text())["cases"])
+
+
+def test_import_does_not_read_the_workbooks_volumes(exports, monkeypatch):
+    """The import maps onto 参数/指标/中心 (and 回访): a million-row 业务量 is never read."""
+    from jbsys_xl.io import reader
+
+    read = []
+    for method in ("read", "read_columns"):
+        original = getattr(reader.Spreadsheet, method)
+
+        def recording(self, name, key=None, _original=original):
+            read.append((self.path.name, name))
+            return _original(self, name, key)
+
+        monkeypatch.setattr(reader.Spreadsheet, method, recording)
+    result = run_import(DEMO, [exports[0].parent], 2024)
+    assert result.ok and result.volumes
+    of_workbook = {name for file, name in read if file == DEMO.name}
+    assert contract.VOLUMES not in of_workbook and {contract.PARAMS, contract.CENTERS} <= of_workbook
