@@ -19,6 +19,7 @@ COMPLAINTS = "投诉"
 DEDUCTIONS = "扣减"
 HARDWARE = "硬件"
 CALLBACKS = "回访"  # optional: 12333 callback results (金保 contract §8)
+OBJECTIONS = "异议"  # optional: objections received after 公示 and how each was settled
 
 
 @dataclass(frozen=True)
@@ -37,18 +38,24 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(PARAMS, ("年度", "资金总额"),
               ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
                "投诉扣减比例", "评分方法", "扣减资金处理", "否决处理", "金额单位", "考核期起",
-               "考核期止", "审定文号", "审定日期")),
+               "考核期止", "审定文号", "审定日期",
+               # who signs and how objections are made (documents.md §0); defaults below
+               "发文单位", "制表单位", "资金来源", "异议期限", "异议联系人", "异议电话", "公示期")),
     SheetSpec(INDICATORS, ("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"),
               ("考核部门", "金保事项")),
-    SheetSpec(CENTERS, ("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度", "金保机构")),
+    SheetSpec(CENTERS, ("中心编码", "中心名称", "所属区"),
+              ("启用年度", "停用年度", "金保机构", "收款单位", "统一社会信用代码")),
     SheetSpec(RATINGS, ("年度", "中心", "服务场所", "标准化下沉"),
-              ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次")),
+              ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明")),
     SheetSpec(VOLUMES, ("中心", "事项", "月份", "业务量"), ("来源",)),  # 来源: ignored by the rules
     SheetSpec(COMPLAINTS, ("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
     SheetSpec(DEDUCTIONS, ("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
     SheetSpec(HARDWARE, ("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
-              ("备案日期",)),
-    SheetSpec(CALLBACKS, ("年度", "中心", "业务流水号", "回访日期", "回访结果"), ("说明",),
+              ("备案日期", "收款单位", "统一社会信用代码")),
+    # 回访日期 and 回访结果 are empty while a drawn case is not called yet (金保 contract §8).
+    SheetSpec(CALLBACKS, ("年度", "中心", "业务流水号", "回访日期", "回访结果"),
+              ("说明", "处理决定", "决定说明", "回访人", "工单号", "抽取批次"), must_exist=False),
+    SheetSpec(OBJECTIONS, ("年度", "中心", "收到日期", "异议内容"), ("处理结果", "处理说明", "处理日期"),
               must_exist=False),
 )
 SHEET_SPECS = {spec.name: spec for spec in INPUT_SHEETS}
@@ -79,6 +86,12 @@ WINNER_CONFIRMED, WINNER_PROPOSED = "确定", "建议"
 ALIAS_SEPARATORS = (";", "；")
 CALLBACK_RESULTS = ("属实", "不属实", "无法联系")  # 回访结果; empty = not called yet
 CALLBACK_CONFIRMED, CALLBACK_REFUTED, CALLBACK_UNREACHABLE = CALLBACK_RESULTS
+DECISIONS = ("否决", "不否决")  # 回访.处理决定: the working group's decision on a 不属实 case
+DECISION_VETO, DECISION_NO_VETO = DECISIONS
+OBJECTION_OUTCOMES = ("维持", "调整")  # 异议.处理结果
+# 统一社会信用代码 (GB 32100-2015): 18 characters of this alphabet, the last a check character.
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # --- defaults of 参数 (spec §1) -------------------------------------------------------------
 
@@ -93,6 +106,13 @@ DEFAULT_METHOD = METHOD_SHARE
 DEFAULT_FORFEIT = FORFEIT_RECLAIM
 DEFAULT_VETO_MODE = VETO_EXCLUDE
 DEFAULT_UNIT = Decimal("0.01")
+# Who signs the documents and how objections are made (documents.md §0). An empty 异议联系人 or
+# 异议电话 prints a blank line to fill in by hand.
+DEFAULT_ISSUER = "常州市人力资源和社会保障局"  # 发文单位
+DEFAULT_TABULATOR = "常州市人力资源和社会保障局就业处"  # 制表单位
+DEFAULT_FUND_SOURCE = "就业专项资金"  # 资金来源
+DEFAULT_OBJECTION_DAYS = 5  # 异议期限, 工作日
+DEFAULT_PUBLICITY_DAYS = 5  # 公示期, 工作日
 HARDWARE_FILING_DEADLINE = (3, 31)  # (month, day): a 备案日期 later in the year is a warning
 FIRST_YEAR = 2018  # 2018 ran January–November; later years run December (Y−1) to November Y
 
@@ -154,7 +174,6 @@ ABOUT_SHEET = "说明"
 # 说明 says how to get any center's explanation instead (jbsys-xl explain / notices).
 NOTES_MAX_CENTERS = 200
 REGULATION = "《常州市本级人社基层平台建设考核办法》"  # what the 告知书 cites
-NOTICE_ISSUER = "常州市人力资源和社会保障局就业处"  # signs the 告知书 (考核办法: 局就业处 审定)
 RESULT_SHEETS = (RESULT_SHEET, DETAIL_SHEET, DISTRICT_SHEET, CHECKS_SHEET)
 CHECK_COLUMNS = (("level", "级别"), ("sheet", "工作表"), ("cell", "单元格"), ("message", "说明"))
 LEVEL_LABELS = {"error": "错误", "warning": "警告"}

@@ -12,7 +12,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .contract import GRADES, STATUS_DRAFT, STATUS_FINAL, VENUE_HALL, VENUE_WINDOW
+from .contract import (DECISION_NO_VETO, DEFAULT_FUND_SOURCE, DEFAULT_ISSUER, DEFAULT_OBJECTION_DAYS,
+                       DEFAULT_PUBLICITY_DAYS, DEFAULT_TABULATOR, GRADES, STATUS_DRAFT, STATUS_FINAL,
+                       VENUE_HALL, VENUE_WINDOW)
 
 Month = tuple[int, int]  # (year, month)
 
@@ -108,6 +110,14 @@ class Settings:
     period_end: Month
     approval_number: str = ""  # 审定文号: empty while the allocation is a 草案
     approval_date: date | None = None  # 审定日期
+    # Who signs and how objections are made (documents.md §0)
+    issuer: str = DEFAULT_ISSUER  # 发文单位
+    tabulator: str = DEFAULT_TABULATOR  # 制表单位
+    fund_source: str = DEFAULT_FUND_SOURCE  # 资金来源
+    objection_days: int = DEFAULT_OBJECTION_DAYS  # 异议期限, 工作日
+    objection_contact: str = ""  # 异议联系人; empty: a blank line to fill by hand
+    objection_phone: str = ""  # 异议电话
+    publicity_days: int = DEFAULT_PUBLICITY_DAYS  # 公示期, 工作日
 
     @property
     def period(self) -> tuple[Month, Month]:
@@ -141,6 +151,8 @@ class Center:
     start_year: int | None = None
     end_year: int | None = None
     aliases: tuple[str, ...] = ()  # 金保机构: how the 金保 system names the center
+    payee: str = ""  # 收款单位; empty: the center's name is used
+    credit_code: str = ""  # 统一社会信用代码 of the payee, check digit verified
 
     def active_in(self, year: int) -> bool:
         return ((self.start_year is None or self.start_year <= year)
@@ -157,6 +169,7 @@ class Rating:
     vetoed: bool = False
     veto_reason: str = ""
     recorded_grade: str | None = None  # 评定等次 as the working group recorded it, if filled
+    grade_note: str = ""  # 评定说明: why a grade is below its ceiling (required at 审定)
 
     @property
     def ceiling(self) -> str:
@@ -176,6 +189,11 @@ class Rating:
     def grade(self) -> str:
         """The grade used: the recorded one when it is at or below the ceiling."""
         return self.recorded_grade if self.recorded_grade and not self.above_ceiling else self.ceiling
+
+    @property
+    def below_ceiling(self) -> bool:
+        """A grade set lower than 服务场所/标准化下沉 allow: it needs a written reason."""
+        return GRADES.index(self.grade) > GRADES.index(self.ceiling)
 
 
 @dataclass(frozen=True)
@@ -208,14 +226,40 @@ class Deduction:
 
 @dataclass(frozen=True)
 class Callback:
-    """One case of the 回访 sheet: a 12333 callback and what it found (金保 contract §8)."""
+    """One case of the 回访 sheet: a 12333 callback, what it found and what the working group
+    decided about it (金保 contract §8)."""
 
     year: int
     center: str  # 中心编码
     case_id: str  # 业务流水号, in normal form
     day: date | None = None
-    result: str | None = None  # 属实 / 不属实 / 无法联系; None while not called yet
+    result: str | None = None  # 属实 / 不属实 / 无法联系; None while not called yet (未回访)
     note: str = ""
+    decision: str | None = None  # 处理决定: 否决 / 不否决
+    decision_note: str = ""  # 决定说明
+    agent: str = ""  # 回访人
+    ticket: str = ""  # 工单号
+    batch: str = ""  # 抽取批次: the seed of the draw
+    cell: str = ""  # A1 cell of the row's 处理决定 (or 回访结果) on 回访, for checks
+
+    @property
+    def decided_no_veto(self) -> bool:
+        """The working group kept the center in, in writing (what an 审定 needs)."""
+        return self.decision == DECISION_NO_VETO and bool(self.decision_note)
+
+
+@dataclass(frozen=True)
+class Objection:
+    """One row of the 异议 sheet for the year: an objection and how it was settled."""
+
+    year: int
+    center: str  # 中心编码
+    received: date
+    content: str
+    outcome: str | None = None  # 处理结果: 维持 / 调整
+    note: str = ""  # 处理说明
+    decided_on: date | None = None  # 处理日期
+    cell: str = ""  # A1 cell of the row's 处理结果 (or 中心) on 异议, for checks
 
 
 @dataclass(frozen=True)
@@ -226,6 +270,8 @@ class HardwareRow:
     actual: Decimal
     filed: bool
     filed_on: date | None = None  # 备案日期
+    payee: str = ""  # 收款单位; empty: the 所属区's name is used
+    credit_code: str = ""  # 统一社会信用代码
 
 
 @dataclass
@@ -246,6 +292,9 @@ class Dataset:
     # (sheet, header) or (sheet, center code) → (sheet, A1 cell).
     origins: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     callbacks: list[Callback] = field(default_factory=list)  # the year's 回访 of active centers
+    objections: list[Objection] = field(default_factory=list)  # the year's 异议 rows
+    # 待核实 complaints inside the period: not counted, and an 审定 needs them settled
+    pending_complaints: list[Complaint] = field(default_factory=list)
 
 
 # --- result ---------------------------------------------------------------------------------

@@ -22,11 +22,12 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .contract import (ALIAS_SEPARATORS, CALLBACK_RESULTS, CALLBACKS, COMPLAINTS, CENTERS, DEDUCTIONS,
-                       FIRST_YEAR,
-                       FORFEIT_RECLAIM, HARDWARE, INDICATORS, INPUT_SHEETS, METHOD_SHARE, PARAMS,
-                       RATINGS, SHEET_SPECS, SINK_KINDS, VENUES, VERDICTS, VETO_EXCLUDE, VOLUMES,
-                       YES_NO)
+from .contract import (ALIAS_SEPARATORS, CALLBACK_RESULTS, CALLBACKS, COMPLAINTS, CENTERS,
+                       CREDIT_CODE_CHARS, CREDIT_CODE_WEIGHTS, DEDUCTIONS, DEFAULT_FUND_SOURCE,
+                       DEFAULT_ISSUER, DEFAULT_OBJECTION_DAYS, DEFAULT_PUBLICITY_DAYS,
+                       DEFAULT_TABULATOR, FIRST_YEAR, FORFEIT_RECLAIM, HARDWARE, INDICATORS,
+                       INPUT_SHEETS, METHOD_SHARE, OBJECTION_OUTCOMES, OBJECTIONS, PARAMS, RATINGS,
+                       SHEET_SPECS, SINK_KINDS, VENUES, VERDICTS, VETO_EXCLUDE, VOLUMES, YES_NO)
 
 Row = dict[str, object]
 HALL, WINDOW, NO_VENUE = VENUES
@@ -37,6 +38,7 @@ _DAY, _, _VERDICT = SHEET_SPECS[COMPLAINTS].required  # 日期, 中心, 核实�
 _SOURCE, _NUMBER = SHEET_SPECS[COMPLAINTS].optional[0], SHEET_SPECS[COMPLAINTS].optional[-1]  # 来源, 投诉编号
 _VOLUME = SHEET_SPECS[VOLUMES].required[3]  # 业务量
 TITLE = "示例数据 — 仅供演示"
+TITLED = (VOLUMES, CALLBACKS, OBJECTIONS)  # a line above the table, where the template has its note
 SAMPLE_MARK = "（示例数据）"
 
 # 中心编码, 街道/镇, 所属区, 服务场所, 标准化下沉, 区局推荐 — grades A+ / A / B follow from these.
@@ -64,6 +66,7 @@ GRADED_DOWN, GRADED_DOWN_TO = "ZL08", "A"
 # Last year's confirmed 综合优胜 (recommended, eligible centers); last year is 审定.
 LAST_YEAR_WINNERS = ("TN01", "TN04", "ZL01", "ZL03", "XB01", "XB03")
 APPROVAL_NUMBER = "常人社〔{year}〕88号"
+OBJECTION_CONTACT, OBJECTION_PHONE = "就业处基层平台科（示例）", "0519-12345678"
 APPROVAL_DAY = (12, 20)  # 审定日期 of last year's allocation: 20 December
 
 
@@ -102,11 +105,12 @@ def _active(data_year: int, year: int) -> tuple:
 
 
 def _row(sheet: str, *values: object) -> Row:
-    """Pair values with the contract's headers of `sheet` in contract order (None = blank cell)."""
+    """Pair values with the contract's headers of `sheet` in contract order (None = blank cell,
+    also for the headers after the last value given)."""
     headers = SHEET_SPECS[sheet].headers
     if len(values) > len(headers):
         raise ValueError(f"{sheet}: {len(values)} values for {len(headers)} headers")
-    return dict(zip(headers, values))
+    return dict(zip(headers, values + (None,) * (len(headers) - len(values))))
 
 
 def center_name(town: str) -> str:
@@ -134,13 +138,16 @@ def _params(year: int) -> list[Row]:
     # 年度, 资金总额, 工作绩效资金 (blank → 70%), 硬件资金上限比例, A+奖励, A奖励 (blank → defaults),
     # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 否决处理 (blank → 剔除), 金额单位,
     # 考核期起, 考核期止 (blank → defaults), 审定文号, 审定日期 (blank → 草案)
+    # then 发文单位, 制表单位, 资金来源, 异议期限, 异议联系人, 异议电话, 公示期 (documents.md §0)
     common = (6, 20_000)
+    signing = (DEFAULT_ISSUER, DEFAULT_TABULATOR, DEFAULT_FUND_SOURCE, DEFAULT_OBJECTION_DAYS,
+               OBJECTION_CONTACT, OBJECTION_PHONE, DEFAULT_PUBLICITY_DAYS)
     last = year - 1
     return [_row(PARAMS, last, 2_800_000, None, None, None, None, *common, 0.05,
                  METHOD_SHARE, FORFEIT_RECLAIM, VETO_EXCLUDE, 0.01, None, None,
-                 APPROVAL_NUMBER.format(year=last), date(last, *APPROVAL_DAY)),
+                 APPROVAL_NUMBER.format(year=last), date(last, *APPROVAL_DAY), *signing),
             _row(PARAMS, year, 3_000_000, None, None, None, None, *common, "5%",
-                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01, None, None, None, None)]
+                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01, None, None, None, None, *signing)]
 
 
 def _indicators(year: int) -> list[Row]:
@@ -155,12 +162,26 @@ def jinbao_institution(town: str, district: str) -> str:
     return f"{district}{town}劳动保障所"
 
 
+def credit_code(serial: int) -> str:
+    """A made-up 统一社会信用代码 of a 机关 (11…) in 常州 (320400) with a valid check character."""
+    first17 = f"11320400MB{serial:07d}"
+    total = sum(CREDIT_CODE_CHARS.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    return first17 + CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def payee(town: str, district: str) -> str:
+    """Who is paid for a center: its 街道办事处 or 镇人民政府."""
+    return f"常州市{district}{town}{'办事处' if town.endswith('街道') else '人民政府'}{SAMPLE_MARK}"
+
+
 def _centers(year: int) -> list[Row]:
+    # 中心编码, 中心名称, 所属区, 启用年度, 停用年度, 金保机构, 收款单位, 统一社会信用代码
     return [_row(CENTERS, code, center_name(town), district,
                  year + 1 if code == OPENS_NEXT_YEAR else None,
                  year - 1 if code == CLOSED_LAST_YEAR else None,
                  jinbao_institution(town, district) + (ALIAS_SEPARATORS[index % 2] + f"{town}人社所"
-                                                      if index % 3 == 0 else ""))
+                                                      if index % 3 == 0 else ""),
+                 payee(town, district), credit_code(index + 1))
             for index, (code, town, district, *_) in enumerate(_CENTERS)]
 
 
@@ -176,9 +197,21 @@ def case_id(year: int, number: int) -> str:
 
 
 def _callbacks(year: int) -> list[Row]:
+    # 年度, 中心, 业务流水号, 回访日期, 回访结果, 说明, 处理决定, 决定说明 (left to the working
+    # group), 回访人, 工单号, 抽取批次 (the seed of the draw)
     return [_row(CALLBACKS, year, code, case_id(year, number), date(year, 12, 2 + index),
-                 CALLBACK_RESULTS[result], note or None)
+                 CALLBACK_RESULTS[result], note or None, None, None, f"12333坐席{7 + index:02d}",
+                 f"GD{year}12{index + 1:04d}", str(year))
             for index, (code, number, result, note) in enumerate(CALLBACK_CASES)]
+
+
+def _objections(year: int) -> list[Row]:
+    """Last year's one objection, received during its 公示 and settled before its 审定."""
+    last = year - 1
+    # 年度, 中心, 收到日期, 异议内容, 处理结果, 处理说明, 处理日期
+    return [_row(OBJECTIONS, last, "ZL02", date(last, 12, 12), "认为本中心 10 月份失业登记业务量统计偏少",
+                 OBJECTION_OUTCOMES[0], "经与金保系统记录逐笔核对，业务量统计无误，维持原结果",
+                 date(last, 12, 18))]
 
 
 def _ratings(data_year: int, year: int) -> list[Row]:
@@ -278,14 +311,17 @@ def _hardware(year: int, rng: random.Random) -> list[Row]:
     pays the 45 000 spent."""
     tianning, zhonglou, xinbei = DISTRICTS
     plans = [rng.randrange(22, 33) * 10_000 for _ in range(3)]
-    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案, 备案日期
+    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案, 备案日期, 收款单位, 统一社会信用代码
     over = rng.randrange(4) * 5_000
+    payees = {district: (f"常州市{district}人力资源和社会保障局{SAMPLE_MARK}", credit_code(900 + index))
+              for index, district in enumerate(DISTRICTS)}
     return [_row(HARDWARE, year, tianning, 200_000, plans[0], plans[0] + over, YES,
-                 date(year, 3, 12)),
+                 date(year, 3, 12), *payees[tianning]),
             _row(HARDWARE, year, zhonglou, 200_000, plans[1], plans[1] * 7 // 10, YES,
-                 date(year, 2, 26)),
-            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO, None),
-            _row(HARDWARE, year, xinbei, 50_000, 40_000, 45_000, YES, date(year, 4, 18))]
+                 date(year, 2, 26), *payees[zhonglou]),
+            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO, None, *payees[xinbei]),
+            _row(HARDWARE, year, xinbei, 50_000, 40_000, 45_000, YES, date(year, 4, 18),
+                 *payees[xinbei])]
 
 
 def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
@@ -299,7 +335,8 @@ def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:
             RATINGS: _ratings(year - 1, year) + _ratings(year, year),
             VOLUMES: history + _volumes(year, rng, _active(year, year)),
             COMPLAINTS: _complaints(year, rng), DEDUCTIONS: _deductions(year),
-            HARDWARE: _hardware(year, rng), CALLBACKS: _callbacks(year)}
+            HARDWARE: _hardware(year, rng), CALLBACKS: _callbacks(year),
+            OBJECTIONS: _objections(year)}
 
 
 def _is_percent(header: str) -> bool:
@@ -323,7 +360,7 @@ def write_sample_workbook(path: str | Path, year: int = 2024, seed: int = 7) -> 
     for spec in INPUT_SHEETS:
         rows, sheet = data[spec.name], workbook.add_worksheet(spec.name)
         columns = list(rows[0])  # every row has the same headers, in contract order
-        top = 1 if spec.name == VOLUMES else 0  # a title line above the table: header search
+        top = 1 if spec.name in TITLED else 0  # a title line above the table: header search
         if top:
             sheet.write_string(0, 0, TITLE, title_format)
         sheet.write_row(top, 0, columns, header_format)

@@ -230,6 +230,9 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
         if recorded is not None and order.index(recorded) < order.index(ceiling):
             raise OracleError(f"评定: 评定等次 {recorded} above the ceiling {ceiling}")
         grade[c] = ceiling if recorded is None else recorded
+        # §2 v3: at 审定, a grade below its ceiling needs its 评定说明
+        if final and order.index(grade[c]) > order.index(ceiling) and _get(r, "评定说明") is None:
+            raise OracleError(f"评定: {c} graded below its ceiling without 评定说明 on the final run")
         vetoed[c] = bool(_get(r, "一票否决", False))
 
     # §4 factor scores, as plain exact sums over the factor base: with 剔除 the vetoed centers

@@ -36,7 +36,7 @@ SHEET_HEADERS = {  # required, optional (spec §1)
     "指标": (("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"), ("考核部门", "金保事项")),
     "中心": (("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度")),
     "评定": (("年度", "中心", "服务场所", "标准化下沉"),
-           ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次")),
+           ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明")),
     "业务量": (("中心", "事项", "月份", "业务量"), ()),
     "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
     "扣减": (("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
@@ -379,6 +379,8 @@ def generate(source, *, errors: bool = True) -> Scenario:
         elif recorded < 0.25 and ceiling[code] != "B":  # or below it: the lower one counts
             feats.add("grade:recorded-lower")
             row["评定等次"] = grade[code] = rng.choice(GRADE_ORDER[GRADE_ORDER.index(ceiling[code]) + 1:])
+            if final or rng.random() < 0.5:  # an 审定 needs the reason written down
+                row["评定说明"] = "服务大厅未按标准化要求运行"
         vetoed[code] = veto
     eligible = [c for c in active if grade[c["中心编码"]] in ("A+", "A") and not vetoed[c["中心编码"]]]
     if eligible and n_winners > 0 and (final or rng.random() < 0.35):  # a final run confirms

@@ -1,9 +1,11 @@
-"""The optional 回访 sheet: 12333 callback results (金保 contract §8).
+"""The optional 回访 sheet: 12333 callback results and the working group's decisions
+(金保 contract §8).
 
 Validated like every other sheet (a known 中心, a 回访结果 from the list or blank while the
-case is not called yet). For the year computed, a center that is not vetoed but has a case
-found 不属实 gets a warning naming the cases: 一票否决 stays the working group's decision in
-评定, and callbacks never change money by themselves.
+case is drawn but not called yet, a 处理决定 from the list). 一票否决 stays the working group's
+decision in 评定: a 处理决定 of 否决 must agree with it, and callbacks never change money by
+themselves. Whether an 审定 may go ahead with a 不属实 case is a sign-off rule
+(:mod:`jbsys_xl.rules.signoff`).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ def read_callbacks(table: Table | None, lookup) -> list[Callback]:
     if table is None:
         return []
     found = []
+    has_decision = "处理决定" in table.columns
     for row in table.rows():
         year = row.get("年度", v.year, required=True)
         code = lookup.resolve(row)
@@ -27,32 +30,37 @@ def read_callbacks(table: Table | None, lookup) -> list[Callback]:
         day = row.get("回访日期", v.day, "回访日期")
         result = row.get("回访结果", v.choice, "回访结果", k.CALLBACK_RESULTS)
         note = row.get("说明", v.text) or ""
+        decision = row.get("处理决定", v.choice, "处理决定", k.DECISIONS)
         if row.ok:
-            found.append(Callback(year, code, normalize(case_id), day, result, note))
+            found.append(Callback(year, code, normalize(case_id), day, result, note, decision,
+                                  row.get("决定说明", v.text) or "", row.get("回访人", v.text) or "",
+                                  row.get("工单号", v.text) or "", row.get("抽取批次", v.text) or "",
+                                  row.cell("处理决定" if has_decision else "回访结果")))
     return found
 
 
 def year_callbacks(records: list[Callback], year: int, ratings: dict[str, Rating],
                    active: set[str], checks: Checks) -> list[Callback]:
     """The year's cases of active centers, one per case (a later result replaces an earlier
-    one: a case first 无法联系 may be reached later), with the 不属实 warnings."""
+    one: a case first 无法联系 may be reached later). A 处理决定 of 否决 needs 评定.一票否决 = 是
+    (an error: the two records would disagree about the money); a 处理决定 on a case that is
+    not 不属实 is a warning."""
     latest: dict[tuple[str, str], Callback] = {}
     for record in records:
-        if record.year != year or record.center not in active:
+        if record.year != year:
+            continue
+        if record.decision == k.DECISION_VETO and not (record.center in ratings and ratings[record.center].vetoed):
+            checks.error(k.CALLBACKS, record.cell,
+                         f"处理决定为“{k.DECISION_VETO}”（中心 {record.center}，业务流水号 {record.case_id}），"
+                         f"但“{k.RATINGS}”表中该中心 {year} 年度的一票否决不是“是”；一票否决须在“{k.RATINGS}”表"
+                         "填“是”并写明否决原因，两处应一致", "处理决定")
+        elif record.decision and record.result != k.CALLBACK_REFUTED:
+            checks.warning(k.CALLBACKS, record.cell,
+                           f"回访结果不是“{k.CALLBACK_REFUTED}”，处理决定“{record.decision}”不起作用"
+                           f"（中心 {record.center}，业务流水号 {record.case_id}）", "处理决定")
+        if record.center not in active:
             continue
         key = (record.center, record.case_id)
         if key not in latest or record.result is not None:
             latest[key] = record
-    cases = list(latest.values())
-    refuted: dict[str, list[str]] = {}
-    for case in cases:
-        if case.result == k.CALLBACK_REFUTED:
-            refuted.setdefault(case.center, []).append(case.case_id)
-    for code, case_ids in refuted.items():
-        rating = ratings.get(code)
-        if rating is not None and rating.vetoed:
-            continue
-        checks.warning(k.CALLBACKS, "", f"中心 {code} 有 {len(case_ids)} 件 12333 回访结果为“{k.CALLBACK_REFUTED}”"
-                       f"（业务流水号 {'、'.join(case_ids)}），请工作组研究是否一票否决（在“{k.RATINGS}”表"
-                       f"“一票否决”列填“是”并写明否决原因）；回访结果本身不改变补助资金")
-    return cases
+    return list(latest.values())

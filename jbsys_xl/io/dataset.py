@@ -6,6 +6,7 @@ are collected in one pass; the caller stops when any is an error.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,12 +14,14 @@ from .. import contract as k
 from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, Indicator, Month,
                      Rating, Settings, month_text)
 from . import values as v
+from .codes import credit_code
 from .lookup import center_lookup, item_lookup, split_aliases
 from .names import closest, normalize
 from .reader import RawBook, gc_paused
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
 from .callbacks import read_callbacks, year_callbacks
+from .objections import read_objections
 
 
 def build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check]]:
@@ -42,6 +45,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
     active_codes = {c.code for c in active}
     callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], lookup), year, ratings, active_codes, checks)
+    objections = read_objections(tables[k.OBJECTIONS], year, lookup)
     volumes = {}
     if tables[k.VOLUMES] is not None:
         period = settings.period if settings else default_period(year)
@@ -52,7 +56,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
     if tables[k.VOLUMES] is not None:  # where a rule finds nothing to apportion points
         origins[(k.VOLUMES, "业务量")] = (k.VOLUMES, tables[k.VOLUMES].header_cell("业务量"))
-    complaints = _period_complaints(complaint_rows, settings, active_codes, origins, checks)
+    complaints, pending = _period_complaints(complaint_rows, settings, active_codes, checks)
     _check_rated(active, ratings, tables[k.RATINGS], year, checks)
     _check_budgets(settings, hardware, origins, checks)
 
@@ -62,7 +66,8 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
                       ratings={code: r for code, r in ratings.items() if code in active_codes},
                       volumes=volumes, complaints=complaints,
                       deductions=[d for d in deductions if d.center in active_codes],
-                      hardware=hardware, all_centers=centers, origins=origins, callbacks=callbacks)
+                      hardware=hardware, all_centers=centers, origins=origins, callbacks=callbacks,
+                      objections=objections, pending_complaints=pending)
     return dataset, checks.finish()
 
 
@@ -132,6 +137,11 @@ def _settings(table: Table | None, year: int, checks: Checks):
     veto_mode = row.get("否决处理", v.choice, "否决处理", k.VETO_MODES)
     approval_number = row.get("审定文号", v.text) or ""
     approval_date = row.get("审定日期", v.day, "审定日期")
+    signing = {header: row.get(header, v.text) for header in ("发文单位", "制表单位", "资金来源", "异议联系人", "异议电话")}
+    days = {header: row.get(header, v.integer, header) for header in ("异议期限", "公示期")}
+    for header, count in days.items():
+        if count is not None and count < 1:
+            row.fail(header, f"{header}“{count}”应为至少 1 个工作日")
     unit = row.get("金额单位", v.unit, "金额单位")
     start = row.get("考核期起", v.month, "考核期起")
     end = row.get("考核期止", v.month, "考核期止")
@@ -176,6 +186,13 @@ def _settings(table: Table | None, year: int, checks: Checks):
         period_end=end,
         approval_number=approval_number,
         approval_date=approval_date,
+        issuer=signing["发文单位"] or k.DEFAULT_ISSUER,
+        tabulator=signing["制表单位"] or k.DEFAULT_TABULATOR,
+        fund_source=signing["资金来源"] or k.DEFAULT_FUND_SOURCE,
+        objection_days=days["异议期限"] or k.DEFAULT_OBJECTION_DAYS,
+        objection_contact=signing["异议联系人"] or "",
+        objection_phone=signing["异议电话"] or "",
+        publicity_days=days["公示期"] or k.DEFAULT_PUBLICITY_DAYS,
     )
     return settings, origins
 
@@ -276,6 +293,8 @@ def _centers(table: Table | None, checks: Checks) -> list[Center]:
         start = row.get("启用年度", v.year, "启用年度")
         end = row.get("停用年度", v.year, "停用年度")
         aliases = split_aliases(row.get("金保机构", v.text))
+        payee = row.get("收款单位", v.text) or ""
+        code_of_payee = row.get("统一社会信用代码", credit_code) or ""
         duplicate = False
         for header, value, seen in (("中心编码", code, seen_codes), ("中心名称", name, seen_names)):
             form = normalize(value) if value else ""
@@ -287,7 +306,7 @@ def _centers(table: Table | None, checks: Checks) -> list[Center]:
         if start and end and start > end:
             row.fail("停用年度", f"停用年度 {end} 早于启用年度 {start}")
         if code and name and not duplicate:
-            centers.append(Center(code, name, district or "", start, end, aliases))
+            centers.append(Center(code, name, district or "", start, end, aliases, payee, code_of_payee))
     for alias, first, second in center_lookup(centers).conflicts:
         checks.error(k.CENTERS, "", f"金保机构“{alias}”同时指向中心 {first} 和 {second}（一个别名只能属于一个中心）")
     return centers
@@ -318,6 +337,7 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
         vetoed = row.get("一票否决", v.yes_no, "一票否决")
         reason = row.get("否决原因", v.text) or ""
         recorded = row.get("评定等次", v.choice, "评定等次", k.GRADES)
+        note = row.get("评定说明", v.text) or ""
         if not row.ok or row_year != year:
             continue
         if code in first:
@@ -325,10 +345,11 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
             continue
         first[code] = row.cell("中心")
         origins[(k.RATINGS, code)] = (k.RATINGS, row.cell("综合优胜" if "综合优胜" in table.columns else "中心"))
-        for header in ("区局推荐", "评定等次"):
-            origins[(k.RATINGS, code, header)] = (k.RATINGS, row.cell(header))
+        for header in ("区局推荐", "评定等次", "评定说明"):
+            if header in table.columns or header != "评定说明":  # the sign-off falls back to 评定等次
+                origins[(k.RATINGS, code, header)] = (k.RATINGS, row.cell(header))
         ratings[code] = Rating(code, venue, standardized, bool(recommended), bool(winner),
-                               bool(vetoed), reason, recorded)
+                               bool(vetoed), reason, recorded, note)
     return ratings
 
 
@@ -352,29 +373,19 @@ def _complaints(table: Table | None, lookup: CenterLookup, checks: Checks):
     return result
 
 
-def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str], origins: dict,
-                       checks: Checks) -> list[Complaint]:
-    """The valid complaints of active centers inside the period (rows outside it are ignored).
-    待核实 rows inside the period are warnings on a draft and errors on the final run; rows
-    sharing a 投诉编号 are one matter: a warning (counted once), or an error when they name
-    different centers."""
-    final = settings.status == k.STATUS_FINAL
-    number_cell = origins[(k.PARAMS, "审定文号")][1]
-    valid, by_number = [], {}
+def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str],
+                       checks: Checks) -> tuple[list[Complaint], list[Complaint]]:
+    """The valid complaints of active centers inside the period (rows outside it are ignored),
+    and the 待核实 ones inside it (the sign-off rules weigh those); rows sharing a 投诉编号 are
+    one matter: a warning (counted once), or an error when they name different centers."""
+    valid, pending, by_number = [], [], {}
     for row, complaint, verdict in complaint_rows:
         if not settings.in_period((complaint.day.year, complaint.day.month)):
             continue
         if complaint.number:
             by_number.setdefault(complaint.number, []).append(complaint)
         if verdict == k.VERDICT_PENDING:
-            where = f"（中心 {complaint.center}，{complaint.day.isoformat()}）"
-            if final:
-                checks.error(k.COMPLAINTS, row.cell("核实结论"),
-                             f"投诉尚“待核实”{where}，而参数!{number_cell} 已填写审定文号："
-                             "审定前须核实全部考核期内的投诉（改为有理或无理）", "核实结论")
-            else:
-                checks.warning(k.COMPLAINTS, row.cell("核实结论"),
-                               f"投诉尚“待核实”，本次不计入扣减{where}", "核实结论")
+            pending.append(replace(complaint, cell=row.cell("核实结论")))
         elif verdict == k.VERDICT_VALID and complaint.center in active_codes:
             valid.append(complaint)
     for number, rows in by_number.items():
@@ -389,7 +400,7 @@ def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str
         else:
             checks.warning(k.COMPLAINTS, rows[0].cell,
                            f"投诉编号“{number}”有 {len(rows)} 行（{cells}），按同一件投诉只计一次")
-    return valid
+    return valid, pending
 
 
 def _check_rated(active: list[Center], ratings: dict, table: Table | None, year: int,
@@ -429,6 +440,7 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
     result = []
     if table is None:
         return result
+    payees: dict[str, tuple[str, str, str]] = {}  # 所属区 → (收款单位, 统一社会信用代码, first cell)
     for row in table.rows():
         row_year = row.get("年度", v.year, required=True)
         district = row.get("所属区", v.text, required=True)
@@ -437,6 +449,8 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         actual = row.get("实际投入", v.money, "实际投入", required=True)
         filed = row.get("已备案", v.yes_no, "已备案", required=True)
         filed_on = row.get("备案日期", v.day, "备案日期")
+        payee = row.get("收款单位", v.text) or ""
+        code_of_payee = row.get("统一社会信用代码", credit_code) or ""
         if district and normalize(district) not in districts:
             hint = closest(district, list(districts.values()))
             row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "")
@@ -446,12 +460,25 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         if planned is not None and planned <= 0:
             row.fail("计划投入", f"计划投入“{v.show(row.raw('计划投入'))}”应大于 0")
         if row.ok and row_year == year:
-            result.append(HardwareRow(district, budget, planned, actual, filed, filed_on))
+            _check_same_payee(row, district, payee, code_of_payee, payees)
+            result.append(HardwareRow(district, budget, planned, actual, filed, filed_on, payee,
+                                      code_of_payee))
             if filed_on is not None and filed_on > date(year, *k.HARDWARE_FILING_DEADLINE):
                 checks.warning(k.HARDWARE, row.cell("备案日期"),
                                f"{district}的备案日期 {filed_on.isoformat()} 晚于 {year} 年 "
                                f"{k.HARDWARE_FILING_DEADLINE[0]} 月 {k.HARDWARE_FILING_DEADLINE[1]} 日，请核实是否仍予补助")
     return result
+
+
+def _check_same_payee(row, district: str, payee: str, code: str, payees: dict) -> None:
+    """One 所属区 is paid once, so its 硬件 rows of the year must name one payee (an empty
+    cell agrees with any: 拨付明细 fills it from the other rows or the 所属区's name)."""
+    known_payee, known_code, first = payees.get(district, ("", "", ""))
+    for header, value, known in (("收款单位", payee, known_payee), ("统一社会信用代码", code, known_code)):
+        if value and known and value != known:
+            row.fail(header, f"{district}的{header}“{value}”与该区另一行（{first}）的“{known}”不一致；"
+                     "同一所属区的硬件补助只能拨付给一个收款单位")
+    payees[district] = (known_payee or payee, known_code or code, first or row.cell("所属区"))
 
 
 def _check_budgets(settings: Settings, hardware: list[HardwareRow], origins: dict, checks: Checks) -> None:

@@ -109,10 +109,15 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
     triple = pair * (end - start + 1) + (month - start)
     dup = _repeated(triple, use)
     months = parsed["月份"]
+
+    def what(r: int) -> str:
+        return f"{codes[center[r]]}“{names[item[r]]}”{v.show(months.uniques[months.codes[r]])} "
+
+    if dup.any():
+        dup &= ~_counted_twice(table, first, triple, use, what, checks)
     for r in np.flatnonzero(dup):
-        checks.warning(k.VOLUMES, table.cell(first + r, "业务量"),
-                       f"{codes[center[r]]}“{names[item[r]]}”{v.show(months.uniques[months.codes[r]])} "
-                       f"的业务量重复填报，已合计", "业务量")
+        checks.warning(k.VOLUMES, table.cell(first + r, "业务量"), f"{what(r)}的业务量重复填报，已合计",
+                       "业务量")
     width = max(len(names), 1)
     return {(codes[p // width], names[p % width]): total
             for p, total in _exact_sums(pair[use], parsed["业务量"], use).items()}
@@ -120,6 +125,42 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
 
 _NOTHING_IN_PERIOD = ("业务量表中没有考核期（{period}）内启用中心的任何业务量，{year} 年度的工作量绩效资金"
                       "无法按得分分配；请检查“月份”列和“参数”表的考核期起、考核期止")
+
+
+def _counted_twice(table: Table, first: int, triple: np.ndarray, use: np.ndarray, what,
+                   checks: Checks) -> np.ndarray:
+    """Rows of a 中心/事项/月份 that holds an imported row (来源 filled) and a hand-typed one (来源
+    empty), or imported rows of two different 来源: an error at the later row — the month would
+    be counted twice (an import kept beside hand-typed figures, or two imports pasted). Returns
+    the rows of such months, which the plain duplicate warning then leaves alone."""
+    conflicted = np.zeros(len(triple), dtype=bool)
+    if "来源" not in table.columns:
+        return conflicted
+    column = _parse_column(*_factorized(table, "来源"), v.text)  # an error cell is an error here too
+    _report_grouped(checks, table, first, "来源", use & column.failed, column)
+    codes, uniques = column.codes, column.uniques
+    forms = [normalize(r) if r else None for r in column.results]
+    ids = {form: i for i, form in enumerate(dict.fromkeys(f for f in forms if f is not None))}
+    source = np.array([-1 if f is None else ids[f] for f in forms] or [-1], dtype=np.int64)[np.maximum(codes, 0)]
+    source[codes < 0] = -1
+    rows = np.flatnonzero(use)
+    keys, inverse = np.unique(triple[rows], return_inverse=True)
+    low = np.full(len(keys), np.iinfo(np.int64).max)
+    high = np.full(len(keys), -2)
+    np.minimum.at(low, inverse, source[rows])
+    np.maximum.at(high, inverse, source[rows])
+    mixed = (low != high)[inverse]
+    conflicted[rows[mixed]] = True
+    seen: dict[int, int] = {}  # triple → its first row
+    for r in rows[mixed]:
+        earlier = seen.setdefault(int(triple[r]), int(r))
+        if earlier == r or source[r] == source[earlier]:
+            continue
+        shown = [f"来源“{column.results[codes[x]]}”" if source[x] >= 0 else "手工填写（来源为空）" for x in (earlier, r)]
+        checks.error(k.VOLUMES, table.cell(first + r, "来源"),
+                     f"{what(r)}既有{shown[0]}的业务量（{table.cell(first + earlier, '业务量')}），又有{shown[1]}的"
+                     "业务量：同一月份会重复计算；请删除手工填写的行或重复导入的行，只保留一份", "来源")
+    return conflicted
 
 
 def _period_text(period: tuple[Month, Month]) -> str:

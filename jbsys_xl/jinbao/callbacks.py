@@ -28,7 +28,8 @@ from ..io.callbacks import read_callbacks
 from ..io.names import normalize
 from ..io.tables import Checks, locate
 from ..model import Check
-from ..report.result_workbook import A4, FOOTER, document_date
+from ..clock import utc_moment
+from ..report.result_workbook import A4, FOOTER
 from .headers import ID_NUMBER, NAME, PHONE
 from .importer import ImportResult, Progress, run_import
 
@@ -172,7 +173,7 @@ def callback_workbook_bytes(draw: CallbackDraw) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": f"{draw.year} 年度 12333 回访清单", "author": "JBSys-XL",
                          "comments": f"JBSys-XL {__version__}；{CONFIDENTIAL}",
-                         "created": document_date(draw.year)})
+                         "created": utc_moment()})
     bold = book.add_format({"bold": True, "font_size": 14})
     warn = book.add_format({"bold": True, "font_color": "#C00000"})
     header = book.add_format({"bold": True, "border": 1, "bg_color": "#D9D9D9", "align": "center"})

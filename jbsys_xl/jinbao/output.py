@@ -13,7 +13,8 @@ import xlsxwriter
 from .. import __version__, contract
 from ..model import month_text
 from ..report import tables as t
-from ..report.result_workbook import Formats, document_date, print_setup, set_widths, write_table
+from ..clock import utc_moment
+from ..report.result_workbook import Formats, print_setup, set_widths, write_table
 from .importer import ImportResult
 
 VOLUME_HEADERS = contract.SHEET_SPECS[contract.VOLUMES].headers  # 中心 事项 月份 业务量 来源
@@ -56,7 +57,7 @@ def import_workbook_bytes(result: ImportResult) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": title(result), "author": "JBSys-XL",
-                         "comments": f"JBSys-XL {__version__}", "created": document_date(result.year)})
+                         "comments": f"JBSys-XL {__version__}", "created": utc_moment()})
     fmt = Formats(book)
     volumes = book.add_worksheet(contract.VOLUMES)  # header on row 1: copy the block as it is
     table = volume_table(result)

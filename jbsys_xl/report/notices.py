@@ -25,6 +25,7 @@ import xlsxwriter
 from pypdf import PdfReader, PdfWriter
 
 from .. import __version__, contract
+from ..clock import utc_moment
 from ..io.atomic import write_atomic
 from ..model import Allocation, CenterResult, Settings, month_text
 from ..office.libreoffice import convert
@@ -32,7 +33,7 @@ from ..pipeline import Outcome, run
 from . import tables as t
 from .explain import LABEL, explain, find_center, sections
 from .json_result import score_number
-from .result_workbook import A4, Formats, document_date, method_lines
+from .result_workbook import A4, Formats, method_lines
 
 TOP_INDICATORS = 5  # indicators listed, by the center's share of the city's volume
 LISTED = 5  # complaints and deduction records listed on the page; any more are counted
@@ -136,7 +137,7 @@ def notice_page(allocation: Allocation, center: CenterResult) -> Page:
         Paragraph("；".join(f"{label}：{text}" for label, text in method_lines(allocation)) + "。",
                   NOTE),
         Paragraph("　　如对考核结果有异议，请及时与就业处联系。"),
-        Paragraph(f"{contract.NOTICE_ISSUER}（盖章）", RIGHT),
+        Paragraph(f"{allocation.settings.issuer}（盖章）", RIGHT),
         Paragraph("年　　月　　日　　　", RIGHT),
     ]
     return page
@@ -214,7 +215,7 @@ def notices_workbook(allocation: Allocation, centers: list[CenterResult]) -> byt
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False})
     book.set_properties({"title": notice_title(allocation.settings), "author": "JBSys-XL",
-                         "comments": f"JBSys-XL {__version__}", "created": document_date(year)})
+                         "comments": f"JBSys-XL {__version__}", "created": utc_moment()})
     fmt = Formats(book, font_size=TABLE_FONT)
     styles = {name: (book.add_format(spec), line) for name, (spec, line) in STYLES.items()}
     for number, center in enumerate(centers, start=1):

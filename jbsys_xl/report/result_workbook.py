@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import datetime
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__, contract
+from ..clock import run_date, utc_moment
 from ..model import Allocation, Settings, month_text
 from ..pipeline import Outcome, run
 from . import tables as t
@@ -31,12 +31,6 @@ LINE_HEIGHT = 15  # points per line of wrapped text
 HEADER_ROW = 2  # a table sheet: title, unit line, then the table's header
 FOOTER = "&C第 &P 页 共 &N 页"
 A4 = 9
-
-
-def document_date(year: int) -> datetime:
-    """The fixed date stamped on the result (its 生成时间): 1 December of the year, when the
-    assessment is done. A wall-clock time would make every run's bytes differ."""
-    return datetime(year, 12, 1)
 
 
 class Formats:
@@ -187,7 +181,7 @@ def about_sheet(book, fmt: Formats, outcome: Outcome) -> None:
         ("输入文件", outcome.book.label),
         ("输入文件 SHA-256", outcome.book.sha256),
         ("程序版本", f"JBSys-XL {__version__}"),
-        ("生成时间", f"{document_date(s.year):%Y-%m-%d}（固定文档日期，同一输入重复生成的文件完全相同）"),
+        ("制表日期", f"{run_date():%Y-%m-%d}"),
         *notes_elsewhere(allocation),
     ])
     method = t.Table("计算方法", (t.ITEM_LABEL, "内容"), (t.TEXT, t.TEXT), method_lines(allocation))
@@ -365,12 +359,11 @@ def comparison_sheet(book, fmt: Formats, table: t.Table, settings: Settings) -> 
 def _workbook_bytes(outcome: Outcome, build) -> bytes:
     """Run ``build(book, fmt)`` on an in-memory workbook with fixed properties."""
     settings = outcome.allocation.settings
-    year = settings.year
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": sheet_title(contract.RESULT_SHEET, settings),
                          "author": "JBSys-XL", "comments": f"JBSys-XL {__version__}",
-                         "created": document_date(year)})
+                         "created": utc_moment()})
     build(book, Formats(book))
     book.close()
     return buffer.getvalue()

@@ -10,11 +10,12 @@ from ..model import (Allocation, CenterResult, Check, Dataset, DistrictResult, H
 from .apportion import largest_remainder
 from .awards import basic_award, grades, winners
 from .scoring import empty_indicators, factor_scores, ranks
+from .signoff import signoff_checks
 
 
 def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
     """The allocation, or None with the error checks that stop it (W < 0, overpaid, winners,
-    grades above their ceiling, nothing to apportion)."""
+    grades above their ceiling, nothing to apportion, an 审定 that cannot be signed)."""
     s = data.settings
     unit = s.unit
 
@@ -36,6 +37,7 @@ def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
                             _nothing_to_apportion(s, excluded)))
     chosen, winner_checks = winners(s, data.centers, data.ratings, grade, scores, data.origins)
     checks += winner_checks
+    checks += signoff_checks(data, chosen)
     if any(c.level == "error" for c in checks):
         return None, checks
 

@@ -42,7 +42,8 @@ def basic_award(settings: Settings, grade_: str, vetoed: bool) -> Decimal:
 def winners(settings: Settings, centers: list[Center], ratings: dict[str, Rating],
             grades_: dict[str, str], scores: dict[str, Fraction], origins: dict
             ) -> tuple[dict[str, str], list[Check]]:
-    """Winner code → status (确定 or 建议), and the checks raised while choosing them."""
+    """Winner code → status (确定 or 建议), and the checks on confirmed winners (proposed ones
+    are for the sign-off rules, :mod:`.signoff`)."""
     def eligible(code: str) -> bool:
         rating = ratings.get(code)
         return grades_[code] in ("A+", "A") and not (rating and rating.vetoed)
@@ -84,16 +85,5 @@ def winners(settings: Settings, centers: list[Center], ratings: dict[str, Rating
     recommended = [code for code in pool if ratings[code].recommended]
     candidates = recommended or pool
     candidates.sort(key=lambda code: (-scores[code], code))
-    chosen = candidates[:settings.winner_count]
-    if chosen:
-        basis = "区局推荐的" if recommended else ""
-        proposal = (f"按得分从{basis} A+、A 类中心中建议 {len(chosen)} 个：{'、'.join(chosen)}"
-                    "（确定后请在“综合优胜”列填“是”）")
-        if settings.status == contract.STATUS_FINAL:
-            sheet, cell = params_cell("审定文号")
-            checks.append(Check("error", *rating_cell(chosen[0]),
-                                f"已填写审定文号（{sheet}!{cell}），但综合优胜单位尚未确定；{proposal}"))
-        else:
-            checks.append(Check("warning", contract.RATINGS, rating_cell(chosen[0])[1],
-                                f"未确定综合优胜单位，{proposal}"))
+    chosen = candidates[:settings.winner_count]  # proposed: the sign-off rules say so
     return {code: contract.WINNER_PROPOSED for code in chosen}, checks

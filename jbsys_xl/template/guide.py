@@ -10,8 +10,8 @@ import importlib
 import inspect
 
 from .. import __version__, contract
-from ..contract import (CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS, PARAMS,
-                        RATINGS, VOLUMES)
+from ..contract import (CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS,
+                        OBJECTIONS, PARAMS, RATINGS, VOLUMES)
 from ..excel.book_source import YEAR_NAME
 from ..excel.setup import UDF_MODULES
 from ..excel.udf_vba import udf_signatures
@@ -44,19 +44,29 @@ WORKFLOW = (
     f"点击“校验数据”，在“{contract.CHECKS_SHEET}”表查看错误和警告，改正全部错误。",
     f"点击“生成分配”，在“{contract.RESULT_SHEET}”“{contract.DETAIL_SHEET}”"
     f"“{contract.DISTRICT_SHEET}”表查看结果。",
-    f"核对无误后打印“{contract.RESULT_SHEET}”表；需要时点击“生成告知书”，得到每个中心一页的告知书。",
-    f"12333 回访：点击“生成回访清单”抽取案件，回访结果登记到“{CALLBACKS}”表。",
+    f"12333 回访：点击“生成回访清单”抽取案件，回访结果登记到“{CALLBACKS}”表；“不属实”的由工作组决定"
+    f"（否决：“{RATINGS}”表一票否决填“是”；不否决：“{CALLBACKS}”表处理决定填“不否决”并写决定说明）。",
+    "草案：“审定文号”留空生成的结果都标明“草案”，交工作组研究、各条线确认；确定综合优胜单位"
+    f"（“{RATINGS}”表综合优胜填“是”）。",
+    "公示：用草案生成公示表（jbsys-xl publicity），公示期内收到的异议逐条登记在"
+    f"“{OBJECTIONS}”表（收到日期、异议内容）。",
+    f"异议处理：每条异议填处理结果（维持/调整）和处理说明；调整了数据的，改正相应的表后重新生成，"
+    "用 jbsys-xl diff 草案 审定稿 查看前后变化。",
+    f"审定：在“{PARAMS}”表填审定文号和审定日期，再“生成分配”。审定稿要求：考核期内没有“待核实”投诉，"
+    "综合优胜单位已确定，不属实回访都有决定，低于可评定等次的都有评定说明，异议都已处理；否则报错并指出单元格。",
+    f"核对无误后打印“{contract.RESULT_SHEET}”表；点击“生成告知书”，得到每个中心一页的告知书。",
 )
 PURPOSES = {
     PARAMS: "每个年度一行：资金总额和分配参数；可选列留空按默认值；填审定文号后为审定稿",
     INDICATORS: "每个年度的考核指标（附件2），权重合计 100；“金保事项”登记金保系统中的名称，用分号隔开",
-    CENTERS: "全部人社服务中心；新设中心填“启用年度”，撤并中心填“停用年度”，不要删除旧中心",
-    RATINGS: "每年每个启用中心一行（缺行报错）：服务场所和标准化下沉决定 A+/A/B；综合优胜填“是”即确定",
+    CENTERS: "全部人社服务中心；新设中心填“启用年度”，撤并中心填“停用年度”，不要删除旧中心；收款单位和统一社会信用代码用于拨付明细",
+    RATINGS: "每年每个启用中心一行（缺行报错）：服务场所和标准化下沉决定 A+/A/B；综合优胜填“是”即确定；降等须写评定说明",
     VOLUMES: "每月业务量：“导入金保数据”导入或直接粘贴；手工录入的行“来源”留空；考核期外的月份不计",
     COMPLAINTS: "投诉登记；考核期内“有理”投诉按比例扣减；同一件投诉多次登记时填相同的投诉编号",
     DEDUCTIONS: "差错等扣减：扣减金额和/或扣减比例",
     HARDWARE: "各区硬件建设（先建后补）：按实际投入占计划投入的比例核定且不超过实际投入；未备案不补助",
-    CALLBACKS: "可选：12333 回访结果（属实/不属实/无法联系）；不属实只提示，不改变资金",
+    CALLBACKS: "可选：12333 回访结果（属实/不属实/无法联系，空＝未回访）和工作组的处理决定；不属实本身不改变资金",
+    OBJECTIONS: "可选：公示期间收到的异议及处理结果（维持/调整）、处理说明；审定前须全部处理",
     contract.RESULT_SHEET: "各中心补助资金分配表（按区分组，含小计、合计），A4 横向打印",
     contract.DETAIL_SHEET: "每个中心在每个指标上的业务量和因素得分",
     contract.DISTRICT_SHEET: "各区中心补助与硬件补助汇总",
@@ -78,6 +88,13 @@ PARAM_DEFAULTS = (
     "本年 11 月",
     "空＝草案；填写后为审定稿",
     "审定稿的审定日期",
+    contract.DEFAULT_ISSUER,
+    contract.DEFAULT_TABULATOR,
+    contract.DEFAULT_FUND_SOURCE,
+    f"{contract.DEFAULT_OBJECTION_DAYS} 个工作日",
+    "空＝文书上留一条横线手写",
+    "空＝文书上留一条横线手写",
+    f"{contract.DEFAULT_PUBLICITY_DAYS} 个工作日",
 )
 """The default of each optional 参数 column, in the contract's order (spec §1)."""
 BUTTONS = (
@@ -118,7 +135,10 @@ NOTES = (
     "“否决处理”为剔除（默认）时，被一票否决中心的业务量不计入各项合计，其得分为 0。",
     "扣减资金处理为“收回”时，扣减的资金不予拨付、留存资金；“再分配”只分给本身未被扣减的中心。",
     "“审定文号”留空时为草案，结果标题注明“草案”；填写后为审定稿，标题显示文号和审定日期。",
-    "审定稿要求考核期内没有“待核实”的投诉，并已在“评定”表确定综合优胜单位。",
+    "审定稿要求考核期内没有“待核实”的投诉，并已在“评定”表确定综合优胜单位；草案中这些只是警告。",
+    "统一社会信用代码按 GB 32100-2015 检查校验位，错一位即报错（拨付明细不会发到错误的单位）。",
+    "同一中心、事项、月份不能既有导入的行（“来源”有值）又有手工填写的行，否则报错（会重复计算）。",
+    "各文书上的制表日期是生成当天（北京时间）。",
     "中心编码、金保机构和各表“中心”列是文本格式：输入 0101 仍是 0101。",
     f"“{VOLUMES}”表的“来源”由“导入金保数据”填写；手工录入的行请留空，否则再次导入时会被替换。",
     "编辑后可照常撤销（Ctrl+Z）；工作表函数不必按 F9，编辑后立即更新。",

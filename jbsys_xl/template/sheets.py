@@ -13,9 +13,9 @@ from datetime import date
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import contract
-from ..contract import (CALLBACK_RESULTS, CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, FIRST_YEAR,
-                        FORFEIT_MODES, GRADES,
-                        HARDWARE, INDICATORS, METHODS, PARAMS, RATINGS, SINK_KINDS, UNITS, VENUES,
+from ..contract import (CALLBACK_RESULTS, CALLBACKS, CENTERS, COMPLAINTS, DECISIONS, DEDUCTIONS,
+                        FIRST_YEAR, FORFEIT_MODES, GRADES, HARDWARE, INDICATORS, METHODS,
+                        OBJECTION_OUTCOMES, OBJECTIONS, PARAMS, RATINGS, SINK_KINDS, UNITS, VENUES,
                         VERDICTS, VETO_MODES, VOLUMES, YES_NO)
 from ..excel.setup import UDF_MODULES
 from ..report.tables import display_width
@@ -138,19 +138,20 @@ class InputSheet:
 INPUT_SHEETS = (
     # 年度 资金总额 工作绩效资金 硬件资金上限比例 A+奖励 A奖励 优胜单位数 优胜奖励 投诉扣减比例
     # 评分方法 扣减资金处理 否决处理 金额单位 考核期起 考核期止 审定文号 审定日期
+    # 发文单位 制表单位 资金来源 异议期限 异议联系人 异议电话 公示期
     InputSheet(PARAMS, "tblParams", "wsParams",
                (WHOLE, MONEY, MONEY, PERCENT, MONEY, MONEY, WHOLE, MONEY, PERCENT,
                 choice(METHODS), choice(FORFEIT_MODES), choice(VETO_MODES), choice(UNITS),
-                MONTH, MONTH, TEXT, DATE)),
+                MONTH, MONTH, TEXT, DATE, TEXT, TEXT, TEXT, WHOLE, TEXT, CODE, WHOLE)),
     # 年度 序号 类别 事项名称 指标权重 下沉类别 考核部门 金保事项
     InputSheet(INDICATORS, "tblIndicators", "wsIndicators",
                (WHOLE, WHOLE, TEXT, TEXT, NUMBER, choice(SINK_KINDS), TEXT, TEXT)),
-    # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构
-    InputSheet(CENTERS, "tblCenters", "wsCenters", (CODE, TEXT, TEXT, WHOLE, WHOLE, CODE)),
-    # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次
+    # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构 收款单位 统一社会信用代码
+    InputSheet(CENTERS, "tblCenters", "wsCenters", (CODE, TEXT, TEXT, WHOLE, WHOLE, CODE, TEXT, CODE)),
+    # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次 评定说明
     InputSheet(RATINGS, "tblRatings", "wsRatings",
                (WHOLE, CENTER, choice(VENUES), YES_OR_NO, YES_OR_NO, YES_OR_NO, YES_OR_NO, TEXT,
-                choice(GRADES))),
+                choice(GRADES), TEXT)),
     # 中心 事项 月份 业务量 来源
     InputSheet(VOLUMES, "tblVolumes", "wsVolumes", (CENTER, ITEM, MONTH, COUNT, TEXT),
                note="把从金保系统导出的业务量粘贴到下表（中心、事项、月份、业务量）；"
@@ -160,14 +161,20 @@ INPUT_SHEETS = (
                (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT, CODE)),
     # 年度 中心 原因 扣减金额 扣减比例
     InputSheet(DEDUCTIONS, "tblDeductions", "wsDeductions", (WHOLE, CENTER, TEXT, MONEY, PERCENT)),
-    # 年度 所属区 预算补助 计划投入 实际投入 已备案 备案日期
+    # 年度 所属区 预算补助 计划投入 实际投入 已备案 备案日期 收款单位 统一社会信用代码
     InputSheet(HARDWARE, "tblHardware", "wsHardware",
-               (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE)),
-    # 年度 中心 业务流水号 回访日期 回访结果 说明
+               (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE, TEXT, CODE)),
+    # 年度 中心 业务流水号 回访日期 回访结果 说明 处理决定 决定说明 回访人 工单号 抽取批次
     InputSheet(CALLBACKS, "tblCallbacks", "wsCallbacks",
-               (WHOLE, CENTER, CODE, DATE, choice(CALLBACK_RESULTS), TEXT),
-               note="12333 回访结果（回访清单由功能区“生成回访清单”或 jbsys-xl callbacks 生成）；“不属实”的中心会收到提示，"
-                    "是否一票否决由工作组在“评定”表决定。"),
+               (WHOLE, CENTER, CODE, DATE, choice(CALLBACK_RESULTS), TEXT, choice(DECISIONS), TEXT,
+                TEXT, CODE, CODE),
+               note="12333 回访结果（回访清单由功能区“生成回访清单”或 jbsys-xl callbacks 生成；回访结果为空=已抽取、"
+                    "尚未回访）。“不属实”的中心须由工作组决定：否决则在“评定”表一票否决填“是”，不否决则在"
+                    "处理决定填“不否决”并写明决定说明（审定前必须）。"),
+    # 年度 中心 收到日期 异议内容 处理结果 处理说明 处理日期
+    InputSheet(OBJECTIONS, "tblObjections", "wsObjections",
+               (WHOLE, CENTER, DATE, TEXT, choice(OBJECTION_OUTCOMES), TEXT, DATE),
+               note="公示期间收到的异议及处理情况；审定前每条异议都须填写处理结果（维持或调整）和处理说明。"),
 )
 INPUTS = {sheet.name: sheet for sheet in INPUT_SHEETS}
 

@@ -32,8 +32,8 @@ def test_sample_warns_for_the_refuted_case_of_a_center_not_vetoed(folder):
     outcome = run(folder, YEAR)
     assert outcome.ok
     [warning] = [c for c in outcome.warnings if c.sheet == contract.CALLBACKS]
-    assert "中心 XB03 有 1 件 12333 回访结果为“不属实”（业务流水号 SB20240000041）" in warning.message
-    assert "是否一票否决" in warning.message
+    assert "中心 XB03 的 12333 回访（业务流水号 SB20240000041）结果为“不属实”" in warning.message
+    assert "工作组尚未决定" in warning.message and warning.cell
 
 
 def test_no_warning_for_a_vetoed_center(folder):

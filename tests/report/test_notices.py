@@ -53,7 +53,7 @@ def test_a_page_per_center_each_with_its_name_and_total(outcome, pages):
         assert flat(f"{center.name}（{LABEL['code']} {center.code}") in page
         assert flat(f"{LABEL['total']} 基础达标奖励") in page
         assert money(center.total) in page
-        assert flat(f"{contract.NOTICE_ISSUER}（盖章）") in page
+        assert flat(f"{contract.DEFAULT_ISSUER}（盖章）") in page
         assert flat(n.notice_title(outcome.allocation.settings)) in page
 
 

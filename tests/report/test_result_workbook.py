@@ -113,7 +113,7 @@ def test_about_sheet_names_input_settings_and_version(workbook, outcome):
     text = "\n".join(" ".join(map(str, row)) for row in rows_of(workbook, ABOUT_SHEET))
     assert "草案" in text
     assert outcome.book.sha256 in text and outcome.book.label in text
-    assert __version__ in text and "2024-12-01" in text
+    assert __version__ in text and "制表日期 2024-12-20" in text  # SOURCE_DATE_EPOCH (tests/conftest.py)
     for header in contract.SHEET_SPECS[contract.PARAMS].headers:
         assert header in text
 

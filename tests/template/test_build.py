@@ -248,7 +248,10 @@ def test_code_columns_are_text():
                     (contract.RATINGS, "中心"), (contract.VOLUMES, "中心"),
                     (contract.COMPLAINTS, "中心"), (contract.DEDUCTIONS, "中心"),
                     (contract.COMPLAINTS, "投诉编号"), (contract.CALLBACKS, "中心"),
-                    (contract.CALLBACKS, "业务流水号")}
+                    (contract.CALLBACKS, "业务流水号"), (contract.CALLBACKS, "工单号"),
+                    (contract.CALLBACKS, "抽取批次"), (contract.OBJECTIONS, "中心"),
+                    (contract.CENTERS, "统一社会信用代码"), (contract.HARDWARE, "统一社会信用代码"),
+                    (contract.PARAMS, "异议电话")}
 
 
 def test_indicators_are_prefilled_with_attachment2(template_book):
