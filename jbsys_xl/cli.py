@@ -166,6 +166,28 @@ def cmd_notices(args) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args) -> int:
+    """What changed between two runs of one year (documents.md §7)."""
+    from .report.diff import DiffError, InvalidSide, compare, load, render_text, to_json
+
+    if problem := first_problem(((args.json, "JSON 文件", None),), [Path(args.old), Path(args.new)]):
+        return fail(problem)
+    try:
+        old = load(args.old, args.year, "原结果")
+        # a JSON result names its year: a workbook on the other side is run for that year
+        year = args.year if args.year is not None or old.dataset else old.result["year"]
+        new = load(args.new, year, "新结果")
+        diff = compare(old, new)
+    except InvalidSide as exc:
+        return refuse(exc.checks, str(exc), "请用 jbsys-xl check 查看全部。")
+    except DiffError as exc:
+        return fail(str(exc))
+    if args.json and write_output(args.json, to_json(diff).encode("utf-8")) is not None:
+        return EXIT_FAILURE
+    print(render_text(diff), end="")
+    return EXIT_OK
+
+
 def cmd_excel_setup(args) -> int:
     from .excel.setup import excel_setup
 
@@ -214,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     notices.add_argument("-o", "--output", required=True,
                          help="以 .pdf 结尾：所有中心合成一个 PDF；否则为文件夹，每个中心一个 PDF")
     notices.set_defaults(func=cmd_notices)
+    diff = commands.add_parser("diff", help="比较同一年度的两次结果（如草案和审定稿）：哪些中心的资金变了、为什么",
+                               description="比较同一年度的两次结果（如草案和审定稿）")
+    diff.add_argument("old", metavar="原结果", help="原来的工作簿（或 CSV 文件夹，或 allocate --json 写出的 JSON）")
+    diff.add_argument("new", metavar="新结果", help="新的工作簿（或 CSV 文件夹，或 JSON）")
+    diff.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：工作簿“参数”表中最新的年度）")
+    diff.add_argument("--json", metavar="JSON文件", help="把比较结果写到此 JSON 文件")
+    diff.set_defaults(func=cmd_diff)
     setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
     setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
     setup.set_defaults(func=cmd_excel_setup)

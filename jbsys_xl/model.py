@@ -198,7 +198,7 @@ class Rating:
 
 @dataclass(frozen=True)
 class Complaint:
-    """A valid (有理) complaint inside the period."""
+    """A complaint row inside the period (the rules count the 有理 ones)."""
 
     center: str
     day: date
@@ -206,7 +206,8 @@ class Complaint:
     line: str = ""
     content: str = ""
     number: str = ""  # 投诉编号: rows sharing one are one matter, counted once (spec §6.4)
-    cell: str = ""  # A1 cell of the row on 投诉, for checks
+    cell: str = ""  # A1 cell of the row on 投诉 (its 投诉编号, else its 核实结论), for checks
+    verdict: str = "有理"  # 核实结论
 
 
 def complaint_count(complaints: list[Complaint]) -> int:
@@ -295,6 +296,8 @@ class Dataset:
     objections: list[Objection] = field(default_factory=list)  # the year's 异议 rows
     # 待核实 complaints inside the period: not counted, and an 审定 needs them settled
     pending_complaints: list[Complaint] = field(default_factory=list)
+    # Every complaint inside the period whatever its verdict, for what changed between runs
+    period_complaints: list[Complaint] = field(default_factory=list)
 
 
 # --- result ---------------------------------------------------------------------------------

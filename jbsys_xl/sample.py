@@ -349,7 +349,12 @@ def _display_width(value: object) -> int:
 
 def write_sample_workbook(path: str | Path, year: int = 2024, seed: int = 7) -> Path:
     """The sample as .xlsx; fixed creation time so two writes give identical bytes."""
-    data = sample_rows(year, seed)
+    return write_rows(path, sample_rows(year, seed), year)
+
+
+def write_rows(path: str | Path, data: dict[str, list[Row]], year: int) -> Path:
+    """Rows like :func:`sample_rows`' (perhaps edited: the tests walk a draft to its 审定) as
+    .xlsx, laid out as the sample is."""
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
     workbook.set_properties({"title": TITLE, "created": datetime(year, 12, 1)})
     header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

@@ -56,7 +56,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
     if tables[k.VOLUMES] is not None:  # where a rule finds nothing to apportion points
         origins[(k.VOLUMES, "业务量")] = (k.VOLUMES, tables[k.VOLUMES].header_cell("业务量"))
-    complaints, pending = _period_complaints(complaint_rows, settings, active_codes, checks)
+    complaints, pending, in_period = _period_complaints(complaint_rows, settings, active_codes, checks)
     _check_rated(active, ratings, tables[k.RATINGS], year, checks)
     _check_budgets(settings, hardware, origins, checks)
 
@@ -67,7 +67,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
                       volumes=volumes, complaints=complaints,
                       deductions=[d for d in deductions if d.center in active_codes],
                       hardware=hardware, all_centers=centers, origins=origins, callbacks=callbacks,
-                      objections=objections, pending_complaints=pending)
+                      objections=objections, pending_complaints=pending, period_complaints=in_period)
     return dataset, checks.finish()
 
 
@@ -345,8 +345,8 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
             continue
         first[code] = row.cell("中心")
         origins[(k.RATINGS, code)] = (k.RATINGS, row.cell("综合优胜" if "综合优胜" in table.columns else "中心"))
-        for header in ("区局推荐", "评定等次", "评定说明"):
-            if header in table.columns or header != "评定说明":  # the sign-off falls back to 评定等次
+        for header in k.SHEET_SPECS[k.RATINGS].headers:  # awards point at 区局推荐/评定等次 even when absent
+            if header in table.columns or header in ("区局推荐", "评定等次"):
                 origins[(k.RATINGS, code, header)] = (k.RATINGS, row.cell(header))
         ratings[code] = Rating(code, venue, standardized, bool(recommended), bool(winner),
                                bool(vetoed), reason, recorded, note)
@@ -368,20 +368,22 @@ def _complaints(table: Table | None, lookup: CenterLookup, checks: Checks):
         if row.ok:
             complaint = Complaint(code, day, row.get("来源", v.text) or "", row.get("条线", v.text) or "",
                                   row.get("内容", v.text) or "", normalize(number) if number else "",
-                                  row.cell("投诉编号" if number else "核实结论"))
+                                  row.cell("投诉编号" if number else "核实结论"), verdict)
             result.append((row, complaint, verdict))
     return result
 
 
 def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str],
-                       checks: Checks) -> tuple[list[Complaint], list[Complaint]]:
+                       checks: Checks) -> tuple[list[Complaint], list[Complaint], list[Complaint]]:
     """The valid complaints of active centers inside the period (rows outside it are ignored),
-    and the 待核实 ones inside it (the sign-off rules weigh those); rows sharing a 投诉编号 are
-    one matter: a warning (counted once), or an error when they name different centers."""
-    valid, pending, by_number = [], [], {}
+    the 待核实 ones inside it (the sign-off rules weigh those), and every one inside it; rows
+    sharing a 投诉编号 are one matter: a warning (counted once), or an error when they name
+    different centers."""
+    valid, pending, in_period, by_number = [], [], [], {}
     for row, complaint, verdict in complaint_rows:
         if not settings.in_period((complaint.day.year, complaint.day.month)):
             continue
+        in_period.append(complaint)
         if complaint.number:
             by_number.setdefault(complaint.number, []).append(complaint)
         if verdict == k.VERDICT_PENDING:
@@ -400,7 +402,7 @@ def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str
         else:
             checks.warning(k.COMPLAINTS, rows[0].cell,
                            f"投诉编号“{number}”有 {len(rows)} 行（{cells}），按同一件投诉只计一次")
-    return valid, pending
+    return valid, pending, in_period
 
 
 def _check_rated(active: list[Center], ratings: dict, table: Table | None, year: int,

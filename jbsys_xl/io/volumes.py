@@ -113,8 +113,11 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
     def what(r: int) -> str:
         return f"{codes[center[r]]}“{names[item[r]]}”{v.show(months.uniques[months.codes[r]])} "
 
-    if dup.any():
-        dup &= ~_counted_twice(table, first, triple, use, what, checks)
+    # counted twice is about the period's rows whatever the center: an inactive center's rows
+    # are ignored today, but not if it is reactivated
+    counted = in_period & (item >= 0)
+    if _repeated(triple, counted).any():
+        dup &= ~_counted_twice(table, first, triple, counted, what, checks)
     for r in np.flatnonzero(dup):
         checks.warning(k.VOLUMES, table.cell(first + r, "业务量"), f"{what(r)}的业务量重复填报，已合计",
                        "业务量")
