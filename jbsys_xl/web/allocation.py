@@ -97,7 +97,7 @@ def run_page(request: Request) -> Response:
     label = escape(outcome.book.label)
     again = "<a class='button' href='/'>重新选择文件</a>"
     if not outcome.ok:
-        what = "无法生成分配结果" if not current.check_only else "请更正后再生成分配"
+        what = "不能生成分配" if current.check_only else "无法生成分配结果"
         body = (f"<h1>数据校验结果：{label}</h1>" + pages.checks_html(outcome.checks, what)
                 + f"<div class='buttons'>{again}</div>")
         return pages.layout("校验结果", body, step="/")
@@ -155,6 +155,7 @@ DOWNLOAD_SCRIPT = """
 document.getElementById('print').addEventListener('click', function(){ window.print(); });
 document.querySelectorAll('a[data-prepare]').forEach(function(link){
   link.addEventListener('click', function(event){
+    if (!link.dataset.prepare) return;  // made already: the link fetches it
     event.preventDefault();
     if (link.dataset.busy) return;
     link.dataset.busy = '1';
@@ -271,8 +272,8 @@ def prepare(request: Request) -> Response:
             def done():
                 current.making.pop(document.key, None)
 
-            job_key = start(state.store, Job(f"生成{document.label}", download=True, back=f"/runs/{key}"),
-                            work, done)
+            job = Job(f"生成{document.label}", download=f"下载 {document.label}", back=f"/runs/{key}")
+            job_key = start(state.store, job, work, done)
             current.making[document.key] = job_key
     if web.wants_json(request):
         return JSONResponse({"status": f"/jobs/{job_key}/status"})

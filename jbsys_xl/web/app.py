@@ -27,8 +27,9 @@ def job_page(request: Request) -> Response:
                             f"{escape(job.failure)}</div><p><a href='{escape(job.back)}'>返回</a></p>")
     if job.done and job.download:  # a page without script comes here: the file is a link
         return pages.layout(job.title, f"<h1>{escape(job.title)}</h1><div class='ok'>已生成："
-                            f"<a href='{escape(job.target)}'>下载</a></div>"
-                            f"<p><a href='{escape(job.back)}'>返回</a></p>")
+                            f"<a href='{escape(job.target)}'>{escape(job.download)}</a></div>"
+                            f"<div class='buttons'><a class='button' href='{escape(job.back)}'>返回</a>"
+                            "</div>")
     if job.done:
         return RedirectResponse(job.target, 303)
     status = f"/jobs/{key}/status"

@@ -20,7 +20,8 @@ from ..office.libreoffice import LibreOfficeError, LibreOfficeMissing
 from ..report.explain import UnknownCenter
 from ..report.notices import NoticeLayoutError
 
-KEEP = 8  # results of each kind kept: each holds a whole workbook's data in memory
+KEEP_RESULTS = 3  # of each kind: a result holds a whole workbook's data in memory
+KEEP_JOBS = 100  # small, and one still running must not be dropped for newer ones
 T = TypeVar("T")
 
 
@@ -36,7 +37,7 @@ class Job:
     done: bool = False
     failure: str = ""
     target: str = ""  # the page to show once done, or the file made (download)
-    download: bool = False
+    download: str = ""  # the link's text when the job made a file to download
     back: str = "/"  # where the user came from
 
     def status(self) -> dict:
@@ -46,9 +47,9 @@ class Job:
 
 
 class Store:
-    """Jobs and results by random id; only the latest KEEP of each kind stay."""
+    """Jobs and results by random id; only the latest few of each kind stay."""
 
-    def __init__(self, keep: int = KEEP):
+    def __init__(self, keep: int = KEEP_RESULTS):
         self.keep = keep
         self._kinds: dict[type, OrderedDict[str, object]] = {}
         self._lock = threading.Lock()
@@ -58,7 +59,7 @@ class Store:
         with self._lock:
             items = self._kinds.setdefault(type(item), OrderedDict())
             items[key] = item
-            while len(items) > self.keep:
+            while len(items) > (KEEP_JOBS if isinstance(item, Job) else self.keep):
                 items.popitem(last=False)
         return key
 

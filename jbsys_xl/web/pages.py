@@ -53,7 +53,7 @@ vertical-align:2px;margin-left:8px}
 .checks li{padding:3px 0 3px 10px;border-left:3px solid transparent}
 .checks li.error{border-color:#c0392b}
 .checks li.warning{border-color:#e3b341}
-.where{font-family:"Noto Sans Mono CJK SC",monospace;font-weight:bold;margin-right:2px}
+.where{font-weight:bold;margin-right:2px}
 .error .where{color:#b03a2e}
 .downloads{display:flex;flex-wrap:wrap;gap:8px 26px;margin:0;padding:0;list-style:none;align-items:baseline}
 .downloads a{font-weight:bold}

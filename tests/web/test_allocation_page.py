@@ -10,6 +10,7 @@ from jbsys_xl.cli import default_output, main
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.explain import explain, heading
+from jbsys_xl.web.documents import DOCUMENTS
 from tests.support import require_soffice
 from tests.support import workbooks as wb
 from tests.web.support import DEMO, EPOCH, pdf_without_metadata
@@ -61,6 +62,8 @@ def test_the_table_shows_every_centers_total_the_district_subtotals_and_the_stat
     assert money == expected
     assert any("," in total for _, total in money)  # thousands separators, as in the documents
     assert page.locator("h1 .badge").inner_text() == t.status_text(allocation.settings) == "草案"
+    offered = page.locator("#downloads a").all_inner_texts()
+    assert offered == [f"下载 {document.label}" for document in DOCUMENTS]  # one link per entry
 
 
 def test_the_result_workbook_downloaded_equals_the_clis(page, outcome, tmp_path, epoch):
@@ -138,3 +141,25 @@ def test_check_first_then_allocate_the_same_reading(page, outcome):
     page.get_by_role("button", name="生成分配").click()
     allocation = outcome.allocation
     assert len(allocation_rows(page)) == len(allocation.centers) + len(allocation.districts) + 1
+
+
+def test_without_script_a_pdf_is_made_by_a_button_and_then_offered_as_a_link(browser, served, page, tmp_path,
+                                                                               epoch):
+    """Progress needs no script: the job page reloads itself (meta refresh in <noscript>)."""
+    require_soffice()
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    run_page = page.url
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    plain = context.new_page()
+    plain.goto(served.url)
+    plain.goto(run_page + "/files/attachment")
+    plain.get_by_role("button", name=re.compile("生成附件")).click()
+    link = plain.locator(".ok a")
+    link.wait_for(timeout=120_000)
+    assert link.inner_text().startswith("下载 附件")
+    got = download(plain, link)
+    cli_file = tmp_path / "附件.pdf"
+    assert main(["report", str(DEMO), "--pdf", str(cli_file)]) == 0
+    assert pdf_without_metadata(open(got.path(), "rb").read()) == pdf_without_metadata(cli_file.read_bytes())
+    context.close()
