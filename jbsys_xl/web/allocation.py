@@ -21,7 +21,7 @@ from . import pages
 from . import state as web
 from .documents import BY_KEY, DOCUMENTS, Document
 from .forms import FormError, optional_int
-from .jobs import Job, start
+from .jobs import Job, failure_text, start
 
 
 @dataclass
@@ -246,7 +246,10 @@ def download(request: Request) -> Response:
         return pages.layout(document.label, f"<h1>{escape(document.label)}</h1><div class='card'>"
                             f"<p>这个文件需要先生成（用 LibreOffice，可能要一两分钟）。</p>{form}</div>")
     if data is None:
-        data = document.produce(outcome)
+        try:
+            data = document.produce(outcome)
+        except Exception as exc:  # a document refused (e.g. one that needs the 审定文号) says why
+            return pages.message(f"未能生成{document.label}", failure_text(exc), 409, back=f"/runs/{key}")
     return web.file_response(data, document.file_name(outcome))
 
 
@@ -285,7 +288,7 @@ ROUTES = [
     Route("/runs", create_run, methods=["POST"]),
     Route("/runs/{key}", run_page),
     Route("/runs/{key}/allocate", allocate_run, methods=["POST"]),
-    Route("/runs/{key}/centers/{center}", center_page),
+    Route("/runs/{key}/centers/{center:path}", center_page),
     Route("/runs/{key}/files/{document}", download),
     Route("/runs/{key}/files/{document}", prepare, methods=["POST"]),
 ]

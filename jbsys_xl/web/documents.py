@@ -1,6 +1,13 @@
 """The documents a valid allocation can be downloaded as: one entry each, made by the function
 the CLI calls for it, so a download equals the CLI's file (documents.md). A new document is
-one more line here.
+one more line in DOCUMENTS, e.g. for a writer that takes a target path and picks the format by
+its suffix::
+
+    Document("payments", "拨付明细（Excel）", "{stem}-拨付明细-{year}.xlsx",
+             written(write_payments, ".xlsx")),
+
+A writer that refuses (a document that needs the 审定文号) raises with a message in Chinese; the
+page shows it in place of the file (:func:`.jobs.failure_text` names the exceptions it knows).
 """
 from __future__ import annotations
 
