@@ -15,6 +15,7 @@ from pathlib import Path
 from . import __version__, contract
 from .console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem, output_problem, print_checks, refuse, write_output)
 from .jinbao.cli import add_commands as jinbao_commands
+from .web.command import add_command as serve_command
 from .model import Check, month_text
 from .pipeline import Outcome, run
 from .report.json_result import score_number, to_json
@@ -252,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--year", type=int, metavar="年度", help="模板年度（默认 2024）")
     template.set_defaults(func=cmd_build_template)
     jinbao_commands(commands)
+    serve_command(commands)
     return parser
 
 

@@ -1,0 +1,129 @@
+"""``jbsys-xl serve``: bind, print the link with its token, open the browser, serve until Ctrl+C.
+
+The socket is bound here, before uvicorn starts, so ``--port 0`` can print the port it got and
+the Host check knows it. uvicorn logs only warnings, and no request line: URLs carry the token
+and pages the names of uploaded files. Uploads live in one private folder, removed on stop.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import webbrowser
+from pathlib import Path
+
+from ..console import EXIT_FAILURE, EXIT_OK
+from .command import DEFAULT_HOST, DEFAULT_PORT
+from .guard import Access, new_token
+from .state import DEFAULT_MAX_UPLOAD, State
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _authority(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def served_hosts(host: str, port: int) -> tuple[frozenset[str], str]:
+    """The Host header values the server answers to, and the one its link names."""
+    if is_loopback(host):
+        return frozenset(f"{name}:{port}" for name in LOOPBACK_NAMES), _authority(host, port)
+    if host in ("0.0.0.0", "::", ""):  # every interface: this computer's names and addresses
+        names = {socket.gethostname().lower()}
+        try:
+            names.update(socket.gethostbyname_ex(socket.gethostname())[2])
+        except OSError:
+            pass
+        outside = sorted(n for n in names if n[:1].isdigit() and not n.startswith("127."))
+        hosts = {_authority(name, port) for name in names} | {f"{n}:{port}" for n in LOOPBACK_NAMES}
+        return frozenset(hosts), _authority(outside[0] if outside else "127.0.0.1", port)
+    return frozenset({_authority(host.lower(), port)}), _authority(host, port)
+
+
+class _Quiet(logging.Filter):
+    """uvicorn's errors without their details: an exception's text may hold a file name or a
+    value from an upload. JBSYS_DEBUG=1 keeps everything."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not os.environ.get("JBSYS_DEBUG"):
+            record.msg = "页面处理出错（为保护个人信息不记录详情；用 JBSYS_DEBUG=1 启动可查看）"
+            record.args = ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"quiet": {"()": _Quiet}},
+    "formatters": {"plain": {"format": "%(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
+                            "filters": ["quiet"], "formatter": "plain"}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+                "uvicorn.error": {"level": "WARNING"},
+                "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False}},
+}
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family)
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # uvicorn re-raises SIGTERM after its shutdown: end as for Ctrl+C
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, browser: bool = True,
+          max_upload: int = DEFAULT_MAX_UPLOAD) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        print(f"错误：无法在 {_authority(host, port)} 上启动（{exc.strerror or exc}）。端口可能已被占用："
+              f"请换一个端口（如 --port {port + 1}），或用 --port 0 自动选择。", file=sys.stderr)
+        return EXIT_FAILURE
+    port = sock.getsockname()[1]
+    hosts, shown = served_hosts(host, port)
+    token = new_token()
+    url = f"http://{shown}/?token={token}"
+    with tempfile.TemporaryDirectory(prefix="jbsys-serve-") as folder:
+        state = State(Access(token, hosts, port), Path(folder), max_upload)
+        config = uvicorn.Config(create_app(state), log_config=LOG_CONFIG, access_log=False,
+                                server_header=False, date_header=False, lifespan="off",
+                                timeout_graceful_shutdown=3)
+        server = uvicorn.Server(config)
+        if not is_loopback(host):
+            print(f"警告：本程序在 {host} 上监听，同一网络中任何拿到下面链接的人都能打开本页面、上传和下载"
+                  "数据（含个人信息）。只在需要时这样做，用完按 Ctrl+C 停止。", file=sys.stderr)
+        print(f"请在浏览器中打开：{url}", flush=True)
+        print("按 Ctrl+C 停止。", flush=True)
+        if browser:  # in a thread: a console browser (no desktop) would block until it exits
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            sock.close()
+    print("已停止，上传的文件已全部删除。", flush=True)
+    return EXIT_OK

@@ -1,0 +1,165 @@
+"""Step ① in a real browser: the workbook in, the checks at their cells or the allocation table
+out, and downloads equal to the CLI's files for the same input and SOURCE_DATE_EPOCH."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from jbsys_xl.cli import default_output, main
+from jbsys_xl.pipeline import run
+from jbsys_xl.report import tables as t
+from jbsys_xl.report.explain import explain, heading
+from jbsys_xl.web.documents import DOCUMENTS
+from tests.support import require_soffice
+from tests.support import workbooks as wb
+from tests.web.support import DEMO, EPOCH, pdf_without_metadata
+
+ROWS = "rows => rows.map(row => [...row.cells].map(cell => cell.textContent))"
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    result = run(DEMO)
+    assert result.ok, result.errors
+    return result
+
+
+@pytest.fixture
+def epoch(monkeypatch):
+    """The CLI run in this process dates its outputs as the server does."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def choose(page, workbook, button: str) -> None:
+    """The first file input of the start page takes the allocation workbook (documents.md §8)."""
+    page.locator("input[type=file]").first.set_input_files(str(workbook))
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def allocation_rows(page) -> list[list[str]]:
+    page.locator("#allocation table").wait_for(timeout=60_000)
+    return page.eval_on_selector_all("#allocation tbody tr", ROWS)
+
+
+def download(page, link, timeout: float = 30_000):
+    with page.expect_download(timeout=timeout) as started:
+        link.click()
+    return started.value
+
+
+def test_the_table_shows_every_centers_total_the_district_subtotals_and_the_status(page, outcome):
+    choose(page, DEMO, "生成分配")
+    rows = allocation_rows(page)
+    allocation = outcome.allocation
+    money = [(row[0], row[-1]) for row in rows]
+    expected = []
+    for district in allocation.districts:
+        centers = [c for c in allocation.centers if c.district == district.district]
+        expected += [(c.name, f"{c.total:,.2f}") for c in centers]
+        expected.append((f"{district.district} {t.SUBTOTAL}", f"{sum(c.total for c in centers):,.2f}"))
+    expected.append((t.TOTAL, f"{sum(c.total for c in allocation.centers):,.2f}"))
+    assert money == expected
+    assert any("," in total for _, total in money)  # thousands separators, as in the documents
+    assert page.locator("h1 .badge").inner_text() == t.status_text(allocation.settings) == "草案"
+    offered = page.locator("#downloads a").all_inner_texts()
+    assert offered == [f"下载 {document.label}" for document in DOCUMENTS]  # one link per entry
+
+
+def test_the_result_workbook_downloaded_equals_the_clis(page, outcome, tmp_path, epoch):
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    link = page.locator("#downloads a", has_text="分配结果")
+    assert link.count() == 1
+    got = download(page, link)
+    cli_file = tmp_path / "cli.xlsx"
+    assert main(["allocate", str(DEMO), "-o", str(cli_file)]) == 0
+    assert got.suggested_filename == default_output(DEMO, outcome.year).name
+    assert open(got.path(), "rb").read() == cli_file.read_bytes()
+
+
+def test_the_pdfs_downloaded_equal_the_clis_but_for_the_conversion_stamp(page, tmp_path, epoch):
+    require_soffice()
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    cli_attachment, cli_notices = tmp_path / "附件.pdf", tmp_path / "告知书.pdf"
+    assert main(["report", str(DEMO), "--pdf", str(cli_attachment)]) == 0
+    assert main(["notices", str(DEMO), "-o", str(cli_notices)]) == 0
+    for label, cli_file in (("附件", cli_attachment), ("告知书", cli_notices)):
+        item = page.locator("#downloads li", has_text=label)
+        got = download(page, item.locator("a"), timeout=240_000)
+        assert got.suggested_filename.endswith(".pdf")
+        data = open(got.path(), "rb").read()
+        assert data.startswith(b"%PDF")
+        assert pdf_without_metadata(data) == pdf_without_metadata(cli_file.read_bytes())
+        assert re.fullmatch(r"已生成（\d+ 秒）", item.locator(".note").inner_text())
+        # made once: the link now fetches the same file without making it again
+        assert item.locator("a").get_attribute("data-prepare") is None
+        assert open(download(page, item.locator("a")).path(), "rb").read() == data
+
+
+def test_a_click_on_a_center_explains_its_money(page, outcome):
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    center = outcome.allocation.centers[2]
+    page.locator("#allocation a", has_text=center.name).click()
+    explanation = explain(outcome.allocation, center.code)
+    assert page.locator("h1").inner_text() == heading(explanation)
+    total_row = page.locator("tr", has_text="基础达标奖励 + ").inner_text()
+    assert f"{center.total:,.2f}" in total_row
+    page.get_by_role("link", name="返回分配结果").click()
+    assert allocation_rows(page)
+
+
+def test_a_planted_bad_cell_is_shown_at_its_cell_and_nothing_can_be_downloaded(page, served, tmp_path):
+    sheets = wb.base()
+    wb.set_cell(sheets, "业务量", 3, "业务量", "十二")
+    for row in (2, 4, 5):  # one message on three cells: one line, as the CLI groups it
+        wb.set_cell(sheets, "业务量", row, "月份", "")
+    book = wb.write(tmp_path / "有错.xlsx", sheets)
+    expected = [str(check) for check in run(book).errors]
+    assert "业务量!D3：业务量“十二”不是数字" in expected
+    assert any("等 3 处" in line for line in expected)
+    for button in ("校验数据", "生成分配"):
+        page.goto(served.base + "/")
+        choose(page, book, button)
+        errors = page.locator("#errors li")
+        errors.first.wait_for(timeout=60_000)
+        assert errors.all_inner_texts() == expected
+        assert page.locator("a", has_text="分配结果").count() == 0
+        assert page.locator("#downloads").count() == 0
+        refused = page.request.get(page.url + "/files/result")
+        assert refused.status == 409 and "有错误" in refused.text()
+
+
+def test_check_first_then_allocate_the_same_reading(page, outcome):
+    choose(page, DEMO, "校验数据")
+    passed = page.locator(".ok")
+    passed.wait_for(timeout=60_000)
+    assert passed.inner_text() == f"{outcome.year} 年度校验通过：{outcome.warning_count:,} 个警告。"
+    assert page.locator("#downloads").count() == 0
+    page.get_by_role("button", name="生成分配").click()
+    allocation = outcome.allocation
+    assert len(allocation_rows(page)) == len(allocation.centers) + len(allocation.districts) + 1
+
+
+def test_without_script_a_pdf_is_made_by_a_button_and_then_offered_as_a_link(browser, served, page, tmp_path,
+                                                                               epoch):
+    """Progress needs no script: the job page reloads itself (meta refresh in <noscript>)."""
+    require_soffice()
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    run_page = page.url
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    plain = context.new_page()
+    plain.goto(served.url)
+    plain.goto(run_page + "/files/attachment")
+    plain.get_by_role("button", name=re.compile("生成附件")).click()
+    link = plain.locator(".ok a")
+    link.wait_for(timeout=120_000)
+    assert link.inner_text().startswith("下载 附件")
+    got = download(plain, link)
+    cli_file = tmp_path / "附件.pdf"
+    assert main(["report", str(DEMO), "--pdf", str(cli_file)]) == 0
+    assert pdf_without_metadata(open(got.path(), "rb").read()) == pdf_without_metadata(cli_file.read_bytes())
+    context.close()

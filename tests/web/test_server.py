@@ -1,0 +1,116 @@
+"""The ``jbsys-xl serve`` process as a user runs it: the link it prints, uploads gone once read,
+nothing personal in what it logs, and Ctrl+C ending it cleanly with its private folder removed."""
+from __future__ import annotations
+
+import signal
+import socket
+
+import openpyxl
+import pytest
+
+from jbsys_xl.cli import main
+from jbsys_xl.jinbao.sample_exports import write_sample_exports
+from tests.web.support import DEMO, URL_LINE, job_done, multipart, serve
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    """A server that read an allocation workbook and 金保 exports and gave out a callback list,
+    then was stopped with Ctrl+C: what it left behind."""
+    exports = write_sample_exports(tmp_path_factory.mktemp("exports") / "金保导出", 2024)
+    served = serve(tmp_path_factory.mktemp("session"))
+    record = {"served": served, "exports": exports}
+    headers, body = multipart({"action": "allocate"}, [("workbook", DEMO)])
+    run = served.request("POST", served.with_token("/runs"), headers, body)
+    record["run_page"] = served.request("GET", job_done(served, run.getheader("Location")), served.cookie())
+    headers, body = multipart({"seed": "7"}, [("workbook", DEMO), *(("exports", path) for path in exports)])
+    draw = served.request("POST", served.with_token("/callbacks"), headers, body)
+    page = job_done(served, draw.getheader("Location"))
+    record["left_after_reading"] = [p for p in served.tmp.rglob("*") if p.is_file()]
+    listed = served.request("POST", served.with_token(page + "/file"))
+    assert listed.status == 200
+    (served.folder / "list.xlsx").write_bytes(listed.body)
+    record["exit"] = served.stop(signal.SIGINT)
+    record["stdout"], record["stderr"] = served.output()
+    return record
+
+
+def test_the_link_is_the_first_line_on_a_free_port(session):
+    first = session["stdout"].splitlines()[0]
+    found = URL_LINE.match(first)
+    assert found and found[2] == "127.0.0.1" and int(found[3]) > 0
+    assert session["run_page"].status == 200
+
+
+def test_uploads_are_deleted_as_soon_as_they_are_read(session):
+    assert session["left_after_reading"] == []
+
+
+def test_ctrl_c_stops_cleanly_and_removes_the_private_folder(session):
+    assert session["exit"] == 0
+    assert "Traceback" not in session["stderr"]
+    assert session["stdout"].splitlines()[-1] == "已停止，上传的文件已全部删除。"
+    assert list(session["served"].tmp.iterdir()) == []
+
+
+def test_nothing_personal_is_logged(session):
+    """No request line (URLs carry the token), no file name, no name or phone of the list."""
+    served = session["served"]
+    logged = session["stdout"] + session["stderr"]
+    assert logged.count(served.token) == 1  # the link, printed once
+    assert "GET /" not in logged and "POST /" not in logged
+    for path in (DEMO, *session["exports"]):
+        assert path.name not in logged
+    sheet = openpyxl.load_workbook(served.folder / "list.xlsx", read_only=True).worksheets[0]
+    people = {value for row in sheet.iter_rows(min_row=5, max_col=9, values_only=True)
+              for value in row[6:9] if isinstance(value, str) and len(value) >= 2}
+    assert len(people) > 50
+    assert [value for value in people if value in logged] == []
+
+
+def test_another_host_warns_that_the_network_can_use_it(tmp_path):
+    served = serve(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert served.request("GET", served.with_token("/")).status == 200
+    finally:
+        assert served.stop(signal.SIGTERM) == 0
+    _, err = served.output()
+    assert "警告" in err and "同一网络中任何拿到下面链接的人都能打开本页面" in err
+
+
+def outside_address() -> str | None:
+    """This computer's address on its network (no packet is sent), if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith(("127.", "0.")) else address
+
+
+def test_the_default_listens_on_loopback_only_and_says_nothing_of_the_network(served):
+    _, err = served.output()
+    assert "警告" not in err
+    with socket.create_connection(("127.0.0.1", served.port), timeout=5):
+        pass
+    address = outside_address()
+    if address is None:
+        pytest.skip("this computer has no network address to try")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((address, served.port), timeout=5).close()
+
+
+def test_a_port_in_use_is_a_message_not_a_traceback(capsys):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--no-browser", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"无法在 127.0.0.1:{port} 上启动" in err and "--port 0" in err
+
+
+def test_the_help_is_in_chinese(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "-h"])
+    out = capsys.readouterr().out
+    assert "--no-browser" in out and "不自动打开浏览器" in out and "默认 8765" in out
