@@ -18,6 +18,7 @@ default height of rows in an XlsxWriter file and would cut wrapped text off).
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -39,7 +40,7 @@ SHADES = {"subtotal": "#DDEBF7", "total": "#BDD7EE", "header": "#D9D9D9"}
 MAX_WIDTH = 66  # wider text wraps
 HEADER_WRAP = 10  # headers wider than this wrap instead of widening their column
 LINE_HEIGHT = 15  # points per line of wrapped text at the default size
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.6}  # inches
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.4, "bottom": 0.55}  # inches
 # What LibreOffice prints for a column of width w (measured with the 宋体 substitute): about
 # 5.9 pt a unit plus 4.2 pt; Excel prints narrower (5.25 pt a unit plus 3.75 pt). Documents are
 # sized so that LibreOffice's page holds them; text is wrapped as Excel's narrower cells need.
@@ -275,12 +276,12 @@ def money_text(amount) -> str:
 TITLE, SUBTITLE, BODY, HEADING, RIGHT, NOTE, BANNER, SIGN, LABEL = (
     "title", "subtitle", "body", "heading", "right", "note", "banner", "sign", "label")
 STYLES = {  # style → (XlsxWriter format, points per line)
-    TITLE: (font(HEI, 15, align="center", valign="vcenter", text_wrap=True), 24),
+    TITLE: (font(HEI, 13.5, align="center", valign="vcenter", text_wrap=True), 22),
     SUBTITLE: (font(SONG, 10.5, align="center", valign="vcenter", text_wrap=True), 17),
-    BODY: (font(FANGSONG, 11, text_wrap=True, valign="top"), 17),
-    HEADING: (font(HEI, 11, valign="bottom"), 20),
-    RIGHT: (font(FANGSONG, 11, align="right", valign="vcenter"), 20),
-    NOTE: (font(SONG, 9, text_wrap=True, valign="top"), 13),
+    BODY: (font(FANGSONG, 10.5, text_wrap=True, valign="top"), 15),
+    HEADING: (font(HEI, 10.5, valign="bottom"), 17),
+    RIGHT: (font(FANGSONG, 10.5, align="right", valign="vcenter"), 17),
+    NOTE: (font(SONG, 9, text_wrap=True, valign="top"), 12.5),
     BANNER: (font(HEI, 12, align="center", valign="vcenter", font_color="#C00000", border=2,
                   border_color="#C00000"), 22),
     SIGN: (font(SONG, 10.5, valign="vcenter", text_wrap=True), 22),
@@ -384,7 +385,7 @@ class Sheet:
         self.sheet = book.add_worksheet(name)
         self.fmt, self.styles, self.grid = fmt, styles, tuple(grid)
         self.row, self.height, self.breaks = 0, 0.0, []
-        self.table_font, self.table_line = table_font, table_font * 1.45
+        self.table_font, self.table_line = table_font, table_font * 1.25
         self._repeat = False
         for col, width in enumerate(self.grid):
             self.sheet.set_column(col, col, width)
@@ -441,7 +442,7 @@ class Sheet:
                     self.sheet.merge_range(self.row, first, self.row, last, value, cell_format)
                 if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
                     height = max(height, lines(value, sum(self.grid[first:last + 1]), self.table_font))
-            self._set_height(self.table_line * height + 3)
+            self._set_height(self.table_line * height + 2)
 
 
 def letter_styles(book) -> dict:
@@ -460,3 +461,11 @@ def page_text(pages: list[Page]) -> str:
             elif isinstance(block, t.Table):
                 out.append(t.table_text(block))
     return "\n".join(out) + "\n"
+
+
+def short_names(names: list[str]) -> list[str]:
+    """Names without their common ending (e.g. 人社服务中心), so narrow columns stay legible."""
+    suffix = os.path.commonprefix([name[::-1] for name in names])[::-1]
+    if not suffix or any(name == suffix for name in names):
+        return names
+    return [name[:-len(suffix)] for name in names]

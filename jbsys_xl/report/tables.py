@@ -321,7 +321,7 @@ TITLES = {
     contract.DISTRICT_SHEET: "{year}年度各区补助资金汇总",
     contract.CHECKS_SHEET: "{year}年度数据校验结果",
     COMPARISON_SHEET: "{year}年度与上年度补助资金及得分对比",
-    LINES_SHEET: "{year}年度各条线考核指标业务量及因素得分确认表",
+    LINES_SHEET: "{year}年度各条线考核指标业务量确认表",
     CALLBACK_SHEET: "{year}年度12333回访结果汇总（回访结果不直接改变补助资金）",
 }
 
