@@ -260,7 +260,7 @@ def notice_pages(allocation: Allocation, center: CenterResult, previous: Allocat
     listed = [line for line in e.lines if line.factor_score]
     first: p.Page = [
         *_head(s, notice_title(s)),
-        p.Paragraph(f"{r.name}（{r.district}）："),
+        p.Paragraph(f"{r.name}（{LABEL['code']} {r.code}，{r.district}）："),
         p.Paragraph(f"　　根据{contract.REGULATION}，现将你中心 {s.year} 年度（考核期 "
                     f"{month_text(s.period_start)} 至 {month_text(s.period_end)}）考核结果和以奖代补资金"
                     "分配情况告知如下。"),
