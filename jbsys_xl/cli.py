@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__, contract
 from .console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem, output_problem, print_checks, refuse, write_output)
+from .io.atomic import OutputError, write_atomic
 from .jinbao.cli import add_commands as jinbao_commands
 from .web.command import add_command as serve_command
 from .model import Check, month_text
@@ -124,47 +125,142 @@ def cmd_explain(args) -> int:
     return EXIT_OK
 
 
-def cmd_report(args) -> int:
-    from .office.libreoffice import LibreOfficeMissing
-    from .report.pdf import write_pdf
+LIBREOFFICE_MISSING = ("未找到 LibreOffice，无法生成 PDF。请安装 libreoffice-calc-nogui"
+                       "（sudo apt-get install libreoffice-calc-nogui）后重试。")
 
-    outcome = run(args.workbook, args.year)
+
+def _document(args, outputs, what: str, make) -> int:
+    """What every document command does: refuse an output over an input, validate like
+    allocate (exit 2 with the cell errors, nothing written), then ``make(outcome)``, which
+    writes and returns the exit code; LibreOffice failures exit 1 with the reason."""
+    from .office.libreoffice import LibreOfficeError, LibreOfficeMissing
+    from .report.explain import UnknownCenter
+    from .report.notices import NoticeLayoutError
+
+    source = Path(args.workbook)
+    if problem := first_problem(outputs, [source]):
+        return fail(problem)
+    outcome = run(source, args.year)
     if not outcome.ok:
-        return refuse_invalid(outcome, "生成 PDF")
+        return refuse_invalid(outcome, what)
     try:
-        write_pdf(outcome, args.pdf)
+        return make(outcome)
+    except UnknownCenter as exc:
+        return fail(str(exc))
     except LibreOfficeMissing:
-        print("错误：未找到 LibreOffice，无法生成 PDF。请安装 libreoffice-calc-nogui"
-              "（sudo apt-get install libreoffice-calc-nogui）后重试。", file=sys.stderr)
-        return EXIT_FAILURE
-    print(f"PDF 已写入：{args.pdf}")
-    return EXIT_OK
+        return fail(LIBREOFFICE_MISSING, EXIT_FAILURE)
+    except (LibreOfficeError, NoticeLayoutError) as exc:
+        return fail(f"LibreOffice 未能{what}：{exc}", EXIT_FAILURE)
+    except OutputError as exc:
+        return fail(str(exc), EXIT_FAILURE)
+
+
+def _pdf_or_xlsx(target: str, workbook: bytes, name: str) -> None:
+    from .io.atomic import write_atomic
+    from .report.pdf import render
+
+    data = workbook if target.lower().endswith(XLSX) else render({name: workbook})[name]
+    write_atomic(target, data)
+
+
+def cmd_report(args) -> int:
+    """附件 (--pdf) and 条线确认表 (--confirmations)."""
+    if not args.pdf and not args.confirmations:
+        return fail("请给出 --pdf 附件.pdf 或 --confirmations 条线确认表.pdf（或两者）")
+
+    def make(outcome) -> int:
+        from .report.attachment import attachment_bytes
+        from .report.confirmations import confirmations_bytes
+        from .report.pdf import render
+
+        workbooks, checks = {}, []
+        if args.pdf:
+            workbooks["附件"] = attachment_bytes(outcome)
+        if args.confirmations:
+            workbooks["条线确认表"], checks = confirmations_bytes(outcome)
+        pdfs = render(workbooks)
+        print_checks(checks, "")
+        for name, target in (("附件", args.pdf), ("条线确认表", args.confirmations)):
+            if target:
+                write_atomic(target, pdfs[name])
+                print(f"{name}已写入：{target}")
+        return EXIT_OK
+
+    return _document(args, ((args.pdf, "PDF 文件", ".pdf"), (args.confirmations, "PDF 文件", ".pdf")),
+                     "生成 PDF", make)
 
 
 def cmd_notices(args) -> int:
-    """告知书: a page per center, into one PDF (-o X.pdf) or a PDF per center (-o FOLDER)."""
-    from .office.libreoffice import LibreOfficeError, LibreOfficeMissing
-    from .report.explain import UnknownCenter
-    from .report.notices import NoticeLayoutError, write_notices
+    """告知书: a page per center (or per 所属区 with --districts), into one PDF or a folder."""
+    def make(outcome) -> int:
+        from .report.notices import write_notices
 
-    outcome = run(args.workbook, args.year)
-    if not outcome.ok:
-        return refuse_invalid(outcome, "生成告知书")
-    try:
-        files = write_notices(outcome, args.output, args.center)
-    except UnknownCenter as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except LibreOfficeMissing:
-        print("错误：未找到 LibreOffice，无法生成告知书。请安装 libreoffice-calc-nogui"
-              "（sudo apt-get install libreoffice-calc-nogui）后重试。", file=sys.stderr)
-        return EXIT_FAILURE
-    except (LibreOfficeError, NoticeLayoutError) as exc:
-        print(f"错误：LibreOffice 未能生成告知书：{exc}", file=sys.stderr)
-        return EXIT_FAILURE
-    folder = "" if args.output.lower().endswith(".pdf") else f"（{len(files)} 个文件）"
-    print(f"告知书已写入：{args.output}{folder}")
-    return EXIT_OK
+        files = write_notices(outcome, args.output, args.center, full=args.full,
+                              districts=args.districts)
+        if not files:
+            print(f"{outcome.year} 年度没有硬件建设补助记录，未生成告知书。")
+            return EXIT_OK
+        folder = "" if args.output.lower().endswith(".pdf") else f"（{len(files)} 个文件）"
+        print(f"告知书已写入：{args.output}{folder}")
+        return EXIT_OK
+
+    return _document(args, (), "生成告知书", make)
+
+
+def cmd_publicity(args) -> int:
+    """公示 (allowed in a draft)."""
+    def make(outcome) -> int:
+        from .report.publicity import PUBLICITY, publicity_bytes
+
+        _pdf_or_xlsx(args.output, publicity_bytes(outcome), PUBLICITY)
+        print(f"公示已写入：{args.output}")
+        return EXIT_OK
+
+    return _document(args, ((args.output, "公示文件", _suffix(args.output)),), "生成公示", make)
+
+
+def cmd_payments(args) -> int:
+    """拨付明细 for 财政: refused in a draft (the error names 参数 审定文号)."""
+    def make(outcome) -> int:
+        from .report.payments import PAYMENTS, payments_bytes, refusal
+
+        if (refused := refusal(outcome.allocation)) is not None:
+            return refuse(outcome.checks + [refused], f"无法生成{PAYMENTS}", "")
+        workbook, warnings = payments_bytes(outcome)
+        _pdf_or_xlsx(args.output, workbook, PAYMENTS)
+        print_checks(warnings, "")
+        print(f"{PAYMENTS}已写入：{args.output}")
+        return EXIT_OK
+
+    return _document(args, ((args.output, "拨付明细文件", _suffix(args.output)),), "生成拨付明细", make)
+
+
+def cmd_documents(args) -> int:
+    """The whole set into a folder."""
+    folder = Path(args.output)
+    if folder.suffix.lower() in (".pdf", XLSX):
+        return fail(f"文书文件夹“{folder}”看起来是文件名，请给出文件夹")
+
+    def make(outcome) -> int:
+        from .console import is_input
+        from .report.documents import document_set, write_set
+
+        files, checks, notes = document_set(outcome)
+        if any(is_input(folder / name, Path(args.workbook)) for name in files):
+            return fail("文书会覆盖输入文件，请换一个文件夹")
+        written = write_set(files, folder)
+        print_checks(checks, "")
+        for note in notes:
+            print(note)
+        print(f"文书已写入：{folder}（{len(written)} 个文件：{'、'.join(p.name for p in written)}）")
+        return EXIT_OK
+
+    return _document(args, (), "生成文书", make)
+
+
+def _suffix(path: str | None) -> str | None:
+    """.pdf or .xlsx, whichever the output names (the check then demands one of them)."""
+    return ".pdf" if path and path.lower().endswith(".pdf") else XLSX
 
 
 def cmd_diff(args) -> int:
@@ -228,15 +324,29 @@ def build_parser() -> argparse.ArgumentParser:
     explain_ = with_source("explain", "说明一个中心的补助资金是怎样算出来的")
     explain_.add_argument("--center", required=True, metavar="中心", help="中心编码或中心名称")
     explain_.set_defaults(func=cmd_explain)
-    report = with_source("report", "生成可打印的分配结果 PDF（需要 LibreOffice）")
-    report.add_argument("--pdf", required=True, metavar="PDF文件", help="PDF 输出路径")
+    report = with_source("report", "生成附件（分配表）或条线确认表 PDF（需要 LibreOffice）")
+    report.add_argument("--pdf", metavar="附件.pdf", help="附件：分配表、硬件建设补助和资金平衡")
+    report.add_argument("--confirmations", metavar="条线确认表.pdf",
+                        help="条线确认表：每个考核部门一节，供各条线签字确认")
     report.set_defaults(func=cmd_report)
     notices = with_source("notices", "生成各中心的告知书（每个中心一页 PDF，需要 LibreOffice）")
     notices.add_argument("--center", nargs="+", action="extend",
                          help="只生成这些中心的告知书（中心编码或中心名称，可写多个）；默认全部中心")
     notices.add_argument("-o", "--output", required=True,
                          help="以 .pdf 结尾：所有中心合成一个 PDF；否则为文件夹，每个中心一个 PDF")
+    notices.add_argument("--full", action="store_true", help="每个中心加一页：全部指标的得分构成")
+    notices.add_argument("--districts", action="store_true",
+                         help="改为生成硬件建设补助告知书：每个有硬件记录的所属区一页")
     notices.set_defaults(func=cmd_notices)
+    publicity = with_source("publicity", "生成公示（PDF 或 xlsx；草案也可生成）")
+    publicity.add_argument("-o", "--output", required=True, metavar="公示.pdf|公示.xlsx")
+    publicity.set_defaults(func=cmd_publicity)
+    payments = with_source("payments", "生成拨付明细（PDF 或 xlsx；须已填写审定文号）")
+    payments.add_argument("-o", "--output", required=True, metavar="拨付明细.pdf|拨付明细.xlsx")
+    payments.set_defaults(func=cmd_payments)
+    documents = with_source("documents", "把全部文书写入一个文件夹（需要 LibreOffice）")
+    documents.add_argument("-o", "--output", required=True, metavar="文件夹")
+    documents.set_defaults(func=cmd_documents)
     diff = commands.add_parser("diff", help="比较同一年度的两次结果（如草案和审定稿）：哪些中心的资金变了、为什么",
                                description="比较同一年度的两次结果（如草案和审定稿）")
     diff.add_argument("old", metavar="原结果", help="原来的工作簿（或 CSV 文件夹，或 allocate --json 写出的 JSON）")

@@ -29,7 +29,7 @@ from ..io.names import normalize
 from ..io.tables import Checks, locate
 from ..model import Check
 from ..clock import utc_moment
-from ..report.result_workbook import A4, FOOTER
+from ..report.page import A4, FOOTER
 from .headers import ID_NUMBER, NAME, PHONE
 from .importer import ImportResult, Progress, run_import
 

@@ -14,7 +14,7 @@ from .. import __version__, contract
 from ..model import month_text
 from ..report import tables as t
 from ..clock import utc_moment
-from ..report.result_workbook import Formats, print_setup, set_widths, write_table
+from ..report.page import Formats, print_setup, set_widths, write_table
 from .importer import ImportResult
 
 VOLUME_HEADERS = contract.SHEET_SPECS[contract.VOLUMES].headers  # 中心 事项 月份 业务量 来源

@@ -1,232 +1,350 @@
-"""告知书: one A4 page per center that the center can read alone — its score and rank, its grade
-and why, the indicators where its share of the city's volume is largest, its complaints and
-deductions, every amount and the total, the allocation method in one paragraph, and a line for
-the 就业处's stamp and date.
+"""告知书 (documents.md §2): one A4 page per active center that the center can read alone —
+its score, rank and grade, the contributions that make the score, its complaints (those still
+待核实 named), deductions and 12333 callbacks with the working group's decision, every amount
+down to the exact quota and the largest-remainder rule, 上年 → 本年, how to object, and who
+issues it. ``--full`` adds the whole score table on a second page. Hardware notices: a page
+per 所属区 that has a 硬件 row of the year.
 
-Nothing is computed here: the amounts and the notes beside them come from the Allocation and
-its explanation (:mod:`.explain`), the method from :func:`.result_workbook.method_lines`, the
-labels from the contract, so a change of the rules reaches the notices as it reaches every
-other output. The pages are laid out as a workbook, a sheet per center (A4 portrait, every row
-height set, so LibreOffice Calc — the part of LibreOffice the project already needs — prints
-each on one page), and LibreOffice renders all of them in one conversion. A file per center
-is split from that PDF (pypdf): 2.2 × faster at 1,448 centers than converting a workbook per
-center in LibreOffice sessions of 200 files, for files about 1.5 × larger (each keeps the font
-subset of the whole PDF); see bench/PERFORMANCE.md.
+Nothing is computed here that the rules do not fix: amounts come from the Allocation and its
+explanation (:mod:`.explain`). The pages are laid out as a workbook, a sheet per page, each on
+one page at 100 % or a little less (never below 8 pt), and LibreOffice renders all of them in
+one conversion; a file per center is split from that PDF (pypdf).
 """
 from __future__ import annotations
 
 import io
 import re
-import tempfile
-from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
-import xlsxwriter
 from pypdf import PdfReader, PdfWriter
 
-from .. import __version__, contract
-from ..clock import utc_moment
+from .. import contract
 from ..io.atomic import write_atomic
-from ..model import Allocation, CenterResult, Settings, month_text
-from ..office.libreoffice import convert
+from ..model import Allocation, CenterResult, HardwareRow, month_text
 from ..pipeline import Outcome, run
+from ..rules.allocate import hardware_subsidy
+from . import page as p
 from . import tables as t
-from .explain import LABEL, explain, find_center, sections
+from .explain import LABEL, explain, find_center
+from .history import previous_allocation
 from .json_result import score_number
-from .result_workbook import A4, Formats, method_lines
+from .pdf import render
 
-TOP_INDICATORS = 5  # indicators listed, by the center's share of the city's volume
-LISTED = 5  # complaints and deduction records listed on the page; any more are counted
-SECONDS_PER_PAGE = 0.5  # LibreOffice's time budget per notice, on top of a fixed minute
+TOP = 10  # contributions listed on the page, largest s[c,i] first
+LISTED = 2  # records per list on the page; any more are counted
+SECONDS_PER_PAGE = 0.5  # LibreOffice's time budget per page, on top of a fixed minute
 NOTICE = "告知书"
-
-# The page: seven columns (Excel width units) that every table maps onto — a table's second
-# column, its text, spans what its other columns leave, its last ones fall on the wide columns
-# F and G (amounts must fit: Calc prints ### for a number wider than its cell); paragraphs
-# span all seven.
-COLUMNS = (15, 24, 8, 9, 10, 12, 13)
-TITLE, SUBTITLE, BODY, HEADING, RIGHT, NOTE = "title", "subtitle", "body", "heading", "right", "note"
-STYLES = {  # style → (XlsxWriter format, points per line)
-    TITLE: ({"bold": True, "font_size": 15, "align": "center", "valign": "vcenter"}, 26),
-    SUBTITLE: ({"font_size": 9.5, "align": "center", "valign": "top"}, 16),
-    BODY: ({"font_size": 10.5, "text_wrap": True, "valign": "top"}, 16),
-    HEADING: ({"bold": True, "font_size": 11, "valign": "bottom"}, 22),
-    RIGHT: ({"font_size": 10.5, "align": "right", "valign": "vcenter"}, 22),
-    NOTE: ({"font_size": 9, "text_wrap": True, "valign": "top"}, 13),
-}
-TABLE_FONT, TABLE_LINE = 9.5, 13  # points
-MARGINS = {"left": 0.55, "right": 0.55, "top": 0.5, "bottom": 0.5}  # inches
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    style: str = BODY
-
-
-Block = Paragraph | t.Table
-Page = list[Block]
+HARDWARE_NOTICE = "硬件建设补助告知书"
+GRID = (int(p.units_for(p.PORTRAIT_WIDTH, 14) / 14 * 10) / 10,) * 14  # a portrait page, fine enough for any table
+TABLE_FONT = 9
+DRAFT_BANNER = f"{contract.STATUS_DRAFT} 仅供核对"
+SEAL = "（盖章）"
+MORE = "完整记录可向就业处索取"
+LATE = "{day} 晚于 3 月 31 日，属逾期备案"
 
 
 class NoticeLayoutError(RuntimeError):
-    """LibreOffice did not print a notice on exactly one page."""
+    """LibreOffice did not print the notices on the pages they were laid out for."""
 
 
-def notice_title(settings: Settings) -> str:
-    draft = "（草案）" if settings.status == contract.STATUS_DRAFT else ""
-    return f"{settings.year}年度人社基层平台建设考核结果及补助资金{NOTICE}{draft}"
+def notice_title(settings) -> str:
+    return p.title_with_status(f"{settings.year}年度人社基层平台建设考核结果及补助资金{NOTICE}", settings)
 
 
-def status_line(settings: Settings) -> str:
-    """What the notice rests on: the 审定文号 and 审定日期, or that it is still a draft."""
-    if settings.status == contract.STATUS_FINAL:
-        when = (f"{settings.approval_date.year}年{settings.approval_date.month}月"
-                f"{settings.approval_date.day}日" if settings.approval_date else "未填写")
-        return f"审定文号：{settings.approval_number}　审定日期：{when}"
-    return "草案：分配结果尚未审定，仅供核对；以审定后的正式文件为准"
+def _head(settings, title: str) -> p.Page:
+    approval = p.approval_line(settings)
+    return [p.Paragraph(title, p.TITLE),
+            p.Paragraph(approval, p.SUBTITLE) if approval else p.Paragraph(DRAFT_BANNER, p.BANNER)]
 
 
-def _capped(table: t.Table, note: str) -> t.Table:
-    """The table's first LISTED records and a row counting the rest (in the second column, the
-    text one of both record tables); its 合计 row stays."""
+def _tail(settings) -> p.Page:
+    """异议 and who issues it: the seal line on an 审定 notice, the draft banner otherwise."""
+    clause = (f"　　如对考核结果有异议，请于收到本{NOTICE}之日起 {settings.objection_days} 个工作日内，"
+              f"以书面形式（附相关证明材料）向{settings.tabulator}提出。{p.contact(settings)}")
+    end = ([p.Paragraph(f"{settings.issuer}{SEAL}", p.RIGHT)] if settings.status == contract.STATUS_FINAL
+           else [p.Paragraph(settings.issuer, p.RIGHT)])
+    end.append(p.Paragraph(f"{p.document_date(settings)}　", p.RIGHT))
+    return [p.Paragraph("五、异议", p.HEADING), p.Paragraph(clause), *end]
+
+
+def _capped(table: t.Table) -> t.Table:
+    """The first LISTED records and a row counting the rest; summary rows stay."""
     body = [row for index, row in enumerate(table.rows) if not table.is_summary(index)]
     summary = [row for index, row in enumerate(table.rows) if table.is_summary(index)]
     if len(body) <= LISTED:
         return table
     more = [None] * len(table.headers)
-    more[1] = f"另有 {len(body) - LISTED} 条，{note}"
+    more[1] = f"另有 {len(body) - LISTED} 条，{MORE}"
     rows = body[:LISTED] + [tuple(more)] + summary
     return t.Table(table.title, table.headers, table.kinds, rows,
                    totals=frozenset(range(LISTED + 1, len(rows))))
 
 
-def notice_page(allocation: Allocation, center: CenterResult) -> Page:
-    """One center's notice as paragraphs and tables."""
+def quota(allocation: Allocation, center: CenterResult) -> Fraction:
+    """q = W′ × S ÷ ΣS: the center's exact share of the workload pool, in 元."""
+    total = allocation.score_total
+    return Fraction(allocation.pools.workload_pool) * center.score / total if total else Fraction(0)
+
+
+def six_places(value: Fraction) -> str:
+    """A non-negative amount truncated (not rounded) to 6 decimals, with thousands separators."""
+    millionths = value.numerator * 1_000_000 // value.denominator
+    return f"{millionths // 1_000_000:,}.{millionths % 1_000_000:06d}"
+
+
+def remainder_sentence(allocation: Allocation, center: CenterResult) -> str:
+    """How the last fen was decided: the largest-remainder rule, and what it gave this center."""
+    unit = Fraction(allocation.settings.unit)
+    q = quota(allocation, center)
+    floor = Decimal(int(q / unit)) * allocation.settings.unit
+    extra = center.gross_workload - floor
+    place = "分" if unit < 1 else "元"
+    got = (f"本中心多分得 {p.money_text(extra)} 元" if extra > 0 else "本中心未分得余下的" + place)
+    return (f"精确份额 = {p.money_text(allocation.pools.workload_pool)} × 本中心得分 ÷ 全市得分合计 = "
+            f"{six_places(q)} 元（截至 6 位小数）；按最大余额法，先舍去{place}以下的部分，余下的{place}按舍去"
+            f"部分从大到小逐一分配，{got}。")
+
+
+def _benchmarks(allocation: Allocation) -> dict[str, Fraction]:
+    """标杆业务量 (对标法): each indicator's largest volume over the factor base."""
+    best = {indicator.name: Fraction(0) for indicator in allocation.indicators}
+    for (code, name), (volume, _) in allocation.factors.items():
+        if code not in allocation.excluded and volume > best[name]:
+            best[name] = volume
+    return best
+
+
+def score_table(allocation: Allocation, lines, score: Fraction, top: int | None,
+                benchmarks: dict | None) -> t.Table:
+    """得分构成: the ``top`` largest contributions (all when None), 其余 N 项合计, 合计."""
+    base = "标杆业务量" if benchmarks is not None else "全市业务量"
+    ordered = sorted(lines, key=lambda line: (-line.factor_score, line.indicator.seq))
+    shown = [line for line in ordered if line.factor_score][:top] if top else list(lines)
+    rows = [(line.indicator.seq, line.indicator.name, line.indicator.weight, line.volume,
+             benchmarks[line.indicator.name] if benchmarks is not None else line.indicator_total,
+             score_number(line.factor_score)) for line in shown]
+    rest = [line for line in lines if line not in shown]
+    if top and rest:
+        rows.append((None, f"其余 {len(rest)} 项合计", None, None, None,
+                     score_number(sum((line.factor_score for line in rest), Fraction(0)))))
+    rows.append((None, t.TOTAL, None, None, None, score_number(score)))
+    return t.Table("得分构成", (t.SEQ, t.ITEM, t.WEIGHT, "本中心业务量", base, "得分"),
+                   (t.INT, t.TEXT, t.NUMBER, t.NUMBER, t.NUMBER, t.SCORE), rows,
+                   totals=frozenset({len(rows) - 1}))
+
+
+def _grade_text(e) -> str:
+    r, rating = e.result, e.rating
+    if rating is None:
+        return f"{r.grade}（没有评定记录，按 B 类计）"
+    text = f"{r.grade}（{rating.venue}，标准化下沉{t.yes_no(rating.standardized)}，可评定为 {rating.ceiling}"
+    if rating.below_ceiling:
+        text += f"；评定说明：{rating.grade_note or '未填写'}"
+    return text + "）"
+
+
+def _winner_text(r: CenterResult) -> str:
+    if r.winner_status == contract.WINNER_CONFIRMED:
+        return "是（工作小组确定）"
+    if r.winner_status == contract.WINNER_PROPOSED:
+        return "建议（按得分提出，尚待工作小组确定）"
+    return "否"
+
+
+def _records(allocation: Allocation, e) -> p.Page:
+    """三、投诉、差错和回访, each under a heading of its own."""
+    r, s = e.result, allocation.settings
+    rate = t.cell_text(s.complaint_rate, t.PERCENT)
+    out: p.Page = [p.Paragraph("三、投诉、差错和回访", p.HEADING)]
+    if e.complaints:
+        rows = [(c.day.isoformat(), c.number, c.content) for c in e.complaints]
+        out.append(_capped(t.Table("有理投诉", ("（一）有理投诉", "投诉编号", "内容"), (t.TEXT,) * 3, rows)))
+        out.append(p.Paragraph(f"有理投诉 {r.complaints} 件（投诉编号相同的只计一次），每件扣减应得工作量补助的 "
+                               f"{rate}，投诉扣减 {p.money_text(r.complaint_deduction)} 元。", p.NOTE))
+    else:
+        out.append(p.Paragraph("（一）有理投诉：无。", p.NOTE))
+    pending = [c for c in allocation.dataset.pending_complaints if c.center == r.code]
+    if pending:
+        each = (r.gross_workload * s.complaint_rate).quantize(s.unit)
+        named = "；".join(f"{c.day.isoformat()} {c.number or '（无编号）'}" for c in pending)
+        out.append(p.Paragraph(f"（二）尚待核实的投诉：{named}：尚在核实，本次未扣减；如核实为有理，每件将扣减应得工作量补助的 "
+                               f"{rate}（约 {p.money_text(each)} 元）。", p.NOTE))
+    else:
+        out.append(p.Paragraph("（二）尚待核实的投诉：无。", p.NOTE))
+    if e.deductions:
+        rows = [(n, d.reason, d.amount, d.rate) for n, d in enumerate(e.deductions, start=1)]
+        out.append(_capped(t.Table("差错扣减", ("（三）差错扣减", "原因", "扣减金额", "扣减比例"),
+                                   (t.INT, t.TEXT, t.MONEY, t.PERCENT), rows)))
+        out.append(p.Paragraph(f"差错扣减合计 {p.money_text(r.error_deduction)} 元（金额 + 应得工作量补助 × 比例）。",
+                               p.NOTE))
+    else:
+        out.append(p.Paragraph("（三）差错扣减：无。", p.NOTE))
+    if e.callbacks:
+        results = [c.result for c in e.callbacks]
+        counts = "，".join(f"{label} {results.count(label)} 件" for label in contract.CALLBACK_RESULTS
+                          if results.count(label))
+        waiting = results.count(None)
+        counts += f"，未回访 {waiting} 件" if waiting else ""
+        out.append(p.Paragraph(f"（四）12333 回访：抽查 {len(results)} 件，{counts}（回访结果不直接改变补助资金）。",
+                               p.NOTE))
+        refuted = [c for c in e.callbacks if c.result == contract.CALLBACK_REFUTED]
+        if refuted:
+            rows = [(c.case_id, c.day.isoformat() if c.day else "",
+                     c.decision or ("一票否决" if r.vetoed else "工作组尚未决定"), c.decision_note)
+                    for c in refuted]
+            out.append(t.Table("不属实", ("业务流水号", "回访日期", "处理决定", "决定说明"), (t.TEXT,) * 4, rows))
+    else:
+        out.append(p.Paragraph("（四）12333 回访：本年度未抽查本中心的业务。", p.NOTE))
+    return out
+
+
+def _money(allocation: Allocation, e, previous: Allocation | None) -> p.Page:
+    r = e.result
+    complaint = f"有理投诉 {r.complaints} 件" if r.complaints else "无有理投诉"
+    rows = [(LABEL["basic_award"], f"{r.grade} 类" + ("，一票否决" if r.vetoed else ""), r.basic_award),
+            (LABEL["gross_workload"], "按得分占比分配，见下方说明", r.gross_workload),
+            (LABEL["complaint_deduction"], complaint, r.complaint_deduction),
+            (LABEL["error_deduction"], f"{len(e.deductions)} 条扣减记录" if e.deductions else "无",
+             r.error_deduction),
+            (LABEL["net_workload"], "一票否决，不予补助" if r.vetoed else "应得 − 投诉扣减 − 差错扣减",
+             r.net_workload),
+            (LABEL["redistributed"], "扣减资金再分配" if r.redistributed else "无", r.redistributed),
+            (LABEL["winner_award"], _winner_text(r), r.winner_award),
+            (t.TOTAL, "基础达标奖励 + 实得 + 再分配 + 优胜奖励", r.total)]
+    table = t.Table("补助资金", (t.ITEM_LABEL, "说明", t.AMOUNT), (t.TEXT, t.TEXT, t.MONEY), rows,
+                    subtotals=frozenset({4}), totals=frozenset({7}))
+    out: p.Page = [p.Paragraph(f"四、补助资金（{t.UNIT_LINE}）", p.HEADING), table,
+                   p.Paragraph(remainder_sentence(allocation, r), p.NOTE)]
+    if previous is not None:
+        out.append(p.Paragraph(_year_on_year(previous, r), p.NOTE))
+    return out
+
+
+def _change(now, before) -> str:
+    change = t.change(now, before)
+    return "" if change is None else f"（{'+' if change >= 0 else ''}{t.cell_text(change, t.PERCENT)}）"
+
+
+def _year_on_year(previous: Allocation, r: CenterResult) -> str:
+    year = previous.settings.year
+    before = next((c for c in previous.centers if c.code == r.code), None)
+    if before is None:
+        return f"上年（{year} 年度）本中心没有考核结果。"
+    return (f"上年（{year} 年度）→ 本年：补助资金合计 {p.money_text(before.total)} → "
+            f"{p.money_text(r.total)} 元{_change(r.total, before.total)}；得分 "
+            f"{t.cell_text(score_number(before.score), t.SCORE)} → "
+            f"{t.cell_text(score_number(r.score), t.SCORE)} 分{_change(r.score, before.score)}。")
+
+
+def notice_pages(allocation: Allocation, center: CenterResult, previous: Allocation | None = None,
+                 full: bool = False, benchmarks: dict | None = None) -> list[p.Page]:
+    """One center's notice: a page, and with ``full`` a second holding every indicator."""
     s = allocation.settings
     e = explain(allocation, center.code)
-    overview, scores, workload, *records, total = sections(e)
     r = e.result
-    leading = sorted(e.lines, key=lambda line: (-line.share, line.indicator.seq))[:TOP_INDICATORS]
-    score_rows = {row[1]: row for row in scores.rows}  # by 事项名称
-    top = t.Table(scores.title, scores.headers, scores.kinds,
-                  [score_rows[line.indicator.name] for line in leading])
-    # the basic award, the workload steps down to the net amount, then what is added to it
-    net = LABEL["net_workload"]
-    rows = total.rows[:1] + workload.rows + [row for row in total.rows[1:] if row[0] != net]
-    money = t.Table("补助资金", total.headers, total.kinds, rows,
-                    totals=frozenset({len(workload.rows), len(rows) - 1}))
-    more = "完整记录可向就业处索取"
-    page: Page = [
-        Paragraph(notice_title(s), TITLE),
-        Paragraph(status_line(s), SUBTITLE),
-        Paragraph(f"{r.name}（{LABEL['code']} {r.code}，{r.district}）："),
-        Paragraph(f"　　根据{contract.REGULATION}，现将你中心 {s.year} 年度"
-                  f"（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}）"
-                  f"考核结果和以奖代补资金分配情况告知如下。"),
-        Paragraph("一、考核结果", HEADING),
-        overview,
-        Paragraph(f"二、业务量占全市比重居前的 {len(leading)} 项指标（共 {len(e.lines)} 项，"
-                  f"合计得分 {t.cell_text(score_number(r.score), t.SCORE)}）", HEADING),
-        top,
-        Paragraph("三、投诉和扣减", HEADING),
-        *([_capped(record, more) for record in records] if records
-          else [Paragraph("本年度没有有理投诉，也没有差错扣减。")]),
-        Paragraph(f"四、补助资金（{t.UNIT_LINE}）", HEADING),
-        money,
-        Paragraph("五、资金分配办法", HEADING),
-        Paragraph("；".join(f"{label}：{text}" for label, text in method_lines(allocation)) + "。",
-                  NOTE),
-        Paragraph("　　如对考核结果有异议，请及时与就业处联系。"),
-        Paragraph(f"{allocation.settings.issuer}（盖章）", RIGHT),
-        Paragraph("年　　月　　日　　　", RIGHT),
+    method = s.method == contract.METHOD_BENCHMARK
+    if method and benchmarks is None:
+        benchmarks = _benchmarks(allocation)
+    base = "标杆业务量为全市最高" if method else "全市业务量为全市合计"
+    base_note = base + ("（不含一票否决并剔除的中心）" if allocation.excluded else "")
+    overview = t.Table("考核结果", (t.ITEM_LABEL, "内容"), (t.TEXT, t.TEXT), [
+        (LABEL["score"], f"{t.cell_text(score_number(r.score), t.SCORE)} 分（{s.method}），"
+                         f"第 {r.rank} 名（共 {len(allocation.centers)} 个中心）"),
+        (LABEL["grade"], _grade_text(e)),
+        (f"{LABEL['vetoed']}、{LABEL['winner']}",
+         (f"一票否决：是（{r.veto_reason or '未填写原因'}），各项奖补均为 0" if r.vetoed else "一票否决：否")
+         + f"；综合优胜：{_winner_text(r)}"),
+    ])
+    listed = [line for line in e.lines if line.factor_score]
+    first: p.Page = [
+        *_head(s, notice_title(s)),
+        p.Paragraph(f"{r.name}（{LABEL['code']} {r.code}，{r.district}）："),
+        p.Paragraph(f"　　根据{contract.REGULATION}，现将你中心 {s.year} 年度（考核期 "
+                    f"{month_text(s.period_start)} 至 {month_text(s.period_end)}）考核结果和以奖代补资金"
+                    "分配情况告知如下。"),
+        p.Paragraph("一、考核结果", p.HEADING), overview,
+        p.Paragraph(f"二、得分构成（因素得分最高的 {min(TOP, len(listed))} 项，共 {len(e.lines)} 项"
+                    + ("，全部见第二页" if full else "") + "）", p.HEADING),
+        score_table(allocation, e.lines, r.score, TOP, benchmarks if method else None),
+        p.Paragraph(f"因素得分 = 权重 × 本中心业务量 ÷ {'标杆' if method else '全市'}业务量，{base_note}。", p.NOTE),
+        *_records(allocation, e),
+        *_money(allocation, e, previous),
+        *_tail(s),
     ]
-    return page
+    pages = [first]
+    if full:
+        pages.append([p.Paragraph(f"{r.name} {s.year} 年度得分构成（全部 {len(e.lines)} 项）", p.HEADING),
+                      score_table(allocation, e.lines, r.score, None, benchmarks if method else None),
+                      p.Paragraph(base_note + "。", p.NOTE)])
+    return pages
 
 
-# --- layout ------------------------------------------------------------------------------------
+# --- hardware notices -----------------------------------------------------------------------------
 
-def _spans(columns: int) -> list[tuple[int, int]]:
-    """Grid columns (first, last) of each of a table's columns: the second takes the slack."""
-    slack = len(COLUMNS) - columns
-    spans, col = [], 0
-    for index in range(columns):
-        width = 1 + (slack if index == 1 else 0)
-        spans.append((col, col + width - 1))
-        col += width
-    return spans
+def hardware_title(settings) -> str:
+    return p.title_with_status(f"{settings.year}年度人社基层平台{HARDWARE_NOTICE}", settings)
 
 
-def _lines(text: str, first: int, last: int, points: float) -> int:
-    """Lines a wrapped text takes across grid columns first..last (a width unit holds one
-    half-width character at 11 pt; kept on the safe side)."""
-    room = (sum(COLUMNS[first:last + 1]) - 1.5) * 10.5 / points
-    return max(1, -(-t.display_width(text) // int(room)))
+def _rule(number: int, row: HardwareRow, unit: Decimal) -> str:
+    subsidy = p.money_text(hardware_subsidy(row, unit))
+    late = ""
+    deadline = (row.filed_on.year, *contract.HARDWARE_FILING_DEADLINE) if row.filed_on else None
+    if row.filed_on and (row.filed_on.month, row.filed_on.day) > deadline[1:]:
+        late = "；" + LATE.format(day=row.filed_on.isoformat())
+    if not row.filed:
+        return f"第 {number} 项：未备案，按先建后补的规定不予补助{late}。"
+    return (f"第 {number} 项：已备案（{row.filed_on.isoformat() if row.filed_on else '备案日期未填'}），"
+            f"补助 = 预算补助 {p.money_text(row.budget)} × min(1, 实际投入 {p.money_text(row.actual)} ÷ "
+            f"计划投入 {p.money_text(row.planned)})，且不超过实际投入 = {subsidy} 元{late}。")
 
 
-class _Sheet:
-    """One notice on one worksheet: blocks written top-down, every row height set."""
-
-    def __init__(self, book, fmt: Formats, styles: dict, name: str):
-        self.sheet = book.add_worksheet(name)
-        self.fmt, self.styles, self.row = fmt, styles, 0
-        for col, width in enumerate(COLUMNS):
-            self.sheet.set_column(col, col, width)
-        self.sheet.set_paper(A4)
-        self.sheet.set_portrait()
-        self.sheet.fit_to_pages(1, 1)  # a notice longer than usual prints smaller, still one page
-        self.sheet.set_margins(**MARGINS)
-        self.sheet.hide_gridlines(2)
-
-    def _height(self, height: float) -> None:
-        self.sheet.set_row(self.row, height)
-        self.row += 1
-
-    def paragraph(self, block: Paragraph) -> None:
-        cell_format, line = self.styles[block.style]
-        last = len(COLUMNS) - 1
-        self.sheet.merge_range(self.row, 0, self.row, last, block.text, cell_format)
-        wraps = STYLES[block.style][0].get("text_wrap")
-        size = STYLES[block.style][0]["font_size"]
-        self._height(line * (_lines(block.text, 0, last, size) if wraps else 1))
-
-    def table(self, table: t.Table) -> None:
-        spans = _spans(len(table.headers))
-        lines = [(table.headers, (t.TEXT,) * len(table.headers), "header")]
-        lines += [(row, table.kinds, "total" if table.is_summary(index) else "body")
-                  for index, row in enumerate(table.rows)]
-        for values, kinds, role in lines:
-            height = 1
-            for (first, last), value, kind in zip(spans, values, kinds):
-                cell_format = self.fmt.cell(kind, role)
-                value = t.sheet_value(value, kind)
-                if first == last:
-                    self.sheet.write(self.row, first, value, cell_format)
-                else:
-                    self.sheet.merge_range(self.row, first, self.row, last, value, cell_format)
-                if isinstance(value, str) and (kind == t.TEXT or role == "header"):
-                    height = max(height, _lines(value, first, last, TABLE_FONT))
-            self._height(TABLE_LINE * height + 2)
+def district_page(allocation: Allocation, district: str) -> p.Page:
+    s = allocation.settings
+    rows = [h for h in allocation.dataset.hardware if h.district == district]
+    kinds = (t.TEXT, t.MONEY, t.MONEY, t.MONEY, t.TEXT, t.TEXT, t.MONEY)
+    body = [(str(n), h.budget, h.planned, h.actual, t.yes_no(h.filed),
+             h.filed_on.isoformat() if h.filed_on else "", hardware_subsidy(h, s.unit))
+            for n, h in enumerate(rows, start=1)]
+    body.append(t.summary_row({0: t.TOTAL, 4: "", 5: ""}, body, kinds))
+    table = t.Table("硬件", (t.SEQ, "预算补助", "计划投入", "实际投入", "已备案", "备案日期", "补助"), kinds, body,
+                    totals=frozenset({len(body) - 1}))
+    payee = next((h.payee for h in rows if h.payee), "")
+    return [*_head(s, hardware_title(s)),
+            p.Paragraph(f"{payee or district}："),
+            p.Paragraph(f"　　根据{contract.REGULATION}（先建后补），现将{district} {s.year} 年度人社基层平台"
+                        "硬件建设补助情况告知如下。"),
+            p.Paragraph(f"一、硬件建设项目及补助（{t.UNIT_LINE}）", p.HEADING), table,
+            p.Paragraph("二、适用规则", p.HEADING),
+            *[p.Paragraph(_rule(n, h, s.unit), p.NOTE) for n, h in enumerate(rows, start=1)],
+            *_tail(s)]
 
 
-def notices_workbook(allocation: Allocation, centers: list[CenterResult]) -> bytes:
-    """The notices of ``centers`` as a workbook, a sheet (a printed page) per center."""
-    year = allocation.settings.year
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
-    book.set_properties({"title": notice_title(allocation.settings), "author": "JBSys-XL",
-                         "comments": f"JBSys-XL {__version__}", "created": utc_moment()})
-    fmt = Formats(book, font_size=TABLE_FONT)
-    styles = {name: (book.add_format(spec), line) for name, (spec, line) in STYLES.items()}
-    for number, center in enumerate(centers, start=1):
-        sheet = _Sheet(book, fmt, styles, f"{number:04d}")
-        for block in notice_page(allocation, center):
-            (sheet.paragraph if isinstance(block, Paragraph) else sheet.table)(block)
-    book.close()
-    return buffer.getvalue()
+def hardware_districts(allocation: Allocation) -> list[str]:
+    """所属区 with a 硬件 row of the year, in 所属区 order."""
+    order = {d.district: n for n, d in enumerate(allocation.districts)}
+    return sorted(dict.fromkeys(h.district for h in allocation.dataset.hardware),
+                  key=lambda d: (order.get(d, len(order)), d))
 
 
-# --- files -------------------------------------------------------------------------------------
+# --- the workbook and the files ---------------------------------------------------------------------
+
+def pages_workbook(title: str, pages: list[p.Page]) -> bytes:
+    """The pages as a workbook, a sheet per page (A4 portrait), each printing on one page."""
+    def build(book, fmt):
+        styles = p.letter_styles(book)
+        for number, page in enumerate(pages, start=1):
+            sheet = p.Sheet(book, fmt, styles, f"{number:04d}", GRID, TABLE_FONT)
+            sheet.write(page)
+            if sheet.height > p.PORTRAIT_HEIGHT:  # a little smaller, never below MIN_POINTS
+                scale = int(100 * p.PORTRAIT_HEIGHT / sheet.height)
+                if scale * p.SMALLEST < 100 * p.MIN_POINTS:
+                    raise NoticeLayoutError(f"{title}第 {number} 页内容过多，无法在一页内以不小于 "
+                                            f"{p.MIN_POINTS} 磅的字号打印")
+                sheet.sheet.set_print_scale(scale)
+    return p.workbook_bytes(title, build)
+
 
 def chosen_centers(allocation: Allocation, centers: list[str] | None) -> list[CenterResult]:
     """The centers asked for (by 中心编码 or 中心名称, in that order, once each), or all of them;
@@ -237,45 +355,84 @@ def chosen_centers(allocation: Allocation, centers: list[str] | None) -> list[Ce
     return list({result.code: result for result in found}.values())
 
 
+def notices_workbook(outcome: Outcome, centers: list[CenterResult], full: bool = False) -> bytes:
+    allocation = outcome.allocation
+    previous = previous_allocation(outcome)
+    benchmarks = _benchmarks(allocation) if allocation.settings.method == contract.METHOD_BENCHMARK else None
+    pages = [page for center in centers
+             for page in notice_pages(allocation, center, previous, full, benchmarks)]
+    return pages_workbook(notice_title(allocation.settings), pages)
+
+
+def districts_workbook(outcome: Outcome) -> bytes | None:
+    """The hardware notices, or None when the year has no 硬件 row."""
+    allocation = outcome.allocation
+    districts = hardware_districts(allocation)
+    if not districts:
+        return None
+    return pages_workbook(hardware_title(allocation.settings),
+                          [district_page(allocation, district) for district in districts])
+
+
 def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def file_name(center: CenterResult, year: int) -> str:
-    """A per-center file name, safe on Windows too."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{center.code}-{center.name}-{NOTICE}-{year}") + ".pdf"
+def file_name(code: str, name: str, year: int, kind: str = NOTICE) -> str:
+    """A per-recipient file name, safe on Windows too."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{code}-{name}-{kind}-{year}") + ".pdf"
 
 
-def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | None = None
-                  ) -> list[Path]:
-    """Write the notices of a valid outcome: into one PDF when ``target`` ends in .pdf, else a
-    PDF per center into the folder ``target``. Nothing is written unless LibreOffice printed
-    every notice on exactly one page. Returns the files written.
+def check_pages(data: bytes, expected: int, what: str) -> list:
+    pages = PdfReader(io.BytesIO(data)).pages
+    if len(pages) != expected:
+        raise NoticeLayoutError(f"{what}排版有误：应为 {expected} 页，LibreOffice 排成了 {len(pages)} 页")
+    return list(pages)
+
+
+def write_pdf_or_folder(data: bytes, target: Path, names: list[str], per_file: int) -> list[Path]:
+    """``data`` at ``target`` when it ends in .pdf; else ``per_file`` pages a file, named by
+    ``names``, into the folder ``target``."""
+    if target.suffix.lower() == ".pdf":
+        return [write_atomic(target, data)]
+    pages = PdfReader(io.BytesIO(data)).pages
+    written = []
+    for index, name in enumerate(names):
+        one = PdfWriter()
+        for page in pages[index * per_file:(index + 1) * per_file]:
+            one.add_page(page)
+        buffer = io.BytesIO()
+        one.write(buffer)
+        written.append(write_atomic(target / name, buffer.getvalue()))
+    return written
+
+
+def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | None = None,
+                  full: bool = False, districts: bool = False) -> list[Path]:
+    """Write the notices of a valid outcome — the centers', or with ``districts`` the hardware
+    notices — into one PDF when ``target`` ends in .pdf, else a PDF per recipient into the
+    folder ``target``. Nothing is written unless LibreOffice printed every notice on the pages
+    laid out for it. Returns the files written.
 
     Raises UnknownCenter, LibreOfficeMissing, LibreOfficeError or NoticeLayoutError."""
     allocation = outcome.allocation
-    chosen = chosen_centers(allocation, centers)
+    year = allocation.settings.year
     target = Path(target)
-    with tempfile.TemporaryDirectory(prefix="jbsys-notices-") as folder:
-        source = Path(folder) / f"{NOTICE}.xlsx"
-        source.write_bytes(notices_workbook(allocation, chosen))
-        pdf = convert(source, "pdf", Path(folder), timeout=60 + SECONDS_PER_PAGE * len(chosen))
-        data = pdf.read_bytes()
-    pages = PdfReader(io.BytesIO(data)).pages
-    if len(pages) != len(chosen):
-        raise NoticeLayoutError(f"{NOTICE}排版有误：{len(chosen)} 个中心排成了 {len(pages)} 页"
-                                "（应每个中心一页）")
-    if target.suffix.lower() == ".pdf":
-        return [write_atomic(target, data)]
-    written = []
-    for center, page in zip(chosen, pages):
-        one = PdfWriter()
-        one.add_page(page)
-        buffer = io.BytesIO()
-        one.write(buffer)
-        written.append(write_atomic(target / file_name(center, allocation.settings.year),
-                                    buffer.getvalue()))
-    return written
+    if districts:
+        chosen = hardware_districts(allocation)
+        workbook = districts_workbook(outcome)
+        if workbook is None:
+            return []
+        names, per_file = [file_name(str(n), d, year, HARDWARE_NOTICE)
+                           for n, d in enumerate(chosen, start=1)], 1
+    else:
+        chosen = chosen_centers(allocation, centers)
+        workbook = notices_workbook(outcome, chosen, full)
+        per_file = 2 if full else 1
+        names = [file_name(c.code, c.name, year) for c in chosen]
+    data = render({NOTICE: workbook}, SECONDS_PER_PAGE * len(chosen) * per_file)[NOTICE]
+    check_pages(data, len(chosen) * per_file, HARDWARE_NOTICE if districts else NOTICE)
+    return write_pdf_or_folder(data, target, names, per_file)
 
 
 def notices_beside(workbook: str | Path, year: int, source=None) -> Path:

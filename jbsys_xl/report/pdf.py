@@ -1,8 +1,7 @@
-"""The printable result as PDF: the print workbook converted by LibreOffice.
+"""Workbooks to PDF: every printed document is laid out as a workbook (:mod:`.page`) and
+LibreOffice renders it — several documents in one LibreOffice session, which starts once.
 
-Going through the same XlsxWriter layout (A4 landscape, one page wide, repeated header, page
-numbers) keeps paper and spreadsheet identical, and LibreOffice is the one renderer available
-headless on every platform we run on.
+Raises LibreOfficeMissing when soffice is not installed, LibreOfficeError when it fails.
 """
 from __future__ import annotations
 
@@ -10,18 +9,27 @@ import tempfile
 from pathlib import Path
 
 from ..io.atomic import write_atomic
-from ..office.libreoffice import convert
+from ..office.libreoffice import convert_many
 from ..pipeline import Outcome
-from .result_workbook import printable_workbook_bytes
+from .attachment import attachment_bytes
+
+SECONDS_PER_DOCUMENT = 60  # LibreOffice's time budget per workbook, on top of what callers add
 
 
-def write_pdf(outcome: Outcome, target: str | Path, timeout: float = 120) -> Path:
-    """Write the PDF of a valid outcome to ``target`` atomically (no half-written file).
-
-    Raises LibreOfficeMissing when soffice is not installed, LibreOfficeError when it fails.
-    """
+def render(workbooks: dict[str, bytes], timeout: float = 0) -> dict[str, bytes]:
+    """PDF bytes for each named workbook, in one LibreOffice session."""
     with tempfile.TemporaryDirectory(prefix="jbsys-pdf-") as folder:
-        source = Path(folder) / f"分配结果-{outcome.year}.xlsx"
-        source.write_bytes(printable_workbook_bytes(outcome))
-        pdf = convert(source, "pdf", Path(folder), timeout=timeout)
-        return write_atomic(target, pdf.read_bytes())
+        sources = []
+        for name, data in workbooks.items():
+            source = Path(folder) / f"{name}.xlsx"
+            source.write_bytes(data)
+            sources.append(source)
+        pdfs = convert_many(sources, "pdf", Path(folder) / "pdf",
+                            timeout=timeout + SECONDS_PER_DOCUMENT * len(sources))
+        return {name: pdf.read_bytes() for name, pdf in zip(workbooks, pdfs)}
+
+
+def write_pdf(outcome: Outcome, target: str | Path) -> Path:
+    """The 附件 of a valid outcome as PDF at ``target``, written atomically."""
+    pdf = render({"附件": attachment_bytes(outcome)})["附件"]
+    return write_atomic(target, pdf)

@@ -1,156 +1,27 @@
 """The result workbook (.xlsx), written in memory with XlsxWriter.
 
-Byte-for-byte reproducible: the document date is fixed from the year and nothing in the file
-depends on the clock, so re-running an unchanged input gives an identical file (auditable by
+Byte-for-byte reproducible: the only moment in the file is the run's (SOURCE_DATE_EPOCH fixes it), so re-running an unchanged input gives an identical file (auditable by
 hash). The content comes from :mod:`.tables` and :mod:`.explain`; this module only lays it out.
 """
 from __future__ import annotations
 
-import io
-import os
-
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__, contract
-from ..clock import run_date, utc_moment
+from ..clock import run_date
 from ..model import Allocation, Settings, month_text
-from ..pipeline import Outcome, run
+from ..pipeline import Outcome
 from . import tables as t
+from .attachment import attachment_sheets
+from .confirmations import confirmation_sheet
 from .explain import explain, heading, sections
+from .history import previous_allocation
 from .json_result import score_number
+from .page import Formats, print_setup, set_widths, short_names, workbook_bytes, write_table
 from .tables import UNIT_LINE, sheet_title, status_text
 
 ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET = contract.ABOUT_SHEET, "图表", "分中心说明"
-NUM_FORMATS = {t.MONEY: "#,##0.00", t.SCORE: "0.000000", t.INT: "0", t.NUMBER: "General",
-               t.PERCENT: "0.00%"}
-SHADES = {"subtotal": "#DDEBF7", "total": "#BDD7EE", "header": "#D9D9D9"}
-MAX_WIDTH = 66  # wider text wraps
-HEADER_WRAP = 10  # headers wider than this wrap instead of widening their column
-LINE_HEIGHT = 15  # points per line of wrapped text
 HEADER_ROW = 2  # a table sheet: title, unit line, then the table's header
-FOOTER = "&C第 &P 页 共 &N 页"
-A4 = 9
-
-
-class Formats:
-    """Cell formats, created once per (kind, row role) so the file stays small and stable."""
-
-    def __init__(self, book: xlsxwriter.Workbook, font_size: float | None = None):
-        self.book = book
-        self.font_size = font_size  # of table cells; None: the workbook's default
-        self._cache: dict[tuple, object] = {}
-        self.title = book.add_format({"bold": True, "font_size": 14, "align": "center",
-                                      "valign": "vcenter"})
-        self.unit = book.add_format({"align": "right"})
-        self.heading = book.add_format({"bold": True, "font_size": 12})
-        self.section = book.add_format({"bold": True})
-
-    def cell(self, kind: str, role: str = "body"):
-        key = (kind, role)
-        if key not in self._cache:
-            spec = {"border": 1, "valign": "vcenter"}
-            if self.font_size:
-                spec["font_size"] = self.font_size
-            if kind in NUM_FORMATS:
-                spec["num_format"] = NUM_FORMATS[kind]
-            if kind == t.BOOL:
-                spec["align"] = "center"
-            if kind == t.TEXT or role == "header":
-                spec["text_wrap"] = True
-            if role == "header":
-                spec.update(bold=True, align="center")
-            if role in SHADES:
-                spec["bg_color"] = SHADES[role]
-            if role in ("subtotal", "total"):
-                spec["bold"] = True
-            self._cache[key] = self.book.add_format(spec)
-        return self._cache[key]
-
-
-def _role(table: t.Table, index: int) -> str:
-    if index in table.totals:
-        return "total"
-    return "subtotal" if index in table.subtotals else "body"
-
-
-def _lines(text: str, width: int) -> int:
-    return max(1, -(-t.display_width(text) // max(1, width - 1)))
-
-
-def write_table(sheet, fmt: Formats, table: t.Table, top: int, widths: list[int],
-                left: int = 0) -> int:
-    """Write the header at ``top`` and the rows under it; return the row after the table.
-
-    Rows whose text wraps get the height it needs: LibreOffice keeps the default height of
-    rows in an XlsxWriter file, which would cut wrapped text off on screen and on paper.
-    The loop is hoisted (formats per row role, writers per cell type, wrap checks only in
-    columns whose text can wrap): 得分明细 has a row per center × indicator."""
-    lines = [(table.headers, (t.TEXT,) * len(table.headers), "header")]
-    lines += [(row, table.kinds, _role(table, index)) for index, row in enumerate(table.rows)]
-    wrapping = [col for col, kind in enumerate(table.kinds)
-                if kind == t.TEXT and _widest(row[col] for row in table.rows) > widths[col] - 1]
-    header_wraps = [col for col, header in enumerate(table.headers) if _lines(header, widths[col]) > 1]
-    formats: dict[str, list] = {}  # role → a format per column, made in the order cells use them
-    write_string, write_number, write_blank = sheet.write_string, sheet.write_number, sheet.write_blank
-    value_of = t.sheet_value
-    for row, (values, kinds, role) in enumerate(lines, start=top):
-        if role not in formats:
-            formats[role] = [fmt.cell(kind, role) for kind in kinds]
-        for col, value, kind, cell_format in zip(range(left, left + len(values)), values, kinds,
-                                                 formats[role]):
-            value = value_of(value, kind)  # strings always as text: "=…" must not become a formula
-            if value is None:
-                write_blank(row, col, None, cell_format)
-            elif isinstance(value, str):
-                write_string(row, col, value, cell_format)
-            else:
-                write_number(row, col, value, cell_format)
-        height = max([1] + [_lines(values[col], widths[col]) for col in
-                            (header_wraps if role == "header" else wrapping) if values[col]])
-        if height > 1:
-            sheet.set_row(row, LINE_HEIGHT * height)
-    return top + len(lines)
-
-
-def _widest(texts) -> int:
-    """The widest of the distinct texts (column values repeat: a name per indicator row)."""
-    return max((t.display_width(text) for text in set(texts) if text), default=0)
-
-
-def column_widths(tables: list[t.Table]) -> list[int]:
-    """Widths that fit the text (CJK counts double); long headers wrap rather than widen.
-    Each distinct value is measured once."""
-    widths: list[int] = []
-    for table in tables:
-        for col, (header, kind) in enumerate(zip(table.headers, table.kinds)):
-            texts = {t.cell_text(value, kind) for value in {row[col] for row in table.rows}}
-            width = max([min(t.display_width(header), HEADER_WRAP)]
-                        + [t.display_width(text) for text in texts]) + 2
-            if col == len(widths):
-                widths.append(0)
-            widths[col] = min(max(widths[col], width), MAX_WIDTH)
-    return widths
-
-
-def set_widths(sheet, tables: list[t.Table], left: int = 0) -> list[int]:
-    """Size the columns for ``tables``; return the widths for :func:`write_table`."""
-    widths = column_widths(tables)
-    for col, width in enumerate(widths):
-        sheet.set_column(left + col, left + col, width)
-    return widths
-
-
-def print_setup(sheet, header_row: int | None = None) -> None:
-    """A4 landscape, one page wide, header repeated on every page, 第 N 页 共 M 页 footer."""
-    sheet.set_paper(A4)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.center_horizontally()
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    sheet.set_footer(FOOTER)
-    if header_row is not None:
-        sheet.repeat_rows(header_row)
 
 
 def table_sheet(book, fmt: Formats, table: t.Table, settings: Settings):
@@ -224,14 +95,6 @@ def method_lines(allocation: Allocation) -> list[tuple[str, str]]:
         ("硬件补助", "先建后补：已备案的按 预算补助 × min(1, 实际投入 ÷ 计划投入) 计，且不超过实际投入；"
                      "未备案的为 0"),
     ]
-
-
-def short_names(names: list[str]) -> list[str]:
-    """Names without their common ending (e.g. 人社服务中心), so chart axes stay legible."""
-    suffix = os.path.commonprefix([name[::-1] for name in names])[::-1]
-    if not suffix or any(name == suffix for name in names):
-        return names
-    return [name[:-len(suffix)] for name in names]
 
 
 def charts_sheet(book, fmt: Formats, allocation: Allocation) -> None:
@@ -321,31 +184,6 @@ def notes_sheet(book, fmt: Formats, allocation: Allocation) -> None:
     print_setup(sheet)
 
 
-def lines_sheet(book, fmt: Formats, allocation: Allocation) -> None:
-    """条线汇总: per 考核部门 its indicators' volumes and factor scores for every center, each
-    block with a line for the department's 确认人 and date, a page each."""
-    sheet = book.add_worksheet(t.LINES_SHEET)
-    tables = t.department_tables(allocation)
-    widths = set_widths(sheet, tables)
-    sheet.write_string(0, 0, sheet_title(t.LINES_SHEET, allocation.settings), fmt.heading)
-    row, breaks = 2, []
-    for table in tables:
-        if row > 2:
-            breaks.append(row)
-        sheet.write_string(row, 0, table.title, fmt.section)
-        row = write_table(sheet, fmt, table, row + 1, widths)
-        sheet.write_string(row + 1, 0, t.SIGN_LINE)
-        row += 4
-    sheet.set_h_pagebreaks(breaks)
-    print_setup(sheet)
-
-
-def previous_allocation(outcome: Outcome) -> Allocation | None:
-    """The year before from the same input, when that year is there and valid."""
-    previous = run(outcome.book, outcome.year - 1)
-    return previous.allocation if previous.ok else None
-
-
 def comparison_sheet(book, fmt: Formats, table: t.Table, settings: Settings) -> None:
     """同比, with the rows of flagged centers highlighted."""
     sheet = table_sheet(book, fmt, table, settings)
@@ -356,30 +194,19 @@ def comparison_sheet(book, fmt: Formats, table: t.Table, settings: Settings) -> 
         "format": book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})})
 
 
-def _workbook_bytes(outcome: Outcome, build) -> bytes:
-    """Run ``build(book, fmt)`` on an in-memory workbook with fixed properties."""
-    settings = outcome.allocation.settings
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": sheet_title(contract.RESULT_SHEET, settings),
-                         "author": "JBSys-XL", "comments": f"JBSys-XL {__version__}",
-                         "created": utc_moment()})
-    build(book, Formats(book))
-    book.close()
-    return buffer.getvalue()
-
-
 def result_workbook_bytes(outcome: Outcome) -> bytes:
-    """The full result workbook of a valid outcome."""
+    """The full result workbook of a valid outcome: the 附件 (分配结果, 资金平衡) and 条线汇总
+    as they print, then the sheets people browse and filter."""
     allocation = outcome.allocation
     settings = allocation.settings
     previous = previous_allocation(outcome)
 
     def build(book, fmt):
-        for table in (t.result_table(allocation), t.detail_table(allocation),
-                      t.district_table(allocation), t.checks_table(outcome.checks)):
+        attachment_sheets(book, fmt, allocation)
+        for table in (t.detail_table(allocation), t.district_table(allocation),
+                      t.checks_table(outcome.checks)):
             table_sheet(book, fmt, table, settings)
-        lines_sheet(book, fmt, allocation)
+        confirmation_sheet(book, fmt, allocation)
         about_sheet(book, fmt, outcome)
         charts_sheet(book, fmt, allocation)
         notes_sheet(book, fmt, allocation)
@@ -388,15 +215,4 @@ def result_workbook_bytes(outcome: Outcome) -> bytes:
         if (callbacks := t.callback_table(allocation)) is not None:
             table_sheet(book, fmt, callbacks, settings)
 
-    return _workbook_bytes(outcome, build)
-
-
-def printable_workbook_bytes(outcome: Outcome) -> bytes:
-    """Only what goes on paper: 分配结果 in its print columns, and 区汇总."""
-    allocation = outcome.allocation
-
-    def build(book, fmt):
-        for table in (t.print_table(allocation), t.district_table(allocation)):
-            table_sheet(book, fmt, table, allocation.settings)
-
-    return _workbook_bytes(outcome, build)
+    return workbook_bytes(sheet_title(contract.RESULT_SHEET, settings), build)

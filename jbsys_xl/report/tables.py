@@ -139,33 +139,11 @@ def result_table(allocation: Allocation) -> Table:
     """分配结果: every column of the result, centers grouped by district with 小计 and 合计."""
     keys = [key for key, _ in contract.CENTER_RESULT_COLUMNS]
     kinds = tuple(CENTER_KINDS.get(key, TEXT) for key in keys)
-    return _grouped(allocation, tuple(CENTER_LABELS[key] for key in keys), kinds, _center_row,
+    return grouped(allocation, tuple(CENTER_LABELS[key] for key in keys), kinds, _center_row,
                     name_at=keys.index("name"), district_at=keys.index("district"))
 
 
-DEDUCTED = "扣减"
-
-
-def print_table(allocation: Allocation) -> Table:
-    """分配结果 as it goes on paper: the columns a reader needs, each row adding up —
-    basic + gross − deducted (complaints, errors, veto) [+ redistributed] + winner = total."""
-    keys = ["name", "grade", "score", "basic_award", "gross_workload"]
-    headers = [CENTER_LABELS[k] for k in keys] + [DEDUCTED]
-    kinds = [TEXT, TEXT, SCORE, MONEY, MONEY, MONEY]
-    redistributes = any(c.redistributed for c in allocation.centers)
-    tail = (["redistributed"] if redistributes else []) + ["winner_award", "total"]
-    headers += [CENTER_LABELS[k] for k in tail]
-    kinds += [MONEY] * len(tail)
-
-    def row(c) -> tuple:
-        return (c.name, "否决" if c.vetoed else c.grade, score_number(c.score), c.basic_award,
-                c.gross_workload, c.gross_workload - c.net_workload,
-                *(getattr(c, k) for k in tail))
-
-    return _grouped(allocation, tuple(headers), tuple(kinds), row, name_at=0)
-
-
-def _grouped(allocation: Allocation, headers: tuple, kinds: tuple, row, name_at: int,
+def grouped(allocation: Allocation, headers: tuple, kinds: tuple, row, name_at: int,
              district_at: int | None = None) -> Table:
     """Centers grouped by district (result order), a 小计 per district, then 合计."""
     rows: list[tuple] = []
@@ -343,7 +321,7 @@ TITLES = {
     contract.DISTRICT_SHEET: "{year}年度各区补助资金汇总",
     contract.CHECKS_SHEET: "{year}年度数据校验结果",
     COMPARISON_SHEET: "{year}年度与上年度补助资金及得分对比",
-    LINES_SHEET: "{year}年度各条线考核指标业务量及因素得分确认表",
+    LINES_SHEET: "{year}年度各条线考核指标业务量确认表",
     CALLBACK_SHEET: "{year}年度12333回访结果汇总（回访结果不直接改变补助资金）",
 }
 

@@ -13,11 +13,12 @@ from jbsys_xl.office.libreoffice import convert
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.json_result import result_dict
+from jbsys_xl.report.attachment import BALANCE_SHEET, attachment_bytes
 from jbsys_xl.report.result_workbook import (ABOUT_SHEET, CHARTS_SHEET, HEADER_ROW, NOTES_SHEET,
-                                             printable_workbook_bytes, result_workbook_bytes)
+                                             result_workbook_bytes)
 from tests.support import require_soffice
 
-SHEETS = [contract.RESULT_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET,
+SHEETS = [contract.RESULT_SHEET, BALANCE_SHEET, contract.DETAIL_SHEET, contract.DISTRICT_SHEET,
           contract.CHECKS_SHEET, t.LINES_SHEET, ABOUT_SHEET, CHARTS_SHEET, NOTES_SHEET]
 
 
@@ -35,7 +36,7 @@ def rows_of(path, sheet: str) -> list[list]:
 def test_same_input_same_bytes(outcome, small_outcome):
     for result in (outcome, small_outcome):
         assert result_workbook_bytes(result) == result_workbook_bytes(result)
-        assert printable_workbook_bytes(result) == printable_workbook_bytes(result)
+        assert attachment_bytes(result) == attachment_bytes(result)
 
 
 def test_cli_allocate_writes_the_same_bytes(sample_path, outcome, tmp_path, capsys):
@@ -55,58 +56,50 @@ def test_every_sheet_is_there(workbook, small_outcome, tmp_path):
     assert CalamineWorkbook.from_path(str(small)).sheet_names == SHEETS
 
 
-def test_result_sheet_totals_match_the_json(workbook, outcome):
+def test_result_sheet_is_the_attachment_and_matches_the_json(workbook, outcome):
     rows = rows_of(workbook, contract.RESULT_SHEET)
-    assert rows[0][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表（草案）"
-    assert rows[1][0] == "单位：元"
-    headers = rows[HEADER_ROW]
-    assert headers == [label for _, label in contract.CENTER_RESULT_COLUMNS]
+    assert rows[0][0] == "附件"
+    assert rows[1][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表（草案）"
+    top = next(i for i, row in enumerate(rows) if row[0] == "中心编码")
+    headers = rows[top]
     code, name, total = (headers.index(dict(contract.CENTER_RESULT_COLUMNS)[k])
                          for k in ("code", "name", "total"))
     data = result_dict(outcome)
-    grand = rows[-1]
-    assert grand[name] == t.TOTAL
+    grand = next(row for row in rows if row[name] == t.TOTAL)
     pools = data["pools"]
     assert Decimal(str(grand[total])).quantize(Decimal("0.01")) == \
         Decimal(pools["paid_total"]) - Decimal(pools["hardware_total"])
-    by_code = {row[code]: row for row in rows[HEADER_ROW + 1:] if row[code]}
+    by_code = {row[code]: row for row in rows[top + 1:] if row[code] and row[code] != t.TOTAL
+               and isinstance(row[total], float)}
     assert {c["code"]: c["total"] for c in data["centers"]} == \
         {k: f"{row[total]:.2f}" for k, row in by_code.items()}
     assert sum(1 for row in rows if str(row[name]).endswith(t.SUBTOTAL)) == len(data["districts"])
 
 
-def test_final_year_titles_show_the_approval(sample_path, tmp_path):
-    """The sample's year before is 审定: every sheet title carries its 文号 and date."""
+def test_final_year_shows_the_approval_number(sample_path, tmp_path):
+    """The sample's year before is 审定: the 附件 carries its 文号 on its own line."""
     final = run(sample_path, 2023)
     assert final.ok and final.allocation.settings.status == contract.STATUS_FINAL
     path = tmp_path / "final.xlsx"
     path.write_bytes(result_workbook_bytes(final))
-    for sheet in (contract.RESULT_SHEET, contract.DETAIL_SHEET, t.LINES_SHEET):
-        assert rows_of(path, sheet)[0][0].endswith("（审定 常人社〔2023〕88号 2023-12-20）"), sheet
-    printable = tmp_path / "printable.xlsx"
-    printable.write_bytes(printable_workbook_bytes(final))
-    assert "常人社〔2023〕88号" in rows_of(printable, contract.RESULT_SHEET)[0][0]
+    rows = rows_of(path, contract.RESULT_SHEET)
+    assert rows[1][0] == "2023年度市本级人社基层平台建设考核结果及补助资金分配表"
+    assert rows[2][0] == "常人社〔2023〕88号　审定日期：2023年12月20日"
+    assert rows_of(path, contract.DETAIL_SHEET)[0][0].endswith("（审定 常人社〔2023〕88号 2023-12-20）")
 
 
-def test_lines_sheet_has_a_signed_block_per_department(workbook, outcome):
-    """条线汇总: each 考核部门 of the year's indicators, its indicators' volumes and scores for
-    every center, a 合计 row, and a line for the department's 确认人 and date."""
+def test_lines_sheet_has_a_signed_section_per_department(workbook, outcome):
+    """条线汇总: each 考核部门 of the year's indicators, a 合计 per indicator, and a line for
+    the department's 确认人 and date."""
     rows = rows_of(workbook, t.LINES_SHEET)
-    assert rows[0][0].startswith("2024年度各条线考核指标业务量及因素得分确认表（草案）")
-    departments = list(dict.fromkeys(i.department or t.NO_DEPARTMENT
-                                     for i in outcome.allocation.indicators))
-    titles = [row[0] for row in rows if str(row[0]).startswith("考核部门：")]
-    assert [title.split("：")[1].split("（")[0] for title in titles] == departments
-    assert sum(1 for row in rows if row[0] == t.SIGN_LINE) == len(departments)
-    codes = {c.code for c in outcome.allocation.centers}
-    first = [row for row in rows[3:] if row[0] in codes][:len(codes)]
-    assert {row[0] for row in first} == codes
-    header = rows[3]
-    indicators = [i for i in outcome.allocation.indicators
-                  if (i.department or t.NO_DEPARTMENT) == departments[0]]
-    assert len(header) == 3 + 2 * len(indicators) + 1
-    total = next(row for row in rows[4:] if row[1] == t.TOTAL)
-    assert total[3] == float(outcome.allocation.indicator_totals[indicators[0].name])
+    departments = list(dict.fromkeys(i.department for i in outcome.allocation.indicators))
+    titles = list(dict.fromkeys(row[0] for row in rows if str(row[0]).startswith("考核部门：")))
+    assert [title.split("：")[1] for title in titles] == departments
+    signs = [cell for row in rows for cell in row if str(cell).startswith("确认部门：")]
+    assert [sign.split("：")[1].split()[0] for sign in signs] == departments
+    first = outcome.allocation.indicators[0]
+    row = next(row for row in rows if row[1] == first.name)
+    assert row[-1] == float(outcome.allocation.indicator_totals[first.name])
 
 
 def test_about_sheet_names_input_settings_and_version(workbook, outcome):
@@ -135,9 +128,9 @@ def test_libreoffice_opens_what_we_write(workbook, outcome, tmp_path):
     """A workbook Excel would have to repair does not convert; the round trip keeps the money."""
     require_soffice()
     printable = tmp_path / "printable.xlsx"
-    printable.write_bytes(printable_workbook_bytes(outcome))
+    printable.write_bytes(attachment_bytes(outcome))
     for source in (workbook, printable):
         converted = convert(source, "xlsx", tmp_path / f"lo-{source.stem}")
-        assert rows_of(converted, contract.RESULT_SHEET)[-1] == rows_of(source, contract.RESULT_SHEET)[-1]
+        assert rows_of(converted, BALANCE_SHEET)[-1] == rows_of(source, BALANCE_SHEET)[-1]
     pdf = convert(workbook, "pdf", tmp_path / "pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
