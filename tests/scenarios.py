@@ -110,7 +110,8 @@ FEATURES = frozenset({
     "callback:属实", "callback:不属实", "callback:无法联系", "callback:未回访",
     "callback:不属实-vetoed", "callback:veto-decision", "callback:vetoed-kept",
     "callback:不属实-kept", "callback:不属实-undecided", "callback:decision-on-other-result",
-    "callback:other-year", "callback:other-year-odd-decision", "objection:absent",
+    "callback:other-year", "callback:other-year-odd-decision", "callback:inactive-center",
+    "objection:absent",
     "objection:empty", "objection:rows", "objection:维持", "objection:调整", "objection:open-draft",
     "objection:other-year-open",
 })
@@ -121,7 +122,7 @@ PLANTED_ERRORS = ("too-many-confirmed", "ineligible-confirmed", "negative-pool",
                   "credit-code-lowercase", "credit-code-hardware", "hardware-payee-disagree",
                   "volume-imported-and-typed", "volume-two-sources", "volume-double-count-inactive",
                   "callback-veto-not-vetoed", "callback-bad-decision", "final-callback-undecided",
-                  "objection-bad-result", "final-objection-open")
+                  "final-callback-inactive", "objection-bad-result", "final-objection-open")
 FEATURES = FEATURES | {f"error:{kind}" for kind in PLANTED_ERRORS}
 FINAL_ERRORS = {kind for kind in PLANTED_ERRORS if kind.startswith("final-")}  # need an 审定 run
 PLANTED_SHARE = 0.2
@@ -246,7 +247,7 @@ def _callback(rng, year: int, center: str, result, **decision) -> dict:
     return row
 
 
-def _callbacks(rng, feats: set, year: int, final: bool, active, vetoed, ref):
+def _callbacks(rng, feats: set, year: int, final: bool, active, inactive, vetoed, ref):
     """The optional 回访 sheet: absent, present but empty, or rows of the year and of others.
     A 处理决定 of 否决 only for a center vetoed in 评定; at 审定 each 不属实 of a center not
     vetoed is recorded as 不否决 with its 决定说明 (allocation-rules §2 v3)."""
@@ -285,6 +286,10 @@ def _callbacks(rng, feats: set, year: int, final: bool, active, vetoed, ref):
         if decision == "待定":
             feats.add("callback:other-year-odd-decision")
         rows.append(_callback(rng, year - 1, ref(rng.choice(kept)), "不属实", 处理决定=decision))
+    if mode == "rows" and inactive and rng.random() < 0.3:  # a case of a center not active now
+        feats.add("callback:inactive-center")
+        result = rng.choice(("属实", "无法联系", None) if final else CALLBACK_RESULTS)
+        rows.append(_callback(rng, year, ref(rng.choice(inactive)), result))
     return rows
 
 
@@ -741,7 +746,7 @@ def generate(source, *, errors: bool = True) -> Scenario:
 
     data = {"参数": params, "指标": indicators, "中心": centers, "评定": ratings,
             "业务量": volumes, "投诉": complaints, "扣减": deductions, "硬件": hardware}
-    callbacks = _callbacks(rng, feats, year, final, active, vetoed, ref)
+    callbacks = _callbacks(rng, feats, year, final, active, inactive, vetoed, ref)
     if callbacks is not None:
         data["回访"] = callbacks
     objections = _objections(rng, feats, year, final, active, ref)
@@ -762,6 +767,15 @@ def generate(source, *, errors: bool = True) -> Scenario:
         winnable = eligible and n_winners > 0
         kept = [c for c in active if not vetoed[c["中心编码"]]]  # not vetoed in 评定
         inside = [r for r in volumes if r["月份"] in period and ref_row(r["中心"]) in active]
+
+        def closed_center() -> dict:
+            """An inactive center; if there is none, one closed last year, still listed."""
+            if not inactive:
+                inactive.append({"中心编码": "停用01", "中心名称": "旧城街道人社服务中心",
+                                 "所属区": districts[0], "停用年度": year - 1})
+                centers.append(inactive[-1])
+            return rng.choice(inactive)
+
         if kind == "too-many-confirmed" and eligible:
             p["优胜单位数"] = len(eligible) - 1
             for c in eligible:
@@ -838,11 +852,7 @@ def generate(source, *, errors: bool = True) -> Scenario:
             volumes.append({"中心": ref(ref_row(row["中心"])), "事项": item_ref(item),
                             "月份": row["月份"], "业务量": rng.randint(0, 99), "来源": again})
         elif kind == "volume-double-count-inactive":
-            if not inactive:  # a center closed last year, its rows still in the sheet
-                inactive.append({"中心编码": "停用01", "中心名称": "旧城街道人社服务中心",
-                                 "所属区": districts[0], "停用年度": year - 1})
-                centers.append(inactive[-1])
-            c, item, month = rng.choice(inactive), rng.choice(names), rng.choice(period)
+            c, item, month = closed_center(), rng.choice(names), rng.choice(period)
             volumes += [{"中心": ref(c), "事项": item_ref(item), "月份": month,
                          "业务量": rng.randint(1, 99), "来源": source} for source in (files[0], None)]
         elif kind == "callback-veto-not-vetoed" and kept:
@@ -857,6 +867,8 @@ def generate(source, *, errors: bool = True) -> Scenario:
             decision = rng.choice(({}, {"处理决定": "不否决"}, {"决定说明": "已研究"}))
             data.setdefault("回访", []).append(_callback(
                 rng, year, ref(rng.choice(kept)), "不属实", **decision))
+        elif kind == "final-callback-inactive":  # §2 names no active-center restriction
+            data.setdefault("回访", []).append(_callback(rng, year, ref(closed_center()), "不属实"))
         elif kind == "objection-bad-result":
             data.setdefault("异议", []).append(_objection(
                 rng, rng.choice((year, year, year - 1)), ref(rng.choice(active)),

@@ -106,6 +106,12 @@ DISPUTES = {  # feature: (a seed that shows it, the spec, how the product's outc
              "does not check the rows of an inactive center",
         lambda want, errors: want.get("sheet") == "业务量"
         and not any(e.startswith("业务量!") for e in errors)),
+    "error:final-callback-inactive": (
+        347, "allocation-rules §2 v3: at 审定 “a 不属实 回访 of a center that is not vetoed” is an "
+             "error unless decided, with no active-center restriction (jinbao-import §8 speaks "
+             "of “the year computed”) — the product lets an inactive center's undecided 不属实 pass",
+        lambda want, errors: want.get("sheet") == "回访"
+        and not any(e.startswith("回访!") for e in errors)),
     "error:credit-code-lowercase": (
         222, "documents.md §5: a 统一社会信用代码 has “18 characters from "
              "0123456789ABCDEFGHJKLMNPQRTUWXY” — the product accepts lower-case letters",
