@@ -9,6 +9,9 @@ value is already typed — ``int`` years and counts, ``Decimal`` money / weights
 ``Decimal`` percents as a fraction of 1 (5 % → ``Decimal("0.05")``), ``bool`` for yes/no,
 ``(year, month)`` tuples for months, ``datetime.date`` for dates, ``str`` for text and ``None``
 for an empty cell. Output: the §7 dict without ``checks``. Error cases raise :class:`OracleError`.
+Optional sheets (回访, 异议) may be absent from the dict. The v3 rules (the decision record an
+审定 needs, the 来源 double count, the payees of documents.md §5) are checked last, after the
+money: an error they raise is then the only one, and names the sheet the product must flag.
 """
 from __future__ import annotations
 
@@ -20,7 +23,12 @@ from fractions import Fraction
 
 
 class OracleError(Exception):
-    """The spec says this input is an error (§2); the message says which rule."""
+    """The spec says this input is an error (§2); the message says which rule, and `sheet` the
+    sheet whose cell the spec puts it at, where it names one (the v3 rules do)."""
+
+    def __init__(self, message: str, sheet: str | None = None):
+        super().__init__(message)
+        self.sheet = sheet
 
 
 # --- small exact helpers ----------------------------------------------------------------------
@@ -99,6 +107,26 @@ def largest_remainder(units: int, weights: dict[str, Fraction]) -> dict[str, int
 def _get(row: dict, key: str, default=None):
     value = row.get(key)
     return default if value is None or value == "" else value
+
+
+def _text(row: dict, key: str) -> str | None:
+    """A text cell as §1 reads it (NFKC, trimmed); None when that leaves nothing."""
+    value = row.get(key)
+    value = None if value is None else same_name(value)
+    return value or None
+
+
+# documents.md §5: the GB 32100-2015 统一社会信用代码
+CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_ok(code: str) -> bool:
+    """18 characters of the alphabet, the last one the check character of the first 17."""
+    if len(code) != 18 or any(ch not in CODE_ALPHABET for ch in code):
+        return False
+    total = sum(w * CODE_ALPHABET.index(ch) for w, ch in zip(CODE_WEIGHTS, code))
+    return code[17] == CODE_ALPHABET[(31 - total % 31) % 31]
 
 
 # --- the spec, clause by clause -----------------------------------------------------------------
@@ -218,7 +246,7 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     rows_of_year = [r for r in data.get("评定", []) if r["年度"] == year]
     rating = {center_of(r["中心"]): r for r in rows_of_year}
     order = ("A+", "A", "B")
-    grade, vetoed = {}, {}
+    grade, vetoed, unexplained = {}, {}, []
     for c in codes:
         r = rating.get(c)
         if r is None:
@@ -230,9 +258,9 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
         if recorded is not None and order.index(recorded) < order.index(ceiling):
             raise OracleError(f"评定: 评定等次 {recorded} above the ceiling {ceiling}")
         grade[c] = ceiling if recorded is None else recorded
-        # §2 v3: at 审定, a grade below its ceiling needs its 评定说明
-        if final and order.index(grade[c]) > order.index(ceiling) and _get(r, "评定说明") is None:
-            raise OracleError(f"评定: {c} graded below its ceiling without 评定说明 on the final run")
+        # §2 v3: at 审定, a grade below its ceiling needs its 评定说明 (checked with the v3 rules)
+        if final and order.index(grade[c]) > order.index(ceiling) and _text(r, "评定说明") is None:
+            unexplained.append(c)
         vetoed[c] = bool(_get(r, "一票否决", False))
 
     # §4 factor scores, as plain exact sums over the factor base: with 剔除 the vetoed centers
@@ -340,6 +368,12 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
     if balance < 0:
         raise OracleError("balance < 0")
 
+    # the v3 rules last, so that an error raised here is the only one the spec finds
+    if unexplained:
+        raise OracleError(f"评定: {unexplained} graded below the ceiling without 评定说明", "评定")
+    vetoed_of_year = {c for c, r in rating.items() if _get(r, "一票否决", False)}
+    v3_checks(data, year, final, period, center_of, item_of, vetoed_of_year)
+
     district_rows = []
     for d in dict.fromkeys(c["所属区"] for c in active):
         centers_total = sum((total[code_of(c)] for c in active if c["所属区"] == d), ZERO)
@@ -391,3 +425,65 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
         "districts": district_rows,
     }
     return result
+
+
+def v3_checks(data, year, final, period, center_of, item_of, vetoed) -> None:
+    """§2 v3: the decision record (回访, 异议), the 来源 double count and the payees.
+    `vetoed` holds the centers whose 评定 row of the year says 一票否决 = 是."""
+    # documents.md §5: a 统一社会信用代码 that fails its check is an error at its cell in every
+    # run, in 中心 and in 硬件 (no year is named: every row); 硬件 rows of one 所属区 must agree
+    # on 收款单位 and code (rows of the year; only filled cells are compared — whether an empty
+    # one disagrees with a filled one the spec does not settle, and the generator never asks).
+    # A code is read trimmed (§1); the generator writes no full-width code, whose reading the
+    # spec leaves open (§1 normalises text for comparing, and a check is not a comparison).
+    for sheet in ("中心", "硬件"):
+        for r in data.get(sheet, []):
+            code = _text(r, "统一社会信用代码")
+            if code is not None and not credit_code_ok(code):
+                raise OracleError(f"{sheet}: 统一社会信用代码 {code} fails its check", sheet)
+    payees: dict[tuple[str, str], set] = {}
+    for r in data.get("硬件", []):
+        if r["年度"] == year:
+            for key in ("收款单位", "统一社会信用代码"):
+                if _text(r, key) is not None:
+                    payees.setdefault((same_name(r["所属区"]), key), set()).add(_text(r, key))
+    if any(len(values) > 1 for values in payees.values()):
+        raise OracleError("硬件: rows of one 所属区 name different payees", "硬件")
+
+    # 业务量: one 中心/事项/月份 inside the period with an imported row (来源 filled) and a
+    # hand-typed one, or imported rows of two 来源. Every row inside the period counts: the
+    # sentence names no active-center restriction.
+    sources: dict[tuple, set] = {}
+    for r in data.get("业务量", []):
+        if tuple(r["月份"]) in period:
+            key = (center_of(r["中心"]), item_of[same_name(r["事项"])], tuple(r["月份"]))
+            sources.setdefault(key, set()).add(_text(r, "来源"))
+    if any(len(found) > 1 for found in sources.values()):
+        raise OracleError("业务量: one 中心/事项/月份 counted from two 来源", "业务量")
+
+    # 回访 (jinbao-import §8): the 处理决定 rules apply to rows of the year, against 评定 of
+    # the year; at 审定 a 不属实 of a center not vetoed needs 不否决 and a 决定说明.
+    for r in data.get("回访", []):
+        c = center_of(r["中心"])
+        result, decision = _text(r, "回访结果"), _text(r, "处理决定")
+        if result not in (None, "属实", "不属实", "无法联系"):
+            raise OracleError(f"回访: 回访结果 {result}", "回访")
+        if r["年度"] != year:
+            continue
+        if decision not in (None, "否决", "不否决"):
+            raise OracleError(f"回访: 处理决定 {decision} is not allowed", "回访")
+        if decision == "否决" and c not in vetoed:
+            raise OracleError(f"回访: 否决 while {c} is not vetoed in 评定", "回访")
+        if final and result == "不属实" and c not in vetoed \
+                and not (decision == "不否决" and _text(r, "决定说明") is not None):
+            raise OracleError(f"回访: {c}'s 不属实 undecided on the final run", "回访")
+
+    # 异议: 处理结果 维持/调整 in every run (every row); at 审定 each row of the year needs
+    # its 处理结果 and its 处理说明.
+    for r in data.get("异议", []):
+        center_of(r["中心"])
+        outcome = _text(r, "处理结果")
+        if outcome not in (None, "维持", "调整"):
+            raise OracleError(f"异议: 处理结果 {outcome} is not allowed", "异议")
+        if final and r["年度"] == year and (outcome is None or _text(r, "处理说明") is None):
+            raise OracleError("异议: an objection of the year not settled on the final run", "异议")

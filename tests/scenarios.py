@@ -4,14 +4,18 @@
 ``{sheet: [row dict header → value]}`` with ``int`` years, ``Decimal`` money / weights /
 percents (fractions of 1), ``bool`` yes/no, ``(year, month)`` months, ``date`` dates, ``str``
 text and ``None`` blanks. Every setting of the spec is drawn somewhere (see ``FEATURES``; each
-scenario lists the ones it exercises in ``Scenario.features``).
+scenario lists the ones it exercises in ``Scenario.features``), v3 included: payees and
+统一社会信用代码, 业务量 来源, and the optional 回访 and 异议 sheets — absent, present but empty,
+or with rows of the year and of other years. Now and then one error of ``PLANTED_ERRORS`` is
+planted (for integer seeds on a fixed rota, so that 500 seeds meet every kind).
 
 ``write(scenario, path, layout_seed, fmt)`` renders it the way people fill such workbooks: title
 lines above the header, shuffled and padded headers, unknown columns, empty rows, months as date
 cells of any day or as the three kinds of text, percents as numbers or text, yes/no in every
 accepted spelling, references to names in NFKC-equal forms (full-width, other brackets,
-padded), months also as 金保 所属期 (202403, 2024年3月份); or as a folder of ``<sheet>.csv``
-files in UTF-8 (with or without BOM) or GB18030.
+padded; 来源 and 收款单位 too), other v3 text with spaces, NBSP or a line break around it,
+months also as 金保 所属期 (202403, 2024年3月份); or as a folder of ``<sheet>.csv`` files in
+UTF-8 (with or without BOM) or GB18030.
 
 Any ``random.Random``-like object works as the source (hypothesis' ``st.randoms()`` too).
 """
@@ -28,19 +32,27 @@ from pathlib import Path
 
 import xlsxwriter
 
+from oracle import credit_code_ok
+
 SHEET_HEADERS = {  # required, optional (spec §1)
     "参数": (("年度", "资金总额"),
            ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
             "投诉扣减比例", "评分方法", "扣减资金处理", "否决处理", "金额单位", "考核期起", "考核期止",
-            "审定文号", "审定日期")),
+            "审定文号", "审定日期", "发文单位", "制表单位", "资金来源", "异议期限", "异议联系人",
+            "异议电话", "公示期")),
     "指标": (("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"), ("考核部门", "金保事项")),
-    "中心": (("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度")),
+    "中心": (("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度", "收款单位", "统一社会信用代码")),
     "评定": (("年度", "中心", "服务场所", "标准化下沉"),
            ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明")),
-    "业务量": (("中心", "事项", "月份", "业务量"), ()),
+    "业务量": (("中心", "事项", "月份", "业务量"), ("来源",)),
     "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
     "扣减": (("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
-    "硬件": (("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"), ("备案日期",)),
+    "硬件": (("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
+           ("备案日期", "收款单位", "统一社会信用代码")),
+    # optional sheets (jinbao-import.md §8, allocation-rules §1 v3)
+    "回访": (("年度", "中心", "业务流水号", "回访日期", "回访结果"),
+           ("说明", "处理决定", "决定说明", "回访人", "工单号", "抽取批次")),
+    "异议": (("年度", "中心", "收到日期", "异议内容"), ("处理结果", "处理说明", "处理日期")),
 }
 KIND = {  # how a header's value is typed, for the writers
     "年度": "int", "资金总额": "money", "工作绩效资金": "money", "硬件资金上限比例": "pct",
@@ -50,7 +62,8 @@ KIND = {  # how a header's value is typed, for the writers
     "中心": "code", "标准化下沉": "yn", "区局推荐": "yn", "综合优胜": "yn", "一票否决": "yn",
     "月份": "month", "业务量": "number", "日期": "date", "扣减金额": "money", "扣减比例": "pct",
     "预算补助": "money", "计划投入": "money", "实际投入": "money", "已备案": "yn",
-    "审定日期": "date", "备案日期": "date",
+    "审定日期": "date", "备案日期": "date", "异议期限": "int", "公示期": "int",
+    "回访日期": "date", "收到日期": "date", "处理日期": "date",
 }
 
 ITEMS = ("失业登记", "自主申报就业登记", "失业保险待遇申领", "大龄延长失业待遇申领",
@@ -89,14 +102,33 @@ FEATURES = frozenset({
     "hardware:unfiled", "hardware:below-plan", "hardware:above-plan", "hardware:two-rows",
     "zero-volume-indicator", "score-tie", "duplicate-volume", "tiny-fund",
     "money-3-decimals", "default-performance-fund", "other-year-rows",
-    "error:too-many-confirmed", "error:ineligible-confirmed", "error:negative-pool",
-    "error:unrated-center", "error:grade-above-ceiling", "error:number-two-centers",
-    "error:final-pending", "error:final-proposed", "error:confirmed-zero-award",
-    "error:all-scores-zero",
+    # v3: payees, 来源, the decision record (回访, 异议), 参数 for the documents
+    "params:v3", "payee:center", "credit-code:center", "payee:hardware", "hardware:payee-agree",
+    "hardware:payee-other-year", "source:typed", "source:imported", "source:mixed",
+    "source:two-files", "source:conflict-outside", "duplicate-volume:imported",
+    "duplicate-volume:typed", "callback:absent", "callback:empty", "callback:rows",
+    "callback:属实", "callback:不属实", "callback:无法联系", "callback:未回访",
+    "callback:不属实-vetoed", "callback:veto-decision", "callback:vetoed-kept",
+    "callback:不属实-kept", "callback:不属实-undecided", "callback:decision-on-other-result",
+    "callback:other-year", "callback:other-year-odd-decision", "callback:inactive-center",
+    "objection:absent",
+    "objection:empty", "objection:rows", "objection:维持", "objection:调整", "objection:open-draft",
+    "objection:other-year-open",
 })
 PLANTED_ERRORS = ("too-many-confirmed", "ineligible-confirmed", "negative-pool", "unrated-center",
                   "grade-above-ceiling", "number-two-centers", "final-pending", "final-proposed",
-                  "confirmed-zero-award", "all-scores-zero")
+                  "confirmed-zero-award", "all-scores-zero", "final-grade-unexplained",
+                  "credit-code-check", "credit-code-letter", "credit-code-length",
+                  "credit-code-lowercase", "credit-code-hardware", "hardware-payee-disagree",
+                  "volume-imported-and-typed", "volume-two-sources", "volume-double-count-inactive",
+                  "callback-veto-not-vetoed", "callback-bad-decision", "final-callback-undecided",
+                  "final-callback-inactive", "objection-bad-result", "final-objection-open")
+FEATURES = FEATURES | {f"error:{kind}" for kind in PLANTED_ERRORS}
+FINAL_ERRORS = {kind for kind in PLANTED_ERRORS if kind.startswith("final-")}  # need an 审定 run
+PLANTED_SHARE = 0.2
+SOURCE_FILES = ("金保导出-就业.xlsx", "业务量统计（1-6月）.xls", "jb_export_202407.csv",
+                "社保经办明细.xlsx", "金保导出(补录).xls")
+CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # documents.md §5
 GRADE_ORDER = ("A+", "A", "B")
 
 
@@ -171,12 +203,146 @@ def _codes(rng, n: int) -> tuple[str, list[str]]:
     return style, codes
 
 
+def credit_code(rng) -> str:
+    """A valid 统一社会信用代码: 登记管理部门, 机构类别, a 常州 area code, an organisation code,
+    then the one check character that documents.md §5 accepts."""
+    body = (rng.choice("159") + rng.choice("1239") + f"3204{rng.randint(0, 99):02d}"
+            + "".join(rng.choice(CODE_ALPHABET) for _ in range(9)))
+    return next(body + ch for ch in CODE_ALPHABET if credit_code_ok(body + ch))
+
+
+def broken_code(rng, how: str) -> str:
+    """A code that fails documents.md §5: another check character, a letter outside the
+    alphabet (I O S V Z, or any lower-case one), or one character too few or too many."""
+    good = credit_code(rng)
+    if how == "lowercase":
+        while good == good.lower():  # (all digits: no letter to lower)
+            good = credit_code(rng)
+        return good.lower()
+    if how == "check":
+        return good[:17] + rng.choice([ch for ch in CODE_ALPHABET if ch != good[17]])
+    if how == "letter":
+        at = rng.randint(0, 16)
+        return good[:at] + rng.choice("IOSVZ") + good[at + 1:]
+    return good[:17] if rng.random() < 0.5 else good + rng.choice(CODE_ALPHABET)
+
+
+CALLBACK_RESULTS = ("属实", "属实", "不属实", "无法联系", None)  # None: drawn, not yet called
+
+
+def _callback(rng, year: int, center: str, result, **decision) -> dict:
+    """One 回访 row (jinbao-import.md §8); an empty result is a case not yet called."""
+    called = result is not None or rng.random() < 0.3
+    row = {"年度": year, "中心": center,
+           "业务流水号": rng.choice((f"{year}{rng.randint(1, 12):02d}{rng.randint(0, 10**8):08d}",
+                                 f"LS{rng.randint(10**5, 10**6)}")),
+           "回访日期": date(year, 12, rng.randint(1, 28)) if called else None,
+           "回访结果": result}
+    if rng.random() < 0.5:
+        row.update(回访人=f"回访员{rng.randint(1, 9):02d}", 工单号=f"GD{year}12{rng.randint(0, 9999):04d}",
+                   抽取批次=f"{year}-12 种子{rng.randint(1, 9999)}")
+    if result == "不属实" and rng.random() < 0.5:
+        row["说明"] = "群众表示未办理该业务"
+    row.update(decision)
+    return row
+
+
+def _callbacks(rng, feats: set, year: int, final: bool, active, inactive, vetoed, ref):
+    """The optional 回访 sheet: absent, present but empty, or rows of the year and of others.
+    A 处理决定 of 否决 only for a center vetoed in 评定; at 审定 each 不属实 of a center not
+    vetoed is recorded as 不否决 with its 决定说明 (allocation-rules §2 v3)."""
+    mode = rng.choices(("absent", "empty", "rows"), (3, 1, 6))[0]
+    feats.add(f"callback:{mode}")
+    if mode == "absent":
+        return None
+    rows = []
+    for c in rng.sample(active, rng.randint(1, min(4, len(active)))) if mode == "rows" else ():
+        veto = vetoed[c["中心编码"]]
+        for _ in range(rng.randint(1, 3)):
+            result = rng.choice(CALLBACK_RESULTS)
+            feats.add(f"callback:{result or '未回访'}")
+            decision = {}
+            if result == "不属实" and veto:
+                feats.add("callback:不属实-vetoed")
+                decision["处理决定"] = rng.choice((None, "否决", "否决", "不否决"))
+            elif result == "不属实" and (final or rng.random() < 0.5):
+                feats.add("callback:不属实-kept")
+                decision.update(处理决定="不否决", 决定说明="经核实系群众记错办理时间，不予否决")
+            elif result == "不属实":  # a draft: still to decide (a warning)
+                feats.add("callback:不属实-undecided")
+                decision.update(rng.choice(({}, {"处理决定": "不否决"}, {"决定说明": "待研究"})))
+            elif rng.random() < 0.15:  # a decision on a row that is not 不属实: a warning
+                feats.add("callback:decision-on-other-result")
+                decision["处理决定"] = "否决" if veto else "不否决"
+            if decision.get("处理决定") == "否决":
+                feats.add("callback:veto-decision")
+            elif decision.get("处理决定") == "不否决" and veto:
+                feats.add("callback:vetoed-kept")
+            rows.append(_callback(rng, year, ref(c), result, **decision))
+    kept = [c for c in active if not vetoed[c["中心编码"]]]
+    if mode == "rows" and kept and rng.random() < 0.3:  # last year's: not this year's record
+        feats.add("callback:other-year")
+        decision = rng.choice((None, None, "否决", "否决", "待定"))
+        if decision == "待定":
+            feats.add("callback:other-year-odd-decision")
+        rows.append(_callback(rng, year - 1, ref(rng.choice(kept)), "不属实", 处理决定=decision))
+    if mode == "rows" and inactive and rng.random() < 0.3:  # a case of a center not active now
+        feats.add("callback:inactive-center")
+        result = rng.choice(("属实", "无法联系", None) if final else CALLBACK_RESULTS)
+        rows.append(_callback(rng, year, ref(rng.choice(inactive)), result))
+    return rows
+
+
+def _objection(rng, year: int, center: str, **outcome) -> dict:
+    """One 异议 row (allocation-rules §1 v3)."""
+    return {"年度": year, "中心": center, "收到日期": date(year, 12, rng.randint(1, 20)),
+            "异议内容": rng.choice(("对业务量统计有异议", "认为投诉扣减有误")), **outcome}
+
+
+def _objections(rng, feats: set, year: int, final: bool, active, ref):
+    """The optional 异议 sheet: absent, present but empty, or rows; at 审定 each of the year is
+    settled (处理结果 and 处理说明), in a draft some are still open (a warning)."""
+    mode = rng.choices(("absent", "empty", "rows"), (4, 1, 5))[0]
+    feats.add(f"objection:{mode}")
+    if mode == "absent":
+        return None
+    rows = []
+    for c in rng.sample(active, rng.randint(1, min(3, len(active)))) if mode == "rows" else ():
+        if final or rng.random() < 0.6:
+            outcome = rng.choice(("维持", "调整"))
+            feats.add(f"objection:{outcome}")
+            rows.append(_objection(rng, year, ref(c), 处理结果=outcome,
+                                   处理说明="经复核，业务量统计无误" if outcome == "维持" else "已更正业务量",
+                                   处理日期=rng.choice((None, date(year, 12, 25)))))
+        else:
+            feats.add("objection:open-draft")
+            rows.append(_objection(rng, year, ref(c), **rng.choice(
+                ({}, {"处理结果": "调整"}, {"处理说明": "正在核实"}))))
+    if mode == "rows" and rng.random() < 0.3:  # last year's, never settled: not this year's gate
+        feats.add("objection:other-year-open")
+        rows.append(_objection(rng, year - 1, ref(rng.choice(active))))
+    return rows
+
+
+def _planted(source, rng) -> str | None:
+    """The error to plant, if any. An integer seed plants on every fifth seed; the three such
+    seeds of each block of 15 plant the same kind (in the sweep, seed % 3 picks the file format:
+    so each kind is met as .xlsx and as CSV), the kinds in turn — each planted several times
+    whatever else the generator draws. Any other source plants one at random now and then."""
+    if isinstance(source, int):
+        return PLANTED_ERRORS[source // 15 % len(PLANTED_ERRORS)] if source % 5 == 2 else None
+    return rng.choice(PLANTED_ERRORS) if rng.random() < PLANTED_SHARE else None
+
+
 def generate(source, *, errors: bool = True) -> Scenario:
     """One random scenario. `source` is a seed or a random.Random-like object."""
     rng = source if hasattr(source, "random") else random.Random(source)
     feats: set[str] = set()
     year = rng.choice((2018, 2018, 2019, 2021, 2023, 2024, 2024, 2025))
     feats.add("year:2018" if year == 2018 else "year:other")
+    # chosen first: an error of the 审定 gate is planted in a scenario built as an 审定 run, so
+    # that it is the only thing wrong there
+    planted = _planted(source, rng) if errors else None
     default_start = (2018, 1) if year == 2018 else (year - 1, 12)
     default_end = (year, 11)
 
@@ -207,7 +373,7 @@ def generate(source, *, errors: bool = True) -> Scenario:
     feats.add(f"forfeit:{forfeit or 'default'}")
     feats.add(f"unit:{unit if unit is not None else 'default'}")
     feats.add(f"veto-mode:{veto_mode or 'default'}")
-    final = rng.random() < 0.3  # the final run: 审定文号 filled
+    final = planted in FINAL_ERRORS or rng.random() < 0.3  # the final run: 审定文号 filled
     feats.add("status:审定" if final else "status:草案")
     if final:
         p["审定文号"] = rng.choice((f"常人社〔{year}〕12号", f"常人社发〔{year}〕88号", f"审{year}-3"))
@@ -244,6 +410,15 @@ def generate(source, *, errors: bool = True) -> Scenario:
     p["优胜单位数"] = rng.choice((None, None, 0, 1, 2, 3, 4, 8))
     n_winners = 6 if p["优胜单位数"] is None else p["优胜单位数"]
     rate = p["投诉扣减比例"] if p["投诉扣减比例"] is not None else Decimal("0.05")
+    if rng.random() < 0.4:  # documents.md §0: who signs, the fund, the objection period
+        feats.add("params:v3")
+        p["发文单位"] = rng.choice((None, "常州市人力资源和社会保障局"))
+        p["制表单位"] = rng.choice((None, "常州市人力资源和社会保障局就业处", "就业处"))
+        p["资金来源"] = rng.choice((None, "就业专项资金", "市级就业补助资金"))
+        p["异议期限"] = rng.choice((None, 1, 5, 7, 10))
+        p["异议联系人"] = rng.choice((None, "就业处综合科"))
+        p["异议电话"] = rng.choice((None, "0519-85681234", "85681234", "0519-85681234转8012"))
+        p["公示期"] = rng.choice((None, 1, 5, 7))
     params = [p]
     if rng.random() < 0.5:
         feats.add("other-year-rows")
@@ -276,6 +451,15 @@ def generate(source, *, errors: bool = True) -> Scenario:
                 if rng.random() < 0.5:
                     row["启用年度"] = year - 5
         centers.append(row)
+    if rng.random() < 0.5:  # documents.md §5: who is paid (empty: the center itself)
+        feats.add("payee:center")
+        for row in centers:
+            if rng.random() < 0.6:
+                row["收款单位"] = rng.choice((row["中心名称"],
+                                          row["中心名称"].replace("人社服务中心", "办事处")))
+            if rng.random() < 0.7:
+                feats.add("credit-code:center")
+                row["统一社会信用代码"] = credit_code(rng)
     rng.shuffle(centers)
     active = [c for c in centers if not ("启用年度" in c and c["启用年度"] > year
                                          or "停用年度" in c and c["停用年度"] < year)]
@@ -288,8 +472,11 @@ def generate(source, *, errors: bool = True) -> Scenario:
         feats.add("center-by-code")
         return center["中心编码"]
 
+    def ref_row(text: str) -> dict:
+        return next(c for c in centers if text in (c["中心编码"], c["中心名称"]))
+
     def ref_code(text: str) -> str:
-        return next(c["中心编码"] for c in centers if text in (c["中心编码"], c["中心名称"]))
+        return ref_row(text)["中心编码"]
 
     # --- 指标 ------------------------------------------------------------------------------
     k_items = rng.randint(3, 8)
@@ -329,30 +516,55 @@ def generate(source, *, errors: bool = True) -> Scenario:
     tenths = rng.random() < 0.04  # fractional volumes: an error (§2: 业务量 counts cases)
     if tenths:
         feats.add("fractional-volume")
+    # 来源: the import that wrote a row (empty: typed by hand). One import per half of the
+    # period, or one for all of it; a center's rows all imported, all typed, or typed for some
+    # items and imported for others — never both for one 中心/事项/月份 (§2 v3).
+    files = rng.sample(SOURCE_FILES, 3)
+    split = rng.choice(period) if rng.random() < 0.5 else None
+
+    def source_of(month) -> str:
+        if split is not None and month >= split:
+            feats.add("source:two-files")
+            return files[1]
+        return files[0]
+
     for c in active:
+        mode = rng.choice(("typed", "imported", "imported", "mixed"))
+        feats.add(f"source:{mode}")
         for name in names:
+            typed = mode == "typed" or mode == "mixed" and rng.random() < 0.5
             for month in rng.sample(period, min(len(period), rng.choice((0, 1, 1, 2, 3)))):
                 v = 0 if name in zero_items else rng.randint(0, big)
                 if tenths:
                     v = Decimal(rng.randint(0, 30)) / 10
-                volumes.append({"中心": ref(c), "事项": item_ref(name), "月份": month, "业务量": v})
+                volumes.append({"中心": ref(c), "事项": item_ref(name), "月份": month, "业务量": v,
+                                "来源": None if typed else source_of(month)})
     if len(active) >= 2 and rng.random() < 0.35:  # an identical twin: tied scores
         feats.add("score-tie")
         a, b = rng.sample(active, 2)
         refs = {a["中心编码"], a["中心名称"]}
         volumes = [r for r in volumes if r["中心"] not in (b["中心编码"], b["中心名称"])]
         volumes += [dict(r, 中心=ref(b)) for r in volumes if r["中心"] in refs]
-    if volumes and rng.random() < 0.3:
+    if volumes and rng.random() < 0.3:  # the same 来源 (or none) twice: summed, a warning
         feats.add("duplicate-volume")
-        volumes.append(dict(rng.choice(volumes)))
+        twin = rng.choice(volumes)
+        feats.add("duplicate-volume:" + ("imported" if twin["来源"] else "typed"))
+        volumes.append(dict(twin, 中心=ref(ref_row(twin["中心"]))))
     for _ in range(rng.randint(0, 3)):
         volumes.append({"中心": ref(rng.choice(active)), "事项": item_ref(rng.choice(names)),
-                        "月份": rng.choice(outside), "业务量": rng.randint(1, 999)})
+                        "月份": rng.choice(outside), "业务量": rng.randint(1, 999),
+                        "来源": rng.choice((None, files[0], files[2]))})
+    late = [r for r in volumes if r["月份"] not in period]
+    if late and rng.random() < 0.3:  # typed and imported outside the period: ignored, no error
+        feats.add("source:conflict-outside")
+        row = rng.choice(late)
+        volumes.append(dict(row, 来源=files[2] if row["来源"] is None else None))
     for c in inactive:
         if rng.random() < 0.6:
             feats.add("inactive-volume")
             volumes.append({"中心": ref(c), "事项": item_ref(rng.choice(names)),
-                            "月份": rng.choice(period), "业务量": rng.randint(1, 99)})
+                            "月份": rng.choice(period), "业务量": rng.randint(1, 99),
+                            "来源": rng.choice((None, files[0]))})
 
     # --- 评定 ------------------------------------------------------------------------------
     ratings, grade, vetoed, rated = [], {}, {}, {}
@@ -513,20 +725,57 @@ def generate(source, *, errors: bool = True) -> Scenario:
                 feats.add("hardware:filed-late" if row["备案日期"] > date(year, 3, 31)
                           else "hardware:filed-on-time")
             hardware.append(row)
+    of_year = [r for r in hardware if r["年度"] == year]
+    if of_year and rng.random() < 0.5:  # documents.md §5: one payee per 所属区, on every row
+        feats.add("payee:hardware")
+        for d in dict.fromkeys(r["所属区"] for r in of_year):
+            payee = rng.choice((None, f"常州市{d}人力资源和社会保障局", f"{d}财政局"))
+            code = credit_code(rng) if rng.random() < 0.7 else None
+            rows = [r for r in of_year if r["所属区"] == d]
+            if len(rows) > 1 and (payee or code):
+                feats.add("hardware:payee-agree")
+            for r in rows:
+                r["收款单位"], r["统一社会信用代码"] = payee, code
     if rng.random() < 0.2:
         feats.add("other-year-rows")
         hardware.append({"年度": year - 1, "所属区": districts[0], "预算补助": total,
                          "计划投入": Decimal(1), "实际投入": Decimal(1), "已备案": True})
+        if rng.random() < 0.5:  # last year's payee may differ from this year's
+            feats.add("hardware:payee-other-year")
+            hardware[-1].update(收款单位="原区人社局", 统一社会信用代码=credit_code(rng))
 
     data = {"参数": params, "指标": indicators, "中心": centers, "评定": ratings,
             "业务量": volumes, "投诉": complaints, "扣减": deductions, "硬件": hardware}
+    callbacks = _callbacks(rng, feats, year, final, active, inactive, vetoed, ref)
+    if callbacks is not None:
+        data["回访"] = callbacks
+    objections = _objections(rng, feats, year, final, active, ref)
+    if objections is not None:
+        data["异议"] = objections
 
     # --- a planted error, now and then ---------------------------------------------------------
-    if errors and rng.random() < 0.12:
-        kind = rng.choice(PLANTED_ERRORS)
+    if planted:
+        kind = planted
         ineligible = [r for code, r in rated.items() if grade[code] == "B" or vetoed[code]]
         below_top = [code for code in rated if ceiling[code] != "A+"]
+        lowerable = {code: GRADE_ORDER[GRADE_ORDER.index(ceiling[code]) + 1:] for code in rated
+                     if ceiling[code] != "B"}
+        for code, lower in lowerable.items():  # a confirmed winner stays eligible: A+ → A only
+            if rated[code].get("综合优胜"):
+                lowerable[code] = tuple(g for g in lower if g != "B")
+        lowerable = {code: lower for code, lower in lowerable.items() if lower}
         winnable = eligible and n_winners > 0
+        kept = [c for c in active if not vetoed[c["中心编码"]]]  # not vetoed in 评定
+        inside = [r for r in volumes if r["月份"] in period and ref_row(r["中心"]) in active]
+
+        def closed_center() -> dict:
+            """An inactive center; if there is none, one closed last year, still listed."""
+            if not inactive:
+                inactive.append({"中心编码": "停用01", "中心名称": "旧城街道人社服务中心",
+                                 "所属区": districts[0], "停用年度": year - 1})
+                centers.append(inactive[-1])
+            return rng.choice(inactive)
+
         if kind == "too-many-confirmed" and eligible:
             p["优胜单位数"] = len(eligible) - 1
             for c in eligible:
@@ -558,6 +807,76 @@ def generate(source, *, errors: bool = True) -> Scenario:
         elif kind == "all-scores-zero" and volumes:
             for r in volumes:
                 r["业务量"] = 0
+        elif kind == "final-grade-unexplained":  # a grade below its ceiling, no reason
+            if lowerable:
+                code = rng.choice(sorted(lowerable))
+                rated[code]["评定等次"] = rng.choice(lowerable[code])
+            else:  # every center at B: one gets a hall (ceiling A+) but keeps its B
+                code = rng.choice(sorted(rated))
+                rated[code].update(服务场所="独立服务大厅", 标准化下沉=True, 评定等次="B",
+                                   综合优胜=None)
+            rated[code]["评定说明"] = rng.choice((None, " "))
+        elif kind in ("credit-code-check", "credit-code-letter", "credit-code-length",
+                      "credit-code-lowercase"):
+            rng.choice(centers)["统一社会信用代码"] = broken_code(rng, kind.rsplit("-", 1)[1])
+        elif kind == "credit-code-hardware":  # any row, this year's or another's
+            if not hardware:
+                hardware.append({"年度": year - 1, "所属区": districts[0], "预算补助": Decimal(0),
+                                 "计划投入": Decimal(1), "实际投入": Decimal(0), "已备案": False})
+            rng.choice(hardware)["统一社会信用代码"] = broken_code(
+                rng, rng.choice(("check", "letter", "length")))
+        elif kind == "hardware-payee-disagree":  # a second row of a 区, naming someone else
+            if not of_year:
+                of_year.append({"年度": year, "所属区": districts[0], "预算补助": Decimal(0),
+                                "计划投入": Decimal(1), "实际投入": Decimal(0), "已备案": False})
+                hardware.append(of_year[-1])
+            row = rng.choice(of_year)
+            row["收款单位"] = row.get("收款单位") or f"{row['所属区']}财政局"
+            row["统一社会信用代码"] = row.get("统一社会信用代码") or credit_code(rng)
+            other = {"收款单位": row["收款单位"], "统一社会信用代码": row["统一社会信用代码"]}
+            if rng.random() < 0.5:
+                other["收款单位"] = f"{row['所属区']}某街道办事处"
+            else:
+                other["统一社会信用代码"] = credit_code(rng)
+            hardware.append({"年度": year, "所属区": row["所属区"], "预算补助": Decimal(0),
+                             "计划投入": Decimal(1), "实际投入": Decimal(0), "已备案": False, **other})
+        elif kind in ("volume-imported-and-typed", "volume-two-sources") and inside:
+            row = rng.choice(inside)  # the same 中心/事项/月份, written another way
+            item = next(i["事项名称"] for i in indicators if i["年度"] == year and (
+                row["事项"] == i["事项名称"] or row["事项"] in aliases.get(i["事项名称"], ())))
+            if kind == "volume-two-sources":
+                row["来源"] = row["来源"] or files[0]
+                again = rng.choice([f for f in files if f != row["来源"]])
+            else:
+                again = None if row["来源"] else rng.choice(files)
+            volumes.append({"中心": ref(ref_row(row["中心"])), "事项": item_ref(item),
+                            "月份": row["月份"], "业务量": rng.randint(0, 99), "来源": again})
+        elif kind == "volume-double-count-inactive":
+            c, item, month = closed_center(), rng.choice(names), rng.choice(period)
+            volumes += [{"中心": ref(c), "事项": item_ref(item), "月份": month,
+                         "业务量": rng.randint(1, 99), "来源": source} for source in (files[0], None)]
+        elif kind == "callback-veto-not-vetoed" and kept:
+            data.setdefault("回访", []).append(_callback(
+                rng, year, ref(rng.choice(kept)), rng.choice(("不属实", "不属实", "属实")),
+                处理决定="否决", 决定说明="工作小组研究决定否决"))
+        elif kind == "callback-bad-decision":
+            data.setdefault("回访", []).append(_callback(
+                rng, year, ref(rng.choice(active)), "不属实",
+                处理决定=rng.choice(("待定", "研究中", "暂缓"))))
+        elif kind == "final-callback-undecided" and kept:
+            decision = rng.choice(({}, {"处理决定": "不否决"}, {"决定说明": "已研究"}))
+            data.setdefault("回访", []).append(_callback(
+                rng, year, ref(rng.choice(kept)), "不属实", **decision))
+        elif kind == "final-callback-inactive":  # §2 names no active-center restriction
+            data.setdefault("回访", []).append(_callback(rng, year, ref(closed_center()), "不属实"))
+        elif kind == "objection-bad-result":
+            data.setdefault("异议", []).append(_objection(
+                rng, rng.choice((year, year, year - 1)), ref(rng.choice(active)),
+                处理结果=rng.choice(("驳回", "部分调整", "已处理")), 处理说明="已答复"))
+        elif kind == "final-objection-open":
+            settled = rng.choice(({}, {"处理结果": "维持"}, {"处理说明": "正在核实"}))
+            data.setdefault("异议", []).append(_objection(rng, year, ref(rng.choice(active)),
+                                                        **settled))
         else:
             kind = "negative-pool"
             p["工作绩效资金"] = Decimal(0)
@@ -582,6 +901,8 @@ def _month_text(rng, month) -> str:
 
 
 REFERENCES = {"中心", "事项", "所属区"}  # where §1 compares names after trimming and NFKC
+NFKC_TEXT = REFERENCES | {"来源", "收款单位"}  # other text §2 v3 compares (1: after NFKC, trimmed)
+PADDED = {"统一社会信用代码", "处理决定", "处理结果", "回访结果", "决定说明", "处理说明"}
 
 
 def _name_variant(rng, text: str) -> str:
@@ -592,6 +913,19 @@ def _name_variant(rng, text: str) -> str:
     swapped = "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() and rng.random() < 0.7
                       else {"（": "(", "）": ")", "(": "（", ")": "）"}.get(ch, ch) for ch in text)
     return rng.choice(("", " ", "\u3000")) + swapped + rng.choice(("", " ", "\u3000"))
+
+
+def _text_variant(rng, key: str, text: str) -> str:
+    """A text cell as people leave it: a name in an NFKC-equal form, other text with spaces,
+    an NBSP or a line break around it (§1 reads text trimmed), and now and then a 来源 that
+    is only a space — still empty, still typed by hand."""
+    if key == "来源" and not text and rng.random() < 0.05:
+        return rng.choice((" ", "\u3000"))
+    if key in NFKC_TEXT and text:
+        return _name_variant(rng, text)
+    if key in PADDED and text and rng.random() < 0.1:
+        return rng.choice((" ", "\u3000", "")) + text + rng.choice((" ", "\u00a0", "\n"))
+    return text
 
 
 def _number(value):
@@ -661,7 +995,10 @@ def write_xlsx(scenario: Scenario, path: Path, rng) -> Path:
                 if key in EXTRA_COLUMNS:
                     value = rng.choice((None, "无", 12345, "见附件"))
                 if value is None:
-                    if rng.random() < 0.1:
+                    blank = _text_variant(rng, key, "")
+                    if blank:
+                        ws.write_string(line, col, blank)
+                    elif rng.random() < 0.1:
                         ws.write_blank(line, col, None, fmt["money"])
                     continue
                 _write_cell(ws, line, col, KIND.get(key, "text"), value, rng, fmt, numeric_codes,
@@ -707,7 +1044,7 @@ def _write_cell(ws, line, col, kind, value, rng, fmt, numeric_codes, key=""):
     elif kind == "code" and numeric_codes and str(value).isdigit():
         ws.write_number(line, col, int(value))
     elif isinstance(value, str):
-        ws.write_string(line, col, _name_variant(rng, value) if key in REFERENCES else value)
+        ws.write_string(line, col, _text_variant(rng, key, value))
     else:
         ws.write(line, col, value)
 
@@ -738,8 +1075,7 @@ def write_csv(scenario: Scenario, folder: Path, rng) -> Path:
             if rng.random() < 0.08:
                 lines.append([] if rng.random() < 0.5 else [""] * len(keys))
             lines.append([rng.choice(("", "无", "12345")) if k in EXTRA_COLUMNS else
-                          _name_variant(rng, _csv_cell(KIND.get(k, "text"), row.get(k), rng))
-                          if k in REFERENCES else _csv_cell(KIND.get(k, "text"), row.get(k), rng)
+                          _text_variant(rng, k, _csv_cell(KIND.get(k, "text"), row.get(k), rng))
                           for k in keys])
         # Excel's "CSV UTF-8" has a BOM; plain "CSV" on Chinese Windows is GBK (GB18030 here)
         encoding = rng.choice(("utf-8-sig", "utf-8", "gb18030"))
