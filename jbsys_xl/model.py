@@ -292,7 +292,7 @@ class Dataset:
     # Where a setting or a rating came from, so rules can point errors at a cell:
     # (sheet, header) or (sheet, center code) → (sheet, A1 cell).
     origins: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    callbacks: list[Callback] = field(default_factory=list)  # the year's 回访 of active centers
+    callbacks: list[Callback] = field(default_factory=list)  # the year's 回访, one per case
     objections: list[Objection] = field(default_factory=list)  # the year's 异议 rows
     # 待核实 complaints inside the period: not counted, and an 审定 needs them settled
     pending_complaints: list[Complaint] = field(default_factory=list)

@@ -4,8 +4,7 @@
     folder of CSV files with a random layout, run through the product, and compared with the
     oracle field by field, to the fen. A failure names the seed and every differing field;
     reproduce one with ``pytest tests/test_oracle_agreement.py -k "seed_17-"``. When both refuse
-    an input for a v3 rule, the product must flag the sheet the oracle names. Where the product
-    departs from the spec's text, DISPUTES says so (and those seeds are expected failures).
+    an input for a v3 rule, the product must flag the sheet the oracle names.
 (b) Hypothesis properties of the product alone: the money adds up, nothing is negative, row
     order does not matter, the same input gives the same JSON.
 """
@@ -91,42 +90,6 @@ def differences(want: dict, got: dict) -> list[str]:
     return out
 
 
-# Where the product departs from the spec's text (reported to the lead, with the seed that shows
-# it): a scenario with the feature may differ from the oracle in exactly that way and no other.
-# test_disputes_still_stand fails once the product follows the spec: then delete the entry.
-DISPUTES = {  # feature: (a seed that shows it, the spec, how the product's outcome shows it)
-    "callback:other-year-odd-decision": (
-        3, "allocation-rules §2 v3: “处理决定 rules apply to 回访 rows of the year” — the product "
-           "also refuses a 处理决定 outside 否决/不否决 on a 回访 row of another year",
-        lambda want, errors: want["ok"] and errors
-        and all(e.startswith("回访!") and "处理决定" in e for e in errors)),
-    "error:volume-double-count-inactive": (
-        287, "allocation-rules §2 v3: “one 中心/事项/月份 inside the period … with both an imported "
-             "业务量 row … and a hand-typed one” names no active-center restriction — the product "
-             "does not check the rows of an inactive center",
-        lambda want, errors: want.get("sheet") == "业务量"
-        and not any(e.startswith("业务量!") for e in errors)),
-    "error:final-callback-inactive": (
-        347, "allocation-rules §2 v3: at 审定 “a 不属实 回访 of a center that is not vetoed” is an "
-             "error unless decided, with no active-center restriction (jinbao-import §8 speaks "
-             "of “the year computed”) — the product lets an inactive center's undecided 不属实 pass",
-        lambda want, errors: want.get("sheet") == "回访"
-        and not any(e.startswith("回访!") for e in errors)),
-    "error:credit-code-lowercase": (
-        222, "documents.md §5: a 统一社会信用代码 has “18 characters from "
-             "0123456789ABCDEFGHJKLMNPQRTUWXY” — the product accepts lower-case letters",
-        lambda want, errors: want.get("sheet") == "中心"
-        and not any(e.startswith("中心!") for e in errors)),
-}
-
-
-def disputed(scenario, want: dict, got: dict) -> list[str]:
-    """The DISPUTES that this scenario meets and that the product's outcome shows."""
-    errors = error_lines(got)
-    return [why for feature, (_, why, shows) in DISPUTES.items()
-            if feature in scenario.features and shows(want, errors)]
-
-
 # --- (a) the seeded sweep -----------------------------------------------------------------------
 
 def sweep(seed: int, tmp_path: Path):
@@ -134,34 +97,14 @@ def sweep(seed: int, tmp_path: Path):
     fmt, layout_seed = layout(seed)
     got = product(render(scenario, tmp_path, layout_seed, fmt), scenario.year)
     want = expected(scenario)
-    diffs = differences(want, got)
-    return scenario, fmt, diffs, (disputed(scenario, want, got) if diffs else [])
+    return scenario, fmt, differences(want, got)
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda seed: f"seed_{seed}-")
 def test_product_agrees_with_oracle(seed, tmp_path):
-    scenario, fmt, diffs, disputes = sweep(seed, tmp_path)
-    if disputes:
-        pytest.xfail("; ".join(disputes))
+    scenario, fmt, diffs = sweep(seed, tmp_path)
     assert not diffs, (f"seed {seed} ({fmt}, year {scenario.year}, "
                        f"features {sorted(scenario.features)}):\n  " + "\n  ".join(diffs[:25]))
-
-
-class DisputeStands(Exception):
-    """The product still departs from the spec as a DISPUTES entry says."""
-
-
-@pytest.mark.xfail(strict=True, raises=DisputeStands, reason="see DISPUTES")
-@pytest.mark.parametrize("feature", DISPUTES)
-def test_disputes_still_stand(feature, tmp_path):
-    """Each dispute's seed still disagrees in that way (an expected failure). Once the product
-    follows the spec it passes, which strict xfail reports as a failure: delete the entry. A
-    seed that no longer meets its feature fails outright: pick another."""
-    seed, why, _ = DISPUTES[feature]
-    scenario, _, diffs, disputes = sweep(seed, tmp_path)
-    assert feature in scenario.features, f"seed {seed} no longer has {feature}"
-    if diffs and why in disputes:
-        raise DisputeStands(why)
 
 
 def test_sweep_covers_every_setting():
@@ -316,5 +259,5 @@ def test_product_agrees_with_oracle_shrinkable(rng, tmp_path_factory):
     scenario, _, got = product_of(rng, _folder(tmp_path_factory), "in")
     want = expected(scenario)
     diffs = differences(want, got)
-    assert not diffs or disputed(scenario, want, got), \
+    assert not diffs, \
         f"{scenario.data}\n  " + "\n  ".join(diffs[:25])

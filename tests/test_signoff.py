@@ -55,6 +55,7 @@ def test_check_character_follows_gb_32100(first17, check):
     ("91350100M000100Y44", "校验码不对"),
     ("91350100M000100Y4", "应为 18 位"),
     ("91350100I000100Y43", "不允许的字符“I”"),
+    ("91350100m000100Y43", "不允许的字符“m”（只能是数字和除 I、O、S、V、Z 以外的大写字母，请改为大写）"),
 ])
 def test_a_bad_credit_code_says_what_is_wrong(code, why):
     with pytest.raises(BadValue, match=why):
@@ -243,6 +244,19 @@ def test_no_to_veto_without_a_reason_still_stops_the_审定(tmp_path):
 def test_a_vetoed_center_needs_no_decision_on_its_callbacks(tmp_path):
     sheets = final(with_callbacks(base(), [YEAR, "C02", "B7", date(YEAR, 12, 2), "不属实", "", "", ""]))
     set_cell(sheets, "评定", 3, "一票否决", "是")
+    assert outcome(tmp_path, sheets).ok
+
+
+def test_a_closed_centers_refuted_case_needs_a_decision_too(tmp_path):
+    """The spec names no exception: a center closed during the period had its cases called."""
+    sheets = final(with_callbacks(base(), [YEAR, "C04", "B9", date(YEAR, 12, 2), "不属实", "", "", ""]))
+    sheets["中心"][0].append("停用年度")
+    sheets["中心"].append(["C04", "丁中心", "天宁区", YEAR - 1])
+    assert at(outcome(tmp_path, sheets), "error", "回访!G2", "中心 C04 的 12333 回访")
+
+
+def test_a_decision_of_another_year_is_not_checked(tmp_path):
+    sheets = with_callbacks(base(), [YEAR - 1, "C02", "B1", date(YEAR - 1, 12, 2), "不属实", "", "待定", ""])
     assert outcome(tmp_path, sheets).ok
 
 

@@ -16,23 +16,25 @@ from .names import normalize
 from .tables import Checks, Table
 
 
-def read_callbacks(table: Table | None, lookup) -> list[Callback]:
+def read_callbacks(table: Table | None, year: int, lookup) -> list[Callback]:
     """Every readable row of the sheet (all years), in sheet order; [] without the sheet.
-    ``lookup`` resolves 中心 cells (:class:`~jbsys_xl.io.dataset.CenterLookup`)."""
+    ``lookup`` resolves 中心 cells (:class:`~jbsys_xl.io.dataset.CenterLookup`). 处理决定 is
+    checked on the rows of ``year`` only (allocation-rules §2: the decisions of other years are
+    their own business)."""
     if table is None:
         return []
     found = []
     has_decision = "处理决定" in table.columns
     for row in table.rows():
-        year = row.get("年度", v.year, required=True)
+        row_year = row.get("年度", v.year, required=True)
         code = lookup.resolve(row)
         case_id = row.get("业务流水号", v.text, required=True)
         day = row.get("回访日期", v.day, "回访日期")
         result = row.get("回访结果", v.choice, "回访结果", k.CALLBACK_RESULTS)
         note = row.get("说明", v.text) or ""
-        decision = row.get("处理决定", v.choice, "处理决定", k.DECISIONS)
+        decision = row.get("处理决定", v.choice, "处理决定", k.DECISIONS) if year == row_year else None
         if row.ok:
-            found.append(Callback(year, code, normalize(case_id), day, result, note, decision,
+            found.append(Callback(row_year, code, normalize(case_id), day, result, note, decision,
                                   row.get("决定说明", v.text) or "", row.get("回访人", v.text) or "",
                                   row.get("工单号", v.text) or "", row.get("抽取批次", v.text) or "",
                                   row.cell("处理决定" if has_decision else "回访结果")))
@@ -40,11 +42,12 @@ def read_callbacks(table: Table | None, lookup) -> list[Callback]:
 
 
 def year_callbacks(records: list[Callback], year: int, ratings: dict[str, Rating],
-                   active: set[str], checks: Checks) -> list[Callback]:
-    """The year's cases of active centers, one per case (a later result replaces an earlier
-    one: a case first 无法联系 may be reached later). A 处理决定 of 否决 needs 评定.一票否决 = 是
-    (an error: the two records would disagree about the money); a 处理决定 on a case that is
-    not 不属实 is a warning."""
+                   checks: Checks) -> list[Callback]:
+    """The year's cases, one per case (a later result replaces an earlier one: a case first
+    无法联系 may be reached later) — of inactive centers too: a center closed during the period
+    had its cases called, and the sign-off asks for a decision on each 不属实 all the same. A
+    处理决定 of 否决 needs 评定.一票否决 = 是 (an error: the two records would disagree about the
+    money); a 处理决定 on a case that is not 不属实 is a warning."""
     latest: dict[tuple[str, str], Callback] = {}
     for record in records:
         if record.year != year:
@@ -58,8 +61,6 @@ def year_callbacks(records: list[Callback], year: int, ratings: dict[str, Rating
             checks.warning(k.CALLBACKS, record.cell,
                            f"回访结果不是“{k.CALLBACK_REFUTED}”，处理决定“{record.decision}”不起作用"
                            f"（中心 {record.center}，业务流水号 {record.case_id}）", "处理决定")
-        if record.center not in active:
-            continue
         key = (record.center, record.case_id)
         if key not in latest or record.result is not None:
             latest[key] = record

@@ -16,19 +16,21 @@ def check_character(first17: str) -> str:
 
 @v.refuse_cell_errors
 def credit_code(value, label: str = "统一社会信用代码") -> str | None:
-    """The code in upper case, or BadValue saying what is wrong with it. Letters I, O, S, V, Z
-    are not in the alphabet (they read like 1, 0, 5, U, 2)."""
-    text = v.text(value)
-    if text is None:
+    """The code, or BadValue saying what is wrong with it. Letters I, O, S, V, Z are not in
+    the alphabet (they read like 1, 0, 5, U, 2); lower case is refused too, as the standard
+    writes the code (a payment list must carry it exactly as registered)."""
+    code = v.text(value)
+    if code is None:
         return None
-    code = text.upper()
     if len(code) != CREDIT_CODE_LENGTH:
-        raise v.BadValue(f"{label}“{text}”应为 {CREDIT_CODE_LENGTH} 位，实为 {len(code)} 位")
+        raise v.BadValue(f"{label}“{code}”应为 {CREDIT_CODE_LENGTH} 位，实为 {len(code)} 位")
     wrong = [ch for ch in code if ch not in CREDIT_CODE_CHARS]
     if wrong:
-        raise v.BadValue(f"{label}“{text}”含有不允许的字符“{wrong[0]}”（只能是数字和除 I、O、S、V、Z 以外的大写字母）")
+        case = "，请改为大写" if wrong[0].upper() in CREDIT_CODE_CHARS else ""
+        raise v.BadValue(f"{label}“{code}”含有不允许的字符“{wrong[0]}”（只能是数字和除 I、O、S、V、Z "
+                         f"以外的大写字母{case}）")
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise v.BadValue(f"{label}“{text}”的校验码不对：按 GB 32100-2015 最后一位应为“{expected}”，"
+        raise v.BadValue(f"{label}“{code}”的校验码不对：按 GB 32100-2015 最后一位应为“{expected}”，"
                          "请核对营业执照或登记证书上的代码")
     return code

@@ -44,7 +44,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
     active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
     active_codes = {c.code for c in active}
-    callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], lookup), year, ratings, active_codes, checks)
+    callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], year, lookup), year, ratings, checks)
     objections = read_objections(tables[k.OBJECTIONS], year, lookup)
     volumes = {}
     if tables[k.VOLUMES] is not None:

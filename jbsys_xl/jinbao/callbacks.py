@@ -146,7 +146,7 @@ def _text(value) -> str:
 def _called(imported: ImportResult, checks: Checks) -> set[str]:
     """Case ids already in the workbook's 回访 sheet, any year: nobody is called twice."""
     table = locate(imported.workbook, contract.SHEET_SPECS[contract.CALLBACKS], checks)
-    return {record.case_id for record in read_callbacks(table, CenterLookup(imported.centers))}
+    return {record.case_id for record in read_callbacks(table, imported.year, CenterLookup(imported.centers))}
 
 
 # --- outputs -------------------------------------------------------------------------------------

@@ -86,16 +86,14 @@ def balance_table(allocation: Allocation) -> t.Table:
     """资金平衡: the fund, what is paid, and the 结余 in four parts that add up to it."""
     pools, s = allocation.pools, allocation.settings
     centers = pools.paid_total - pools.hardware_total
-    other = pools.total_fund - pools.performance_fund - pools.hardware_budget
-    workload = pools.performance_fund - pools.basic_total - pools.winner_total  # W
-    parts = [("扣减及否决收回", "投诉扣减、差错扣减和一票否决不予拨付的资金"
-              + ("（再分配后的余额）" if s.forfeit_mode == contract.FORFEIT_REDISTRIBUTE else ""),
-              pools.forfeited),
-             ("硬件预算未用", "各区预算补助合计 − 硬件补助合计", pools.hardware_budget - pools.hardware_total),
-             ("工作量取整余额", "工作量绩效资金 − 按最大余额法分配到"
-              + ("分" if s.unit < 1 else "元") + "的合计", workload - pools.workload_pool),
-             ("其他未分配", "资金总额 − 工作绩效资金 − 硬件资金预算", other)]
-    assert sum((amount for *_, amount in parts), Decimal(0)) == pools.balance, "资金平衡不平"
+    amounts = t.balance_parts(pools)
+    other = amounts["other"]
+    notes = {"forfeited": "投诉扣减、差错扣减和一票否决不予拨付的资金"
+                          + ("（再分配后的余额）" if s.forfeit_mode == contract.FORFEIT_REDISTRIBUTE else ""),
+             "hardware_unused": "各区预算补助合计 − 硬件补助合计",
+             "rounding": "工作量绩效资金 − 按最大余额法分配到" + ("分" if s.unit < 1 else "元") + "的合计",
+             "other": "资金总额 − 工作绩效资金 − 硬件资金预算"}
+    parts = [(label, notes[key], amounts[key]) for key, label in t.BALANCE_PARTS]
     rows = [("资金总额", "工作绩效资金 + 硬件资金预算 + 其他", pools.total_fund),
             ("　工作绩效资金", "", pools.performance_fund),
             ("　硬件资金预算", "各区预算补助合计", pools.hardware_budget),

@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import contract
-from ..model import Check, Dataset, Rating
+from ..model import Check, Dataset, Pools, Rating
 from ..pipeline import run
 from .json_result import result_dict
-from .tables import ITEM_LABEL, TEXT, Table, table_text
+from .tables import BALANCE_PARTS, ITEM_LABEL, TEXT, Table, balance_parts, table_text
 
 CENTER_LABELS = dict(contract.CENTER_RESULT_COLUMNS)
 POOL_LABELS = dict(contract.POOL_LABELS)
@@ -95,26 +95,18 @@ def compare(old: Side, new: Side) -> dict:
             "new": {"file": new.file, "status": new.result.get("status")},
             "inputs_compared": bool(old.dataset and new.dataset),
             "centers": centers, "pools": pools,
-            "balance": {key: [balance_parts(old.result["pools"])[key], balance_parts(new.result["pools"])[key]]
+            "balance": {key: [_balance(old.result)[key], _balance(new.result)[key]]
                         for key, _ in BALANCE_LABELS}}
 
 
-# --- 资金平衡 -----------------------------------------------------------------------------------
-
-BALANCE_LABELS = (("forfeited", "扣减及否决收回"), ("hardware_unused", "硬件预算未用"),
-                  ("rounding", "工作量取整余额"), ("other", "其他未分配"), ("balance", "结余"))
+BALANCE_LABELS = (*BALANCE_PARTS, ("balance", "结余"))
 
 
-def balance_parts(pools: dict) -> dict[str, str]:
-    """结余 split into what it is made of (documents.md §1): the four parts add up to 结余."""
-    p = {key: Decimal(value) for key, value in pools.items()}
-    workload = p["performance_fund"] - p["basic_total"] - p["winner_total"]  # W before rounding
-    parts = {"forfeited": p["forfeited"],
-             "hardware_unused": p["hardware_budget"] - p["hardware_total"],
-             "rounding": workload - p["workload_pool"],
-             "other": p["total_fund"] - p["performance_fund"] - p["hardware_budget"],
-             "balance": p["balance"]}
-    return {key: f"{value:.2f}" for key, value in parts.items()}
+def _balance(result: dict) -> dict[str, str]:
+    """资金平衡 of a §7 result: 结余 and the four parts it is made of (documents.md §1)."""
+    pools = Pools(**{key: Decimal(result["pools"][key]) for key, _ in contract.POOL_LABELS})
+    return {key: f"{amount:.2f}" for key, amount in
+            {**balance_parts(pools), "balance": pools.balance}.items()}
 
 
 # --- the inputs behind a change -------------------------------------------------------------------

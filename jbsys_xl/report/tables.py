@@ -255,6 +255,21 @@ def settings_table(settings: Settings) -> Table:
     return Table(contract.PARAMS, (PARAMETER, VALUE), (TEXT, TEXT), rows)
 
 
+BALANCE_PARTS = (("forfeited", "扣减及否决收回"), ("hardware_unused", "硬件预算未用"),
+                 ("rounding", "工作量取整余额"), ("other", "其他未分配"))
+
+
+def balance_parts(pools: Pools) -> dict[str, Decimal]:
+    """结余 in the four parts of documents.md §1, keyed as BALANCE_PARTS; they add up to 结余."""
+    workload = pools.performance_fund - pools.basic_total - pools.winner_total  # W, before rounding
+    parts = {"forfeited": pools.forfeited,
+             "hardware_unused": pools.hardware_budget - pools.hardware_total,
+             "rounding": workload - pools.workload_pool,
+             "other": pools.total_fund - pools.performance_fund - pools.hardware_budget}
+    assert sum(parts.values(), Decimal(0)) == pools.balance, "资金平衡不平"
+    return parts
+
+
 def pools_table(pools: Pools) -> Table:
     """The fund's pools, from 资金总额 down to 结余."""
     rows = [(label, getattr(pools, key)) for key, label in contract.POOL_LABELS]

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from .. import contract
 from ..model import month_text
 from ..pipeline import Outcome, run
+from ..report import attachment
 from ..report import tables as t
 from ..report.explain import UnknownCenter, explain, heading, sections
 from . import pages
@@ -123,9 +124,9 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
         warnings = (f"<details class='card noprint'><summary>校验警告 {outcome.warning_count:,} 个"
                     "（点击展开）"
                     f"</summary>{pages.checks_html(outcome.checks, '')}</details>")
-    table = pages.table_html(t.print_table(allocation),
-                             links={0: lambda name: f"/runs/{key}/centers/{quote(str(name), safe='')}"})
-    pools = pages.table_html(t.pools_table(allocation.pools))
+    table = pages.table_html(attachment.allocation_table(allocation),
+                             links={1: lambda name: f"/runs/{key}/centers/{quote(str(name), safe='')}"})
+    pools = pages.table_html(attachment.balance_table(allocation))
     title = t.TITLES[contract.RESULT_SHEET].format(year=s.year)
     body = (f"<h1>{escape(title)}{badge}</h1>"
             f"<p class='hint'>工作簿：{escape(outcome.book.label)}；考核期 {month_text(s.period_start)} 至 "

@@ -52,7 +52,7 @@ def test_the_table_shows_every_centers_total_the_district_subtotals_and_the_stat
     choose(page, DEMO, "生成分配")
     rows = allocation_rows(page)
     allocation = outcome.allocation
-    money = [(row[0], row[-1]) for row in rows]
+    money = [(row[1], row[-1]) for row in rows]  # 中心编码, 中心名称 (小计, 合计), …, 合计
     expected = []
     for district in allocation.districts:
         centers = [c for c in allocation.centers if c.district == district.district]
