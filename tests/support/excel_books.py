@@ -33,13 +33,13 @@ class TemplateVba:
         self.book = book
         self.session = session
         self.edits = 0
-        self.uncounted = 0
         self.asked = False
         self.recalculating = False
         book.events["SheetChange"] = lambda sheet, target: self.input_changed(sheet._codename)
         book.events["SheetCalculate"] = lambda sheet: self.input_changed(sheet._codename)
         book.vba["JbState.JbRevision"] = self.revision
         book.vba["JbState.JbInputsWritten"] = self.inputs_written
+        book.vba["JbState.JbRefresh"] = self.refresh
 
     @staticmethod
     def input_codenames() -> set[str]:
@@ -51,8 +51,8 @@ class TemplateVba:
         if self.book.app.enable_events:
             names = "".join(f"{name}/" for name in self.book.sheet_names)
             return f"{self.session}:{self.edits}:{names}"
-        self.uncounted += 1
-        return f"{self.session}:off{self.uncounted}"
+        self.edits += 1
+        return f"{self.session}:off{self.edits}"
 
     def input_changed(self, codename: str) -> None:
         if codename not in self.input_codenames():
@@ -71,6 +71,15 @@ class TemplateVba:
 
     def inputs_written(self) -> None:
         self.edits += 1
+
+    def refresh(self) -> None:
+        """The ribbon's 刷新函数 (Application.CalculateFull; every formula here is volatile)."""
+        self.edits += 1
+        self.recalculating = True
+        try:
+            self.book.app.calculate()
+        finally:
+            self.recalculating = False
 
 
 def udf_cell(book: fake.Book, sheet: str, address: str, function, *args) -> fake.Range:
