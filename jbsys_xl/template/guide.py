@@ -13,6 +13,7 @@ from .. import __version__, contract
 from ..contract import (CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS, PARAMS,
                         RATINGS, VOLUMES)
 from ..excel.book_source import YEAR_NAME
+from ..excel.macros import MAC_DATA_BUTTONS
 from ..excel.setup import UDF_MODULES
 from ..excel.udf_vba import udf_signatures
 from .sheets import (CONFIG_SHEET, GUIDE_SHEET, INPUT_FILL, INPUT_SHEETS, LISTS_SHEET,
@@ -32,10 +33,7 @@ MESSAGES = {
         f"No module named 'jbsys_xl'，请关闭 Excel，运行{INSTALLER}后重试。"),
     "JBSYS_MSG_RUN_FAILED": "无法通过 xlwings 加载项运行 Python：",
     "JBSYS_MSG_STARTING": "JBSys-XL：正在启动 Python，请稍候……",
-    "JBSYS_MSG_MAC_BUTTONS": (
-        "Mac 版 Excel 不能使用“导入金保数据”“生成回访清单”“生成告知书”（它们需要 Windows 版 Excel "
-        "的文件对话框）。请在“终端”中使用命令行 jbsys-xl import、callbacks、notices（加 -h 查看用法），"
-        "或运行 jbsys-xl serve 后在浏览器中打开本机页面操作。"),
+    "JBSYS_MSG_MAC_BUTTONS": MAC_DATA_BUTTONS,
     "JBSYS_MSG_MAC_FUNCTIONS": (
         "#JB! Mac 版 Excel 不支持 JB* 工作表函数（xlwings 的工作表函数只能在 Windows 上运行）。"
         "请在“终端”中运行 jbsys-xl allocate 或 explain，或运行 jbsys-xl serve 后在浏览器中查看。"),

@@ -373,3 +373,51 @@ def test_template_alone_is_a_clean_validation_error(tmp_path, capsys):
     assert [(c["level"], c["sheet"]) for c in result["checks"]] == [
         ("error", contract.PARAMS), ("error", contract.VOLUMES)]
     assert "意外错误" not in capsys.readouterr().err
+
+
+def procedure(code: str, header: str) -> list[str]:
+    """The stripped lines of one procedure, from its header line to its End line."""
+    lines = [line.strip() for line in code_lines(code)]
+    start = lines.index(header)
+    end = next(i for i in range(start, len(lines)) if lines[i] in ("End Sub", "End Function"))
+    return lines[start:end + 1]
+
+
+def test_jb_run_python_gives_excel_back_however_python_ends(vba):
+    """The steps tests/support/excel_books.py (TemplateVba.run_python) copies: Excel's three
+    settings saved before RunPython and restored after it returns or fails, the status line."""
+    body = procedure(vba["JbPython"], "Public Sub JbRunPython(ByVal entry As String)")
+    run = next(i for i, line in enumerate(body) if line.startswith("result = Application.Run("))
+    saved = ["events = Application.EnableEvents", "calculation = Application.Calculation",
+             "updating = Application.ScreenUpdating",
+             'Application.StatusBar = JbText("JBSYS_MSG_STARTING", "JBSys-XL: starting Python...")']
+    assert all(body.index(line) < run for line in saved)
+    assert body.index("On Error GoTo failed") < run
+    restore = "RestoreState events, calculation, updating"
+    assert body[run + 2] == restore and body[body.index("failed:") + 1] == restore
+    state = procedure(vba["JbPython"], "Private Sub RestoreState(ByVal events As Boolean, "
+                      "ByVal calculation As Long, ByVal updating As Boolean)")
+    assert state[1] == "On Error Resume Next"
+    assert state[2:5] == ["Application.EnableEvents = events", "Application.ScreenUpdating = updating",
+                          "If Application.Calculation <> calculation Then Application.Calculation = calculation"]
+    assert state[5:8] == ["#If Not Mac Then", "Application.StatusBar = False", "#End If"]
+
+
+def test_refresh_counts_an_edit_and_recalculates_everything(vba):
+    refresh = procedure(vba["JbState"], "Public Sub JbRefresh()")
+    assert refresh[1:] == ["mEdits = mEdits + 1", "mRecalculating = True", "On Error Resume Next",
+                           "Application.CalculateFull", "mRecalculating = False", "End Sub"]
+    assert procedure(vba["JbRibbon"], "Public Sub RefreshFunctions()")[1] == "JbRefresh"
+    button = ribbon_buttons()["刷新函数"]
+    assert button.get("onAction") == "JbRefreshButton" and not button.get("tag")
+    assert procedure(vba["JbRibbon"], "Public Sub JbRefreshButton(control As Object)")[1] == \
+        "RefreshFunctions"
+
+
+def test_on_a_mac_the_vba_says_what_to_use(vba):
+    data = procedure(vba["JbRibbon"], "Public Sub JbDataButton(control As Object)")
+    assert data[1] == "#If Mac Then" and 'JbText("JBSYS_MSG_MAC_BUTTONS"' in data[2]
+    assert guide.MESSAGES["JBSYS_MSG_MAC_BUTTONS"] == macros.MAC_DATA_BUTTONS
+    functions = procedure(vba["JbPython"], "Public Function XLPy() As Object")
+    assert functions[1] == "#If Mac Then" and 'JbText("JBSYS_MSG_MAC_FUNCTIONS"' in functions[2]
+    assert guide.MESSAGES["JBSYS_MSG_MAC_FUNCTIONS"].startswith("#JB! Mac 版 Excel")
