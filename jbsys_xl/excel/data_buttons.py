@@ -541,7 +541,7 @@ def notices(book) -> Path | None:
         return target
     except LibreOfficeMissing:
         app.alert("未找到 LibreOffice，无法生成告知书。请从 https://zh-cn.libreoffice.org 下载安装 LibreOffice"
-                  "（安装位置保持默认），然后重新点击“生成告知书”。", title=ALERT_TITLE)
+                  "（没有网络时请管理员拷来安装程序），然后重新点击“生成告知书”。", title=ALERT_TITLE)
     except ValueError as exc:  # notices_beside: the data does not validate
         lines = str(exc).splitlines()
         shown = "\n".join(lines[:10] + ([f"……共 {len(lines)} 个错误"] if len(lines) > 10 else []))
