@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 YEAR ?= 2024
 DEMO := workbook/demo.xlsm
 
-.PHONY: install dev demo test clean template
+.PHONY: install dev demo test clean template windows-bundle
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -42,11 +42,17 @@ test: dev
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build dist $(VENV)
 
 # workbook/template.xlsm and workbook/demo.xlsm from workbook/vba, workbook/customUI and the UDFs.
 template: install
 	$(BIN)/jbsys-xl build-template --out-dir workbook
+
+# dist/jbsys-xl-windows-<version>.zip: install.bat, its Chinese messages and 安装说明, the two
+# workbooks and every wheel for 64-bit Windows CPython 3.11–3.13, for PCs without internet
+# (packaging/windows/build_bundle.py; needs PyPI here, about half a minute with pip's cache).
+windows-bundle: install
+	$(BIN)/python packaging/windows/build_bundle.py
 
 # Benchmark: generates the workbooks once into build/bench/, then times `jbsys-xl allocate`
 # against the fastest bare read (fastexcel) plus an unformatted write of the same result cells,

@@ -2,10 +2,12 @@
 
     python workbook\\verify_on_windows.py [workbook\\demo.xlsm] [--year 2024] [--medium]
 
-Needs Windows with desktop Excel, ``pip install jbsys-xl`` (from this checkout for --medium)
-and ``jbsys-xl excel-setup`` done once; LibreOffice for the 生成告知书 check. Works on copies; the originals are never saved. Not run
-in CI (no Excel there); verify-on-windows.md lists the steps a person does by hand (compiling
-the VBA project, the ribbon, Ctrl+Z, the dropdowns, running without the add-in).
+Needs Windows with desktop Excel and JBSys-XL installed: install.bat of the offline bundle
+(``make windows-bundle``), or ``pip install -e .`` and ``jbsys-xl excel-setup`` in a checkout
+(needed for --medium); LibreOffice for the 生成告知书 check. Works on copies; the originals are
+never saved. Not run in CI (no Excel there); verify-on-windows.md lists the steps a person does
+by hand (compiling the VBA project, the ribbon, Ctrl+Z, the dropdowns, running without the
+add-in, OneDrive, a killed Python, 32-bit Excel, the offline install).
 
 Two things about automation this script is built around (xlwings 0.37.8, cli.py and
 _xlwindows.py): an Excel started by automation loads neither XLSTART files nor add-ins, so
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -224,11 +227,20 @@ def check_udf_current(book, scratch, year: int, report: Report) -> None:
     cell.value = old
 
 
+def check_state(app, report: Report, after: str) -> None:
+    """Issue 21: events, automatic calculation, screen updating and the status bar are Excel's
+    again after a button (JbRunPython restores what it saved, whatever Python did)."""
+    state = (app.enable_events, app.calculation, app.screen_updating, app.status_bar)
+    report.check(f"Excel's settings given back after {after}",
+                 state == (True, "automatic", True, False), repr(state))
+
+
 def check_generate(book, expected: dict, watch: DialogWatch, report: Report) -> None:
     from jbsys_xl.contract import RESULT_SHEET
 
     with watch.step() as messages:
         _, seconds = timed(book.macro("JbRibbon.GenerateAllocation"))
+    check_state(book.app, report, "生成分配")
     centers = {c["code"]: c for c in expected["centers"]}
     written = result_totals(book.sheets[RESULT_SHEET], set(centers))
     wrong = [code for code, center in centers.items()
@@ -236,6 +248,26 @@ def check_generate(book, expected: dict, watch: DialogWatch, report: Report) -> 
     report.check("生成分配 writes the command line's totals", bool(written) and not wrong,
                  f"{len(written)} centers, mismatched: {wrong}, messages: {messages}")
     report.timing("生成分配", seconds)
+
+
+def check_refresh(book, scratch, year: int, report: Report) -> None:
+    """Issue 21: an edit made while another program had events off is counted by 刷新函数
+    (RefreshFunctions), and answered afresh on the next recalculation anyway."""
+    center, cell = volume_cell(book, year)
+    scratch["C1"].formula = f'=JBSCORE("{center}",{year})'
+    before, old = scratch["C1"].value, cell.value
+    app = book.app
+    app.enable_events = False
+    app.calculation = "manual"
+    cell.value = (old or 0) + 7000
+    app.enable_events = True
+    app.calculation = "automatic"
+    book.macro("JbRibbon.RefreshFunctions")()
+    refreshed = scratch["C1"].value
+    app.calculate()
+    report.check("刷新函数 counts an edit made with events off", refreshed == scratch["C1"].value != before,
+                 f"{before} -> {refreshed}")
+    cell.value = old
 
 
 def check_legacy_array(book, scratch, year: int, expected: dict, report: Report) -> None:
@@ -337,6 +369,8 @@ def check_data_buttons(app, book, year: int, watch: DialogWatch, report: Report,
     Excel's InputBox is no standard dialog it can close, so the count is passed directly."""
     from jbsys_xl.contract import VOLUMES
     from jbsys_xl.excel import data_buttons
+    from jbsys_xl.excel.book_source import read_book
+    from jbsys_xl.jinbao.importer import run_import
     from jbsys_xl.jinbao.sample_exports import write_sample_exports
 
     exports = [str(path) for path in write_sample_exports(folder / "exports", year)]
@@ -353,30 +387,68 @@ def check_data_buttons(app, book, year: int, watch: DialogWatch, report: Report,
         report.check("生成告知书 writes the PDF beside the workbook", pdf is not None and pdf.is_file(),
                      f"{pdf} messages: {messages}")
 
+    target = folder / "回访清单.xlsx"
     with watch.step() as messages:
-        draw = data_buttons.write_callback_list(book, exports, 3)
-    opened = [b for b in app.books if b.name.startswith(f"{Path(book.fullname).stem}-回访清单")]
-    report.check("生成回访清单 writes the list beside the workbook and opens it",
+        draw = data_buttons.write_callback_list(book, exports, 3, target=target)
+    opened = [b for b in app.books if b.name == target.name]
+    report.check("生成回访清单 writes the list where it is told and opens it",
                  draw is not None and len(opened) == 1, f"messages: {messages}")
     for other in opened:
         other.close()
+    with watch.step() as messages:
+        data_buttons.ask_list_path(book, year)
+    report.check("the callback list's save dialog (GetSaveAsFilename) opens, closed = cancelled",
+                 bool(messages), f"messages: {messages}")
 
+    check_import_refused(book, exports, watch, report)
     table = book.sheets[VOLUMES].tables["tblVolumes"]
     before = table.data_body_range.options(ndim=2).value
+    raw = read_book(book)
+    plan = data_buttons.plan_volumes(book, raw, run_import(raw, exports, year))
+    header_row = table.range.row
+    kept = [row for index, row in enumerate(before, start=header_row + 1) if index not in plan.deleted]
     with watch.step() as messages:
         result, seconds = timed(lambda: data_buttons.import_files(book, exports))
     body = table.data_body_range.options(ndim=2).value
     count = len(result.volumes) if result else 0
-    new = body[len(before):]
-    report.check("导入金保数据 keeps hand-typed rows, grows the table over the import, codes as text",
-                 count > 0 and body[:len(before)] == before and len(new) == count
+    new = body[len(kept):]
+    report.check("导入金保数据 replaces the hand rows it would double (once confirmed), keeps the "
+                 "others, grows the table over the import, codes as text",
+                 count > 0 and body[:len(kept)] == kept and len(new) == count
                  and all(isinstance(row[0], str) and row[4] for row in new),
-                 f"{count} rows, messages: {messages}")
-    report.timing("导入金保数据 (demo, 4 sample exports)", seconds)
+                 f"{count} rows, {len(plan.overlaps)} hand rows replaced, messages: {messages}")
+    report.timing(f"导入金保数据 (demo, 4 sample exports, {len(plan.deleted)} rows deleted in one "
+                  "operation)", seconds)
+    check_state(app, report, "导入金保数据")
     with watch.step() as messages:
         data_buttons.import_files(book, exports)
-    report.check("a second 导入金保数据 replaces the first (Range.Delete of table rows)",
+    report.check("a second 导入金保数据 replaces the first (one multi-area Delete of whole rows)",
                  table.data_body_range.options(ndim=2).value == body, f"messages: {messages}")
+
+
+def check_import_refused(book, exports, watch: DialogWatch, report: Report) -> None:
+    """Issue 21: a filtered table and a protected sheet are refused with the reason, before
+    anything changes."""
+    from jbsys_xl.contract import VOLUMES
+    from jbsys_xl.excel import data_buttons
+
+    sheet = book.sheets[VOLUMES]
+    table = sheet.tables["tblVolumes"]
+    before = table.range.options(ndim=2).value
+    first_center = table.data_body_range[0, 0].value
+    for name, setup, undo, reason in (
+            ("filtered", lambda: table.autofilter.apply_values(1, [first_center]),
+             lambda: table.autofilter.clear(), "正在筛选"),
+            ("protected", lambda: sheet.api.Protect(), lambda: sheet.api.Unprotect(), "受保护")):
+        setup()
+        try:
+            with watch.step() as messages:
+                data_buttons.import_files(book, exports)
+        finally:
+            undo()
+        report.check(f"导入金保数据 into a {name} 业务量 is refused, nothing written",
+                     table.range.options(ndim=2).value == before
+                     and any(reason in message for message in messages), f"messages: {messages}")
 
 
 def check_medium(app, year: int, watch: DialogWatch, report: Report, folder: Path) -> None:
@@ -420,6 +492,8 @@ def verify(book_path: Path, year: int, medium: bool, report: Report) -> None:
     app = xw.App(visible=True, add_book=False)
     app.display_alerts = False
     report.note(f"Excel {app.version}, xlwings {xw.__version__}, jbsys_xl {jbsys_xl.__version__}")
+    report.note(f"Excel in {app.path} ({'32-bit' if '(x86)' in app.path else '64-bit or 32-bit'} "
+                f"Office), Python {8 * struct.calcsize('P')}-bit")
     try:
         with DialogWatch(app, report) as watch:
             addin = load_addin(app, report)
@@ -441,6 +515,8 @@ def verify(book_path: Path, year: int, medium: bool, report: Report) -> None:
             if messages:
                 report.note(f"UDF messages: {messages}")
             check_generate(book, expected, watch, report)
+            with watch.step():
+                check_refresh(book, scratch, year, report)
             with watch.step():
                 check_legacy_array(book, scratch, year, expected, report)
             check_other_workbook_active(app, book, watch, report)

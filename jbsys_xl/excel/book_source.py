@@ -12,6 +12,12 @@ from ..io.reader import RawBook, RawSheet, match_sheets
 from ..io.values import CellError
 
 YEAR_NAME = "JBSYS_YEAR"  # optional cell naming the year the button computes
+READ_ROWS = 10_000
+"""Rows per COM call. xlwings reads up to 4,000,000 cells in one call, and one array of a
+million 业务量 rows can exhaust a 32-bit Excel's address space."""
+# Excel's constants for Range.Find: search formulas (finds hidden cells too, unlike values),
+# any part of the cell, row by row, backwards from the first cell — the last filled row.
+XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_PREVIOUS = -4123, 2, 1, 2
 
 # Excel hands an error cell to Python as the HRESULT 0x800A0000 + its XlCVError number.
 # xlwings (_xlwindows.cell_errors) names the seven classic ones when asked (err_to_str=True),
@@ -29,8 +35,9 @@ def sheet_names(book) -> list[str]:
 
 
 def read_book(book) -> RawBook:
-    """One read per input sheet: its used range, as a 2-D list, with where it starts. Sheets
-    are matched by name as the file reader matches them; error cells arrive as CellError."""
+    """Each input sheet as a 2-D list, with where it starts: its used range down to the last
+    row holding anything, read in chunks of READ_ROWS rows. Sheets are matched by name as the
+    file reader matches them; error cells arrive as CellError."""
     names = sheet_names(book)
     chosen, clashes = match_sheets(names)
     sheets = {}
@@ -38,13 +45,32 @@ def read_book(book) -> RawBook:
     for spec in contract.INPUT_SHEETS:
         if spec.name not in chosen:
             continue
-        used = book.sheets[chosen[spec.name]].used_range
-        rows = [[_cell(value) for value in row]
-                for row in used.options(ndim=2, err_to_str=True).value or []]
+        sheet = book.sheets[chosen[spec.name]]
+        used = sheet.used_range
+        bottom = last_filled_row(sheet, used)
+        rows = [] if bottom is None else [
+            [_cell(value) for value in row]
+            for row in sheet.range((used.row, used.column), (bottom, used.column + used.shape[1] - 1))
+            .options(ndim=2, err_to_str=True, chunksize=READ_ROWS).value]
         sheets[spec.name] = RawSheet(spec.name, rows, used.row - 1, used.column - 1)
         digest.update(json.dumps([spec.name, used.row, used.column, rows], default=str,
                                  ensure_ascii=False).encode())
     return RawBook(sheets, book.name, digest.hexdigest(), sheet_names=names, clashes=clashes)
+
+
+def last_filled_row(sheet, used) -> int | None:
+    """The last row of ``used`` holding a value or formula, or None for an empty sheet.
+    Excel's used range also covers cells that only carry a format, which can reach far below
+    the data. Asked with Range.Find (one COM call); Range.End would skip rows a filter hides.
+    Where there is no Excel COM object (xlwings on a Mac), the used range's last row."""
+    bottom = used.row + used.shape[0] - 1
+    try:
+        found = sheet.api.Cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART,
+                                     SearchOrder=XL_BY_ROWS, SearchDirection=XL_PREVIOUS,
+                                     MatchCase=False)
+    except AttributeError:
+        return bottom
+    return None if found is None else min(found.Row, bottom)
 
 
 def _cell(value):

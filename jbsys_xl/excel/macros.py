@@ -14,19 +14,25 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+import sys
 
 from .. import contract
 from ..model import Check
 from ..pipeline import Outcome, run
 from ..report import tables as t
 from .book_source import read_book, requested_year
-from .writer import TEXT, SheetContent, WriteFailed, write_sheets
+from .writer import TEXT, SheetContent, WriteFailed, describe, write_sheets
 
 ALERT_TITLE = "JBSys-XL 人社考核"
 NUMBER_FORMATS = {t.TEXT: TEXT, t.BOOL: TEXT, t.MONEY: "#,##0.00", t.SCORE: "0.000000",
                   t.PERCENT: "0.00%", t.INT: "0", t.NUMBER: "General"}
 ENTRY = re.compile(r"jbsys_xl(\.[A-Za-z_]\w*)+")
 NO_YEAR = Check("error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")
+MAC_DATA_BUTTONS = (
+    "Mac 版 Excel 不能使用“导入金保数据”“生成回访清单”“生成告知书”（它们需要 Windows 版 Excel "
+    "的文件对话框）。请在“终端”中使用命令行 jbsys-xl import、callbacks、notices（加 -h 查看用法），"
+    "或运行 jbsys-xl serve 后在浏览器中打开本机页面操作。")
+"""Said on a Mac instead of running a data button (here, and by the ribbon's VBA)."""
 
 
 def run_macro(entry: str, book=None):
@@ -52,23 +58,31 @@ def resolve(entry: str):
     return function
 
 
-def button(function):
+def button(function=None, *, windows: bool = False):
     """A ribbon button's Python side: run on the calling workbook when none is given; a
-    failure shows its cause (not a traceback) and gives None; the status bar is given back."""
+    failure shows its cause (not a traceback) and gives None; the status bar is given back.
+    ``windows``: the button opens Excel's Windows dialogs; on a Mac it says what to use."""
+    if function is None:
+        return functools.partial(button, windows=windows)
+
     @functools.wraps(function)
     def run_button(book=None, *args, **kwargs):
         if book is None:
             import xlwings as xw
 
             book = xw.Book.caller()
+        if windows and sys.platform == "darwin":
+            book.app.alert(MAC_DATA_BUTTONS, title=ALERT_TITLE)
+            return None
         try:
             return function(book, *args, **kwargs)
         except Exception as exc:
-            book.app.alert(f"运行失败：{type(exc).__name__}: {exc}", title=ALERT_TITLE)
+            book.app.alert(f"运行失败：{describe(exc)}", title=ALERT_TITLE)
             return None
         finally:
             book.app.status_bar = False
     return run_button
+
 
 
 @button
@@ -125,17 +139,17 @@ def write_contents(book, contents: list[SheetContent], checks: list[Check],
 
 
 def report_write_failure(book, failure: WriteFailed, checks: list[Check], year: int | None,
-                         advice: str = "请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后重新运行。") -> None:
-    """Tell the user (in 校验 and in a message) which sheet could not be written, and why."""
-    note = Check("error", failure.sheet, "",
-                 f"写入“{failure.sheet}”时失败（{type(failure.cause).__name__}: {failure.cause}），"
-                 f"该表内容不完整。{advice}")
+                         advice: str = "请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后重新运行。",
+                         outcome: str = "该表内容不完整") -> None:
+    """Tell the user (in 校验 and in a message) which sheet could not be written, why, and
+    what that left (``outcome``)."""
+    cause = describe(failure.cause)
+    note = Check("error", failure.sheet, "", f"写入“{failure.sheet}”时失败（{cause}），{outcome}。{advice}")
     try:
         write_sheets(book, [sheet_content(t.checks_table(checks + [note]), year)])
     except WriteFailed:
         pass  # the message below still tells the user
-    book.app.alert(f"写入“{failure.sheet}”时失败，该表内容不完整：{failure.cause}\n{advice}",
-                   title=ALERT_TITLE)
+    book.app.alert(f"写入“{failure.sheet}”时失败，{outcome}：{cause}\n{advice}", title=ALERT_TITLE)
 
 
 def read_with_year(book):

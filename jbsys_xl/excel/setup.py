@@ -13,7 +13,12 @@ here (facts from the xlwings 0.37.8 source, see tests/excel/test_setup.py):
   goes into the user's global config that would change other xlwings workbooks on the PC;
 - the add-in loads ``xlwings64-<version>.dll`` only from the interpreter's folder or its
   parent (``XLPyLoadDLL``): a user-site or Microsoft Store install puts it elsewhere, and then
-  the buttons work but the worksheet functions fail — said here, with what to do instead.
+  the buttons work but the worksheet functions fail — said here, with what to do instead;
+- an open Excel keeps its xlwings.xlam open, and the copy over it fails silently: nothing is
+  done while EXCEL.EXE runs, and the placed file is compared with the one xlwings ships;
+- ``addin install`` asks the program registered as ``Excel.Application`` for its startup
+  folder; where WPS has taken that name, the add-in lands in WPS's folder, which Excel never
+  reads: the folder must be Excel's own ``Microsoft/Excel/XLSTART`` under the profile.
 """
 from __future__ import annotations
 
@@ -37,6 +42,9 @@ _CONFIG = {
 UDF_KEY = "UDF MODULES"  # an older excel-setup wrote it into the global config: taken out again
 DEFAULT_CODE_PAGE = "cp936"  # Chinese Windows; asked from Windows itself where it can be
 INSTALLED = re.compile(r"The add-in is installed at (.+)")  # xlwings.cli.addin_status
+ADDIN = Path(xlwings.__file__).with_name("addin") / "xlwings.xlam"  # what addin install copies
+EXCEL_XLSTART = ("microsoft", "excel", "xlstart")  # %APPDATA%\Microsoft\Excel\XLSTART
+TASKLIST = ["tasklist", "/FI", "IMAGENAME eq EXCEL.EXE", "/NH", "/FO", "CSV"]
 _NO_EXCEL = (
     "本系统没有 Excel，无法安装 Excel 加载项。请使用命令行完成分配：\n"
     "  jbsys-xl allocate WORKBOOK --year Y\n"
@@ -44,12 +52,10 @@ _NO_EXCEL = (
     "Run the allocation from the command line:\n"
     "  jbsys-xl allocate WORKBOOK --year Y"
 )
+INSTALLER = "JBSys-XL 离线安装包（jbsys-xl-windows-版本.zip）中的 install.bat"
 _FIX_PYTHON = (
-    "建议：从 python.org 下载 Python 安装程序，选择“为当前用户安装”（Install for me only），"
-    "装到只含英文字母、数字或中文的路径；或者建一个虚拟环境：\n"
-    "  python -m venv C:\\jbsys\\venv\n"
-    "  C:\\jbsys\\venv\\Scripts\\pip install jbsys-xl\n"
-    "  C:\\jbsys\\venv\\Scripts\\jbsys-xl excel-setup")
+    f"建议：关闭 Excel，运行{INSTALLER}：它用 python.org 的 64 位 Python 在"
+    "“AppData\\Local\\jbsys-xl\\venv”建立独立的环境并完成设置，不受上述问题影响。")
 
 
 Runner = Callable[[list[str]], tuple[int, str]]
@@ -104,6 +110,10 @@ def excel_setup(dry_run: bool = False, *, platform: str = sys.platform,
         print(f"将写入（{encoding}）/ would write ({encoding}) {config}:")
         print("".join(_line(key, value) for key, value in settings.items()), end="")
         return 0
+    if platform == "win32" and _excel_running(run):
+        print("Excel 正在运行：请先保存并关闭所有 Excel 窗口（任务栏上没有 Excel 时，在任务管理器中"
+              "结束 EXCEL.EXE），再运行 jbsys-xl excel-setup。Excel 打开时无法替换它的加载项。")
+        return 1
     code, output = run(install)
     if output.strip():
         print(output.rstrip())
@@ -115,6 +125,9 @@ def excel_setup(dry_run: bool = False, *, platform: str = sys.platform,
         print("xlwings 加载项没有装进 Excel 的启动文件夹（XLSTART），尽管 xlwings 没有报错。"
               "请关闭所有 Excel 窗口后重新运行 jbsys-xl excel-setup；仍然失败时，"
               "把上面 xlwings 的输出发给管理员。")
+        return 1
+    if problem := _placed_problem(placed, platform):
+        print(problem)
         return 1
     try:
         _merge_config(config, settings, encoding, "\r\n" if platform == "win32" else "\n")
@@ -132,6 +145,28 @@ def _installed_addin(status_output: str) -> Path | None:
         return None
     path = Path(match.group(1).strip())
     return path if path.is_file() else None
+
+
+def _excel_running(run: Runner) -> bool:
+    """Whether an EXCEL.EXE process runs (tasklist prints one CSV line per process)."""
+    code, output = run(TASKLIST)
+    return code == 0 and '"EXCEL.EXE"' in output.upper()
+
+
+def _placed_problem(placed: Path, platform: str) -> str | None:
+    """Why the add-in xlwings placed will not be what Excel loads, or None."""
+    folder = placed.parent
+    if platform == "win32" and tuple(p.lower() for p in folder.parts[-3:]) != EXCEL_XLSTART:
+        return (f"xlwings 把加载项放进了“{folder}”，这不是 Microsoft Excel 的启动文件夹"
+                "（应为 …\\AppData\\Roaming\\Microsoft\\Excel\\XLSTART）。常见原因：WPS Office 把自己"
+                "登记成了 Excel（WPS 的“兼容 Microsoft Office 格式”设置）。请在 WPS 的“配置工具”中"
+                "取消这一关联，或修复安装 Microsoft Office 后，重新运行 jbsys-xl excel-setup。"
+                "只用 WPS 时请用命令行：jbsys-xl allocate 工作簿.xlsm --year 年度")
+    if placed.read_bytes() != ADDIN.read_bytes():
+        return (f"Excel 启动文件夹中的 {placed} 与本机 xlwings {xlwings.__version__} 自带的加载项不同"
+                "（旧版本，或文件正被占用而没有替换）。请关闭所有 Excel 窗口后重新运行 "
+                "jbsys-xl excel-setup。")
+    return None
 
 
 def _missing_dll(interpreter: str) -> str | None:

@@ -20,6 +20,7 @@ from ..pipeline import Outcome, run
 from ..report.explain import UnknownCenter, find_center
 from ..report.json_result import score_number
 from .book_source import read_book
+from .writer import describe
 
 ERROR_PREFIX = "#JB! "
 
@@ -35,14 +36,17 @@ class UdfError(Exception):
 
 
 class OutcomeCache:
-    """Pipeline outcomes by (book, revision, year); counts table reads for the benchmark."""
+    """Pipeline outcomes by (book, revision, year); counts table reads for the benchmark. The
+    book is Excel's own FullName, one COM read: xlwings' ``Book.fullname`` reads the
+    xlwings.conf sheet and maps a OneDrive/SharePoint URL to a local file on every call, and
+    raises where the file is not synced."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple, Outcome] = {}
         self.reads = 0
 
     def outcome(self, book, revision: str | None, year: int) -> Outcome:
-        key = (book.fullname, revision, year)
+        key = (book.api.FullName, revision, year)
         if revision is None or key not in self._entries:
             self.reads += 1
             outcome = run(read_book(book), year)
@@ -172,7 +176,7 @@ def answer(function, *args, shape: tuple[int, int] = (1, 1)):
     except UdfError as exc:
         message = f"{ERROR_PREFIX}{exc}"
     except Exception as exc:  # a cell must never show a traceback
-        message = f"{ERROR_PREFIX}{type(exc).__name__}: {exc}"
+        message = f"{ERROR_PREFIX}计算失败：{describe(exc)}"
     height, width = shape
     if height * width == 1:
         return message

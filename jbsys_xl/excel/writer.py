@@ -9,8 +9,10 @@ that looks finished. So, for every macro:
 - everything is computed before the first cell is written (:class:`SheetContent` holds final
   values and is checked when made);
 - text columns get the number format "@" before the bulk write, so text arrives verbatim;
-- while writing, events are off, calculation is manual and screen updating off; all three are
-  restored in ``finally``, and restoring automatic calculation recalculates once (:func:`quiet`);
+- while writing, events are off, calculation is manual and screen updating off; each is
+  switched inside ``try`` and given back on its own in ``finally``, and restoring automatic
+  calculation recalculates once (:func:`quiet`). A Python that dies gives nothing back: the
+  template's VBA (JbRunPython) saves and restores the same three around every call;
 - only contents are cleared: the template's styles, widths and print settings stay;
 - a sheet being rewritten says so in A1 until its last cell is in (:data:`INCOMPLETE`).
 """
@@ -33,9 +35,18 @@ class WriteFailed(Exception):
     """Writing ``sheet`` failed (Excel busy, sheet protected…); ``cause`` says why."""
 
     def __init__(self, sheet: str, cause: BaseException):
-        super().__init__(f"{sheet}: {type(cause).__name__}: {cause}")
+        super().__init__(f"{sheet}: {describe(cause)}")
         self.sheet = sheet
         self.cause = cause
+
+
+def describe(exc: BaseException) -> str:
+    """What went wrong, for a person: Excel's own description of a COM error (pywintypes
+    puts it third in ``excepinfo``), else the exception's text — never a class name."""
+    info = getattr(exc, "excepinfo", None)
+    if isinstance(info, tuple) and len(info) > 2 and info[2]:
+        return str(info[2]).strip()
+    return str(exc).strip() or "未知错误"
 
 
 @dataclass(frozen=True)
@@ -81,42 +92,67 @@ def check_value(value, number_format: str, where: str) -> None:
 
 @contextmanager
 def quiet(book, *, inputs_changed: bool = False) -> Iterator[None]:
-    """Excel without events, recalculation or redrawing while the body writes; the three
-    settings come back in ``finally`` — events first, so the recalculation that restoring
-    automatic calculation starts counts as a normal one for the worksheet functions' cache.
+    """Excel without events, recalculation or redrawing while the body writes. Each setting is
+    changed inside ``try`` (Excel may refuse one, e.g. while a cell is being edited) and each
+    comes back on its own in ``finally`` — events before calculation, so the recalculation that
+    restoring automatic calculation starts counts as a normal one for the worksheet functions'
+    cache. A failure to restore is raised once everything was tried, unless the body failed.
     ``inputs_changed``: the body wrote input sheets, which the template's VBA cannot see with
     events off; tell it (JbInputsWritten) so the JB* functions read the new data."""
     app = book.app
     events, calculation, updating = app.enable_events, app.calculation, app.screen_updating
-    app.enable_events = False
-    app.screen_updating = False
-    app.calculation = "manual"
-    try:
-        yield
-    finally:
-        try:
-            if inputs_changed:
-                book.macro("JbState.JbInputsWritten")()
-        finally:
-            app.enable_events = events
-            app.screen_updating = updating
+
+    def restore_calculation() -> None:
+        if app.calculation != calculation:
             app.calculation = calculation
 
+    try:
+        app.enable_events = False
+        app.screen_updating = False
+        app.calculation = "manual"
+        yield
+    finally:
+        failure = each([
+            book.macro("JbState.JbInputsWritten") if inputs_changed else None,
+            lambda: setattr(app, "enable_events", events),
+            lambda: setattr(app, "screen_updating", updating),
+            restore_calculation,
+        ])
+    if failure is not None:
+        raise failure
 
-def put(sheet, row: int, column: int, rows: Sequence[Sequence], formats: Sequence[str], *,
+
+def each(steps) -> Exception | None:
+    """Run every step (None: skipped) even when one fails; the first failure, or None."""
+    failure = None
+    for step in steps:
+        try:
+            if step is not None:
+                step()
+        except Exception as exc:
+            failure = failure or exc
+    return failure
+
+
+def put(sheet, row: int, column: int, rows: Sequence[Sequence], formats: Sequence[str | None], *,
         checked: bool = False) -> None:
     """Write ``rows`` with their top-left cell at (row, column), 1-based, in one bulk write:
-    the columns' number formats first ("@" keeps text verbatim). Use inside :func:`quiet`.
-    The values are checked first (:func:`check_value`) unless ``checked``."""
+    the columns' number formats first ("@" keeps text verbatim); a column whose format is None
+    keeps its format and gets blanks only. Use inside :func:`quiet`. The values are checked
+    first (:func:`check_value`) unless ``checked``."""
     if not rows:
         return
     for offset, number_format in enumerate(formats):
         if not checked:
             for index, values in enumerate(rows):
-                check_value(values[offset], number_format,
-                            f"{sheet.name}!R{row + index}C{column + offset}")
-        sheet.range((row, column + offset), (row + len(rows) - 1, column + offset)).number_format = \
-            number_format
+                where = f"{sheet.name}!R{row + index}C{column + offset}"
+                if number_format is None and values[offset] is not None:
+                    raise ValueError(f"{where}: a value in a column whose format is kept")
+                if number_format is not None:
+                    check_value(values[offset], number_format, where)
+        if number_format is not None:
+            sheet.range((row, column + offset),
+                        (row + len(rows) - 1, column + offset)).number_format = number_format
     sheet.range((row, column)).value = [list(values) for values in rows]
 
 

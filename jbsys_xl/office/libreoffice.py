@@ -12,8 +12,10 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 UNO_PYTHON = "/usr/bin/python3"
@@ -33,17 +35,54 @@ class LibreOfficeError(RuntimeError):
 
 WINDOWS_FOLDERS = ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")
 """Environment variables naming where the Windows installer puts LibreOffice (not on PATH)."""
+REGISTRY_KEYS = (
+    r"SOFTWARE\Microsoft\Windows\CurrentVersion\App Paths\soffice.exe",  # …\program\soffice.exe
+    r"SOFTWARE\LibreOffice\UNO\InstallPath",  # …\program
+)
+"""Where the Windows installer records LibreOffice's folder, wherever it was installed (the
+default value of each key), per user or for all users, 64- or 32-bit."""
 
 
 def find_soffice() -> str:
     """Path of the ``soffice`` program, or LibreOfficeMissing saying how to install it."""
-    found = shutil.which("soffice") or shutil.which("libreoffice") or _installed_on_windows()
+    found = (shutil.which("soffice") or shutil.which("libreoffice") or _registered_on_windows()
+             or _installed_on_windows())
     if not found:
         raise LibreOfficeMissing(
             "未找到 LibreOffice（soffice）。请安装：sudo apt-get install libreoffice-calc-nogui\n"
             "LibreOffice (soffice) was not found. Install it: "
             "sudo apt-get install libreoffice-calc-nogui")
     return found
+
+
+def _registered_on_windows() -> str | None:
+    """soffice.exe where the Windows registry says LibreOffice is (App Paths, LibreOffice's
+    UNO install path): found also when installed outside Program Files."""
+    for value in _registry_values():
+        path = Path(value.strip().strip('"'))
+        candidate = path if path.suffix.lower() == ".exe" else path / "soffice.exe"
+        if candidate.is_file():
+            return str(candidate)
+    return None
+
+
+def _registry_values() -> Iterator[str]:
+    """The default values of REGISTRY_KEYS that exist: the user's first, then the machine's,
+    each in the 64-bit and the 32-bit view."""
+    if sys.platform != "win32":
+        return
+    import winreg
+
+    for hive in (winreg.HKEY_CURRENT_USER, winreg.HKEY_LOCAL_MACHINE):
+        for view in (winreg.KEY_WOW64_64KEY, winreg.KEY_WOW64_32KEY):
+            for key in REGISTRY_KEYS:
+                try:
+                    with winreg.OpenKey(hive, key, 0, winreg.KEY_READ | view) as handle:
+                        value, _ = winreg.QueryValueEx(handle, "")
+                except OSError:
+                    continue
+                if isinstance(value, str) and value:
+                    yield value
 
 
 def _installed_on_windows() -> str | None:

@@ -13,6 +13,7 @@ from .. import __version__, contract
 from ..contract import (CALLBACKS, CENTERS, COMPLAINTS, DEDUCTIONS, HARDWARE, INDICATORS,
                         OBJECTIONS, PARAMS, RATINGS, VOLUMES)
 from ..excel.book_source import YEAR_NAME
+from ..excel.macros import MAC_DATA_BUTTONS
 from ..excel.setup import UDF_MODULES
 from ..excel.udf_vba import udf_signatures
 from .sheets import (CONFIG_SHEET, GUIDE_SHEET, INPUT_FILL, INPUT_SHEETS, LISTS_SHEET,
@@ -21,15 +22,21 @@ from .sheets import (CONFIG_SHEET, GUIDE_SHEET, INPUT_FILL, INPUT_SHEETS, LISTS_
 TITLE = "JBSys-XL 人社基层平台建设考核 · 以奖代补资金分配"
 YEAR_CELL = (2, 2)  # C3, named JBSYS_YEAR
 WIDTHS = (2, 18, 16, 92)  # columns A–D; every line below fits in C:D
+INSTALLER = "离线安装包（jbsys-xl-windows-版本.zip）解压后的 install.bat"
 MESSAGES = {
     "JBSYS_MSG_NO_XLWINGS": (
-        "未找到 xlwings 加载项，无法调用 Python。请在“命令提示符”中先运行 pip install jbsys-xl，"
-        "再运行 jbsys-xl excel-setup（安装 xlwings 加载项并登记本机 Python），然后重新启动 Excel。"
+        f"未找到 xlwings 加载项，无法调用 Python。请关闭 Excel，运行 JBSys-XL {INSTALLER}"
+        "（安装全部组件并设置 Excel，不需要联网），然后重新打开本工作簿。"
         "没有 Excel 或使用 WPS 时，可用命令行：jbsys-xl allocate 工作簿.xlsm --year 年度"),
     "JBSYS_MSG_PYTHON_FAILED": (
-        "Python 没有运行成功，原因见上一个 xlwings 错误窗口。若提示找不到 python 或 "
-        "No module named 'jbsys_xl'，请运行 pip install jbsys-xl 和 jbsys-xl excel-setup 后重试。"),
+        "Python 没有运行成功，原因见上一个 xlwings 错误窗口。若提示找不到 Python 或 "
+        f"No module named 'jbsys_xl'，请关闭 Excel，运行{INSTALLER}后重试。"),
     "JBSYS_MSG_RUN_FAILED": "无法通过 xlwings 加载项运行 Python：",
+    "JBSYS_MSG_STARTING": "JBSys-XL：正在启动 Python，请稍候……",
+    "JBSYS_MSG_MAC_BUTTONS": MAC_DATA_BUTTONS,
+    "JBSYS_MSG_MAC_FUNCTIONS": (
+        "#JB! Mac 版 Excel 不支持 JB* 工作表函数（xlwings 的工作表函数只能在 Windows 上运行）。"
+        "请在“终端”中运行 jbsys-xl allocate 或 explain，或运行 jbsys-xl serve 后在浏览器中查看。"),
 }
 """Workbook name → text the VBA shows (each under 255 characters, Excel's limit for a string
 in a formula)."""
@@ -100,8 +107,9 @@ PARAM_DEFAULTS = (
 BUTTONS = (
     ("校验数据", f"检查全部输入表，错误和警告写入“{contract.CHECKS_SHEET}”表，不改动结果。"),
     ("生成分配", f"校验并计算，写入四张结果表；有错误时只写“{contract.CHECKS_SHEET}”表，原有结果保留。"),
+    ("刷新函数", "重新计算全部工作表函数。其他程序在关闭 Excel 事件时改过输入表，函数仍显示旧值（F9 也无效）时使用。"),
     ("导入金保数据", f"选金保导出文件（可多选），确认后写入“{VOLUMES}”表：替换上次导入的本期行，保留手工行；有错误不写入。"),
-    ("生成回访清单", "选金保业务明细、填每个中心抽取件数（默认 5），在本工作簿旁生成回访清单并打开，不覆盖已有文件。"),
+    ("生成回访清单", "选金保业务明细、填每个中心抽取件数（默认 5），选择保存位置后生成回访清单并打开；清单含姓名电话，勿存共享文件夹。"),
     ("生成告知书", "每个中心一页告知书，存为本工作簿旁的“工作簿名-告知书-年度.pdf”；需安装 LibreOffice。"),
     ("使用说明", "回到本页。也可按 Alt+F8 运行宏 GenerateAllocation、ValidateData。"),
 )
@@ -118,11 +126,11 @@ EXAMPLES = {
 }
 """One example per worksheet function (TN01 is a 中心编码 of the demo data)."""
 SETUP = (
-    "安装 Python 3.10 或更高版本：用 python.org 的安装程序为当前用户安装（或建虚拟环境），"
-    "不要用 Microsoft Store 版本；然后在“命令提示符”中运行：pip install jbsys-xl",
-    "再运行：jbsys-xl excel-setup（安装 xlwings 加载项，登记本机 Python；有问题时会用中文说明）",
-    "打开本工作簿，点击“启用内容”；功能区出现“人社考核”选项卡。",
-    "没有 Excel 或使用 WPS（xlwings 不支持 WPS）：jbsys-xl allocate 工作簿.xlsm --year 2024",
+    "先装好 64 位 Python 3.11、3.12 或 3.13（python.org 的安装程序，为当前用户安装，不要用 32 位或 Microsoft Store 版本）。",
+    f"关闭 Excel，运行 JBSys-XL {INSTALLER}（不需要联网和管理员权限，详见安装包中的 README.txt）。",
+    "install.bat 在用户目录中建立独立的 Python 环境，并运行 jbsys-xl excel-setup 安装 xlwings 加载项。",
+    "打开本工作簿，点击“启用内容”，功能区出现“人社考核”选项卡。工作簿请放在本机文件夹中使用。",
+    "没有 Excel、使用 WPS（xlwings 不支持 WPS）或在 Mac 上：用命令行 jbsys-xl allocate 工作簿.xlsm --year 2024",
 )
 NOTES = (
     "浅黄色单元格供填写；在表格下方紧接着输入，表格会自动扩展。",
@@ -141,6 +149,7 @@ NOTES = (
     "各文书上的制表日期是生成当天（北京时间）。",
     "中心编码、金保机构和各表“中心”列是文本格式：输入 0101 仍是 0101。",
     f"“{VOLUMES}”表的“来源”由“导入金保数据”填写；手工录入的行请留空，否则再次导入时会被替换。",
+    "导入时，与导入数据同一中心、事项和月份的手工行会先列出，确认后以导入数据替换，不会重复计入。",
     "编辑后可照常撤销（Ctrl+Z）；工作表函数不必按 F9，编辑后立即更新。",
     f"“{CONFIG_SHEET}”表是 xlwings 的设置，请勿删除。",
 )

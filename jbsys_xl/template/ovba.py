@@ -241,11 +241,10 @@ class _Reference:
 REFERENCES = (
     _Reference("stdole", "*\\G{00020430-0000-0000-C000-000000000046}#2.0#0#"
                          "C:\\Windows\\System32\\stdole2.tlb#OLE Automation"),
-    _Reference("Office", "*\\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#"
-                         "C:\\Program Files\\Common Files\\Microsoft Shared\\OFFICE16\\MSO.DLL"
-                         "#Microsoft Office 16.0 Object Library"),
 )
-"""stdole, and Office for IRibbonControl; version 2.0 lets VBA bind whichever 2.x is installed."""
+"""stdole only (version 2.0 binds whichever 2.x is installed). No Office type library: the
+ribbon callbacks take ``control As Object`` instead of its IRibbonControl, so the project also
+compiles where that library is missing or MISSING-marked (WPS, a broken Office install)."""
 
 
 def _record(rid: int, payload: bytes = b"") -> bytes:

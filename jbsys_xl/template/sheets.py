@@ -198,9 +198,12 @@ RESULT_HEADERS = {
 }
 RESULT_CODENAMES = {contract.RESULT_SHEET: "wsResult", contract.DETAIL_SHEET: "wsDetail",
                     contract.DISTRICT_SHEET: "wsDistricts", contract.CHECKS_SHEET: "wsChecks"}
-CONFIG = (("UDF Modules", UDF_MODULES),)
+CONFIG = (("UDF Modules", UDF_MODULES), ("ADD_WORKBOOK_TO_PYTHONPATH", "False"))
 """xlwings.conf rows from A1 down. Interpreter_Win is per user (``jbsys-xl excel-setup``);
-a key with an empty value would still override the user's setting, so none is written."""
+a key with an empty value would still override the user's setting, so none is written.
+The workbook's folder is kept off sys.path: for a OneDrive/SharePoint workbook (a URL
+FullName) xlwings would map it to a local path first and fail every button and function
+where that is not possible; nothing of ours lives beside the workbook."""
 CONFIG_NOTE = ("xlwings 设置：A 列为键，B 列为值。Python 解释器（Interpreter_Win）由 "
                "jbsys-xl excel-setup 写入每位用户自己的 xlwings.conf；不要在此添加值为空的键，"
                "空值同样会覆盖用户的设置。")

@@ -4,10 +4,13 @@ of the demo year, the user played through the stand-in's dialogs."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+import xlwings
 from pypdf import PdfReader
 
 from jbsys_xl import contract
@@ -15,6 +18,7 @@ from jbsys_xl.excel import data_buttons, macros, udf_service
 from jbsys_xl.jinbao.output import RECORD_SHEET, record_table, volume_table
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
 from jbsys_xl.pipeline import run
+from jbsys_xl.sample import sample_rows
 from tests.support import fake_xlwings as fake
 from tests.support import require_soffice
 from tests.support.excel_books import open_book, snapshot, udf_cell
@@ -25,6 +29,13 @@ DEMO, TEMPLATE = ROOT / "workbook" / "demo.xlsm", ROOT / "workbook" / "template.
 YEAR = 2024
 HEADER_ROW = 2  # of 业务量 in the template: a note above it
 SOURCE = 4  # 来源, 0-based in a 业务量 row
+SAMPLE = sample_rows(YEAR)
+# The test's own reading of the demo's 中心 and 事项 cells (codes, names, 金保 aliases) and
+# months (dates, 2024-03, 2024/03, 2024年3月), to check the import's overlap against.
+CENTERS = {name: row["中心编码"] for row in SAMPLE[contract.CENTERS]
+           for name in [row["中心编码"], row["中心名称"], *re.split("[;；]", row["金保机构"] or "")] if name}
+ITEMS = {name: row["事项名称"] for row in SAMPLE[contract.INDICATORS]
+         for name in [row["事项名称"], *re.split("[;；]", row["金保事项"] or "")] if name}
 
 
 @pytest.fixture(scope="module")
@@ -54,20 +65,37 @@ def imported(result) -> list[list]:
             for center, item, month, volume, source in volume_table(result).rows]
 
 
+def key(row) -> tuple:
+    """中心编码, 事项名称, (year, month) of a 业务量 row of the demo."""
+    month = row[2]
+    if isinstance(month, str):
+        year, number = map(int, re.fullmatch(r"(\d{4})[-/年](\d{1,2})月?", month).groups())
+    else:
+        year, number = month.year, month.month
+    return CENTERS.get(row[0], row[0]), ITEMS.get(row[1], row[1]), (year, number)
+
+
 def everything(book) -> dict:
     return snapshot(book, book.sheet_names)
 
 
+def checks_rows(book) -> list[list]:
+    return book.sheets[contract.CHECKS_SHEET].used_range.options(ndim=2).value
+
+
 # --- 导入金保数据 ---------------------------------------------------------------------------------
 
-def test_import_replaces_only_earlier_imports_of_the_period_and_keeps_hand_typed_rows(book, exports):
+def test_import_replaces_earlier_imports_and_the_hand_rows_it_would_double(book, exports):
+    """The demo's hand-typed rows are what the sample exports were made from: every imported
+    中心/事项/月份 has a hand row too — kept, they would count twice (the money of 22 of 23
+    centers changed). They are listed, and replaced once confirmed; all other rows stay."""
     sheet = book.sheets[contract.VOLUMES]
     rows = volume_rows(book)
     earlier = next(i for i, row in enumerate(rows) if in_period(row[2]))  # an import of this period
     other = next(i for i, row in enumerate(rows) if isinstance(row[2], dt.datetime) and row[2].year == 2022)
     sheet.range((HEADER_ROW + 1 + earlier, 5)).value = "2024年旧导出.xlsx"
     sheet.range((HEADER_ROW + 1 + other, 5)).value = "2022年导出.xlsx"  # another period's: kept
-    kept = [row for i, row in enumerate(volume_rows(book)) if i != earlier]
+    original = volume_rows(book)
     center = rows[earlier][0]
     score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, YEAR)
     before, reads = score.value, udf_service.CACHE.reads
@@ -76,9 +104,14 @@ def test_import_replaces_only_earlier_imports_of_the_period_and_keeps_hand_typed
     result = data_buttons.import_jinbao(book)
 
     assert result.ok and result.volumes
+    new = {key(row) for row in imported(result)}
+    hand = [i for i, row in enumerate(original) if i not in (earlier, other) and key(row) in new]
+    kept = [row for i, row in enumerate(original) if i != earlier and i not in hand]
+    assert hand, "the demo's hand rows overlap the sample exports"
     after = volume_rows(book)
-    assert after[:len(kept)] == kept  # hand-typed rows untouched, in their order
+    assert after[:len(kept)] == kept  # every other row untouched, in its order
     assert after[len(kept):] == imported(result)
+    assert not {key(row) for row in after if not row[SOURCE]} & new  # nothing counted twice
     table = sheet.tables["tblVolumes"]
     assert table.range.address == f"$A${HEADER_ROW}:$E${HEADER_ROW + len(after)}"
     first_new = HEADER_ROW + 1 + len(kept)
@@ -88,15 +121,20 @@ def test_import_replaces_only_earlier_imports_of_the_period_and_keeps_hand_typed
     for export in exports:
         assert export.name in confirmation
     assert "未匹配的经办机构“武进区湖塘镇劳动保障所”" in confirmation
+    assert (f"有 {len(hand):,} 行手工录入的业务量与这次导入的数据是同一中心、事项和月份"
+            in confirmation)
+    center_code, item, (year, month) = key(original[hand[0]])
+    assert (f"第 {HEADER_ROW + 1 + hand[0]} 行 {center_code} {item} {year}-{month:02d}："
+            f"手工 {original[hand[0]][3]:g}，导入 ") in confirmation
+    assert "确定将删除这些手工行，以导入的数据为准" in confirmation
     assert f"此前导入的本考核期 1 行换成这次的 {len(result.volumes):,} 行" in confirmation
-    assert f"保留手工录入的 {len(kept) - 1:,} 行和其他期间导入的 1 行" in confirmation
-    assert done.startswith(f"已导入 {len(result.volumes):,} 行业务量（替换此前导入的 1 行）")
+    assert done.startswith(f"已导入 {len(result.volumes):,} 行业务量（替换此前导入的 1 行和手工录入的 "
+                           f"{len(hand):,} 行）")
     record = book.sheets[RECORD_SHEET]
     assert record.range("A1").value.startswith(f"{YEAR} 年度金保数据导入")
     assert record.range((3, 1), (2 + len(result.parts) + 1, 9)).options(ndim=2).value == [
         [float(v) if isinstance(v, int) else v for v in row] for row in record_table(result).rows]
-    checks = book.sheets[contract.CHECKS_SHEET].used_range.options(ndim=2).value
-    assert sum(row[0] == "警告" for row in checks) == len(result.warnings)
+    assert sum(row[0] == "警告" for row in checks_rows(book)) == len(result.warnings)
     assert book.sheets.active.name == RECORD_SHEET
     # an input edit for the worksheet functions: current without F9, read again once — and the
     # hand-typed rows kept beside imported ones for the same months are now an error (counted twice)
@@ -108,6 +146,24 @@ def test_import_replaces_only_earlier_imports_of_the_period_and_keeps_hand_typed
         (True, "automatic", True, False)
 
 
+def test_a_hand_row_is_matched_through_aliases_and_month_forms(book, exports):
+    """金保机构 and 金保事项 aliases, a 2024年3月 text month: the same 中心/事项/月份 as the
+    import's row, resolved as validation resolves it."""
+    book.app.api.picks += [exports, exports]
+    first = data_buttons.import_jinbao(book)
+    target = next(v for v in first.volumes if v.center == "TN01" and v.item == "失业登记")
+    sheet = book.sheets[contract.VOLUMES]
+    row = HEADER_ROW + 1 + len(volume_rows(book))
+    sheet.range((row, 1)).value = [["天宁区雕庄街道劳动保障所", "失业登记（金保）",
+                                    f"{target.month[0]}年{target.month[1]}月", 3]]
+    data_buttons.import_jinbao(book)
+    confirmation = book.app.alerts[-2][0]
+    assert "有 1 行手工录入的业务量" in confirmation
+    assert (f"第 {row} 行 TN01 失业登记 {target.month[0]}-{target.month[1]:02d}：手工 3，"
+            f"导入 {target.volume:,}") in confirmation
+    assert [r[:2] for r in volume_rows(book) if r[0] == "天宁区雕庄街道劳动保障所"] == []
+
+
 def test_importing_again_replaces_the_first_import(book, exports):
     book.app.api.picks += [exports, exports]
     first = data_buttons.import_jinbao(book)
@@ -116,33 +172,150 @@ def test_importing_again_replaces_the_first_import(book, exports):
     assert volume_rows(book) == rows
     assert f"此前导入的本考核期 {len(first.volumes):,} 行换成这次的 {len(second.volumes):,} 行" \
         in book.app.alerts[2][0]
+    assert "手工录入的业务量与这次导入的数据是同一" not in book.app.alerts[2][0]
 
 
-def test_a_failed_write_says_so_and_importing_again_repairs_it(book, exports, monkeypatch):
+def sheet_state(book) -> tuple:
+    """Everything of 业务量 the import may touch: cells, formats, the table's range."""
     sheet = book.sheets[contract.VOLUMES]
-    rows = volume_rows(book)
-    earlier = next(i for i, row in enumerate(rows) if in_period(row[2]))
-    sheet.range((HEADER_ROW + 1 + earlier, 5)).value = "2024年旧导出.xlsx"
-    kept = [row for i, row in enumerate(volume_rows(book)) if i != earlier]
+    return snapshot(book, [contract.VOLUMES]), sheet.tables["tblVolumes"].range.address
 
-    def busy(self, shift=None):
-        raise fake.ComError("Excel is busy")
+
+def test_a_refused_delete_leaves_the_sheet_byte_for_byte_as_before(book, exports, monkeypatch):
+    """The rows are appended first, the table grown over them, then the replaced rows deleted
+    in one Excel operation: refused, the appended rows and formats are taken out again."""
+    before = sheet_state(book)
+
+    def refuse(self, Shift=None):
+        raise fake.ComError("This operation is not allowed.")
 
     with monkeypatch.context() as patch:
-        patch.setattr(fake.Range, "delete", busy)
+        patch.setattr(fake.ComRange, "Delete", refuse)
         book.app.api.picks.append(exports)
-        assert data_buttons.import_jinbao(book) is None  # appended, old rows not yet deleted
+        assert data_buttons.import_jinbao(book) is None
+    assert sheet_state(book) == before
     message = book.app.alerts[-1][0]
-    assert message.startswith(f"写入“{contract.VOLUMES}”时失败") and "Excel is busy" in message
-    assert "重新点击“导入金保数据”" in message
-    checks = book.sheets[contract.CHECKS_SHEET].used_range.options(ndim=2).value
-    assert any(row[:2] == ["错误", contract.VOLUMES] and "该表内容不完整" in row[3] for row in checks)
+    assert message.startswith(f"写入“{contract.VOLUMES}”时失败，已撤回，“{contract.VOLUMES}”表与导入前相同")
+    assert "This operation is not allowed." in message and "重新点击“导入金保数据”" in message
+    assert "ComError" not in message
+    assert any(row[:2] == ["错误", contract.VOLUMES] and "已撤回" in row[3] for row in checks_rows(book))
     app = book.app
     assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
 
     book.app.api.picks.append(exports)
     result = data_buttons.import_jinbao(book)
-    assert volume_rows(book) == kept + imported(result)
+    assert result.ok and volume_rows(book)[-len(result.volumes):] == imported(result)
+
+
+def test_a_refused_write_is_undone_too(book, exports, monkeypatch):
+    before = sheet_state(book)
+    volumes = book.sheets[contract.VOLUMES]
+    original = fake.Range.value.fset
+
+    def busy(self, data):
+        if self.sheet is volumes:
+            raise fake.ComError("Excel is busy")
+        original(self, data)
+
+    monkeypatch.setattr(fake.Range, "value", property(fake.Range.value.fget, busy))
+    book.app.api.picks.append(exports)
+    assert data_buttons.import_jinbao(book) is None
+    assert sheet_state(book) == before
+    assert "已撤回" in book.app.alerts[-1][0]
+
+
+def test_an_undo_that_fails_names_the_rows_and_importing_again_repairs_it(book, exports, monkeypatch):
+    rows = volume_rows(book)
+    with monkeypatch.context() as patch:
+        patch.setattr(fake.ComRange, "Delete", lambda self, Shift=None: (_ for _ in ()).throw(
+            fake.ComError("Excel is busy")))
+        patch.setattr(fake.Range, "clear_contents", lambda self: (_ for _ in ()).throw(
+            fake.ComError("Excel is busy")))
+        book.app.api.picks.append(exports)
+        assert data_buttons.import_jinbao(book) is None
+    appended = volume_rows(book)[len(rows):]
+    first, last = HEADER_ROW + 1 + len(rows), HEADER_ROW + len(rows) + len(appended)
+    message = book.app.alerts[-1][0]
+    assert f"未能完全撤回：第 {first}–{last} 行是这次追加的行（“来源”已填写，再次导入会替换它们）" in message
+    assert appended and all(row[SOURCE] for row in appended)  # 来源 in the same write
+
+    book.app.api.picks.append(exports)
+    result = data_buttons.import_jinbao(book)
+    assert volume_rows(book)[-len(result.volumes):] == imported(result)
+    assert len(volume_rows(book)) < len(rows) + len(result.volumes)  # the first block replaced
+
+
+def protect(book):
+    book.sheets[contract.VOLUMES]._protected = True
+
+
+def filter_sheet(book):
+    book.sheets[contract.VOLUMES]._filtered = True
+
+
+def filter_table(book):
+    book.sheets[contract.VOLUMES].tables["tblVolumes"]._filter = True
+
+
+def merge_a_row(book):
+    book.sheets[contract.VOLUMES].range("A40:B40").merge()
+
+
+def another_table(book):
+    sheet = book.sheets[contract.VOLUMES]
+    sheet.range("H3").value = [["备注"], ["x"]]
+    sheet.tables.add(sheet.range("H3:H4"), name="tblNotes")
+
+
+def note_beside(book):
+    book.sheets[contract.VOLUMES].range("G100").value = "核对人：张三"
+
+
+@pytest.mark.parametrize("change, reason, cell", [
+    (protect, "受保护，无法写入。请先点击“审阅 → 撤消工作表保护”", "A2"),
+    (filter_sheet, "正在筛选，有的行被隐藏", "A2"),
+    (filter_table, "正在筛选，有的行被隐藏", "A2"),
+    (merge_a_row, "行中有合并的单元格，Excel 无法删除或移动这些行", "A2"),
+    (another_table, "中还有另一个表格“tblNotes”（H3:H4）", "A2"),
+    (note_beside, "的表格旁边（G100 等）还有其他内容", "G100"),
+], ids=["protected", "sheet-filter", "table-filter", "merged", "table", "content"])
+def test_the_preflight_refuses_before_anything_changes(book, exports, change, reason, cell):
+    change(book)
+    before = snapshot(book, [n for n in book.sheet_names if n != contract.CHECKS_SHEET])
+    book.app.api.picks.append(exports)
+    result = data_buttons.import_jinbao(book)
+    assert result.ok  # the import itself was fine; the sheet cannot take it
+    assert snapshot(book, [n for n in book.sheet_names if n != contract.CHECKS_SHEET]) == before
+    [(message, _)] = book.app.alerts  # no confirmation was asked
+    assert message.startswith(f"未写入任何数据：“{contract.VOLUMES}”表") and reason in message
+    assert ["错误", contract.VOLUMES, cell] in [row[:3] for row in checks_rows(book)]
+
+
+def test_a_table_filter_without_hidden_rows_is_no_reason_to_refuse(book, exports):
+    book.sheets[contract.VOLUMES].tables["tblVolumes"]._filter = None  # no filter buttons at all
+    book.app.api.picks.append(exports)
+    assert data_buttons.import_jinbao(book).ok
+    assert book.app.alerts[-1][0].startswith("已导入")
+
+
+def test_many_scattered_rows_go_in_one_delete_of_few_addresses(book, exports, monkeypatch):
+    """1,177 runs of rows: Range() takes at most 255 characters, Union at most 30 ranges."""
+    calls = []
+    real_range, real_union = fake.ComWorksheet.Range, fake.ComApplication.Union
+    monkeypatch.setattr(fake.ComWorksheet, "Range", lambda self, Cell1, Cell2=None: (
+        calls.append(("Range", len(Cell1))) or real_range(self, Cell1, Cell2)))
+    monkeypatch.setattr(fake.ComApplication, "Union", lambda self, *ranges: (
+        calls.append(("Union", len(ranges))) or real_union(self, *ranges)))
+    deletes = []
+    real_delete = fake.ComRange.Delete
+    monkeypatch.setattr(fake.ComRange, "Delete", lambda self, Shift=None: (
+        deletes.append(len(self._areas)) or real_delete(self, Shift)))
+    book.app.api.picks.append(exports)
+    assert data_buttons.import_jinbao(book).ok
+    ranges = [size for name, size in calls if name == "Range"]
+    assert len(deletes) == 1 and deletes[0] > 1000
+    assert all(size <= data_buttons.MAX_ADDRESS for size in ranges) and len(ranges) > 30
+    assert all(size <= data_buttons.UNION_ARGUMENTS for name, size in calls if name == "Union")
 
 
 def test_codes_arrive_as_text(book, exports):
@@ -235,18 +408,31 @@ def test_an_import_into_the_empty_template_fills_its_table(tmp_path, exports):
 
 # --- 生成回访清单 ---------------------------------------------------------------------------------
 
-def test_callback_list_is_written_beside_the_workbook_never_over_a_file_and_opened(book, exports):
-    folder = Path(book.fullname).parent
-    earlier = folder / f"demo-回访清单-{YEAR}.xlsx"
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """The user's home with a Documents folder; no OneDrive."""
+    folder = tmp_path / "home"
+    (folder / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(folder))
+    for variable in ("OneDrive", "OneDriveCommercial", "OneDriveConsumer"):
+        monkeypatch.delenv(variable, raising=False)
+    return folder
+
+
+def test_callback_list_goes_where_the_user_saves_it_never_over_a_file_and_opens(book, exports, home):
+    documents = home / "Documents"
+    earlier = documents / f"demo-回访清单-{YEAR}.xlsx"
     earlier.write_bytes(b"an earlier list, filled in")
     inputs = snapshot(book, [spec.name for spec in contract.INPUT_SHEETS])
     book.app.api.picks.append(exports)
     book.app.api.inputs.append(3)
+    book.app.api.saves.append(True)  # the user takes the suggested name and folder
 
     draw = data_buttons.callback_list(book)
 
-    target = folder / f"demo-回访清单-{YEAR} (2).xlsx"
+    target = documents / f"demo-回访清单-{YEAR} (2).xlsx"
     assert target.is_file() and earlier.read_bytes() == b"an earlier list, filled in"
+    assert not list(Path(book.fullname).parent.glob("*回访清单*"))  # not beside the workbook
     opened = [b for b in book.app.books if b.fullname == str(target)]
     assert opened and "回访清单" in opened[0].sheet_names
     assert draw.per_center == 3 and draw.cases
@@ -256,24 +442,58 @@ def test_callback_list_is_written_beside_the_workbook_never_over_a_file_and_open
     assert [row[3] for row in listed] == [case.case_id for case in draw.cases]
     assert snapshot(book, [spec.name for spec in contract.INPUT_SHEETS]) == inputs
     message = book.app.alerts[-1][0]
-    assert str(target) in message and f"随机种子：{draw.seed}" in message and "注意保密" in message
-    (_, _, _), (method, _, prompt) = book.app.api.dialogs
+    assert str(target) in message and f"随机种子：{draw.seed}" in message
+    assert data_buttons.CONFIDENTIAL in message
+    (_, _, _), (method, _, prompt), (save, title, offered) = book.app.api.dialogs
     assert method == "InputBox" and "每个中心" in prompt
+    assert save == "GetSaveAsFilename" and title == data_buttons.SAVE_TITLE and "姓名和电话" in title
+    assert offered == str(target)
 
 
-def test_callback_count_defaults_to_five(book, exports):
+def test_a_shared_or_synced_folder_is_questioned(book, exports, home, monkeypatch):
+    onedrive = home / "OneDrive - 常州市人社局"
+    onedrive.mkdir()
+    monkeypatch.setenv("OneDriveCommercial", str(onedrive))
+    chosen = onedrive / "回访.xlsx"
+    book.app.api.picks += [exports, exports]
+    book.app.api.saves += [str(chosen), str(chosen)]
+    book.app.answers += ["no", "yes"]
+    assert data_buttons.write_callback_list(book, exports, 2) is None
+    assert not chosen.exists()
+    warning = book.app.alerts[-1][0]
+    assert f"“{onedrive}”是OneDrive/SharePoint 同步文件夹" in warning and "姓名和电话" in warning
+    assert data_buttons.write_callback_list(book, exports, 2) is not None
+    assert chosen.is_file()
+
+
+def test_the_save_dialog_starts_outside_onedrive(home, monkeypatch):
+    from jbsys_xl.excel.locations import private_folder, shared_or_synced
+
+    assert private_folder() == home / "Documents"
+    monkeypatch.setenv("OneDrive", str(home / "Documents"))  # Documents moved into OneDrive
+    (home / "Desktop").mkdir()
+    assert private_folder() == home / "Desktop"
+    assert shared_or_synced(r"\\fileserver\就业处\回访.xlsx") == "网络共享文件夹"
+    assert shared_or_synced(r"Z:\回访.xlsx", remote_drive=lambda path: path.drive == "Z:") == \
+        "映射的网络驱动器"
+    assert shared_or_synced(r"C:\Users\张三\OneDrive - 单位\回访.xlsx", environ={}) == \
+        "OneDrive/SharePoint 同步文件夹"
+    assert shared_or_synced(r"C:\Users\张三\Documents\回访.xlsx", environ={}) is None
+
+
+def test_callback_count_defaults_to_five(book, exports, home):
     book.app.api.picks.append(exports)
+    book.app.api.saves.append(True)
     draw = data_buttons.callback_list(book)  # the user accepts the input box's default
     assert draw.per_center == 5
 
 
 @pytest.mark.parametrize("answer, message", [(False, None), (0, "正整数"), (2.5, "正整数")])
-def test_callback_count_cancelled_or_invalid_writes_nothing(book, exports, answer, message):
-    folder = Path(book.fullname).parent
+def test_callback_count_cancelled_or_invalid_writes_nothing(book, exports, home, answer, message):
     book.app.api.picks.append(exports)
     book.app.api.inputs.append(answer)
     assert data_buttons.callback_list(book) is None
-    assert sorted(p.name for p in folder.iterdir()) == ["demo.xlsm"]
+    assert list((home / "Documents").iterdir()) == []
     if message is None:
         assert book.app.alerts == []
     else:
@@ -281,12 +501,73 @@ def test_callback_count_cancelled_or_invalid_writes_nothing(book, exports, answe
         assert message in shown
 
 
-def test_buttons_that_write_beside_the_workbook_need_it_saved():
-    book = fake.Book("工作簿1", ["Sheet1"])
+def test_a_cancelled_save_dialog_writes_nothing(book, exports, home):
+    book.app.api.picks.append(exports)
+    book.app.api.saves.append(False)
     assert data_buttons.callback_list(book) is None
+    assert list((home / "Documents").iterdir()) == [] and book.app.alerts == []
+
+
+def test_notices_need_the_workbook_saved_on_this_pc():
+    book = fake.Book("工作簿1", ["Sheet1"])
     assert data_buttons.notices(book) is None
-    assert [m for m, _ in book.app.alerts] == [data_buttons.NOT_SAVED] * 2
-    assert book.app.api.dialogs == []
+    cloud = fake.Book("https://d.docs.live.net/1a2b/人社/demo.xlsm", ["Sheet1"])
+    assert data_buttons.notices(cloud) is None
+    assert [m for m, _ in book.app.alerts + cloud.app.alerts] == [data_buttons.NOT_SAVED,
+                                                                   data_buttons.NOT_SYNCED]
+    assert book.app.api.dialogs == cloud.app.api.dialogs == []
+
+
+# --- OneDrive / SharePoint ----------------------------------------------------------------------
+
+@pytest.fixture
+def cloud_book(tmp_path):
+    """The demo opened from OneDrive and not synced here: Excel's FullName is a web address,
+    xlwings' Book.fullname fails."""
+    udf_service.CACHE.__init__()
+    app = fake.App()
+    book = open_book(DEMO, app=app)
+    book._fullname = "https://d.docs.live.net/1a2b3c/人社考核/demo.xlsm"
+    return book
+
+
+def test_a_workbook_on_onedrive_computes_imports_and_answers_functions(cloud_book, exports, home):
+    with pytest.raises(xlwings.XlwingsError):  # what every button and function met before
+        cloud_book.fullname
+    assert macros.generate_allocation(cloud_book).ok
+    score = udf_cell(cloud_book, "使用说明", "F1", U.JBSCORE, "TN01", YEAR)
+    assert isinstance(score.value, float)
+    assert {key[0] for key in udf_service.CACHE._entries} == {cloud_book.api.FullName}
+    cloud_book.app.api.picks.append(exports)
+    assert data_buttons.import_jinbao(cloud_book).ok
+    cloud_book.app.api.picks.append(exports)
+    cloud_book.app.api.saves.append(True)  # the list is saved where the user says
+    assert data_buttons.callback_list(cloud_book) is not None
+    assert data_buttons.notices(cloud_book) is None
+    assert cloud_book.app.alerts[-1][0] == data_buttons.NOT_SYNCED
+    assert not any("Error" in message for message, _ in cloud_book.app.alerts)
+
+
+def test_a_synced_onedrive_workbook_is_found_on_this_pc(cloud_book, tmp_path):
+    local = tmp_path / "OneDrive" / "人社考核" / "demo.xlsm"
+    local.parent.mkdir(parents=True)
+    shutil.copy(DEMO, local)
+    cloud_book._local = str(local)
+    assert data_buttons.saved_path(cloud_book) == local
+
+
+# --- Excel for Mac ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("entry", [data_buttons.import_jinbao, data_buttons.callback_list,
+                                   data_buttons.notices])
+def test_on_a_mac_the_data_buttons_say_what_to_use_instead(book, monkeypatch, entry):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    before = everything(book)
+    assert entry(book) is None
+    [(message, _)] = book.app.alerts
+    assert message == macros.MAC_DATA_BUTTONS and "jbsys-xl import" in message
+    assert "jbsys-xl serve" in message
+    assert book.app.api.dialogs == [] and everything(book) == before
 
 
 # --- 生成告知书 -----------------------------------------------------------------------------------

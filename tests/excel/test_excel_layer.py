@@ -10,14 +10,15 @@ from xlwings.utils import col_name
 
 from jbsys_xl import contract
 from jbsys_xl.excel import macros, udf_service, writer
-from jbsys_xl.excel.book_source import COM_ERRORS, read_book
+from jbsys_xl.excel.book_source import COM_ERRORS, READ_ROWS, last_filled_row, read_book
 from jbsys_xl.io.cell_errors import ERROR_CODES
 from jbsys_xl.io.values import CellError
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.json_result import result_dict
 from tests.support import fake_xlwings as fake
-from tests.support.excel_books import open_book, snapshot, udf_cell
+from jbsys_xl.template.guide import MESSAGES
+from tests.support.excel_books import TemplateVba, open_book, snapshot, udf_cell
 from tests.support.fake_xlwings import FakeCaller
 import udfs.jbsys_udfs as U
 
@@ -289,7 +290,7 @@ def test_nothing_is_written_when_computing_fails(book, monkeypatch):
     monkeypatch.setattr(t, "detail_table", boom)
     assert macros.generate_allocation(book) is None
     assert snapshot(book, book.sheet_names) == before
-    assert book.app.alerts[-1][0] == "运行失败：RuntimeError: 意外"
+    assert book.app.alerts[-1][0] == "运行失败：意外"
 
 
 def test_a_failed_write_is_reported_in_the_checks_and_on_the_sheet(book, monkeypatch):
@@ -351,7 +352,7 @@ def test_unexpected_failure_is_a_message_and_resets_the_status_bar(book, monkeyp
 
     monkeypatch.setattr(macros, "run", boom)
     assert macros.generate_allocation(book) is None
-    assert book.app.alerts[-1][0] == "运行失败：RuntimeError: 磁盘已满"
+    assert book.app.alerts[-1][0] == "运行失败：磁盘已满"
     assert book.app.status_bar is False and book.app.screen_updating is True
 
 
@@ -461,3 +462,99 @@ def test_result_titles_say_draft_until_approved(book):
     for name in RESULTS + [contract.CHECKS_SHEET]:
         title = book.sheets[name].range("A1").value
         assert title.endswith("（草案）"), (name, title)
+
+
+# --- issue 21: Excel never left broken, functions never stale -----------------------------------
+
+def killed_mid_write(book):
+    """A Python that switched Excel off for writing and died before switching it on again
+    (killed in the task manager, out of memory): RunPython then gives -1."""
+    def run():
+        app = book.app
+        app.enable_events, app.screen_updating, app.calculation = False, False, "manual"
+        book.sheets[contract.RESULT_SHEET].range("A3").value = "写到一半"
+        return -1
+    return run
+
+
+def test_a_python_killed_mid_write_leaves_excel_as_it_was(book):
+    vba = TemplateVba(book)
+    vba.run_python(killed_mid_write(book))
+    app = book.app
+    assert (app.enable_events, app.calculation, app.screen_updating, app.status_bar) == \
+        (True, "automatic", True, False)
+    assert app.status_bar_history[0] == MESSAGES["JBSYS_MSG_STARTING"]
+    assert app.alerts[-1][0] == MESSAGES["JBSYS_MSG_PYTHON_FAILED"]
+
+
+def test_python_that_cannot_start_leaves_the_users_own_settings(book):
+    app = book.app
+    app.calculation = "manual"  # the user's choice, kept
+    app.screen_updating = False
+
+    def cannot_start():
+        raise fake.ComError("Could not find Interpreter!")
+
+    TemplateVba(book).run_python(cannot_start)
+    assert (app.enable_events, app.calculation, app.screen_updating, app.status_bar) == \
+        (True, "manual", False, False)
+    assert app.alerts[-1][0].startswith(MESSAGES["JBSYS_MSG_RUN_FAILED"])
+
+
+def test_a_button_run_through_the_vba_gives_the_status_bar_back(book, monkeypatch):
+    monkeypatch.setattr(fake.Book, "_mock_caller", None)
+    book.set_mock_caller()
+    import xlwings
+
+    monkeypatch.setattr(xlwings, "Book", fake.Book)
+    TemplateVba(book).run_python(lambda: macros.run_macro("jbsys_xl.excel.macros.validate") and 0)
+    assert book.app.status_bar is False and "校验通过" in book.app.alerts[-1][0]
+
+
+def test_edits_made_while_events_were_off_are_not_answered_from_the_cache_later(book):
+    """Another program turns events off, edits, turns them on: once events are back, F9 and
+    any recalculation must not fall back to the answer cached before the edit."""
+    center, cell = volume_cell(book)
+    score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, YEAR)
+    before = score.value
+    book.app.enable_events = False
+    cell.value = 1e6
+    book.app.enable_events = True
+    book.app.calculate()  # F9
+    assert score.value == fresh_score(book, center) != before
+
+
+def test_refresh_counts_what_another_program_changed_unseen(book):
+    """With events off and calculation manual, nothing at all is seen; once both are on
+    again the old answer stays (the cache key did not move) until 刷新函数."""
+    center, cell = volume_cell(book)
+    score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, YEAR)
+    before = score.value
+    app = book.app
+    app.enable_events, app.calculation = False, "manual"
+    cell.value = 1e6
+    app.enable_events = True
+    app.calculation = "automatic"  # Excel recalculates with events on: the cached answer
+    assert score.value == before
+    reads = udf_service.CACHE.reads
+    book.macro("JbState.JbRefresh")()
+    assert udf_service.CACHE.reads == reads + 1  # one read for every JB* cell
+    assert score.value == fresh_score(book, center) != before
+
+
+def test_reads_stop_at_the_last_filled_row_in_chunks(book):
+    """A format far below the data widens Excel's used range, not the read; a large sheet
+    is read in chunks of READ_ROWS rows (one COM call each)."""
+    volumes = book.sheets[contract.VOLUMES]
+    last = volumes.used_range.row + volumes.used_range.shape[0] - 1
+    volumes.range((900_000, 1)).number_format = "@"
+    volumes._reads.clear()
+    raw = read_book(book).sheets[contract.VOLUMES]
+    assert raw.first_row + len(raw.rows) == last
+    rows = [int(address.split(":")[1].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            - int(address.split(":")[0].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ")) + 1
+            for address in volumes._reads]
+    assert len(rows) == -(-last // READ_ROWS) and max(rows) == READ_ROWS
+    assert volumes._reads[-1].endswith(f"${last}")
+    empty = book.sheets.add("空表")
+    assert last_filled_row(empty, empty.used_range) is None

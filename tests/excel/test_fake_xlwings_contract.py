@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import inspect
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -48,23 +49,52 @@ def _members():
 def test_every_fake_class_is_checked():
     classes = {obj for obj in vars(fake).values()
                if isinstance(obj, type) and obj.__module__ == fake.__name__}
-    assert classes == set(PAIRS) | {ComError, FakeCaller, fake.Formula, fake.ComApplication}
+    assert classes == set(PAIRS) | {ComError, FakeCaller, fake.Formula} | set(EXCEL_OBJECTS)
 
 
-# Excel's own signatures (VBA reference, Application.GetOpenFilename and Application.InputBox):
-# xlwings does not wrap these, app.api reaches them through pywin32.
-EXCEL_APPLICATION = {
-    "GetOpenFilename": ("FileFilter", "FilterIndex", "Title", "ButtonText", "MultiSelect"),
-    "InputBox": ("Prompt", "Title", "Default", "Left", "Top", "HelpFile", "HelpContextID", "Type"),
+# Excel's own object model (VBA reference: Application.GetOpenFilename, GetSaveAsFilename,
+# InputBox, Union; Workbook.FullName; Worksheet.ProtectContents, FilterMode, Cells, Range;
+# Range.Row, Delete, Find; ListObject.AutoFilter; AutoFilter.FilterMode): xlwings does not
+# wrap these, ``.api`` reaches them through pywin32. A method lists its parameters in Excel's
+# order, None marks a read-only property.
+EXCEL_OBJECTS = {
+    fake.ComApplication: {
+        "GetOpenFilename": ("FileFilter", "FilterIndex", "Title", "ButtonText", "MultiSelect"),
+        "GetSaveAsFilename": ("InitialFileName", "FileFilter", "FilterIndex", "Title", "ButtonText"),
+        "InputBox": ("Prompt", "Title", "Default", "Left", "Top", "HelpFile", "HelpContextID", "Type"),
+        "Union": tuple(f"Arg{number}" for number in range(1, 31)),
+    },
+    fake.ComWorkbook: {"FullName": None},
+    fake.ComWorksheet: {"ProtectContents": None, "FilterMode": None, "Cells": None,
+                        "Range": ("Cell1", "Cell2")},
+    fake.ComRange: {"Row": None, "Delete": ("Shift",),
+                    "Find": ("What", "After", "LookIn", "LookAt", "SearchOrder", "SearchDirection",
+                             "MatchCase", "MatchByte", "SearchFormat")},
+    fake.ComListObject: {"AutoFilter": None},
+    fake.ComAutoFilter: {"FilterMode": None},
 }
 
 
-def test_fake_com_application_has_excels_methods_with_excels_parameters():
-    methods = {name: member for name, member in vars(fake.ComApplication).items()
-               if not name.startswith("_")}
-    assert set(methods) == set(EXCEL_APPLICATION)
-    for name, parameters in EXCEL_APPLICATION.items():
-        assert tuple(inspect.signature(methods[name]).parameters)[1:] == parameters, name
+@pytest.mark.parametrize("com_class", list(EXCEL_OBJECTS), ids=lambda c: c.__name__)
+def test_fake_com_objects_have_excels_members_with_excels_parameters(com_class):
+    members = {name: member for name, member in vars(com_class).items() if not name.startswith("_")}
+    expected = EXCEL_OBJECTS[com_class]
+    assert set(members) == set(expected)
+    for name, parameters in expected.items():
+        if parameters is None:
+            assert isinstance(members[name], property) and members[name].fset is None, name
+        else:
+            assert tuple(inspect.signature(members[name]).parameters)[1:] == parameters, name
+
+
+def test_xlwings_hands_excels_objects_over_as_api():
+    """Book, Sheet, Range and Table ``.api`` are the engine's COM objects (pywin32)."""
+    for cls in ("Book", "Sheet", "Range", "Table"):
+        engine = _class_def(XLWINDOWS, cls)
+        api = next(node for node in engine.body if isinstance(node, ast.FunctionDef)
+                   and node.name == "api")
+        assert ast.unparse(api.body[-1]) == "return self.xl", cls
+        assert isinstance(inspect.getattr_static(getattr(xlwings.main, cls), "api"), property)
 
 
 def test_xlwings_app_api_is_the_com_object_and_passes_arguments_through():
@@ -560,6 +590,7 @@ def test_dialogs_of_app_api(book):
 
 
 def test_books_open_reads_a_file_once(tmp_path):
+    """And finds an open book by its name, as xlwings does (Books.open)."""
     path = tmp_path / "清单.xlsx"
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("回访")
@@ -576,5 +607,83 @@ def test_books_open_reads_a_file_once(tmp_path):
         ["编号", "日期"], ["0101", dt.datetime(2024, 3, 5)], [7.0, dt.datetime(2024, 3, 6)]]
     assert opened.sheets["回访"].tables["tblList"].range.address == "$A$1:$B$3"
     assert app.books.open(str(path)) is opened and len(app.books) == 1
-    with pytest.raises(ComError):
+    with pytest.raises(FileNotFoundError):
         app.books.open(str(tmp_path / "missing.xlsx"))
+    (tmp_path / "other").mkdir()
+    twin = Path(shutil.copy(path, tmp_path / "other" / path.name))
+    with pytest.raises(ValueError, match="Cannot open two workbooks named"):
+        app.books.open(str(twin))
+    source = ast.unparse(next(n for n in _class_def(XLWINGS / "main.py", "Books").body
+                              if isinstance(n, ast.FunctionDef) and n.name == "open"))
+    assert "impl = self.impl(name)" in source and "os.path.samefile(impl.fullname, fullname)" in source
+    assert "raise FileNotFoundError" in source
+
+
+# --- behaviour: what the layer reaches below xlwings ------------------------------------------
+
+def test_a_onedrive_book_has_a_url_in_excel_and_xlwings_maps_it_or_fails():
+    """Book.fullname of xlwings on Windows: Excel's FullName, mapped to the synced file when
+    it is a URL (xlwings.utils.fullname_url_to_local_path), which raises when there is none."""
+    fullname = _methods(_class_def(XLWINDOWS, "Book"))["fullname"]
+    assert "fullname_url_to_local_path" in ast.unparse(fullname)
+    assert "read_config_sheet" in ast.unparse(fullname)  # a sheet read on every call
+    book = Book("https://d.docs.live.net/1a2b/人社/demo.xlsm", ["Sheet1"])
+    assert book.name == "demo.xlsm" and book.api.FullName.startswith("https://")
+    with pytest.raises(xlwings.XlwingsError):
+        book.fullname
+    book._local = r"C:\Users\张三\OneDrive\人社\demo.xlsm"
+    assert book.fullname == book._local
+
+
+def test_merge_cells_is_excels_tristate(sheet):
+    merge = _methods(_class_def(XLWINDOWS, "Range"))["merge_cells"]
+    assert ast.unparse(merge.body[-1]) == "return self.xl.MergeCells"
+    sheet["B3:C3"].merge()
+    assert sheet["B3:C3"].merge_cells is True
+    assert sheet["A1:D9"].merge_cells is None and sheet["A1:D2"].merge_cells is False
+
+
+def test_union_of_whole_rows_is_deleted_in_one_step(book, sheet):
+    sheet["A1"].value = [[1], [2], [3], [4], [5], [6]]
+    rows = sheet.api.Range("2:2,4:5")
+    book.app.api.Union(rows, sheet.api.Range("6:6")).Delete()
+    assert sheet["A1:A3"].value == [1.0, 3.0, None]
+    sheet["A1"].value = [[1], [2], [3]]
+    sheet["B1:C1"].merge()
+    with pytest.raises(NotImplementedError):  # one area refused: none is deleted
+        book.app.api.Union(sheet.api.Range("3:3"), sheet.api.Range("1:1")).Delete()
+    assert sheet["A1:A3"].value == [1.0, 2.0, 3.0]
+    with pytest.raises(ComError):
+        sheet.api.Range(",".join(f"{n}:{n}" for n in range(1, 80)))  # over 255 characters
+
+
+def test_find_the_last_filled_row_and_chunked_reads(sheet):
+    assert sheet.api.Cells.Find("*", LookIn=fake.XL_FORMULAS, LookAt=fake.XL_PART,
+                                SearchOrder=fake.XL_BY_ROWS, SearchDirection=fake.XL_PREVIOUS) is None
+    sheet["B7"].value = "x"
+    sheet["D900"].number_format = "@"  # a format alone: in the used range, not found
+    found = sheet.api.Cells.Find("*", LookIn=fake.XL_FORMULAS, LookAt=fake.XL_PART,
+                                 SearchOrder=fake.XL_BY_ROWS, SearchDirection=fake.XL_PREVIOUS)
+    assert found.Row == 7 and sheet.used_range.address == "$B$7:$D$900"
+    sheet._reads.clear()
+    assert sheet["A1:B5"].options(ndim=2, chunksize=2).value == [[None, None]] * 5
+    assert sheet._reads == ["$A$1:$B$2", "$A$3:$B$4", "$A$5:$B$5"]
+    standard = (XLWINGS / "conversion" / "standard.py").read_text(encoding="utf-8")
+    assert 'chunksize = options.get("chunksize", _MISSING)' in standard
+
+
+def test_protection_and_filters_as_excel_reports_them(book, sheet):
+    assert sheet.api.ProtectContents is False and sheet.api.FilterMode is False
+    sheet["A1"].value = [["h"], [1]]
+    table = sheet.tables.add(sheet["A1:A2"], name="T")
+    assert table.api.AutoFilter.FilterMode is False
+    table._filter = None  # no filter buttons: Excel's ListObject.AutoFilter is Nothing
+    assert table.api.AutoFilter is None
+
+
+def test_the_save_dialog_is_scripted(book):
+    api = book.app.api
+    api.saves += [True, "D:/清单.xlsx", False]
+    assert api.GetSaveAsFilename("C:/x/a.xlsx", "Excel 工作簿 (*.xlsx),*.xlsx", Title="t") == "C:/x/a.xlsx"
+    assert api.GetSaveAsFilename(InitialFileName="C:/x/a.xlsx") == "D:/清单.xlsx"
+    assert api.GetSaveAsFilename(InitialFileName="C:/x/a.xlsx") is False

@@ -11,29 +11,43 @@ import xlwings
 import xlwings.utils
 from xlwings.utils import read_user_config
 
-from jbsys_xl.excel.setup import UDF_MODULES, excel_setup
+from jbsys_xl.excel.setup import ADDIN, INSTALLER, TASKLIST, UDF_MODULES, excel_setup
 
 XLWINGS = Path(xlwings.__file__).parent
 DLL = f"xlwings64-{xlwings.__version__}.dll"
 
 
+def excel_xlstart(root: Path) -> Path:
+    """Where Excel's Application.StartupPath points: %APPDATA%\\Microsoft\\Excel\\XLSTART."""
+    return root / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
+
+
 class Xlwings:
     """``python -m xlwings.cli addin install|status`` as xlwings 0.37.8 answers them
-    (cli.py: _addin_install prints its error and exits 0; addin_status prints the path)."""
+    (cli.py: _addin_install prints its error and exits 0; addin_status prints the path), and
+    ``tasklist`` listing EXCEL.EXE processes. ``placed``: what the copy leaves in XLSTART
+    (xlwings' own add-in; other bytes stand for a locked older file)."""
 
-    def __init__(self, xlstart: Path, copies: bool = True) -> None:
+    def __init__(self, xlstart: Path, copies: bool = True, excel_running: bool = False,
+                 placed: bytes | None = None) -> None:
         self.xlstart = xlstart
         self.copies = copies
+        self.excel_running = excel_running
+        self.placed = ADDIN.read_bytes() if placed is None else placed
         self.commands: list[list[str]] = []
 
     def __call__(self, command: list[str]) -> tuple[int, str]:
         self.commands.append(command)
         addin = self.xlstart / "xlwings.xlam"
+        if command == TASKLIST:
+            if self.excel_running:
+                return 0, '"EXCEL.EXE","4312","Console","1","182,340 K"\r\n'
+            return 0, "信息: 没有运行的任务匹配指定标准。\r\n"
         if command[-1] == "install":
             if not self.copies:
                 return 0, "PermissionError(13, 'Permission denied')\n"
             self.xlstart.mkdir(parents=True, exist_ok=True)
-            addin.write_bytes(b"xlam")
+            addin.write_bytes(self.placed)
             return 0, "Successfully installed the xlwings add-in! \n"
         if addin.is_file():
             return 0, (f"The add-in is installed at {addin}\n"
@@ -65,7 +79,7 @@ def config_lines(home) -> list[str]:
 
 
 def test_linux_explains_in_both_languages(tmp_path, capsys):
-    runner = Xlwings(tmp_path / "XLSTART")
+    runner = Xlwings(excel_xlstart(tmp_path))
     assert excel_setup(platform="linux", home=tmp_path, run=runner) == 0
     out = capsys.readouterr().out
     assert "本系统没有 Excel" in out and "Excel is not available on this system" in out
@@ -75,18 +89,54 @@ def test_linux_explains_in_both_languages(tmp_path, capsys):
 
 def test_installs_checks_xlstart_and_records_only_the_interpreter(windows, tmp_path, capsys):
     home, python, folder = windows
-    runner = Xlwings(tmp_path / "XLSTART")
+    runner = Xlwings(excel_xlstart(tmp_path))
     assert _setup(home, python, runner) == 0
-    assert runner.commands == [[python, "-m", "xlwings.cli", "addin", "install"],
+    assert runner.commands == [TASKLIST, [python, "-m", "xlwings.cli", "addin", "install"],
                                [python, "-m", "xlwings.cli", "addin", "status"]]
     assert config_lines(home) == [f'"INTERPRETER_WIN","{folder / "pythonw.exe"}"', ""]
     out = capsys.readouterr().out
-    assert f"已安装 xlwings 加载项：{tmp_path / 'XLSTART' / 'xlwings.xlam'}" in out
+    assert f"已安装 xlwings 加载项：{excel_xlstart(tmp_path) / 'xlwings.xlam'}" in out
+
+
+def test_nothing_is_done_while_excel_runs(windows, tmp_path, capsys):
+    home, python, _ = windows
+    runner = Xlwings(excel_xlstart(tmp_path), excel_running=True)
+    assert _setup(home, python, runner) == 1
+    assert runner.commands == [TASKLIST]
+    assert not (home / ".xlwings").exists() and not excel_xlstart(tmp_path).exists()
+    assert "Excel 正在运行" in capsys.readouterr().out
+
+
+def test_an_add_in_put_into_wps_startup_folder_is_refused(windows, tmp_path, capsys):
+    """Where WPS is registered as Excel.Application, StartupPath is WPS's folder."""
+    home, python, _ = windows
+    wps = tmp_path / "AppData" / "Roaming" / "kingsoft" / "office6" / "startup"
+    assert _setup(home, python, Xlwings(wps)) == 1
+    out = capsys.readouterr().out
+    assert f"xlwings 把加载项放进了“{wps}”，这不是 Microsoft Excel 的启动文件夹" in out
+    assert "WPS" in out and not (home / ".xlwings").exists()
+
+
+def test_an_add_in_that_differs_from_xlwings_own_is_refused(windows, tmp_path, capsys):
+    """The copy over a file Excel holds open fails, and xlwings says nothing."""
+    home, python, _ = windows
+    assert _setup(home, python, Xlwings(excel_xlstart(tmp_path), placed=b"xlwings 0.30 add-in")) == 1
+    out = capsys.readouterr().out
+    assert f"与本机 xlwings {xlwings.__version__} 自带的加载项不同" in out
+    assert not (home / ".xlwings").exists()
+
+
+def test_the_add_in_compared_is_the_one_xlwings_copies():
+    tree = ast.parse((XLWINGS / "cli.py").read_text(encoding="utf-8"))
+    install = next(node for node in tree.body
+                   if isinstance(node, ast.FunctionDef) and node.name == "addin_install")
+    assert 'os.path.join(this_dir, \'addin\', \'xlwings.xlam\')' in ast.unparse(install)
+    assert ADDIN == XLWINGS / "addin" / "xlwings.xlam" and ADDIN.is_file()
 
 
 def test_a_silently_failed_install_is_an_error(windows, tmp_path, capsys):
     home, python, _ = windows
-    assert _setup(home, python, Xlwings(tmp_path / "XLSTART", copies=False)) == 1
+    assert _setup(home, python, Xlwings(excel_xlstart(tmp_path), copies=False)) == 1
     out = capsys.readouterr().out
     assert "PermissionError" in out and "没有装进 Excel 的启动文件夹（XLSTART）" in out
     assert not (home / ".xlwings").exists()
@@ -109,10 +159,10 @@ def test_an_interpreter_path_the_code_page_cannot_hold_is_refused(tmp_path, caps
     folder = tmp_path / "Pythön 3"  # ö is not in cp936
     folder.mkdir()
     (folder / "python.exe").touch()
-    runner = Xlwings(tmp_path / "XLSTART")
+    runner = Xlwings(excel_xlstart(tmp_path))
     assert _setup(tmp_path, str(folder / "python.exe"), runner) == 2
     out = capsys.readouterr().out
-    assert "代码页 cp936 不能表示的字符" in out and "python.org" in out
+    assert "代码页 cp936 不能表示的字符" in out and INSTALLER in out
     assert runner.commands == [] and not (tmp_path / ".xlwings").exists()
 
 
@@ -122,7 +172,7 @@ def test_chinese_and_spaces_in_the_path_are_written_in_the_code_page(tmp_path, m
     (folder / "python.exe").touch()
     (folder.parent / DLL).touch()  # a venv: the DLL sits in the venv's root
     home = tmp_path / "home"
-    assert _setup(home, str(folder / "python.exe"), Xlwings(tmp_path / "XLSTART")) == 0
+    assert _setup(home, str(folder / "python.exe"), Xlwings(excel_xlstart(tmp_path))) == 0
     raw = (home / ".xlwings" / "xlwings.conf").read_bytes()
     assert raw == f'"INTERPRETER_WIN","{folder / "python.exe"}"\r\n'.encode("cp936")
     # xlwings' own Python reader uses open() without an encoding: the ANSI code page on
@@ -138,7 +188,7 @@ def test_utf8_mode_python_with_a_chinese_path_is_warned_about(tmp_path, capsys):
     folder.mkdir()
     for name in ("python.exe", DLL):
         (folder / name).touch()
-    assert _setup(tmp_path / "home", str(folder / "python.exe"), Xlwings(tmp_path / "XLSTART"),
+    assert _setup(tmp_path / "home", str(folder / "python.exe"), Xlwings(excel_xlstart(tmp_path)),
                   utf8_mode=True) == 0
     assert "UTF-8 模式" in capsys.readouterr().out
 
@@ -149,7 +199,7 @@ def test_merge_keeps_other_keys_and_takes_out_the_old_udf_entry(windows, tmp_pat
     config.parent.mkdir()
     config.write_bytes('"LICENSE_KEY","abc"\n\n"interpreter_win","C:\\旧\\python.exe"\n'
                        f'"UDF Modules","{UDF_MODULES}"\n"PYTHONPATH","C:\\lib"'.encode("cp936"))
-    assert _setup(home, python, Xlwings(tmp_path / "XLSTART")) == 0
+    assert _setup(home, python, Xlwings(excel_xlstart(tmp_path))) == 0
     assert config_lines(home) == ['"LICENSE_KEY","abc"', '"PYTHONPATH","C:\\lib"',
                                   f'"INTERPRETER_WIN","{folder / "pythonw.exe"}"', ""]
 
@@ -159,14 +209,14 @@ def test_another_udf_module_setting_is_kept(windows, tmp_path):
     config = home / ".xlwings" / "xlwings.conf"
     config.parent.mkdir()
     config.write_text('"UDF MODULES","my_udfs"\n', encoding="utf-8")  # UTF-8 is read too
-    assert _setup(home, python, Xlwings(tmp_path / "XLSTART")) == 0
+    assert _setup(home, python, Xlwings(excel_xlstart(tmp_path))) == 0
     assert config_lines(home)[0] == '"UDF MODULES","my_udfs"'
 
 
 def test_python_exe_when_there_is_no_pythonw(windows, tmp_path):
     home, python, folder = windows
     (folder / "pythonw.exe").unlink()
-    _setup(home, python, Xlwings(tmp_path / "XLSTART"))
+    _setup(home, python, Xlwings(excel_xlstart(tmp_path)))
     assert config_lines(home)[0] == f'"INTERPRETER_WIN","{python}"'
 
 
@@ -175,10 +225,10 @@ def test_warns_when_the_dll_is_not_where_the_addin_looks(tmp_path, capsys, store
     folder = tmp_path / ("WindowsApps" if store else "Python312")
     folder.mkdir()
     (folder / "python.exe").touch()
-    assert _setup(tmp_path / "home", str(folder / "python.exe"), Xlwings(tmp_path / "XLSTART")) == 0
+    assert _setup(tmp_path / "home", str(folder / "python.exe"), Xlwings(excel_xlstart(tmp_path))) == 0
     out = capsys.readouterr().out
     assert f"警告：在 {folder} 和 {tmp_path} 中都没有找到 {DLL}" in out
-    assert ("Microsoft Store 版 Python" in out) == store and "python -m venv" in out
+    assert ("Microsoft Store 版 Python" in out) == store and INSTALLER in out
     assert "工作表函数（JBSCORE 等）会显示错误" in out
 
 
@@ -203,7 +253,7 @@ def test_failed_install_writes_nothing(windows, tmp_path, capsys):
 
 def test_dry_run_runs_and_writes_nothing(windows, tmp_path, capsys):
     home, python, folder = windows
-    runner = Xlwings(tmp_path / "XLSTART")
+    runner = Xlwings(excel_xlstart(tmp_path))
     assert _setup(home, python, runner, dry_run=True) == 0
     assert runner.commands == [] and not (home / ".xlwings").exists()
     out = capsys.readouterr().out
@@ -213,6 +263,6 @@ def test_dry_run_runs_and_writes_nothing(windows, tmp_path, capsys):
 
 def test_macos_uses_excels_container_and_its_key(tmp_path):
     assert excel_setup(platform="darwin", home=tmp_path, executable="/opt/py/bin/python3",
-                       run=Xlwings(tmp_path / "XLSTART")) == 0
+                       run=Xlwings(excel_xlstart(tmp_path))) == 0
     config = tmp_path / "Library/Containers/com.microsoft.Excel/Data/xlwings.conf"
     assert config.read_text("utf-8").splitlines() == ['"INTERPRETER_MAC","/opt/py/bin/python3"']

@@ -108,3 +108,62 @@ def test_quiet_without_the_template_vba_still_restores_everything(book):
         with writer.quiet(book, inputs_changed=True):
             pass
     assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
+
+
+def test_a_setting_excel_refuses_is_inside_the_try_and_the_others_come_back(book, monkeypatch):
+    """Excel refuses Calculation while a cell is in edit mode: events and screen updating,
+    already switched off, are switched on again, and the body never runs."""
+    app = book.app
+    original = fake.App.calculation.fset
+
+    def refuse(self, value):
+        if value == "manual":
+            raise fake.ComError("Unable to set the Calculation property of the Application class")
+        original(self, value)
+
+    monkeypatch.setattr(fake.App, "calculation", property(fake.App.calculation.fget, refuse))
+    ran = []
+    with pytest.raises(fake.ComError, match="Calculation"):
+        with writer.quiet(book):
+            ran.append(True)
+    assert ran == []
+    assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
+
+
+def test_each_setting_is_restored_on_its_own(book, monkeypatch):
+    """One refused restore does not leave the others off; the refusal is raised afterwards."""
+    app = book.app
+    original = fake.App.enable_events.fset
+
+    def refuse_on(self, value):
+        if value:
+            raise fake.ComError("Excel is busy")
+        original(self, value)
+
+    monkeypatch.setattr(fake.App, "enable_events", property(fake.App.enable_events.fget, refuse_on))
+    with pytest.raises(fake.ComError, match="busy"):
+        with writer.quiet(book):
+            pass
+    assert (app.calculation, app.screen_updating) == ("automatic", True)
+    assert app.enable_events is False  # the one Excel refused; the VBA gives it back (JbRunPython)
+
+
+def test_a_failing_body_is_what_is_raised(book, monkeypatch):
+    monkeypatch.setattr(fake.App, "screen_updating", property(
+        fake.App.screen_updating.fget,
+        lambda self, value: (_ for _ in ()).throw(fake.ComError("busy")) if value else None))
+    with pytest.raises(RuntimeError, match="写入失败"):
+        with writer.quiet(book):
+            raise RuntimeError("写入失败")
+    assert (book.app.enable_events, book.app.calculation) == (True, "automatic")
+
+
+def test_describe_gives_excels_own_words_never_a_class_name():
+    class ComError(Exception):  # pywintypes.com_error: (hresult, text, excepinfo, argerror)
+        def __init__(self):
+            super().__init__(-2147352567, "Exception occurred.", None, None)
+            self.excepinfo = (0, "Microsoft Excel", "无法更改合并单元格的某一部分。", None, 0, -2146827284)
+
+    assert writer.describe(ComError()) == "无法更改合并单元格的某一部分。"
+    assert writer.describe(RuntimeError("磁盘已满")) == "磁盘已满"
+    assert writer.describe(KeyError()) == "未知错误"

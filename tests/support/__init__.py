@@ -52,7 +52,7 @@ Function JbSum(ByVal a As Long, ByVal b As Long) As Long
     JbSum = a + b
 End Function
 
-Public Sub OnJbAbout(control As IRibbonControl)
+Public Sub OnJbAbout(control As Object)
     MsgBox "JBSys-XL " & JbVersion()
 End Sub
 '''

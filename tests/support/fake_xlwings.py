@@ -21,11 +21,20 @@ state as in xlwings: tests that call ``set_mock_caller`` should first
 ``monkeypatch.setattr(Book, "_mock_caller", None)`` so it is undone afterwards.
 ``book_from_file(path)`` opens a workbook file as Excel shows it (``app.books.open`` does the
 same). Dialogs are scripted: ``app.answers`` are the buttons pressed in message boxes,
-``app.api.picks`` and ``app.api.inputs`` what the file picker and input box return.
+``app.api.picks``, ``app.api.saves`` and ``app.api.inputs`` what the file pickers and the
+input box return.
+
+Where the layer goes below xlwings to Excel's own objects (``.api``), the stand-in offers only
+the members it uses, under Excel's names and parameters (ComWorkbook, ComWorksheet, ComRange,
+ComListObject, ComAutoFilter); the contract test lists them against Excel's object model. Sheet
+state the xlwings API cannot set is fake-only: ``Sheet._protected``, ``Sheet._filtered`` and
+``Table._filter``; a workbook on OneDrive has a URL ``fullname`` and, when synced,
+``Book._local``.
 """
 from __future__ import annotations
 
 import ast
+import bisect
 import datetime as dt
 import ntpath
 import re
@@ -36,6 +45,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import python_calamine
+import xlwings
 import xlwings.main
 from xlwings.constants import MAX_COLUMNS, MAX_ROWS
 from xlwings.conversion import PandasDataFrameConverter
@@ -43,7 +53,9 @@ from xlwings.utils import a1_to_tuples, col_name, hex_to_rgb, int_to_rgb
 
 STANDARD_COLUMN_WIDTH = 8.43  # Excel's default width, in characters of the default font
 _FORMAT_DEFAULTS = {"number_format": "General", "color": None, "bold": False}
-_OPTIONS = {"ndim", "expand", "header", "index", "err_to_str"}
+_OPTIONS = {"ndim", "expand", "header", "index", "err_to_str", "chunksize"}
+_ROWS = re.compile(r"\$?(\d+):\$?(\d+)")  # an A1 address of whole rows, "3:5"
+XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_PREVIOUS = -4123, 2, 1, 2  # Excel's Find constants
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)%")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?")
@@ -171,6 +183,7 @@ class ComApplication:
 
     def __init__(self) -> None:
         self.picks: list = []
+        self.saves: list = []
         self.inputs: list = []
         self.dialogs: list[tuple[str, str | None, str | None]] = []
 
@@ -193,6 +206,35 @@ class ComApplication:
         if len(paths) != 1:
             raise ValueError("without MultiSelect the picker returns one file")
         return paths[0]
+
+    def GetSaveAsFilename(self, InitialFileName=None, FileFilter=None, FilterIndex=None,
+                          Title=None, ButtonText=None):
+        """The path typed or chosen in Excel's save dialog (no file is written), False when
+        cancelled. The test plays the user with ``saves``: a path, or True to accept
+        ``InitialFileName`` as offered."""
+        self.dialogs.append(("GetSaveAsFilename", Title, InitialFileName))
+        if FileFilter is not None and len(FileFilter.split(",")) % 2:
+            raise ComError("GetSaveAsFilename method of Application class failed")
+        if not self.saves:
+            raise AssertionError("the test scripted no save dialog answer (ComApplication.saves)")
+        answer = self.saves.pop(0)
+        if answer is False:
+            return False
+        return str(InitialFileName if answer is True else answer)
+
+    def Union(self, Arg1, Arg2, Arg3=None, Arg4=None, Arg5=None, Arg6=None, Arg7=None, Arg8=None,
+              Arg9=None, Arg10=None, Arg11=None, Arg12=None, Arg13=None, Arg14=None, Arg15=None,
+              Arg16=None, Arg17=None, Arg18=None, Arg19=None, Arg20=None, Arg21=None,
+              Arg22=None, Arg23=None, Arg24=None, Arg25=None, Arg26=None, Arg27=None,
+              Arg28=None, Arg29=None, Arg30=None):
+        """One range of the areas of 2 to 30 ranges of a sheet, as Application.Union."""
+        given = [Arg1, Arg2, Arg3, Arg4, Arg5, Arg6, Arg7, Arg8, Arg9, Arg10, Arg11, Arg12,
+                 Arg13, Arg14, Arg15, Arg16, Arg17, Arg18, Arg19, Arg20, Arg21, Arg22, Arg23,
+                 Arg24, Arg25, Arg26, Arg27, Arg28, Arg29, Arg30]
+        ranges = [r for r in given if r is not None]
+        if any(not isinstance(r, ComRange) or r._sheet is not ranges[0]._sheet for r in ranges):
+            raise ComError("Method 'Union' of object '_Application' failed")
+        return ComRange(ranges[0]._sheet, [area for r in ranges for area in r._areas])
 
     def InputBox(self, Prompt, Title=None, Default=None, Left=None, Top=None, HelpFile=None,
                  HelpContextID=None, Type=None):
@@ -223,13 +265,17 @@ class Books:
         return iter(list(self._app._books))
 
     def open(self, fullname=None) -> Book:
-        """As in xlwings: an open book of that path is returned as it is; otherwise the file
-        is opened (see :func:`book_from_file`). A missing file is Excel's COM error."""
+        """As in xlwings: a missing file is FileNotFoundError; an open book of that name is
+        returned as it is (ValueError if it is another file of the same name); otherwise the
+        file is opened (see :func:`book_from_file`)."""
+        if not Path(fullname).exists():
+            raise FileNotFoundError("No such file: '%s'" % fullname)
+        name = Path(fullname).name
         for book in self._app._books:
-            if book.fullname == str(fullname):
+            if book.name.lower() == name.lower():
+                if not Path(book.fullname).samefile(fullname):
+                    raise ValueError(f"Cannot open two workbooks named '{name}'")
                 return book
-        if not Path(fullname).is_file():
-            raise ComError(f"Sorry, we couldn't find {fullname}.")
         return book_from_file(fullname, self._app)
 
 
@@ -238,6 +284,7 @@ class Book:
 
     def __init__(self, fullname: str = "Book1", sheet_names=("Sheet1",), app: App | None = None):
         self._fullname = fullname
+        self._local: str | None = None  # fake-only: the synced copy of a OneDrive/SharePoint book
         self._app = app or App()
         if len({name.lower() for name in sheet_names}) < len(sheet_names):
             raise ValueError(f"duplicate sheet names: {sheet_names}")
@@ -266,7 +313,18 @@ class Book:
 
     @property
     def fullname(self) -> str:
+        """As xlwings on Windows: Excel's FullName, but for a book on OneDrive/SharePoint (a
+        URL) the synced local file, or XlwingsError where there is none."""
+        if "://" in self._fullname:
+            if self._local is None:
+                raise xlwings.XlwingsError("Couldn't find your local OneDrive file, "
+                                           "see: xlwings.org/error")
+            return self._local
         return self._fullname
+
+    @property
+    def api(self) -> ComWorkbook:
+        return ComWorkbook(self)
 
     @property
     def app(self) -> App:
@@ -411,7 +469,11 @@ class Sheet:
         self._column_widths: dict[int, float] = {}
         self._tables: list[Table] = []
         self._formulas: dict[tuple[int, int], object] = {}  # (row, column) → f(caller)
+        self._merged: list[tuple[int, int, int, int]] = []  # (top, left, bottom, right)
         self._codename = ""  # fake-only: VBA's Worksheet.CodeName, kept through renames
+        self._protected = False  # fake-only: Review → Protect Sheet
+        self._filtered = False  # fake-only: the sheet's own AutoFilter hides rows
+        self._reads: list[str] = []  # fake-only: the address of every COM read of values
 
     @property
     def name(self) -> str:
@@ -428,6 +490,10 @@ class Sheet:
     @property
     def book(self) -> Book:
         return self._book
+
+    @property
+    def api(self) -> ComWorksheet:
+        return ComWorksheet(self)
 
     def range(self, cell1, cell2=None) -> Range:
         """A1 text (``"B2"``, ``"$A$1:$C$3"``, ``"A:C"``), a (row, column) tuple, or a Range."""
@@ -583,6 +649,11 @@ class Range:
         rng = self.expand() if self._options.get("expand") else self
         err_to_str = self._options.get("err_to_str", False)
         cells = self._sheet._cells
+        chunk = self._options.get("chunksize") or rng._nrows
+        for top in range(rng._row, rng._bottom + 1, chunk):  # one COM call per chunk
+            self._sheet._reads.append(
+                Range(self._sheet, top, rng._column, min(chunk, rng._bottom - top + 1),
+                      rng._ncols).address)
         rows = [[_XLWINDOWS.clean(cells.get((r, c)), dt.datetime, None, None, err_to_str)
                  for c in range(rng._column, rng._right + 1)]
                 for r in range(rng._row, rng._bottom + 1)]
@@ -614,6 +685,27 @@ class Range:
             for c, item in enumerate(row, target._column):
                 self._sheet._store(r, c, item)
         self._sheet._after_write(target)
+
+    @property
+    def api(self) -> ComRange:
+        return ComRange(self._sheet, [(self._row, self._column, self._bottom, self._right)])
+
+    @property
+    def merge_cells(self) -> bool | None:
+        """As Excel's MergeCells: True when the range is one merged area, None (Null) when it
+        holds merged cells and others, False when none."""
+        corners = (self._row, self._column, self._bottom, self._right)
+        if corners in self._sheet._merged:
+            return True
+        return None if any(_meets(area, corners) for area in self._sheet._merged) else False
+
+    def merge(self, across: bool = False) -> None:
+        if across:
+            raise NotImplementedError("merge(across=True) is not modelled")
+        corners = (self._row, self._column, self._bottom, self._right)
+        if any(_meets(area, corners) for area in self._sheet._merged):
+            raise NotImplementedError("merging over merged cells is not modelled")
+        self._sheet._merged.append(corners)
 
     def clear_contents(self) -> None:
         self._sheet._cells = {k: v for k, v in self._sheet._cells.items() if not self._holds(k)}
@@ -658,6 +750,9 @@ class Range:
                 kept[(row, column)] = value
             return kept
 
+        if any(_meets(area, (self._row, self._column, MAX_ROWS, self._right))
+               for area in sheet._merged):
+            raise NotImplementedError("deleting or shifting merged cells is not modelled")
         sheet._cells = shifted(sheet._cells)
         sheet._formats = shifted(sheet._formats)
         sheet._formulas = shifted(sheet._formulas)
@@ -857,6 +952,7 @@ class Table:
     def __init__(self, sheet: Sheet, name: str, source: Range) -> None:
         self._sheet = sheet
         self._name = name
+        self._filter: bool | None = False  # fake-only: filtering; None when no filter buttons
         self._place(source)
 
     def _place(self, rng: Range) -> None:
@@ -892,6 +988,10 @@ class Table:
         return self._sheet
 
     @property
+    def api(self) -> ComListObject:
+        return ComListObject(self)
+
+    @property
     def range(self) -> Range:
         return self._range
 
@@ -923,6 +1023,132 @@ class FakeCaller(Range):
 
     def __init__(self, rng: Range) -> None:
         super().__init__(rng.sheet, rng.row, rng.column, *rng.shape)
+
+
+# --- Excel's own objects, as ``.api`` hands them over (the members the layer uses) ------------
+
+class ComWorkbook:
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    @property
+    def FullName(self) -> str:
+        """What Excel says: a local path, or the web address of a OneDrive/SharePoint file."""
+        return self._book._fullname
+
+
+class ComWorksheet:
+    def __init__(self, sheet: Sheet) -> None:
+        self._sheet = sheet
+
+    @property
+    def ProtectContents(self) -> bool:
+        return self._sheet._protected
+
+    @property
+    def FilterMode(self) -> bool:
+        return self._sheet._filtered
+
+    @property
+    def Cells(self) -> ComRange:
+        return ComRange(self._sheet, [(1, 1, MAX_ROWS, MAX_COLUMNS)])
+
+    def Range(self, Cell1, Cell2=None) -> ComRange:
+        """Only addresses of whole rows are modelled: "3:5" or several, "3:5,9:9"."""
+        if Cell2 is not None:
+            raise NotImplementedError("Range(Cell1, Cell2) is not modelled")
+        if len(Cell1) > 255:
+            raise ComError("Method 'Range' of object '_Worksheet' failed")  # Excel's limit
+        areas = []
+        for part in Cell1.split(","):
+            match = _ROWS.fullmatch(part.strip())
+            if match is None:
+                raise NotImplementedError(f"only whole-row addresses are modelled: {part!r}")
+            top, bottom = sorted(map(int, match.groups()))
+            areas.append((top, 1, bottom, MAX_COLUMNS))
+        return ComRange(self._sheet, areas)
+
+
+class ComRange:
+    """Areas (top, left, bottom, right) of one sheet."""
+
+    def __init__(self, sheet: Sheet, areas: list[tuple[int, int, int, int]]) -> None:
+        self._sheet, self._areas = sheet, areas
+
+    @property
+    def Row(self) -> int:
+        return self._areas[0][0]
+
+    def Delete(self, Shift=None):
+        """Whole rows only, every area in one operation, which Excel completes or refuses as
+        a whole: the rows go, the rows below move up, tables shrink or move with them.
+        Deleting a table's header or all its rows, or rows at or above merged cells, is not
+        modelled."""
+        if any((left, right) != (1, MAX_COLUMNS) for _, left, _, right in self._areas):
+            raise NotImplementedError("only deleting whole rows is modelled")
+        sheet = self._sheet
+        deleted = sorted({row for top, _, bottom, _ in self._areas for row in range(top, bottom + 1)})
+        gone = set(deleted)
+        if any(area[2] >= deleted[0] for area in sheet._merged):
+            raise NotImplementedError("deleting rows at or above merged cells is not modelled")
+
+        def up(row: int) -> int:
+            return row - bisect.bisect_left(deleted, row)
+
+        moved_tables = []
+        for table in sheet._tables:
+            area = table.range
+            inside = sum(1 for row in deleted if area.row <= row <= area._bottom)
+            if area.row in gone or inside >= area.shape[0] - 1 > 0:
+                raise NotImplementedError("deleting a table's header or every data row is not modelled")
+            moved_tables.append((table, Range(sheet, up(area.row), area.column,
+                                              area.shape[0] - inside, area.shape[1])))
+
+        def moved(store: dict) -> dict:
+            return {(up(row), column): value for (row, column), value in store.items() if row not in gone}
+
+        sheet._cells, sheet._formats, sheet._formulas = \
+            moved(sheet._cells), moved(sheet._formats), moved(sheet._formulas)
+        for table, area in moved_tables:
+            table._range = area
+        sheet._after_write(Range(sheet, deleted[0], 1, deleted[-1] - deleted[0] + 1, MAX_COLUMNS))
+        return True
+
+    def Find(self, What, After=None, LookIn=None, LookAt=None, SearchOrder=None,
+             SearchDirection=None, MatchCase=None, MatchByte=None, SearchFormat=None):
+        """Only the search for the last cell holding anything (hidden rows too): What="*",
+        LookIn=xlFormulas, LookAt=xlPart, SearchOrder=xlByRows, SearchDirection=xlPrevious.
+        None when the range is empty."""
+        if (What, LookIn, LookAt, SearchOrder, SearchDirection) != \
+                ("*", XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_PREVIOUS) or len(self._areas) != 1:
+            raise NotImplementedError("only the search for the last filled row is modelled")
+        top, left, bottom, right = self._areas[0]
+        rows = [r for r, c in set(self._sheet._cells) | set(self._sheet._formulas)
+                if top <= r <= bottom and left <= c <= right]
+        if not rows:
+            return None
+        last = max(rows)
+        column = max(c for r, c in set(self._sheet._cells) | set(self._sheet._formulas) if r == last)
+        return ComRange(self._sheet, [(last, column, last, column)])
+
+
+class ComListObject:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    @property
+    def AutoFilter(self) -> ComAutoFilter | None:
+        """Nothing when the table shows no filter buttons."""
+        return None if self._table._filter is None else ComAutoFilter(self._table._filter)
+
+
+class ComAutoFilter:
+    def __init__(self, filtering: bool) -> None:
+        self._filtering = filtering
+
+    @property
+    def FilterMode(self) -> bool:
+        return self._filtering
 
 
 # --- what xlwings' Windows engine does with a cell's COM value --------------------------------
@@ -1089,6 +1315,11 @@ def _header_text(x, position: int) -> str:
     if isinstance(x, str):
         return x
     raise NotImplementedError(f"a {type(x).__name__} table header is not modelled")
+
+
+def _meets(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two (top, left, bottom, right) areas share a cell."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def _overlap(a: Range, b: Range) -> bool:

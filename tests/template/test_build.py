@@ -95,12 +95,15 @@ def test_every_udf_has_a_wrapper_with_the_same_arguments(vba):
                 "Application.Caller)") in vba[build.UDF_MODULE_NAME]
 
 
-def test_the_project_needs_no_xlwings_reference(olevba, vba):
-    """Only stdole and Office are referenced; XLPy and RunPython are reached by Application.Run,
-    so the project compiles without the add-in and says what to install when it is missing."""
+def test_the_project_needs_no_xlwings_or_office_reference(olevba, vba):
+    """Only stdole is referenced: XLPy and RunPython are reached by Application.Run, so the
+    project compiles without the add-in and says what to install when it is missing; the
+    ribbon callbacks take Object, so it compiles without the Office type library (WPS)."""
     references = [item["msg"].removeprefix("REFERENCE name: ") for item in olevba
                   if str(item.get("msg", "")).startswith("REFERENCE name: ")]
-    assert references == ["stdole", "Office"]
+    assert references == ["stdole"]
+    assert not [line for code in vba.values() for line in code_lines(code)
+                if re.search(r"\bIRibbonControl\b|\bOffice\.", line) and not line.lstrip().startswith("'")]
     assert re.search(r"^Public Function XLPy\(\) As Object$", vba["JbPython"], re.MULTILINE)
     for target in ("RunPython", "XLPy"):
         assert f"Application.Run(\"'\" & XLWINGS_ADDIN & \"'!{target}\"" in vba["JbPython"]
@@ -116,15 +119,17 @@ def ribbon_buttons() -> dict:
 
 
 def test_python_buttons_name_existing_entry_points_in_their_tag(vba):
-    tags = {label: b.get("tag") for label, b in ribbon_buttons().items()
-            if b.get("onAction") == "JbButton"}
-    assert tags == {"校验数据": "jbsys_xl.excel.macros.validate",
-                    "生成分配": "jbsys_xl.excel.macros.generate_allocation",
-                    "导入金保数据": "jbsys_xl.excel.data_buttons.import_jinbao",
-                    "生成回访清单": "jbsys_xl.excel.data_buttons.callback_list",
-                    "生成告知书": "jbsys_xl.excel.data_buttons.notices"}
-    assert all(macros.resolve(tag) for tag in tags.values())
-    assert "    JbRunPython control.Tag" in code_lines(vba["JbRibbon"])
+    tags = {label: (b.get("onAction"), b.get("tag")) for label, b in ribbon_buttons().items()
+            if b.get("tag")}
+    assert tags == {"校验数据": ("JbButton", "jbsys_xl.excel.macros.validate"),
+                    "生成分配": ("JbButton", "jbsys_xl.excel.macros.generate_allocation"),
+                    "导入金保数据": ("JbDataButton", "jbsys_xl.excel.data_buttons.import_jinbao"),
+                    "生成回访清单": ("JbDataButton", "jbsys_xl.excel.data_buttons.callback_list"),
+                    "生成告知书": ("JbDataButton", "jbsys_xl.excel.data_buttons.notices")}
+    assert all(macros.resolve(tag) for _, tag in tags.values())
+    ribbon = code_lines(vba["JbRibbon"])
+    assert ribbon.count("    JbRunPython control.Tag") == 1
+    assert ribbon.count("        JbRunPython control.Tag") == 1  # JbDataButton, off the Mac
     twins = re.findall(r'JbRunPython MACROS & "(\w+)"', vba["JbRibbon"])
     assert sorted(twins) == ["generate_allocation", "validate"]
     assert 'MACROS As String = "jbsys_xl.excel.macros."' in vba["JbRibbon"]
@@ -166,7 +171,7 @@ def test_edit_events_only_count_and_never_change_the_workbook(vba):
 
 
 def test_vba_messages_are_workbook_names(vba, names):
-    keys = set(re.findall(r'JbText\("(\w+)"', vba["JbPython"]))
+    keys = {key for code in vba.values() for key in re.findall(r'JbText\("(\w+)"', code)}
     assert keys == set(guide.MESSAGES)
     for key, text in guide.MESSAGES.items():
         assert names[key] == '"' + text.replace('"', '""') + '"'
@@ -196,7 +201,7 @@ def test_ribbon_part_is_related_and_its_callbacks_exist(vba):
     for button in buttons.values():
         assert button.get("size") == "large" and button.get("imageMso")
         action = button.get("onAction")
-        signature = f"Public Sub {action}(control As IRibbonControl)"
+        signature = f"Public Sub {action}(control As Object)"
         assert sum(signature in code_lines(code) for code in vba.values()) == 1, signature
 
 
@@ -301,8 +306,31 @@ def test_xlwings_conf_sets_only_keys_with_values(template_book):
     sheet = template_book[sheets.CONFIG_SHEET]
     keys = [(row[0].value, row[1].value) for row in sheet.iter_rows(max_col=2)
             if row[0].value is not None]
-    assert keys == [("UDF Modules", UDF_MODULES)]
+    assert keys == [("UDF Modules", UDF_MODULES), ("ADD_WORKBOOK_TO_PYTHONPATH", "False")]
     assert not any("interpreter" in str(key).lower() for key, _ in keys)
+
+
+def test_the_workbook_folder_stays_off_python_path_even_for_a_onedrive_url(monkeypatch):
+    """What RunPython and the UDF server hand xlwings.utils.prepare_sys_path with the sheet's
+    ADD_WORKBOOK_TO_PYTHONPATH (Main.bas: AddExcelDir ; ActiveFullName ; ThisFullName ; the
+    three OneDrive/SharePoint settings ; PYTHONPATH): with "False" a URL FullName of a file
+    not synced to this PC is never mapped, and only the (empty) PYTHONPATH setting is added.
+    With the default it fails."""
+    import sys
+
+    import xlwings
+    from xlwings.utils import prepare_sys_path
+
+    url = "https://d.docs.live.net/1a2b3c/人社/demo.xlsm"
+    main = (Path(xlwings.__file__).parent / "addin" / "Main.bas").read_text("utf-8", "replace")
+    assert 'AddExcelDir = GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true")' in main
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    before = list(sys.path)
+    prepare_sys_path(f"False;{url};{url};;;;")
+    assert sys.path[1:] == before and sys.path[0] == ""
+    monkeypatch.setenv("OneDrive", "/nowhere/OneDrive")
+    with pytest.raises(xlwings.XlwingsError):
+        prepare_sys_path(f"true;{url};{url};;;;")
 
 
 def test_guide_has_the_year_cell_and_every_udf(template_book):
@@ -348,3 +376,51 @@ def test_template_alone_is_a_clean_validation_error(tmp_path, capsys):
     assert [(c["level"], c["sheet"]) for c in result["checks"]] == [
         ("error", contract.PARAMS), ("error", contract.VOLUMES)]
     assert "意外错误" not in capsys.readouterr().err
+
+
+def procedure(code: str, header: str) -> list[str]:
+    """The stripped lines of one procedure, from its header line to its End line."""
+    lines = [line.strip() for line in code_lines(code)]
+    start = lines.index(header)
+    end = next(i for i in range(start, len(lines)) if lines[i] in ("End Sub", "End Function"))
+    return lines[start:end + 1]
+
+
+def test_jb_run_python_gives_excel_back_however_python_ends(vba):
+    """The steps tests/support/excel_books.py (TemplateVba.run_python) copies: Excel's three
+    settings saved before RunPython and restored after it returns or fails, the status line."""
+    body = procedure(vba["JbPython"], "Public Sub JbRunPython(ByVal entry As String)")
+    run = next(i for i, line in enumerate(body) if line.startswith("result = Application.Run("))
+    saved = ["events = Application.EnableEvents", "calculation = Application.Calculation",
+             "updating = Application.ScreenUpdating",
+             'Application.StatusBar = JbText("JBSYS_MSG_STARTING", "JBSys-XL: starting Python...")']
+    assert all(body.index(line) < run for line in saved)
+    assert body.index("On Error GoTo failed") < run
+    restore = "RestoreState events, calculation, updating"
+    assert body[run + 2] == restore and body[body.index("failed:") + 1] == restore
+    state = procedure(vba["JbPython"], "Private Sub RestoreState(ByVal events As Boolean, "
+                      "ByVal calculation As Long, ByVal updating As Boolean)")
+    assert state[1] == "On Error Resume Next"
+    assert state[2:5] == ["Application.EnableEvents = events", "Application.ScreenUpdating = updating",
+                          "If Application.Calculation <> calculation Then Application.Calculation = calculation"]
+    assert state[5:8] == ["#If Not Mac Then", "Application.StatusBar = False", "#End If"]
+
+
+def test_refresh_counts_an_edit_and_recalculates_everything(vba):
+    refresh = procedure(vba["JbState"], "Public Sub JbRefresh()")
+    assert refresh[1:] == ["mEdits = mEdits + 1", "mRecalculating = True", "On Error Resume Next",
+                           "Application.CalculateFull", "mRecalculating = False", "End Sub"]
+    assert procedure(vba["JbRibbon"], "Public Sub RefreshFunctions()")[1] == "JbRefresh"
+    button = ribbon_buttons()["刷新函数"]
+    assert button.get("onAction") == "JbRefreshButton" and not button.get("tag")
+    assert procedure(vba["JbRibbon"], "Public Sub JbRefreshButton(control As Object)")[1] == \
+        "RefreshFunctions"
+
+
+def test_on_a_mac_the_vba_says_what_to_use(vba):
+    data = procedure(vba["JbRibbon"], "Public Sub JbDataButton(control As Object)")
+    assert data[1] == "#If Mac Then" and 'JbText("JBSYS_MSG_MAC_BUTTONS"' in data[2]
+    assert guide.MESSAGES["JBSYS_MSG_MAC_BUTTONS"] == macros.MAC_DATA_BUTTONS
+    functions = procedure(vba["JbPython"], "Public Function XLPy() As Object")
+    assert functions[1] == "#If Mac Then" and 'JbText("JBSYS_MSG_MAC_FUNCTIONS"' in functions[2]
+    assert guide.MESSAGES["JBSYS_MSG_MAC_FUNCTIONS"].startswith("#JB! Mac 版 Excel")

@@ -163,7 +163,8 @@ def counting(tmp_path_factory) -> dict:
              "call:JbState.JbInputChanged:wsVolumes", "call:JbState.JbRevision",
              "call:JbState.JbInputsWritten", "call:JbState.JbRevision",
              "call:JbState.JbIsInput:wsParams", "call:JbState.JbIsInput:wsGuide",
-             "call:JbState.JbIsInput:wsvolumes"]
+             "call:JbState.JbIsInput:wsvolumes",
+             "call:JbState.JbRefresh", "call:JbState.JbRevision"]
     return on_copy(TEMPLATE, tmp_path_factory.mktemp("counting"), *args(steps=steps))
 
 
@@ -177,7 +178,8 @@ def test_only_input_edits_change_the_revision(counting):
     session, edits, names = first.split(":", 2)
     assert session and edits == "0" and after_input.split(":", 2) == [session, "1", names]
     assert names == "".join(f"{plan.name}/" for plan in sheets.SHEET_ORDER)
-    assert r[10:] == [True, False, False]
+    assert r[10:13] == [True, False, False]
+    assert r[14] == f"{session}:3:{names}"  # 刷新函数 counted one more edit
     assert counting["modified"] is False
 
 

@@ -1,16 +1,32 @@
 ' Ribbon callbacks named in customUI/customUI14.xml, and button-free twins that Alt+F8,
-' a shape or an automation script can run.
+' a shape or an automation script can run. The callbacks take "control As Object", not
+' IRibbonControl: that type lives in the Office type library, which the project does not
+' reference (WPS may not provide it, and then nothing in the project compiles).
 Option Explicit
 
 Private Const MACROS As String = "jbsys_xl.excel.macros."
 
 ' Every Python button: its tag names the entry point, so a new button is a line of ribbon XML
 ' (tag="package.module.function") and a Python function taking the workbook.
-Public Sub JbButton(control As IRibbonControl)
+Public Sub JbButton(control As Object)
     JbRunPython control.Tag
 End Sub
 
-Public Sub JbAbout(control As IRibbonControl)
+' The data buttons open Excel's Windows file dialogs; on a Mac they say what to use instead.
+Public Sub JbDataButton(control As Object)
+    #If Mac Then
+        MsgBox JbText("JBSYS_MSG_MAC_BUTTONS", "Not available in Excel for Mac: use " & _
+            "jbsys-xl on the command line."), vbInformation, "JBSys-XL"
+    #Else
+        JbRunPython control.Tag
+    #End If
+End Sub
+
+Public Sub JbRefreshButton(control As Object)
+    RefreshFunctions
+End Sub
+
+Public Sub JbAbout(control As Object)
     ShowGuide
 End Sub
 
@@ -22,6 +38,11 @@ End Sub
 ' Validate only; findings go to the checks sheet.
 Public Sub ValidateData()
     JbRunPython MACROS & "validate"
+End Sub
+
+' Recalculate every worksheet function over the tables as they are now (JbState.JbRefresh).
+Public Sub RefreshFunctions()
+    JbRefresh
 End Sub
 
 ' Activate the guide sheet, found by codename at run time so renaming it breaks nothing.

@@ -9,20 +9,20 @@ Private Const INPUT_CODENAMES As String = ";@JBSYS_INPUT_CODENAMES@;"
 
 Private mSession As String
 Private mEdits As Long
-Private mUncounted As Long
 Private mAsked As Boolean
 Private mRecalculating As Boolean
 
 ' The key the JB* worksheet functions cache their answers under. It changes when an input
 ' sheet changes, when a sheet is added, removed or renamed, and when the VBA project restarts.
-' While events are off, edits cannot be counted, so every call gets a key of its own.
+' While events are off, edits cannot be counted: every call gets a key of its own, and the
+' count moves on, so the keys once events are back differ from those before they went off.
 Public Function JbRevision() As String
     mAsked = True
     If Application.EnableEvents Then
         JbRevision = Session() & ":" & mEdits & ":" & SheetNames()
     Else
-        mUncounted = mUncounted + 1
-        JbRevision = Session() & ":off" & mUncounted
+        mEdits = mEdits + 1
+        JbRevision = Session() & ":off" & mEdits
     End If
 End Function
 
@@ -49,6 +49,17 @@ End Sub
 ' Python wrote input cells with events off (jbsys_xl/excel/writer.py): count it as an edit.
 Public Sub JbInputsWritten()
     mEdits = mEdits + 1
+End Sub
+
+' The ribbon's refresh: another program may have changed the tables with events and
+' calculation off, unseen here. Count an edit and recalculate every formula once, under the
+' new key (the SheetCalculate events it raises count but do not start another pass).
+Public Sub JbRefresh()
+    mEdits = mEdits + 1
+    mRecalculating = True
+    On Error Resume Next
+    Application.CalculateFull
+    mRecalculating = False
 End Sub
 
 ' Module variables start again at zero when the VBA project is reset; a random session part
