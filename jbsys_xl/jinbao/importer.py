@@ -294,7 +294,9 @@ def _describe(result: ImportResult, k: int) -> str:
 
 
 def _report_names(result: ImportResult, checks: Checks) -> None:
-    """One warning and one 未匹配 entry per distinct unknown name; statuses and inactive centers."""
+    """One warning and one 未匹配 entry per distinct unknown name, and per inactive center (its
+    rows matched no center of the year): the 未匹配 counts add up to the files' 未匹配 rows.
+    A warning for each unknown status."""
     targets = result.targets
     merged: dict[tuple[str, str], list] = {}
     for part in result.parts:
@@ -316,7 +318,6 @@ def _report_names(result: ImportResult, checks: Checks) -> None:
             message = (f"业务事项“{value}”不是 {targets.year} 年度的考核事项，{count:,} 行未计入{also}"
                        f"（如属考核事项，请在“指标”表的“金保事项”列登记此名称）")
         checks.warning(part.where, cell, message)
-    result.unmatched.sort(key=lambda u: (u.field != LABELS[INSTITUTION], -u.count, u.value))
 
     for attribute, describe in (
             ("unknown_statuses",
@@ -333,3 +334,7 @@ def _report_names(result: ImportResult, checks: Checks) -> None:
                     seen[tally.value] = (part, Tally(tally.value, tally.count, tally.cell))
         for part, tally in seen.values():
             checks.warning(part.where, tally.cell, describe(tally))
+            if attribute == "inactive_centers":
+                result.unmatched.append(Unmatched(LABELS[INSTITUTION], f"{tally.value}（{targets.year} 年度未启用）",
+                                                  tally.count, f"{part.where}!{tally.cell}", None))
+    result.unmatched.sort(key=lambda u: (u.field != LABELS[INSTITUTION], -u.count, u.value))
