@@ -25,7 +25,7 @@ from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, 
                       STATS)
 from .layout import LayoutError, find_layout
 from .parse import BLANK_SHOWN, SheetPart, Tally, Targets, parse_detail, parse_stats
-from .sources import expand, read_file
+from .sources import SourceFile, expand, read_file
 
 Progress = Callable[[str], None]
 MAX_LISTED = 50  # conflicting cases listed one by one per sheet; the rest are counted
@@ -72,6 +72,7 @@ class ImportResult(Findings):
     cases: Cases | None = None
     workbook: RawBook | None = None
     centers: list[Center] = field(default_factory=list)  # every center of the 中心 sheet
+    files: list[SourceFile] = field(default_factory=list)  # the exports read, in reading order
 
     @property
     def ok(self) -> bool:
@@ -122,6 +123,7 @@ def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], ye
         files, notes = expand(sources, None if isinstance(workbook, RawBook) else Path(workbook))
     except SourceError as exc:
         return _failed(year, str(exc), checks.finish())
+    result.files = files
     for note in notes:
         checks.warning("", "", note)
     for number, source in enumerate(files, start=1):
