@@ -48,6 +48,8 @@ LIST_COLUMNS = ("文件", "年度", "抽取批次", "抽取时间（北京时间
                 *contract.CALLBACK_RESULTS, t.NOT_CALLED)
 HIDDEN = "（含个人信息，已隐去）"
 _SQUEEZE = re.compile(r"[\s\-]")
+# Anyone's mobile number, landline with area code or ID number written into a note.
+_PHONE_OR_ID = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{17}[\dXx])(?![\dXx])")
 
 
 @dataclass(frozen=True)
@@ -285,12 +287,14 @@ def _personal(raw) -> list[str]:
 
 
 def _scrub(note: str, personal: list[str]) -> str:
-    """``note`` without the row's personal data (the person's name or phone repeated in it)."""
+    """``note`` without personal data: the row's name, masked ID or phone repeated in it, or
+    anyone's phone or ID number (also written with spaces or dashes)."""
     kept = note
     for value in personal:
         kept = kept.replace(value, "＊＊＊")
+    kept = _PHONE_OR_ID.sub("＊＊＊", kept)
     squeezed = _SQUEEZE.sub("", kept)
-    if any(_SQUEEZE.sub("", value) in squeezed for value in personal):
+    if _PHONE_OR_ID.search(squeezed) or any(_SQUEEZE.sub("", value) in squeezed for value in personal):
         return HIDDEN
     return kept
 
