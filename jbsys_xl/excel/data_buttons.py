@@ -175,28 +175,36 @@ def confirmation(result: ImportResult, plan: VolumePlan) -> str:
 
 
 def write_volumes(book, plan: VolumePlan, result: ImportResult) -> None:
-    """Append the import below the last filled row (growing the sheet's table over it), then
-    delete the replaced rows, bottom run first. Use inside :func:`~.writer.quiet`."""
-    sheet = book.sheets[plan.sheet]
+    """Append the import below the last filled row, then delete the replaced rows. Use inside
+    :func:`~.writer.quiet`."""
     rows = volume_table(result).rows
     months = [date(*volume.month, 1) for volume in result.volumes]
-    columns = {CENTER: [row[0] for row in rows], ITEM: [row[1] for row in rows], MONTH: months,
-               VOLUME: [row[3] for row in rows], SOURCE: [row[4] for row in rows]}
-    top, bottom = plan.first_free, plan.first_free + len(rows) - 1
+    append_rows(book, plan, {CENTER: [row[0] for row in rows], ITEM: [row[1] for row in rows], MONTH: months,
+                             VOLUME: [row[3] for row in rows], SOURCE: [row[4] for row in rows]},
+                VOLUME_FORMATS)
+
+
+def append_rows(book, plan, columns: dict[str, list], formats: dict[str, str]) -> None:
+    """Write ``columns`` (header → values) below the last filled row of an input sheet, growing
+    its table over them, then delete the rows the new ones replace, bottom run first. ``plan``
+    names the sheet, its header row, header → column, the replaced rows and the first free row
+    (as :class:`VolumePlan` does). Use inside :func:`~.writer.quiet`."""
+    sheet = book.sheets[plan.sheet]
+    count = max((len(values) for values in columns.values()), default=0)
+    top, bottom = plan.first_free, plan.first_free + count - 1
     table = _list_object(sheet, plan)
     if table is not None and bottom > table.range.row + table.range.shape[0] - 1:
         area = table.range
         table.resize(sheet.range((area.row, area.column), (bottom, area.column + area.shape[1] - 1)))
     for header, column_values in columns.items():
-        put(sheet, top, plan.columns[header], [[value] for value in column_values],
-            [VOLUME_FORMATS[header]])
+        put(sheet, top, plan.columns[header], [[value] for value in column_values], [formats[header]])
     used = sheet.used_range
     for first, last in reversed(_runs(plan.replaced)):
         sheet.range((first, used.column), (last, used.column + used.shape[1] - 1)).delete(shift="up")
 
 
 def _list_object(sheet, plan: VolumePlan):
-    """The Excel table whose header row is the 业务量 header, if the sheet has one."""
+    """The Excel table whose header row is the plan's header row, if the sheet has one."""
     columns = plan.columns.values()
     for table in sheet.tables:
         area = table.range
