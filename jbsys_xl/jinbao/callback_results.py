@@ -35,8 +35,9 @@ from ..io.tables import Checks, Table
 from ..model import Check, Findings
 from ..report import tables as t
 from ..report.result_workbook import Formats, print_setup, set_widths, write_table
-from .callbacks import (COLUMNS, MOMENT_FORMAT, MOMENT_LABEL, OPERATOR_LABEL, PERSONAL_COLUMNS, RECORD_SHEET,
-                        SEED_LABEL, SHEET, YEAR_LABEL, has_phone, moment_text)
+from .callbacks import (COLUMNS, MOMENT_FORMAT, MOMENT_LABEL, OPERATOR_LABEL, PERSONAL_COLUMNS,
+                        RECORD_CENTER_COLUMNS, RECORD_SHEET, SEED_LABEL, SHEET, YEAR_LABEL, has_phone,
+                        moment_text)
 from .importer import open_workbook
 
 HEADERS = contract.SHEET_SPECS[contract.CALLBACKS].headers  # the 回访 sheet, in contract order
@@ -47,6 +48,7 @@ READ_SHEET = "读取记录"
 LIST_COLUMNS = ("文件", "年度", "抽取批次", "抽取时间（北京时间）", "抽取人", "抽取件数", "已回访",
                 *contract.CALLBACK_RESULTS, t.NOT_CALLED)
 HIDDEN = "（含个人信息，已隐去）"
+DRAWN_COLUMN = RECORD_CENTER_COLUMNS[7]  # 抽取
 _SQUEEZE = re.compile(r"[\s\-]")
 # Anyone's mobile number, landline with area code or ID number written into a note.
 _PHONE_OR_ID = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}\d{7,8}|\d{17}[\dXx])(?![\dXx])")
@@ -152,7 +154,8 @@ def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks) -> L
             raise NotAList(f"不是本工具生成的 12333 回访清单：缺少“{needed}”工作表（请选择 jbsys-xl callbacks "
                            f"或“生成回访清单”生成、填写后的文件）")
     where = f"{path.name}!{RECORD_SHEET}"
-    record = _record(book.read(RECORD_SHEET))
+    record_sheet = book.read(RECORD_SHEET)
+    record = _record(record_sheet)
     list_year = _record_value(record, YEAR_LABEL, where, lambda value: v.year(value))
     batch = _record_value(record, SEED_LABEL, where, v.text)
     drawn_at = _record_value(record, MOMENT_LABEL, where, _moment)
@@ -162,8 +165,38 @@ def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks) -> L
                      f"这是 {list_year} 年度的回访清单，工作簿计算的是 {year} 年度：请选择本年度的清单"
                      f"（或用 --year {list_year} 导入该年度的结果）")
         return None
-    rows = _cases(book.read(SHEET), path.name, year, normalize(batch), drawn_at, lookup, checks)
+    rows, complete = _cases(book.read(SHEET), path.name, year, normalize(batch), drawn_at, lookup, checks)
+    if complete:
+        _all_drawn_cases(rows, _drawn(record_sheet), f"{path.name}!{SHEET}", checks)
     return ListRead(path.name, year, normalize(batch), drawn_at, operator, tuple(rows))
+
+
+def _drawn(sheet: RawSheet) -> dict[str, int]:
+    """中心编码 → 抽取 of 抽取记录's table of centers."""
+    found: dict[str, int] = {}
+    rows = iter(sheet.rows)
+    for row in rows:
+        if row and row[0] == RECORD_CENTER_COLUMNS[0] and DRAWN_COLUMN in row:
+            col = row.index(DRAWN_COLUMN)
+            for line in rows:
+                if not line or not isinstance(line[0], str) or not line[0].strip() or len(line) <= col:
+                    break
+                if isinstance(line[col], (int, float)) and line[1] != t.TOTAL:
+                    found[line[0].strip()] = int(line[col])
+            break
+    return found
+
+
+def _all_drawn_cases(rows: list[CallbackRow], drawn: dict[str, int], where: str, checks: Checks) -> None:
+    """Every drawn case must come back, and no other: a row deleted from the list would drop a
+    case from the 回访汇总, an added one would be a case nobody drew."""
+    listed: dict[str, int] = {}
+    for row in rows:
+        listed[row.center] = listed.get(row.center, 0) + 1
+    for code in sorted(set(drawn) | set(listed)):
+        if listed.get(code, 0) != drawn.get(code, 0):
+            checks.error(where, "", f"中心 {code} 在清单中有 {listed.get(code, 0)} 件，抽取记录记为 "
+                                    f"{drawn.get(code, 0)} 件：抽取的案件不可删除或增加，请在原清单上填写")
 
 
 def _record(sheet: RawSheet) -> dict[str, tuple[object, str]]:
@@ -200,14 +233,15 @@ def _moment(value) -> datetime | None:
 
 
 def _cases(sheet: RawSheet, file: str, year: int, batch: str, drawn_at: datetime, lookup: CenterLookup,
-           checks: Checks) -> list[CallbackRow]:
-    """Every numbered row of 回访清单: a drawn case, checked and stripped of personal data."""
+           checks: Checks) -> tuple[list[CallbackRow], bool]:
+    """Every numbered row of 回访清单: a drawn case, checked and stripped of personal data; and
+    whether every numbered row could be read."""
     header, columns = _header(sheet)
     if header is None:
         raise NotAList(f"不是本工具生成的 12333 回访清单：“{SHEET}”表中找不到表头"
                        f"（{'、'.join(COLUMNS)}）")
     where = f"{file}!{SHEET}"
-    rows = []
+    rows, complete = [], True
     for index, values in enumerate(sheet.rows[header + 1:], start=header + 1):
         def raw(name):
             col = columns.get(name)
@@ -228,18 +262,21 @@ def _cases(sheet: RawSheet, file: str, year: int, batch: str, drawn_at: datetime
                 checks.error(where, cell(name), _private(str(bad), personal), name)
                 fields[name] = False
         if False in fields.values():
+            complete = False
             continue
         code = lookup.code(fields["中心编码"]) if fields["中心编码"] else None
         if fields["业务流水号"] is None or code is None:
             what = "业务流水号为空" if fields["业务流水号"] is None else \
                 f"中心编码“{fields['中心编码'] or ''}”不是“中心”表中的中心"
             checks.error(where, cell("业务流水号" if fields["业务流水号"] is None else "中心编码"),
-                         f"{what}：清单中抽取的案件不可修改", "中心编码")
+                         _private(f"{what}：清单中抽取的案件不可修改", personal), "中心编码")
+            complete = False
             continue
         day, result = fields["回访日期"], fields["回访结果"]
         if day is not None and day < drawn_at.date():
             checks.error(where, cell("回访日期"), f"回访日期 {day.isoformat()} 早于抽取时间 {moment_text(drawn_at)}："
                                                   f"回访只能在抽取之后", "回访日期")
+            complete = False
             continue
         if result is None and day is not None:
             checks.warning(where, cell("回访结果"), "填了回访日期但回访结果为空，按未回访记录", "回访结果")
@@ -251,7 +288,7 @@ def _cases(sheet: RawSheet, file: str, year: int, batch: str, drawn_at: datetime
             checks.warning(where, cell("说明"), "说明中含有当事人的姓名、证件号码或电话，结果中已隐去", "说明")
         rows.append(CallbackRow(year, code, normalize(fields["业务流水号"]), day, result, kept,
                                 fields["回访人"] or "", fields["工单号"] or "", batch))
-    return rows
+    return rows, complete
 
 
 def _header(sheet: RawSheet) -> tuple[int | None, dict[str, int]]:

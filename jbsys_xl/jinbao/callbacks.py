@@ -222,8 +222,8 @@ def draw_callbacks(workbook, sources: Iterable, year: int | None = None,
                 _text(cases.person[NAME][r]), _text(cases.person[ID_NUMBER][r]), _text(phones[r])))
         _warn(draw, center)
     if not draw.operator:
-        draw.checks.append(Check("warning", "", "", "未填写抽取人（--operator 姓名）：抽取记录中的抽取人为空，"
-                                                   "这份清单作为抽取的记录不完整"))
+        draw.checks.append(Check("warning", "", "", "未填写抽取人：抽取记录中的抽取人为空，这份清单作为抽取的"
+                                                   "记录不完整（命令行用 --operator 姓名）"))
     return draw
 
 
@@ -233,7 +233,7 @@ def _warn(draw: CallbackDraw, center: CenterDraw) -> None:
     if center.coverage is not None and center.coverage < MIN_PHONE_COVERAGE:
         draw.checks.append(Check("warning", "", "", (
             f"中心 {code} 计入的 {center.counted:,} 件明细业务中只有 {center.with_phone:,} 件留有联系电话"
-            f"（电话覆盖率 {percent(center.coverage)}，低于 {percent(MIN_PHONE_COVERAGE)}）：漏填电话会使"
+            f"（电话覆盖率 {percent(center.coverage)}，低于 {float(MIN_PHONE_COVERAGE):.0%}）：漏填电话会使"
             f"该中心可回访的案件变少，请核实其业务记录")))
     if not center.population:
         draw.checks.append(Check("warning", "", "", f"中心 {code} 没有可回访的案件（{draw.year} 年度计入的"

@@ -216,3 +216,22 @@ def test_merge_replaces_the_batch_keeps_other_rows_and_the_decisions(drawn_list,
     rows = with_decisions(sheet_rows(results), merge, lookup)
     assert (rows[0]["处理决定"], rows[0]["决定说明"]) == ("不否决", "当事人记错")
     assert rows[1]["处理决定"] is None
+
+
+def test_every_drawn_case_must_come_back(drawn_list, tmp_path, capsys):
+    """A case deleted from the list would vanish from the 回访汇总: an error, as is an added one."""
+    book, sheet, columns, numbered = list_rows(drawn_list)
+    center = sheet.cell(numbered[0], columns["中心编码"]).value
+    sheet.delete_rows(numbered[0])
+    book.save(tmp_path / "少了.xlsx")
+    assert main(["callback-results", str(DEMO), str(tmp_path / "少了.xlsx"), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert (f"错误 少了.xlsx!回访清单：中心 {center} 在清单中有 1 件，抽取记录记为 2 件：抽取的案件不可删除或增加"
+            in capsys.readouterr().err)
+    book, sheet, columns, numbered = list_rows(drawn_list)
+    last = numbered[-1]
+    for col in range(1, sheet.max_column + 1):
+        sheet.cell(last + 1, col).value = sheet.cell(last, col).value
+    sheet.cell(last + 1, columns["业务流水号"]).value = "SB2024另加"
+    book.save(tmp_path / "多了.xlsx")
+    assert main(["callback-results", str(DEMO), str(tmp_path / "多了.xlsx"), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert "抽取记录记为 2 件" in capsys.readouterr().err
