@@ -31,6 +31,7 @@ from .writer import TEXT, WriteFailed, quiet, write_sheets
 
 YEAR, DAY = HEADERS[0], HEADERS[3]  # 年度, 回访日期
 FORMATS = {header: TEXT for header in HEADERS} | {YEAR: "0", DAY: "yyyy-mm-dd"}
+LIST_FILTER = "回访清单 (*.xlsx;*.xlsm),*.xlsx;*.xlsm,所有文件 (*.*),*.*"
 RETRY = ("请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后，重新点击“导入回访结果”：再次导入会按抽取批次"
          "替换此前导入的行，不会重复。")
 
@@ -38,7 +39,7 @@ RETRY = ("请关闭正在编辑单元格的窗口或其他占用 Excel 的程序
 @button
 def import_callback_results(book) -> ResultsRead | None:
     """导入回访结果: pick the filled-in lists, read them, confirm, write the 回访 rows."""
-    paths = pick_files(book, "导入回访结果：选择 12333 填好的回访清单（可多选）")
+    paths = pick_files(book, "导入回访结果：选择 12333 填好的回访清单（可多选）", LIST_FILTER)
     return import_result_files(book, paths) if paths else None
 
 

@@ -331,10 +331,10 @@ def notices(book) -> Path | None:
 
 # --- shared -------------------------------------------------------------------------------------
 
-def pick_files(book, prompt: str) -> list[str]:
+def pick_files(book, prompt: str, file_filter: str = FILE_FILTER) -> list[str]:
     """Excel's file picker, several files at once; [] when cancelled. The open workbook itself
     is left out: it is no export."""
-    picked = book.app.api.GetOpenFilename(FileFilter=FILE_FILTER, Title=prompt, MultiSelect=True)
+    picked = book.app.api.GetOpenFilename(FileFilter=file_filter, Title=prompt, MultiSelect=True)
     if picked is False or picked is None:
         return []
     paths = [picked] if isinstance(picked, str) else [str(path) for path in picked]

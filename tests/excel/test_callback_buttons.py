@@ -165,8 +165,9 @@ def test_declining_or_cancelling_writes_nothing(book, drawn_list, tmp_path):
     book.app.answers.append("cancel")
     assert callback_buttons.import_callback_results(book) is None
     assert snapshot(book, book.sheet_names) == before
-    [(method, title, _), _] = book.app.api.dialogs
+    [(method, title, file_filter), _] = book.app.api.dialogs
     assert method == "GetOpenFilename" and "导入回访结果" in title
+    assert file_filter == callback_buttons.LIST_FILTER and "*.xlsx" in file_filter
 
 
 def test_a_callback_sheet_without_the_batch_column_is_refused(book, drawn_list, tmp_path):
