@@ -453,6 +453,10 @@ def results_workbook_bytes(results: ResultsRead) -> bytes:
     sheet = book.add_worksheet(contract.CALLBACKS)
     table = callback_sheet_table(results)
     end = write_table(sheet, fmt, table, 0, set_widths(sheet, [table]))
+    day_format, day_col = book.add_format({"border": 1, "num_format": "yyyy-mm-dd"}), HEADERS.index("回访日期")
+    for row, callback in enumerate(results.rows, start=1):  # a date cell, as the 回访 sheet holds it
+        if callback.day is not None:
+            sheet.write_datetime(row, day_col, callback.day, day_format)
     sheet.autofilter(0, 0, max(0, end - 1), len(HEADERS) - 1)
     sheet.freeze_panes(1, 0)
     print_setup(sheet, 0)

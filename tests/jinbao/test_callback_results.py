@@ -3,7 +3,7 @@ bad results, dates before the draw, foreign files and years refused at their cel
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -80,8 +80,9 @@ def test_one_row_per_drawn_case_in_the_order_of_the_contract(drawn_list, tmp_pat
     _, _, columns, numbered = list_rows(drawn_list)
     assert len(sheet) - 1 == len(numbered) == len(drawn) == 46  # 23 centers × 2
     first, second, third = sheet[1:4]
-    assert first == [2024.0, first[1], first[2], "2024-12-20", "属实", "满意", "", "", "坐席07", "20241220001", str(SEED)]
-    assert second[3:5] == ["2024-12-21", "无法联系"] and second[10] == str(SEED)
+    assert first == [2024.0, first[1], first[2], date(2024, 12, 20), "属实", "满意", "", "", "坐席07", "20241220001",
+                     str(SEED)]
+    assert second[3:5] == [date(2024, 12, 21), "无法联系"] and second[10] == str(SEED)
     assert third[3:5] == ["", ""]  # drawn, not called yet: 未回访
     listed = openpyxl.load_workbook(drawn_list)["回访清单"]
     assert [r[2] for r in sheet[1:]] == [listed.cell(r, columns["业务流水号"]).value for r in numbered]
