@@ -115,7 +115,7 @@ def import_files(book, paths: list[str]) -> ImportResult | None:
         with quiet(book, inputs_changed=True):
             replace_volumes(book, plan, result)
             write_sheets(book, [record, sheet_content(t.checks_table(result.checks), year)])
-    except ImportUndone as undone:
+    except RowsUndone as undone:
         report_write_failure(book, undone, result.checks, year, RETRY_IMPORT,
                              f"已撤回，“{plan.sheet}”表与导入前相同" if undone.complete else
                              f"未能完全撤回：第 {undone.rows[0]}–{undone.rows[1]} 行是这次追加的行"
@@ -142,9 +142,9 @@ class SheetRefused(Exception):
         self.checks = checks
 
 
-class ImportUndone(WriteFailed):
-    """Writing 业务量 failed and the appended ``rows`` (first, last) were taken out again —
-    all of it (``complete``: the sheet is as before) or not."""
+class RowsUndone(WriteFailed):
+    """Writing an input sheet (业务量, 回访) failed and the appended ``rows`` (first, last) were
+    taken out again — all of it (``complete``: the sheet is as before) or not."""
 
     def __init__(self, sheet: str, cause: BaseException, rows: tuple[int, int], complete: bool):
         super().__init__(sheet, cause)
@@ -333,13 +333,19 @@ def confirmation(result: ImportResult, plan: VolumePlan) -> str:
 
 
 def replace_volumes(book, plan: VolumePlan, result: ImportResult) -> None:
-    """Append the import below the last filled row in one write (the columns' formats first,
-    the sheet's table grown over it), then delete the replaced rows in one operation. Use
-    inside :func:`~.writer.quiet`. ImportUndone when it failed (the block taken out again)."""
+    """The import written in place of the rows it replaces (:func:`replace_rows`)."""
+    replace_rows(book, plan, _block(plan, result), VOLUME_FORMATS)
+
+
+def replace_rows(book, plan, block: list[list], number_formats: dict[str, str]) -> None:
+    """Append ``block`` (rows across the table's columns ``plan.span``) below the last filled
+    row in one write (the columns' formats first, the sheet's table grown over it), then delete
+    ``plan.deleted`` in one operation. ``plan`` is a :class:`VolumePlan` or alike (sheet,
+    header_row, columns, span, first_free, deleted). Use inside :func:`~.writer.quiet`.
+    RowsUndone when it failed (the block taken out again)."""
     sheet = book.sheets[plan.sheet]
-    block = _block(plan, result)
     top, bottom = plan.first_free, plan.first_free + len(block) - 1
-    formats = [VOLUME_FORMATS.get(header) for header in _headers_by_column(plan)]
+    formats = [number_formats.get(header) for header in _headers_by_column(plan)]
     saved = [(column, format_runs(sheet.range((top, column), (bottom, column))))
              for column, number_format in zip(range(plan.span[0], plan.span[1] + 1), formats)
              if number_format is not None]
@@ -355,10 +361,10 @@ def replace_volumes(book, plan: VolumePlan, result: ImportResult) -> None:
         failure = each([lambda: sheet.range((top, plan.span[0]), (bottom, plan.span[1])).clear_contents()]
                        + [_restorer(sheet, column, runs) for column, runs in saved]
                        + ([lambda: table.resize(area)] if area is not None else []))
-        raise ImportUndone(plan.sheet, exc, (top, bottom), complete=failure is None) from exc
+        raise RowsUndone(plan.sheet, exc, (top, bottom), complete=failure is None) from exc
 
 
-def _headers_by_column(plan: VolumePlan) -> list[str | None]:
+def _headers_by_column(plan) -> list[str | None]:
     by_column = {column: header for header, column in plan.columns.items()}
     return [by_column.get(column) for column in range(plan.span[0], plan.span[1] + 1)]
 
@@ -556,10 +562,10 @@ def notices(book) -> Path | None:
 
 # --- shared -------------------------------------------------------------------------------------
 
-def pick_files(book, prompt: str) -> list[str]:
+def pick_files(book, prompt: str, file_filter: str = FILE_FILTER) -> list[str]:
     """Excel's file picker, several files at once; [] when cancelled. The open workbook itself
     is left out: it is no export."""
-    picked = book.app.api.GetOpenFilename(FileFilter=FILE_FILTER, Title=prompt, MultiSelect=True)
+    picked = book.app.api.GetOpenFilename(FileFilter=file_filter, Title=prompt, MultiSelect=True)
     if picked is False or picked is None:
         return []
     paths = [picked] if isinstance(picked, str) else [str(path) for path in picked]

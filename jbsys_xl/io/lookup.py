@@ -3,16 +3,19 @@ resolved to a center code or an indicator name.
 
 One lookup for the workbook and the 金保 import: names are compared in normal form
 (:func:`~jbsys_xl.io.names.normalize`), a center is found by its 中心编码, 中心名称 or a 金保机构
-alias, an indicator by its 事项名称 or a 金保事项 alias, and a miss comes with the closest known
-name as a hint.
+alias, an indicator by its 事项名称 or a 金保事项 alias, and a miss may come with a hint — only
+one nearly certainly right (:func:`~jbsys_xl.io.names.institution_hint`,
+:func:`~jbsys_xl.io.names.item_hint`): the same hints in the workbook's 未知中心/未知事项
+errors and in the 金保 import's 未匹配 list.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from .. import contract
 from ..model import Center, Indicator
-from .names import closest, normalize
+from .names import institution_hint, item_hint, normalize
 from .values import text
 
 
@@ -30,11 +33,12 @@ class NameLookup:
 
     Names are added strongest first; a weaker name never replaces a stronger one (a 中心编码
     beats another center's 中心名称), and an alias claimed by two targets is a conflict the
-    caller reports."""
+    caller reports. ``near`` gives the hint for a miss from the known (name, target) pairs."""
 
-    def __init__(self) -> None:
+    def __init__(self, near: Callable[[str, list[tuple[str, str]]], str | None]) -> None:
+        self.near = near
         self.targets: dict[str, str] = {}
-        self.known: list[str] = []  # the names as written, for hints
+        self.known: list[tuple[str, str]] = []  # (name as written, target), for hints
         self.conflicts: list[tuple[str, str, str]] = []  # (name, first target, second target)
 
     def add(self, name: str, target: str, *, conflict_is_error: bool = False) -> None:
@@ -43,7 +47,7 @@ class NameLookup:
             return
         owner = self.targets.setdefault(form, target)
         if owner == target:
-            self.known.append(name)
+            self.known.append((name, target))
         elif conflict_is_error:
             self.conflicts.append((name, owner, target))
 
@@ -53,9 +57,10 @@ class NameLookup:
         return None if key is None else self.targets.get(normalize(key))
 
     def hint(self, raw) -> str | None:
-        """The known name closest to an unmatched value, as written in the workbook."""
+        """A known name (as written in the workbook) the unmatched value nearly certainly
+        means, or None."""
         key = text(raw)
-        return None if key is None else closest(key, self.known)
+        return None if key is None else self.near(key, self.known)
 
     def suggestion(self, raw) -> str:
         """``，是否指“…”？`` for a message, or empty."""
@@ -64,21 +69,23 @@ class NameLookup:
 
 
 def center_lookup(centers: Iterable[Center]) -> NameLookup:
-    """中心编码 first, then 中心名称, then 金保机构 aliases (an alias naming two centers is a conflict)."""
+    """中心编码 first, then 中心名称, then 金保机构 aliases (an alias naming two centers is a
+    conflict); hints stay inside the 所属区 a name begins with."""
     centers = list(centers)
-    return _lookup([(c.code, c.code) for c in centers] + [(c.name, c.code) for c in centers],
+    near = partial(institution_hint, districts={c.code: c.district for c in centers})
+    return _lookup(near, [(c.code, c.code) for c in centers] + [(c.name, c.code) for c in centers],
                    [(alias, c.code) for c in centers for alias in c.aliases])
 
 
 def item_lookup(indicators: Iterable[Indicator]) -> NameLookup:
     """事项名称 first, then 金保事项 aliases (an alias naming two indicators is a conflict)."""
     indicators = list(indicators)
-    return _lookup([(i.name, i.name) for i in indicators],
+    return _lookup(item_hint, [(i.name, i.name) for i in indicators],
                    [(alias, i.name) for i in indicators for alias in i.aliases])
 
 
-def _lookup(names: list[tuple[str, str]], aliases: list[tuple[str, str]]) -> NameLookup:
-    lookup = NameLookup()
+def _lookup(near, names: list[tuple[str, str]], aliases: list[tuple[str, str]]) -> NameLookup:
+    lookup = NameLookup(near)
     for name, target in names:
         lookup.add(name, target)
     for alias, target in aliases:

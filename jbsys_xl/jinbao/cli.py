@@ -1,5 +1,5 @@
-"""``jbsys-xl import`` and ``jbsys-xl callbacks`` (金保 contract §6–§7), registered by the main
-command line. Exit codes as everywhere: 0 done (warnings allowed), 2 errors (only the JSON is
+"""``jbsys-xl import``, ``jbsys-xl callbacks`` and ``jbsys-xl callback-results`` (金保 contract
+§6–§7), registered by the main command line. Exit codes as everywhere: 0 done (warnings allowed), 2 errors (only the JSON is
 written), 1 unexpected failure."""
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from pathlib import Path
 
 from ..console import (EXIT_FAILURE, EXIT_OK, XLSX, fail, first_problem,
                        output_problem, print_checks, refuse, write_output)
-from .callbacks import (DEFAULT_PER_CENTER, callback_json, callback_workbook_bytes, draw_callbacks,
-                        seed_note)
+from .callback_results import read_results, results_json, results_workbook_bytes, summary
+from .callbacks import (DEFAULT_LEDGER_PER_CENTER, DEFAULT_PER_CENTER, callback_json, callback_workbook_bytes,
+                        draw_callbacks, seed_note)
 from .importer import run_import
 from .output import import_json, import_workbook_bytes, summary_lines
 
 
-def default_output(workbook: Path, year: int) -> Path:
+def default_output(workbook: Path, year: int, what: str = "金保导入") -> Path:
     stem = workbook.name if workbook.is_dir() else workbook.stem
-    return workbook.parent / f"{stem}-金保导入-{year}{XLSX}"
+    return workbook.parent / f"{stem}-{what}-{year}{XLSX}"
 
 
 def _progress(message: str) -> None:
@@ -56,8 +57,11 @@ def cmd_callbacks(args) -> int:
         return fail(problem)
     if args.per_center < 1:
         return fail("--per-center 应为正整数")
+    if args.ledger_per_center < 0:
+        return fail("--ledger-per-center 应为 0 或正整数")
     draw = draw_callbacks(args.workbook, args.sources, args.year, args.per_center, args.seed,
-                          progress=_progress)
+                          progress=_progress, operator=args.operator,
+                          ledger_per_center=args.ledger_per_center)
     if not draw.ok:
         if args.json and write_output(args.json, callback_json(draw).encode("utf-8")) is not None:
             return EXIT_FAILURE
@@ -67,14 +71,38 @@ def cmd_callbacks(args) -> int:
     if args.json and write_output(args.json, callback_json(draw).encode("utf-8")) is not None:
         return EXIT_FAILURE
     print_checks(draw.checks, "")
-    print(f"{draw.year} 年度 12333 回访：{len(draw.centers)} 个中心，抽取 {len(draw.cases)} 件")
+    print(f"{draw.year} 年度 12333 回访：{len(draw.centers)} 个中心，抽取 {len(draw.cases)} 件；"
+          f"台账抽查 {len(draw.ledger)} 条统计数")
     print(seed_note(draw))
     print(f"回访清单已写入：{args.output}（内部资料，注意保密）")
     return EXIT_OK
 
 
+def cmd_callback_results(args) -> int:
+    inputs = [Path(args.workbook), *map(Path, args.lists)]
+    if problem := first_problem(((args.output, "输出工作簿", XLSX), (args.json, "JSON 文件", None)), inputs):
+        return fail(problem)
+    results = read_results(args.workbook, args.lists, args.year)
+    if not results.ok:
+        if args.json and write_output(args.json, results_json(results).encode("utf-8")) is not None:
+            return EXIT_FAILURE
+        return refuse(results.checks, "未写入回访结果", "")
+    output = Path(args.output) if args.output else default_output(Path(args.workbook), results.year, "回访结果")
+    if problem := output_problem(output, inputs, "输出工作簿"):
+        return fail(problem)
+    if write_output(output, results_workbook_bytes(results)) is not None:
+        return EXIT_FAILURE
+    if args.json and write_output(args.json, results_json(results).encode("utf-8")) is not None:
+        return EXIT_FAILURE
+    print_checks(results.checks, f"全部见输出工作簿“{output.name}”的校验表。")
+    print(summary(results))
+    print(f"回访结果已写入：{output}（不含姓名、证件号码和电话；把其中“回访”表的数据粘贴到工作簿的“回访”表，"
+          f"同一抽取批次此前的行先删除，或在 Excel 中点击“导入回访结果”）")
+    return EXIT_OK
+
+
 def add_commands(commands) -> None:
-    """The two subcommands, on the main parser's subcommand group."""
+    """The three subcommands, on the main parser's subcommand group."""
     def common(name: str, help_: str):
         command = commands.add_parser(name, help=help_, description=help_)
         command.add_argument("workbook", metavar="工作簿",
@@ -94,6 +122,21 @@ def add_commands(commands) -> None:
                        help=f"每个中心抽取的件数（默认 {DEFAULT_PER_CENTER}）")
     calls.add_argument("--seed", type=int, metavar="种子",
                        help="随机种子（不填则随机生成并显示；同一种子得到同一份清单）")
+    calls.add_argument("--ledger-per-center", type=int, default=DEFAULT_LEDGER_PER_CENTER, metavar="条数",
+                       help=f"台账抽查：每个中心抽取的统计数条数（默认 {DEFAULT_LEDGER_PER_CENTER}）")
+    calls.add_argument("--operator", metavar="姓名", help="抽取人（写入抽取记录；不填会有警告）")
     calls.add_argument("-o", "--output", required=True, metavar="回访清单.xlsx",
                        help="回访清单工作簿（.xlsx）")
     calls.set_defaults(func=cmd_callbacks)
+
+    results = commands.add_parser("callback-results", help="读取填好的回访清单，生成不含个人信息的“回访”表",
+                                  description="读取 12333 填好的回访清单，生成可粘贴到工作簿“回访”表的行"
+                                              "（不含姓名、证件号码和电话）")
+    results.add_argument("workbook", metavar="工作簿",
+                         help="分配工作簿（.xlsx/.xlsm/.xls/.ods）或存放各表 CSV 的文件夹")
+    results.add_argument("lists", nargs="+", metavar="回访清单", help="填好的回访清单（.xlsx，可给多份）")
+    results.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：“参数”表中最新的年度）")
+    results.add_argument("-o", "--output", metavar="输出.xlsx",
+                         help="输出工作簿（默认：<工作簿名>-回访结果-<年度>.xlsx）")
+    results.add_argument("--json", metavar="JSON文件", help="把机器可读的结果写到此 JSON 文件")
+    results.set_defaults(func=cmd_callback_results)

@@ -25,7 +25,7 @@ from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, 
                       STATS)
 from .layout import LayoutError, find_layout
 from .parse import BLANK_SHOWN, SheetPart, Tally, Targets, parse_detail, parse_stats
-from .sources import expand, read_file
+from .sources import SourceFile, expand, read_file
 
 Progress = Callable[[str], None]
 MAX_LISTED = 50  # conflicting cases listed one by one per sheet; the rest are counted
@@ -72,6 +72,7 @@ class ImportResult(Findings):
     cases: Cases | None = None
     workbook: RawBook | None = None
     centers: list[Center] = field(default_factory=list)  # every center of the 中心 sheet
+    files: list[SourceFile] = field(default_factory=list)  # the exports read, in reading order
 
     @property
     def ok(self) -> bool:
@@ -122,6 +123,7 @@ def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], ye
         files, notes = expand(sources, None if isinstance(workbook, RawBook) else Path(workbook))
     except SourceError as exc:
         return _failed(year, str(exc), checks.finish())
+    result.files = files
     for note in notes:
         checks.warning("", "", note)
     for number, source in enumerate(files, start=1):
@@ -294,7 +296,9 @@ def _describe(result: ImportResult, k: int) -> str:
 
 
 def _report_names(result: ImportResult, checks: Checks) -> None:
-    """One warning and one 未匹配 entry per distinct unknown name; statuses and inactive centers."""
+    """One warning and one 未匹配 entry per distinct unknown name, and per inactive center (its
+    rows matched no center of the year): the 未匹配 counts add up to the files' 未匹配 rows.
+    A warning for each unknown status."""
     targets = result.targets
     merged: dict[tuple[str, str], list] = {}
     for part in result.parts:
@@ -316,7 +320,6 @@ def _report_names(result: ImportResult, checks: Checks) -> None:
             message = (f"业务事项“{value}”不是 {targets.year} 年度的考核事项，{count:,} 行未计入{also}"
                        f"（如属考核事项，请在“指标”表的“金保事项”列登记此名称）")
         checks.warning(part.where, cell, message)
-    result.unmatched.sort(key=lambda u: (u.field != LABELS[INSTITUTION], -u.count, u.value))
 
     for attribute, describe in (
             ("unknown_statuses",
@@ -333,3 +336,7 @@ def _report_names(result: ImportResult, checks: Checks) -> None:
                     seen[tally.value] = (part, Tally(tally.value, tally.count, tally.cell))
         for part, tally in seen.values():
             checks.warning(part.where, tally.cell, describe(tally))
+            if attribute == "inactive_centers":
+                result.unmatched.append(Unmatched(LABELS[INSTITUTION], f"{tally.value}（{targets.year} 年度未启用）",
+                                                  tally.count, f"{part.where}!{tally.cell}", None))
+    result.unmatched.sort(key=lambda u: (u.field != LABELS[INSTITUTION], -u.count, u.value))

@@ -271,10 +271,11 @@ def parse_stats(grid: Grid, layout: Layout, targets: Targets, checks: Checks) ->
     ok = s.errors_in(ok, (inst, cols[INSTITUTION]), *([(item, cols[ITEM])] if item else []))
     inside = s.period(ok, month)
     center, items, matched = s.map_names(inside, inst, item)
-    if layout.shape == WIDE:
-        part.unknown_items = [t for col, header in layout.others
-                              if (t := _header_tally(s, col, header, read))]
     part.unmatched = int((inside & ~matched).sum())
+    if layout.shape == WIDE:  # a column of no item: each count of our centers' rows matched nothing
+        part.unknown_items = [t for col, header in layout.others
+                              if (t := _header_tally(s, col, header, matched))]
+        part.unmatched += sum(t.count for t in part.unknown_items)
 
     contributed = np.zeros(len(read), dtype=bool)
     centers, item_ids, months, volumes, cells = [], [], [], [], []
@@ -294,9 +295,9 @@ def parse_stats(grid: Grid, layout: Layout, targets: Targets, checks: Checks) ->
     return part
 
 
-def _header_tally(s: _Sheet, col: int, header: str, read: np.ndarray) -> Tally | None:
-    """A wide 统计's column that is not an item of the year, counted by its filled rows."""
-    filled = read & ~Column(s.raw(col), lambda value: value).blank
+def _header_tally(s: _Sheet, col: int, header: str, rows: np.ndarray) -> Tally | None:
+    """A wide 统计's column that is not an item of the year, counted by its filled ``rows``."""
+    filled = rows & ~Column(s.raw(col), lambda value: value).blank
     count = int(filled.sum())
     return Tally(header, count, cell_name(s.layout.header_row, s.grid.first_col + col)) if count else None
 

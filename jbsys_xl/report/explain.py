@@ -15,9 +15,9 @@ from .. import contract
 from ..io.lookup import center_lookup
 from ..model import Allocation, Callback, CenterResult, Complaint, Deduction, Indicator, Rating
 from .json_result import score_number
-from .tables import (AMOUNT, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NOT_CALLED, NUMBER, PERCENT,
-                     SCORE, SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, callback_counts, cell_text,
-                     status_text, table_text, yes_no)
+from .tables import (AMOUNT, DECISIONS_LABEL, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NOT_CALLED, NUMBER,
+                     PERCENT, SCORE, SEQ, TEXT, TOTAL, VOLUME, WEIGHT, Table, callback_counts,
+                     callback_decision, cell_text, status_text, table_text, yes_no)
 
 LABEL = dict(contract.CENTER_RESULT_COLUMNS)
 POOL = dict(contract.POOL_LABELS)
@@ -263,13 +263,16 @@ def sections(e: Explanation) -> list[Table]:
 
 
 def _callback_section(e: Explanation) -> Table:
-    """12333 回访: each case and what it found; 不属实 is for the working group to weigh."""
-    sampled, *found = callback_counts(e.callbacks)
+    """12333 回访: each drawn case and what it found; 不属实 is for the working group to weigh,
+    and what it decided stands beside the case."""
+    drawn, called, *found = callback_counts(e.callbacks)
     counts = "，".join(f"{label} {n}" for label, n in zip((*contract.CALLBACK_RESULTS, NOT_CALLED), found) if n)
-    rows = [(c.case_id, c.day.isoformat() if c.day else "", c.result or NOT_CALLED, c.note)
+    vetoed = e.result.vetoed
+    rows = [(c.case_id, c.day.isoformat() if c.day else "", c.result or NOT_CALLED, c.note,
+             callback_decision(c, vetoed) if c.result == contract.CALLBACK_REFUTED else "")
             for c in e.callbacks]
-    rows.append((TOTAL, "", f"抽查 {sampled} 件：{counts}", "回访结果不直接改变补助资金"))
-    return Table("12333 回访", ("业务流水号", "回访日期", "回访结果", NOTE), (TEXT,) * 4, rows,
+    rows.append((TOTAL, "", f"抽取 {drawn} 件，已回访 {called} 件：{counts}", "回访结果不直接改变补助资金", ""))
+    return Table("12333 回访", ("业务流水号", "回访日期", "回访结果", NOTE, DECISIONS_LABEL), (TEXT,) * 5, rows,
                  totals=frozenset({len(rows) - 1}))
 
 

@@ -306,23 +306,49 @@ def sheet_title(title: str, settings: Settings) -> str:
 
 CALLBACK_SHEET = "回访汇总"  # not 回访: the Excel layer writes result sheets beside the input sheets
 NOT_CALLED = "未回访"
+CALLBACK_COUNTS = ("抽取", "已回访", *contract.CALLBACK_RESULTS, NOT_CALLED)
+DECISIONS_LABEL = "处理决定"
+UNDECIDED = "待工作组决定"
 
 
 def callback_counts(callbacks) -> tuple[int, ...]:
-    """(抽查, 属实, 不属实, 无法联系, 未回访) of some 回访 cases."""
+    """(抽取, 已回访, 属实, 不属实, 无法联系, 未回访) of some 回访 cases: every drawn case is a
+    row, an empty 回访结果 one not called yet."""
     results = [c.result for c in callbacks]
-    return (len(results), *(results.count(r) for r in contract.CALLBACK_RESULTS), results.count(None))
+    return (len(results), len(results) - results.count(None),
+            *(results.count(r) for r in contract.CALLBACK_RESULTS), results.count(None))
+
+
+def callback_decision(callback, vetoed: bool) -> str:
+    """What was decided about a 不属实 case: the center's 一票否决, or the working group's
+    处理决定 with its 决定说明, or that it is still open."""
+    if vetoed:
+        return "已一票否决"
+    if callback.decision is None:
+        return UNDECIDED
+    return callback.decision + (f"（{callback.decision_note}）" if callback.decision_note else "")
+
+
+def callback_decisions(callbacks, vetoed: bool) -> str:
+    """The decisions on a center's 不属实 cases, one per case; empty without such a case."""
+    return "；".join(f"{c.case_id}：{callback_decision(c, vetoed)}" for c in callbacks
+                     if c.result == contract.CALLBACK_REFUTED)
 
 
 def callback_table(allocation: Allocation) -> Table | None:
-    """回访汇总: each active center's 12333 callbacks of the year by result; None without any."""
+    """回访汇总: each active center's 12333 callbacks of the year — drawn, called, by result,
+    not called yet — and the decisions on 不属实 cases; None without any."""
     callbacks = allocation.dataset.callbacks
     if not callbacks:
         return None
-    headers = (CENTER_LABELS["code"], CENTER_LABELS["name"], CENTER_LABELS["vetoed"], "抽查件数",
-               *contract.CALLBACK_RESULTS, NOT_CALLED)
-    kinds = (TEXT, TEXT, BOOL) + (INT,) * 5
-    rows = [(c.code, c.name, c.vetoed, *callback_counts([b for b in callbacks if b.center == c.code]))
+    headers = (CENTER_LABELS["code"], CENTER_LABELS["name"], CENTER_LABELS["vetoed"], *CALLBACK_COUNTS,
+               DECISIONS_LABEL)
+    kinds = (TEXT, TEXT, BOOL) + (INT,) * len(CALLBACK_COUNTS) + (TEXT,)
+    by_center: dict[str, list] = {}
+    for callback in callbacks:
+        by_center.setdefault(callback.center, []).append(callback)
+    rows = [(c.code, c.name, c.vetoed, *callback_counts(by_center.get(c.code, [])),
+             callback_decisions(by_center.get(c.code, []), c.vetoed) or None)
             for c in allocation.centers]
     rows.append(summary_row({1: TOTAL}, rows, kinds))
     return Table(CALLBACK_SHEET, headers, kinds, rows, totals=frozenset({len(rows) - 1}))

@@ -95,3 +95,30 @@ def volumes(result) -> dict[tuple[str, str, str], int]:
 
 def messages(result, level: str | None = None) -> list[str]:
     return [str(c) for c in result.checks if level is None or c.level == level]
+
+
+def personal_values(exports, masked: bool = True) -> set[str]:
+    """Every name, ID number (whole, and ``masked`` as the list shows it) and phone of the
+    counted cases of some exports: what must never reach an output other than the 回访清单
+    (the callbacks' JSON names cases by their masked ID numbers)."""
+    cases = run_import(demo_book(), [str(s) for s in exports], YEAR, personal=True).cases
+    found = set()
+    for key, column in cases.person.items():
+        for value in column:
+            value = value.strip() if isinstance(value, str) else ""
+            if len(value) >= 2 and value != "无":
+                found.add(value)
+                if masked and key == "id_number" and len(value) > 10:
+                    found.add(value[:6] + "*" * (len(value) - 10) + value[-4:])
+    return found
+
+
+def stored_text(path: Path) -> str:
+    """Every string a file holds as stored: a workbook's XML parts, or the file's text."""
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+                           if name.endswith(".xml"))
+    return path.read_bytes().decode("utf-8", "replace")

@@ -9,7 +9,7 @@ import pytest
 from jbsys_xl import contract, sample
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import tables as t
-from jbsys_xl.report.explain import explain, render_text
+from jbsys_xl.report.explain import explain, render_text, sections
 from jbsys_xl.report.json_result import result_dict
 
 YEAR = 2024
@@ -74,13 +74,33 @@ def test_summary_per_center_in_the_result_and_explain(folder):
     ])
     outcome = run(folder, YEAR)
     table = t.callback_table(outcome.allocation)
+    assert table.headers[3:] == ("抽取", "已回访", "属实", "不属实", "无法联系", "未回访", "处理决定")
     row = next(r for r in table.rows if r[0] == "TN01")
-    assert row[3:] == (3, 1, 1, 0, 1)
+    assert row[3:] == (3, 2, 1, 1, 0, 1, "C2：待工作组决定")
     assert table.rows[-1][1] == t.TOTAL and table.rows[-1][3] == 3
     text = render_text(explain(outcome.allocation, "TN01"))
-    assert "【12333 回访】" in text and "抽查 3 件：属实 1，不属实 1，未回访 1" in text
-    assert "第二次接通" in text
+    assert "【12333 回访】" in text and "抽取 3 件，已回访 2 件：属实 1，不属实 1，未回访 1" in text
+    assert "第二次接通" in text and "待工作组决定" in text
     assert "12333 回访" not in render_text(explain(outcome.allocation, "TN02"))
+
+
+def test_summary_shows_the_working_groups_decisions(folder):
+    write_callbacks(folder, [
+        [YEAR, "TN01", "C1", "2024-12-02", "不属实", "", "不否决", "当事人记错了办理地点", "坐席01", "GD1", "77"],
+        [YEAR, "TN01", "C2", "2024-12-02", "属实", "", "", "", "坐席01", "GD2", "77"],
+        [YEAR, sample.VETOED, "C3", "2024-12-03", "不属实", "", "", "", "坐席02", "GD3", "77"],
+        [YEAR, "TN02", "C4", "", "", "", "", "", "", "", "77"],
+    ])
+    outcome = run(folder, YEAR)
+    rows = {r[0]: r for r in t.callback_table(outcome.allocation).rows}
+    assert rows["TN01"][3:] == (2, 2, 1, 1, 0, 0, "C1：不否决（当事人记错了办理地点）")
+    assert rows[sample.VETOED][3:] == (1, 1, 0, 1, 0, 0, "C3：已一票否决")
+    assert rows["TN02"][3:] == (1, 0, 0, 0, 0, 1, None)
+    assert rows["TN03"][3:] == (0, 0, 0, 0, 0, 0, None)  # every active center has a line
+    explained = explain(outcome.allocation, "TN01")
+    [section] = [s for s in sections(explained) if s.title == "12333 回访"]
+    assert section.headers[-1] == "处理决定" and section.rows[0][-1] == "不否决（当事人记错了办理地点）"
+    assert section.rows[1][-1] == ""  # a 属实 case needs no decision
 
 
 def test_template_and_demo_carry_the_sheet():

@@ -2,6 +2,7 @@
 the seed and the cases, masking, and the list workbook."""
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -12,6 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from jbsys_xl.cli import main
+from jbsys_xl.io.reader import read_source
 from jbsys_xl.jinbao.callbacks import (callback_dict, callback_workbook_bytes, draw_callbacks, has_phone,
                                        mask_id)
 from tests.jinbao.support import DEMO, ITEM, ITEM2, TN02, demo_book, write_csv, write_xlsx
@@ -113,6 +115,8 @@ def test_json_has_no_names_or_phones_and_the_seed(tmp_path):
     assert data["seed"] == 99 and data["per_center"] == 2 and data["ok"] is True
     assert set(data["cases"][0]) == {"center", "case_id", "item", "date", "id_number_masked"}
     assert sum(c["sampled"] for c in data["centers"]) == len(data["cases"])
+    assert {"counted", "with_phone", "called", "population", "sampled"} <= set(data["centers"][0])
+    assert isinstance(data["checks"], list)
     for _, _, _, _, _, name, id_number, phone in rows:
         assert name not in text and id_number not in text
         assert not phone or phone not in text
@@ -131,7 +135,7 @@ def test_list_workbook(tmp_path):
     assert "随机种子 5" in sheet[1][0] and "内部资料 注意保密" in sheet[2][0]
     header = sheet[3]
     assert header[:9] == ["序号", "中心编码", "中心名称", "业务流水号", "业务事项", "经办日期", "姓名", "证件号码", "联系电话"]
-    assert header[9:] == ["回访结果", "回访日期", "说明"]
+    assert header[9:] == ["回访结果", "回访日期", "说明", "回访人", "工单号"]
     body = [r for r in sheet[4:] if r[0] != ""]
     assert len(body) == len(draw.cases) == 10
     phones = {r[0]: r[7] for r in rows}
@@ -172,3 +176,143 @@ def test_drawn_cases_are_a_prefix_of_larger_draws(tmp_path, n):
     for code in CENTERS:
         assert [c.case_id for c in small.cases if c.center == code] == \
                [c.case_id for c in large.cases if c.center == code][:n]
+
+
+# --- v3: the list as a record, the 台账抽查 -----------------------------------------------------------
+
+STATS_HEADERS = ["统计月份", "经办机构", "人才监测实名制统计", "镇、街道劳动人事争议调解", "人才需求调查"]
+
+
+def stats_rows(seed: int = 3) -> list[list]:
+    rng = random.Random(seed)
+    return [[f"2024{m:02d}", code, rng.randint(0, 9), rng.randint(1, 9), rng.randint(0, 3)]
+            for m in range(1, 12) for code in CENTERS]
+
+
+def test_record_sheet_states_seed_moment_operator_files_and_counts(tmp_path):
+    rows = cases(120)
+    detail = write_csv(tmp_path / "c.csv", [HEADERS] + [list(r) for r in rows])
+    stats = write_xlsx(tmp_path / "s.xlsx", {"S": [STATS_HEADERS] + stats_rows()})
+    draw = draw_callbacks(demo_book(), [detail, stats], 2024, per_center=2, seed=8, operator="李四")
+    assert draw.ok and draw.operator == "李四"
+    assert draw.drawn_at.isoformat() == "2024-12-20T10:00:00+08:00"  # SOURCE_DATE_EPOCH, Beijing time
+    out = tmp_path / "list.xlsx"
+    out.write_bytes(callback_workbook_bytes(draw))
+    book = CalamineWorkbook.from_path(str(out))
+    assert book.sheet_names == ["回访清单", "台账抽查", "抽取记录"]
+    record = book.get_sheet_by_name("抽取记录").to_python()
+    lines = {r[0]: r[1] for r in record if r[0]}
+    assert lines["年度"] == "2024" and lines["随机种子"] == "8" and lines["抽取人"] == "李四"
+    assert lines["抽取时间（北京时间）"] == "2024-12-20 10:00:00"
+    files = {r[1]: r[2] for r in record if isinstance(r[0], float) and len(str(r[2])) == 64}
+    assert files == {"c.csv": hashlib.sha256(detail.read_bytes()).hexdigest(),
+                     "s.xlsx": hashlib.sha256(stats.read_bytes()).hexdigest()}
+    header = next(i for i, r in enumerate(record) if r[0] == "中心编码")
+    assert record[header][:10] == ["中心编码", "中心名称", "计入明细", "有电话", "电话覆盖率", "已回访", "可回访",
+                                  "抽取", "统计条数", "台账抽查"]
+    by_code = {r[0]: r for r in record[header + 1:] if r[0] in CENTERS}
+    counted = Counter(r[1] for r in rows)
+    with_phone = Counter(r[1] for r in rows if r[7])
+    for code in CENTERS:
+        line = by_code[code]
+        assert line[2:4] == [counted[code], with_phone[code]]
+        assert line[4] == pytest.approx(with_phone[code] / counted[code])
+        assert line[5] == 0 and line[6] == with_phone[code] and line[7] == min(2, with_phone[code])
+    assert [c.sha256 for c in draw.sources] == [files["c.csv"], files["s.xlsx"]]
+
+
+def test_json_centers_carry_counted_and_with_phone(tmp_path):
+    rows = cases(60) + [("SB20240000003", TN02, ITEM, "2024-03-05", "办结", "王", "", "13900000007")]  # in 回访
+    path = write_csv(tmp_path / "c.csv", [HEADERS] + [list(r) for r in rows])
+    data = callback_dict(draw_callbacks(demo_book(), [path], 2024, per_center=3, seed=1, operator="甲"))
+    tn02 = next(c for c in data["centers"] if c["code"] == "TN02")
+    assert tn02["counted"] == sum(1 for r in rows if r[1] in (TN02, "TN02"))
+    assert tn02["with_phone"] == tn02["called"] + tn02["population"] and tn02["called"] == 1
+    assert data["operator"] == "甲" and data["drawn_at"] == "2024-12-20T10:00:00+08:00"
+    assert [s["file"] for s in data["sources"]] == ["c.csv"]
+
+
+def test_a_center_with_few_phones_and_a_missing_operator_are_warned(tmp_path):
+    rows = [(f"P{n}", "TN03", ITEM, "2024-03-05", "办结", "甲", "", "13900000001" if n < 4 else "")
+            for n in range(10)] + [(f"Q{n}", "TN02", ITEM, "2024-03-05", "办结", "乙", "", "13900000002")
+                                   for n in range(10)]
+    path = write_csv(tmp_path / "c.csv", [HEADERS] + [list(r) for r in rows])
+    draw = draw_callbacks(demo_book(), [path], 2024, per_center=3, seed=1)
+    messages = [c.message for c in draw.checks if c.level == "warning"]
+    assert any(m.startswith("中心 TN03 计入的 10 件明细业务中只有 4 件留有联系电话（电话覆盖率 40.0%")
+               for m in messages)
+    assert not any(m.startswith("中心 TN02 计入") for m in messages)
+    assert any(m.startswith("未填写抽取人") for m in messages)
+
+
+def test_ledger_draws_the_stats_tallies_of_the_files_by_a_keyed_rule(tmp_path):
+    rows = stats_rows()
+    path = write_xlsx(tmp_path / "s.xlsx", {"S": [STATS_HEADERS] + rows})
+    draw = draw_callbacks(demo_book(), [path], 2024, per_center=5, seed=21, ledger_per_center=3)
+    assert draw.ok and not draw.cases
+    tallies = Counter()
+    for month, code, *counts in rows:
+        tallies[code] += sum(1 for c in counts if c > 0)
+    assert Counter(x.center for x in draw.ledger) == {code: 3 for code in CENTERS}
+    assert {c.code: c.tallies for c in draw.centers if c.code in CENTERS} == dict(tallies)
+    for tally in draw.ledger:  # the values and cells of the file, never the workbook's 业务量
+        row = int(tally.where.rsplit("!", 1)[1][1:]) - 1
+        column = "ABCDE".index(tally.where.rsplit("!", 1)[1][0])
+        assert rows[row - 1][column] == tally.volume and STATS_HEADERS[column] == tally.item
+        assert tally.volume > 0 and tally.month == (2024, int(rows[row - 1][0][4:]))
+    # a larger K extends the list, another seed draws others
+    more = draw_callbacks(demo_book(), [path], 2024, per_center=5, seed=21, ledger_per_center=5)
+    for code in CENTERS:
+        assert [x for x in draw.ledger if x.center == code] == [x for x in more.ledger if x.center == code][:3]
+    other = draw_callbacks(demo_book(), [path], 2024, per_center=5, seed=22, ledger_per_center=3)
+    assert {(x.center, x.item, x.month) for x in other.ledger} != {(x.center, x.item, x.month) for x in draw.ledger}
+
+
+def test_ledger_is_the_same_whatever_the_file_and_row_order(tmp_path):
+    rows = stats_rows(5)
+    whole = write_xlsx(tmp_path / "all.xlsx", {"S": [STATS_HEADERS] + rows})
+    first = draw_callbacks(demo_book(), [whole], 2024, seed=4)
+    key = [(x.center, x.item, x.month, x.volume) for x in first.ledger]
+    for attempt in range(3):
+        shuffled = list(rows)
+        random.Random(attempt).shuffle(shuffled)
+        parts = [write_csv(tmp_path / f"p{attempt}-{i}.csv", [STATS_HEADERS] + shuffled[i::3]) for i in range(3)]
+        random.Random(attempt).shuffle(parts)
+        again = draw_callbacks(demo_book(), parts, 2024, seed=4)
+        assert [(x.center, x.item, x.month, x.volume) for x in again.ledger] == key
+
+
+def test_ledger_sheet(tmp_path):
+    path = write_xlsx(tmp_path / "s.xlsx", {"S": [STATS_HEADERS] + stats_rows()})
+    draw = draw_callbacks(demo_book(), [path], 2024, seed=2, ledger_per_center=2, operator="甲")
+    out = tmp_path / "list.xlsx"
+    out.write_bytes(callback_workbook_bytes(draw))
+    sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("台账抽查").to_python()
+    header = next(i for i, r in enumerate(sheet) if r[0] == "序号")
+    assert sheet[header] == ["序号", "中心编码", "中心名称", "事项", "月份", "业务量", "来源", "核查结果", "核查人", "说明"]
+    body = sheet[header + 1:]
+    assert len(body) == len(draw.ledger) == 2 * len(CENTERS)
+    assert [(r[1], r[3], r[4], r[5]) for r in body] == \
+        [(x.center, x.item, f"{x.month[0]}-{x.month[1]:02d}", float(x.volume)) for x in draw.ledger]
+    assert all(r[6].startswith("s.xlsx!S!") and r[7:] == ["", "", ""] for r in body)
+    xml = zipfile.ZipFile(out).read("xl/worksheets/sheet2.xml").decode()
+    assert '<dataValidation type="list"' in xml and "相符,不符" in xml
+
+
+def test_a_seed_redraws_its_own_list_after_its_results_came_back(tmp_path):
+    """Rows of the seed's own 抽取批次 in 回访 do not take cases out of the draw: the same seed
+    re-draws the same list (as the record promises); other batches' cases are never drawn again."""
+    rows = cases(80)
+    path = write_csv(tmp_path / "c.csv", [HEADERS] + [list(r) for r in rows])
+    first = draw_callbacks(demo_book(), [path], 2024, per_center=2, seed=31)
+    book = read_source(DEMO)
+    table = book.sheets["回访"]
+    header = table.rows[1]
+    for case in first.cases[:3]:
+        values = {"年度": 2024, "中心": case.center, "业务流水号": case.case_id, "回访结果": "属实",
+                  "回访日期": "2024-12-21", "抽取批次": "31"}
+        table.rows.append([values.get(h) for h in header])
+    same = draw_callbacks(book, [path], 2024, per_center=2, seed=31)
+    assert drawn(same) == drawn(first)
+    other = draw_callbacks(book, [path], 2024, per_center=2, seed=32)
+    assert not {c.case_id for c in first.cases[:3]} & {c.case_id for c in other.cases}

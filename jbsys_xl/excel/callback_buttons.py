@@ -1,0 +1,157 @@
+"""The ribbon's 导入回访结果 button (金保 contract §7 v3): filled-in 回访清单 into the workbook's
+回访 sheet, without personal data.
+
+A thin door over what ``jbsys-xl callback-results`` runs
+(:func:`~jbsys_xl.jinbao.callback_results.read_results`), fed with the open book as the other
+buttons read it. The rows of each list's 抽取批次 replace the rows of that batch already in 回访
+(an earlier import of the same list, perhaps before every call was made); every other row —
+other batches, rows typed by hand — stays, and a 处理决定/决定说明 the working group recorded on a
+replaced case stays with it. As for 导入金保数据, everything is computed and confirmed before
+the first cell is written; new rows go below the last filled row, inside table tblCallbacks,
+text written as text (业务流水号 such as 0101… keep their digits), and the replaced rows are
+then deleted. A failed write says to run the button again: it replaces whatever the first run
+left, because it replaces by batch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import contract
+from ..io.dataset import CenterLookup, reference_data
+from ..io.reader import match_sheets
+from ..io.tables import Checks, locate
+from ..jinbao.callback_results import (CARRIED, HEADERS, Merge, ResultsRead, merge_plan, read_results,
+                                       sheet_rows, summary, with_decisions)
+from ..model import Check
+from ..report import tables as t
+from .book_source import sheet_names
+from .data_buttons import RowsUndone, SheetRefused, pick_files, replace_rows
+from .macros import ALERT_TITLE, button, read_with_year, report_write_failure, sheet_content, show_checks
+from .writer import TEXT, WriteFailed, quiet, write_sheets
+
+YEAR, DAY = HEADERS[0], HEADERS[3]  # 年度, 回访日期
+FORMATS = {header: TEXT for header in HEADERS} | {YEAR: "0", DAY: "yyyy-mm-dd"}
+LIST_FILTER = "回访清单 (*.xlsx;*.xlsm),*.xlsx;*.xlsm,所有文件 (*.*),*.*"
+RETRY = ("请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后，重新点击“导入回访结果”：再次导入会按抽取批次"
+         "替换此前导入的行，不会重复。")
+
+
+@button
+def import_callback_results(book) -> ResultsRead | None:
+    """导入回访结果: pick the filled-in lists, read them, confirm, write the 回访 rows."""
+    paths = pick_files(book, "导入回访结果：选择 12333 填好的回访清单（可多选）", LIST_FILTER)
+    return import_result_files(book, paths) if paths else None
+
+
+@button
+def import_result_files(book, paths: list[str]) -> ResultsRead | None:
+    """The results of ``paths`` into the open book's 回访 sheet, after the user's confirmation.
+    Returns what was read once it ran (with errors too); None when the user cancelled, the book
+    has no year, or writing failed."""
+    app = book.app
+    if (found := read_with_year(book)) is None:
+        return None
+    raw, year = found
+    app.status_bar = "JBSys：正在读取回访清单……"
+    results = read_results(raw, paths, year)
+    if not results.ok:
+        show_checks(book, results.checks, year)
+        app.alert(f"回访清单有 {results.error_count:,} 个错误，未写入任何数据。请查看“{contract.CHECKS_SHEET}”表。",
+                  title=ALERT_TITLE)
+        return results
+    lookup = CenterLookup(reference_data(raw, year)[2])
+    try:
+        plan = plan_callbacks(book, raw, results, lookup)
+    except SheetRefused as refused:
+        show_checks(book, results.checks + refused.checks, year)
+        app.alert(f"未写入任何数据：{refused.checks[0].message}", title=ALERT_TITLE)
+        return results
+    if app.alert(confirmation(results, plan), title=ALERT_TITLE, buttons="ok_cancel") != "ok":
+        return None
+    rows = with_decisions(sheet_rows(results), plan.merge, lookup)
+    by_column = {column: header for header, column in plan.columns.items()}
+    block = [[_value(row[by_column[column]]) if column in by_column else None
+              for column in range(plan.span[0], plan.span[1] + 1)] for row in rows]
+    app.status_bar = f"JBSys：正在写入“{plan.sheet}”表……"
+    try:
+        with quiet(book, inputs_changed=True):
+            replace_rows(book, plan, block, FORMATS)
+            write_sheets(book, [sheet_content(t.checks_table(results.checks), year)])
+    except RowsUndone as undone:
+        report_write_failure(book, undone, results.checks, year, RETRY,
+                             f"已撤回，“{plan.sheet}”表与导入前相同" if undone.complete else
+                             f"未能完全撤回：第 {undone.rows[0]}–{undone.rows[1]} 行是这次追加的行"
+                             "（“抽取批次”已填写，再次导入会替换它们）")
+        return None
+    except WriteFailed as failure:
+        report_write_failure(book, failure, results.checks, year, RETRY)
+        return None
+    book.sheets[plan.sheet].activate()
+    warnings = f"\n{len(results.warnings)} 个警告见“{contract.CHECKS_SHEET}”表。" if results.warnings else ""
+    app.alert(f"{summary(results)}；已写入“{plan.sheet}”表（替换同批次此前的 {len(plan.replaced):,} 行）。"
+              f"{warnings}\n“不属实”的案件请工作组研究处理决定。", title=ALERT_TITLE)
+    return results
+
+
+@dataclass(frozen=True)
+class CallbackPlan:
+    """Where the results go in the book's 回访 sheet (rows and columns 1-based)."""
+
+    sheet: str  # the sheet's name in the book
+    header_row: int
+    columns: dict[str, int]  # header → column, the headers written
+    span: tuple[int, int]  # first and last column of the 回访 table
+    replaced: list[int]  # rows of the same batches, top to bottom
+    kept: int  # rows of other batches or typed by hand
+    first_free: int  # the row below the last filled one
+    merge: Merge
+
+    @property
+    def deleted(self) -> list[int]:
+        return self.replaced
+
+
+def plan_callbacks(book, raw, results: ResultsRead, lookup: CenterLookup) -> CallbackPlan:
+    """Which rows of 回访 the results replace, from the sheet as read (``raw``)."""
+    checks = Checks()
+    spec = contract.SHEET_SPECS[contract.CALLBACKS]
+    table = locate(raw, spec, checks)
+    if table is None:
+        found = checks.finish() or [Check("error", contract.CALLBACKS, "", f"工作簿中没有“{contract.CALLBACKS}”表")]
+        raise SheetRefused([Check("error", c.sheet, c.cell, c.message + f"（请先建立“{contract.CALLBACKS}”表，"
+                                  f"表头：{'、'.join(HEADERS)}）") for c in found])
+    missing = [header for header in CARRIED if header not in table.columns]
+    if missing:
+        raise SheetRefused([Check("error", contract.CALLBACKS, table.header_cell(spec.required[0]),
+                                  f"“{contract.CALLBACKS}”表没有“{'”“'.join(missing)}”列，回访结果无法按抽取批次"
+                                  f"写入；请在表头末尾加上这些列后重新导入")])
+    sheet = raw.sheets[contract.CALLBACKS]
+    rows = list(table.rows())
+    merge = merge_plan(table, lookup, sheet_rows(results))
+    bottom = rows[-1].index if rows else table.header_index
+    chosen, _ = match_sheets(sheet_names(book))
+    found = [sheet.first_col + col + 1 for col in table.columns.values()]
+    return CallbackPlan(chosen[contract.CALLBACKS], sheet.first_row + table.header_index + 1,
+                        {header: sheet.first_col + col + 1 for header, col in table.columns.items()
+                         if header in HEADERS}, (min(found), max(found)),
+                        [sheet.first_row + rows[i].index + 1 for i in merge.replaced],
+                        len(rows) - len(merge.replaced), sheet.first_row + bottom + 2, merge)
+
+
+def confirmation(results: ResultsRead, plan: CallbackPlan) -> str:
+    """What the user confirms: the lists read, then what is replaced and kept."""
+    lines = [summary(results)]
+    for read in results.lists:
+        drawn, called, *found = read.counts()
+        counts = "，".join(f"{label} {n}" for label, n in zip((*contract.CALLBACK_RESULTS, t.NOT_CALLED), found))
+        lines.append(f"{read.file}（抽取批次 {read.batch}）：抽取 {drawn} 件，已回访 {called} 件（{counts}）")
+    lines += ["", f"确定后：“{plan.sheet}”表中同一抽取批次此前的 {len(plan.replaced):,} 行换成这次的 "
+                  f"{len(results.rows):,} 行，保留其他 {plan.kept:,} 行；已记录的处理决定随案件保留。"]
+    if plan.merge.emptied:
+        lines.append(f"注意：其中 {plan.merge.emptied:,} 件此前已有回访结果，这次的清单中为空，导入后记为未回访。")
+    return "\n".join(lines + ["取消则不写入任何内容。"])
+
+
+def _value(value):
+    """A cell as the writer takes it: text stays text, an empty text is a blank."""
+    return None if value == "" else value
