@@ -5,10 +5,14 @@ no saved result, so a cell that shows a value in Excel would silently read as bl
 optional money cell would fall back to its default. This module finds those cells in the file
 itself: a byte search of each sheet's XML (cheap: most sheets have none), then an exact parse of
 the sheets that might. ``.xls`` files are checked through xlrd, which keeps BIFF cell types.
+
+The opposite mistake is here too: the totals row of an Excel Table (its 汇总 row) reads as one
+more row of data, so :func:`table_totals` finds those rows in the Table parts of the package.
 """
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Callable
@@ -159,6 +163,55 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - 64
     return index - 1
+
+
+def table_totals(data: bytes) -> Callable[[str], list[tuple[int, int, int]]]:
+    """A function from a sheet name to the totals rows of its Excel Tables, as 0-based
+    (row, first column, last column). Only .xlsx/.xlsm have Tables (ListObjects) on file."""
+    if data[:4] != b"PK\x03\x04":
+        return lambda name: []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(archive) if "xl/workbook.xml" in archive.namelist() else {}
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return lambda name: []  # the value reader says what is wrong with the file
+
+    def totals(name: str) -> list[tuple[int, int, int]]:
+        part = parts.get(name)
+        if not part:
+            return []
+        found = []
+        for table in _related(archive, part, "/table"):
+            root = ElementTree.fromstring(archive.read(table))
+            count = int(root.get("totalsRowCount") or 0)
+            ref = _RANGE.fullmatch(root.get("ref", ""))
+            if count <= 0 or ref is None:
+                continue
+            left, right = _column_index(ref.group(1)), _column_index(ref.group(3))
+            bottom = int(ref.group(4)) - 1
+            found.extend((row, left, right) for row in range(bottom - count + 1, bottom + 1))
+        return found
+
+    return totals
+
+
+_RANGE = re.compile(r"\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)")
+
+
+def _related(archive: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+    """Parts the relationships of ``part`` point at whose type ends in ``kind``."""
+    folder, file = posixpath.split(part)
+    rels = f"{folder}/_rels/{file}.rels"
+    if rels not in archive.namelist():
+        return []
+    found = []
+    for rel in ElementTree.fromstring(archive.read(rels)).iter(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            if path in archive.namelist():
+                found.append(path)
+    return found
 
 
 # --- .ods -------------------------------------------------------------------------------------

@@ -183,6 +183,7 @@ class Spreadsheet:
                               f"（{type(exc).__name__}）") from exc
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self._errors = cell_errors.scanner(data, path.name)
+        self._totals = cell_errors.table_totals(data)
         self._fast = None  # fastexcel's reader, opened for the first column-wise read
 
     def read(self, name: str, key: str | None = None) -> RawSheet:
@@ -194,6 +195,12 @@ class Spreadsheet:
         marked = self._errors(name)
         if marked:
             _mark(raw, marked)
+        for row, left, right in self._totals(name):  # spec §1: a Table's 汇总 row is not data
+            r = row - raw.first_row
+            if 0 <= r < len(raw.rows):
+                line = raw.rows[r]
+                for c in range(max(left - raw.first_col, 0), min(right + 1 - raw.first_col, len(line))):
+                    line[c] = None
         return raw
 
     def read_columns(self, name: str, key: str | None = None) -> RawSheet | None:
@@ -229,12 +236,24 @@ class Spreadsheet:
         if any(not (0 <= r < batch.num_rows and 0 <= c < batch.num_columns) for r, c in errors):
             return None
         columns = list(batch.columns)
+        for row, first, last in self._totals(name):  # spec §1: a Table's 汇总 row is not data
+            for c in range(max(first - left, 0), min(last + 1 - left, len(columns))):
+                if row < batch.num_rows:
+                    columns[c] = _blank_at(columns[c], row)
+                    errors.pop((row, c), None)
         head = min(contract.HEADER_SEARCH_ROWS, batch.num_rows)
         rows = [list(values) for values in zip(*(column.slice(0, head).to_pylist() for column in columns))]
         for (r, c), error in errors.items():
             if r < head:
                 rows[r][c] = error
         return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors)
+
+
+def _blank_at(column, row: int):
+    """The Arrow column with one cell made null (a blank)."""
+    import pyarrow as pa
+
+    return pa.concat_arrays([column.slice(0, row), pa.nulls(1, column.type), column.slice(row + 1)])
 
 
 def _mark(sheet: RawSheet, marked: dict[tuple[int, int], CellError]) -> None:

@@ -234,12 +234,7 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
 
 
 def _count_parser(header: str):
-    def parse(value) -> int:
-        count = v.integer(value, header)
-        if count < 0:
-            raise v.BadValue(f"{header}“{v.show(value)}”不能为负数")
-        return count
-    return parse
+    return lambda value: v.count(value, header)
 
 
 def parse_stats(grid: Grid, layout: Layout, targets: Targets, checks: Checks) -> SheetPart:
