@@ -219,3 +219,38 @@ def test_a_row_typed_below_a_table_is_still_data(tmp_path):
     sheets["扣减"].append(["汇总", "", "", 500, ""])
     outcome = run(wb.write(tmp_path / "in.xlsx", sheets), 2024)
     assert ("扣减", "A3", "年度“汇总”不是数字") in errors_of(outcome)
+
+
+# --- 4. text files and damaged files ----------------------------------------------------------------
+
+def write_text_folder(folder: Path, sheets: dict, encoding: str, delimiter: str, forced: bool = False) -> Path:
+    """The sheets as ``<sheet>.csv`` text files; ``forced`` writes text cells ="…" as systems do."""
+    folder.mkdir()
+    for name, rows in sheets.items():
+        lines = []
+        for row in rows:
+            cells = [(v.isoformat() if isinstance(v, datetime.date) else "" if v is None else str(v)) for v in row]
+            lines.append(delimiter.join(f'="{c}"' if forced and c and isinstance(v, str) else c
+                                        for c, v in zip(cells, row)))
+        (folder / f"{name}.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return folder
+
+
+@pytest.mark.parametrize("encoding, delimiter, forced", [
+    ("utf-16", "\t", False),  # Excel's “Unicode 文本” (UTF-16 with BOM, tabs), renamed .csv
+    ("gbk", "\t", False),  # 文本文件（制表符分隔）
+    ("utf-8-sig", ",", True),  # codes written ="C01" by a system export
+])
+def test_csv_folders_in_every_text_form_give_the_same_money(tmp_path, base_money, encoding, delimiter, forced):
+    folder = write_text_folder(tmp_path / "csv", wb.base(), encoding, delimiter, forced)
+    assert money_of(run(folder, 2024)) == base_money
+
+
+def test_an_empty_and_a_truncated_workbook_get_different_messages(tmp_path):
+    good = wb.write(tmp_path / "good.xlsx", wb.base()).read_bytes()
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    (tmp_path / "cut.xlsx").write_bytes(good[: len(good) // 2])
+    assert [c.message for c in run(tmp_path / "empty.xlsx", 2024).errors] == [
+        "empty.xlsx：文件是空的（0 字节），可能下载未完成；请重新下载或导出"]
+    assert [c.message for c in run(tmp_path / "cut.xlsx", 2024).errors] == [
+        f"cut.xlsx：文件不完整（只有 {len(good) // 2:,} 字节，结尾缺失），可能下载或复制未完成；请重新下载或复制后再试"]

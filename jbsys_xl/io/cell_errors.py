@@ -214,6 +214,47 @@ def _related(archive: zipfile.ZipFile, part: str, kind: str) -> list[str]:
     return found
 
 
+def xlsx_number_cell(data: bytes) -> Callable[[str, int, int], bool] | None:
+    """For an .xlsx/.xlsm: a function telling whether a cell is stored as a number (no ``t``,
+    or ``t="n"``, with a value) — what a reader that hands out text cannot say. It reads the
+    sheet only down to that row. None for other files."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if "xl/workbook.xml" not in archive.namelist():
+        return None
+    parts = _sheet_parts(archive)
+
+    def is_number(name: str, row: int, col: int) -> bool:
+        part = parts.get(name)
+        if not part or part not in archive.namelist():
+            return False
+        row_index, col_index = -1, -1
+        for event, element in ElementTree.iterparse(archive.open(part), events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "row":
+                    r = element.get("r")
+                    row_index = int(r) - 1 if r else row_index + 1
+                    col_index = -1
+                    if row_index > row:
+                        return False
+                elif tag == "c":
+                    ref = element.get("r")
+                    match = _CELL_REF.fullmatch(ref) if ref else None
+                    col_index = _column_index(match.group(1)) if match else col_index + 1
+                continue
+            if tag == "c":
+                if (row_index, col_index) == (row, col):
+                    return element.get("t", "n") == "n" and element.find(f"{_MAIN}v") is not None
+                element.clear()
+            elif tag == "row":
+                element.clear()
+        return False
+
+    return is_number
+
+
 # --- .ods -------------------------------------------------------------------------------------
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -255,6 +296,33 @@ def _parse_ods(stream) -> dict[str, Found]:
                 for offset in range(repeat):
                     table[(row, col + offset)] = CellError(shown)
             col += repeat
+            element.clear()
+        elif tag == f"{_TABLE}table-row":
+            row += int(element.get(f"{_TABLE}number-rows-repeated", "1")) - 1
+            element.clear()
+    return result
+
+
+def ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged areas per table of an .ods file as (top, left, bottom, right), 0-based inclusive
+    (calamine does not report them for .ods)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    result: dict[str, list[tuple[int, int, int, int]]] = {}
+    merges, row, col = None, -1, 0
+    for event, element in ElementTree.iterparse(archive.open("content.xml"), events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_TABLE}table":
+                merges, row = result.setdefault(element.get(f"{_TABLE}name", ""), []), -1
+            elif tag == f"{_TABLE}table-row":
+                row, col = row + 1, 0
+            continue
+        if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+            rows = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
+            cols = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
+            if (rows > 1 or cols > 1) and merges is not None:
+                merges.append((row, col, row + rows - 1, col + cols - 1))
+            col += int(element.get(f"{_TABLE}number-columns-repeated", "1"))
             element.clear()
         elif tag == f"{_TABLE}table-row":
             row += int(element.get(f"{_TABLE}number-rows-repeated", "1")) - 1

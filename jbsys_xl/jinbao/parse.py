@@ -7,6 +7,7 @@ only in rows that would count. Personal columns are read only when the callbacks
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ from .sources import Grid
 
 UNKNOWN, INACTIVE = -2, -3  # mapped codes besides -1 (blank)
 BLANK_SHOWN = "（空白）"
+MERGED_FIELDS = (INSTITUTION, ITEM, MONTH)  # label columns a merged cell may span; never counts
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,23 @@ class _Sheet:
         return self.grid.column(col)[self.start:]
 
     def column(self, field_: str, parse) -> Column:
-        return Column(self.raw(self.layout.columns[field_]), parse)
+        col = self.layout.columns[field_]
+        return Column(self.merged(col) if field_ in MERGED_FIELDS else self.raw(col), parse)
+
+    def merged(self, col: int) -> np.ndarray:
+        """The column's data cells, a blank one covered by a merged cell taking the merged
+        cell's value (contract §1: a merged institution applies to every row it covers)."""
+        cells = self.raw(col)
+        blank = np.flatnonzero(np.equal(cells, None))
+        if not len(blank):
+            return cells
+        cells = cells.copy()
+        for top, left, bottom, right in self.grid.merges():
+            if left <= col <= right and top >= self.start and (bottom > top or left < col):
+                value = self.grid.column(left)[top] if left != col else cells[top - self.start]
+                covered = blank[(blank >= top - self.start) & (blank <= bottom - self.start)]
+                cells[covered] = value
+        return cells
 
     def dates(self, field_: str, parse) -> Column:
         col = self.layout.columns[field_]
@@ -199,6 +217,8 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
     part, cols = s.part, layout.columns
     inst, item = s.column(INSTITUTION, name_of), s.column(ITEM, name_of)
     case = s.column(CASE_ID, name_of)
+    if _numbers_lost_digits(s, case):
+        return part
     date = s.dates(DATE, day_parser(s.header(DATE)))
     status = s.column(STATUS, name_of) if STATUS in cols else None
     used = [inst, item, case, date] + ([status] if status else [])
@@ -231,6 +251,36 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
             if key in cols:
                 part.person[key] = s.raw(cols[key])[rows]
     return part
+
+
+_LONG_DIGITS = re.compile(r"\d{16,}")
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")  # 2.02403E+17, as Excel saves such a number in a CSV
+
+
+def _numbers_lost_digits(s: _Sheet, case: Column) -> bool:
+    """Whether Excel has turned the case ids into numbers of 16 digits or more (contract §1):
+    it keeps 15, so different cases would read as one — an error naming the column, with the
+    fix. A text of digits reads like a number cell, so the first such value is checked in the
+    file (text ids of 18 digits are common and fine)."""
+    col = s.layout.columns[CASE_ID]
+    for code, unique in enumerate(case.uniques):
+        if isinstance(unique, str):
+            text = unique.strip()
+            if not (_SCIENTIFIC.fullmatch(text) or _LONG_DIGITS.fullmatch(text)):
+                continue
+        elif not (isinstance(unique, float) and abs(unique) >= 1e15):
+            continue
+        row = int(np.flatnonzero(case.codes == code)[0])
+        if isinstance(unique, str) and not _SCIENTIFIC.fullmatch(text) and \
+                not s.grid.is_number(s.start + row, col):
+            return False  # the first long id is text: the column is text
+        header = s.header(CASE_ID)
+        s.checks.error(s.part.where, cell_name(s.layout.header_row, s.grid.first_col + col),
+                       f"“{header}”列是数字格式（如 {s.cell(row, col)} 的“{v.show(unique)}”）：16 位以上的编号"
+                       f"存成数字只保留 15 位有效数字，不同的业务会被当成同一笔；请在金保系统把此列按文本导出，"
+                       f"或在 Excel 中先把此列设置为“文本”格式再导入原始数据")
+        return True
+    return False
 
 
 def _count_parser(header: str):
