@@ -13,6 +13,8 @@ import csv
 import gc
 import hashlib
 import io
+import re
+import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -347,6 +349,24 @@ def library_failure(exc: BaseException) -> bool:
     """Whether an exception is a reader library failing on a damaged file — any exception, or
     a Rust panic (pyo3's PanicException derives from BaseException) — rather than Ctrl+C."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+TOOL = "JBSys-XL"  # the creator every workbook we write has in its document properties
+
+
+def created_by_tool(data: bytes) -> bool:
+    """Whether a workbook's document properties name this tool as its creator (every file we
+    write says so; Excel keeps the creator when the file is saved again)."""
+    if data[:4] != b"PK\x03\x04":
+        return False
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
+        app = archive.read("docProps/app.xml") if "docProps/app.xml" in archive.namelist() else b""
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    return (re.search(rb"<dc:creator>\s*" + TOOL.encode(), core) is not None
+            or re.search(rb"<Application>\s*" + TOOL.encode(), app) is not None)
 
 
 EMPTY_FILE = "文件是空的（0 字节），可能下载未完成；请重新下载或导出"

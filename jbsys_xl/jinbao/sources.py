@@ -31,8 +31,8 @@ import numpy as np
 
 from .. import contract
 from ..io import cell_errors
-from ..io.reader import (EMPTY_FILE, RawSheet, SourceError, Spreadsheet, damage, decode_text,
-                         library_failure, match_sheets, open_spreadsheet, text_rows)
+from ..io.reader import (EMPTY_FILE, TOOL, RawSheet, SourceError, Spreadsheet, created_by_tool, damage,
+                         decode_text, library_failure, match_sheets, open_spreadsheet, text_rows)
 
 # What the Excel button's file dialog offers; a folder contributes every file, whatever its name.
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".txt", ".htm", ".html")
@@ -40,7 +40,6 @@ _HTML_TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
 _SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"  # "XML 电子表格 2003"
 MAX_SHEET_NAME = 31  # Excel's limit: an HTML file opened in Excel shows its name cut to this
 SILENT = frozenset({"thumbs.db", "desktop.ini"})  # what Windows leaves in any folder
-TOOL = "JBSys-XL"  # the creator our writers put in a workbook's document properties
 # The sheets by which the allocation workbook (or a copy, or the template) is known.
 WORKBOOK_SHEETS = frozenset({contract.PARAMS, contract.INDICATORS, contract.CENTERS})
 
@@ -266,24 +265,9 @@ def _check_package(source: SourceFile, data: bytes) -> None:
     raise SourceError(f"{source.label}：这是{kind}，不是金保导出表；{_FIX}")
 
 
-def written_by_us(data: bytes) -> bool:
-    """Whether a workbook's document properties name this tool as its creator (every file we
-    write says so; Excel keeps the creator when the file is saved again)."""
-    if data[:4] != b"PK\x03\x04":
-        return False
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-        core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
-        app = archive.read("docProps/app.xml") if "docProps/app.xml" in archive.namelist() else b""
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return False
-    return (re.search(rb"<dc:creator>\s*" + TOOL.encode(), core) is not None
-            or re.search(rb"<Application>\s*" + TOOL.encode(), app) is not None)
-
-
 def _workbook_grids(source: SourceFile) -> Iterator[Grid]:
     book = open_spreadsheet(source.path)  # refuses lock files and protected books, in Chinese
-    if written_by_us(book.data):
+    if created_by_tool(book.data):
         raise Skipped(f"{source.label}：这是本程序（{TOOL}）生成的文件，不是金保导出，已跳过")
     chosen, _ = match_sheets(book.sheet_names)
     if WORKBOOK_SHEETS <= set(chosen):
