@@ -222,6 +222,8 @@ class Spreadsheet:
                 raise
             raise SourceError(f"{path.name}：{damage(data)}") from exc
         self.sheet_names: list[str] = list(self._book.sheet_names)
+        self.hidden = frozenset(sheet.name for sheet in self._book.sheets_metadata
+                                if str(sheet.visible).rsplit(".", 1)[-1] != "Visible")
         self._errors = cell_errors.scanner(data, path.name)
         self._totals = cell_errors.table_totals(data)
         self._fast = None

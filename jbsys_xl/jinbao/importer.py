@@ -156,6 +156,9 @@ def _read_one(source: SourceFile, result: ImportResult, targets: Targets, checks
                     else parse_stats(grid, layout, targets, checks))
             result.parts.append(part)
             say(f"    {part.where}：{part.label}，{part.rows:,} 行")
+            if grid.hidden:
+                checks.warning(grid.where, "", "这是隐藏的工作表，其中的数据也已导入；如是旧数据，"
+                                               "请在 Excel 中取消隐藏后删除此工作表，再重新导入")
     except Skipped as note:
         checks.warning(source.label, "", str(note).removeprefix(f"{source.label}："))
         return

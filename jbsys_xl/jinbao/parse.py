@@ -222,7 +222,7 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
     date = s.dates(DATE, day_parser(s.header(DATE)))
     status = s.column(STATUS, name_of) if STATUS in cols else None
     used = [inst, item, case, date] + ([status] if status else [])
-    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst)
+    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst) & ~_footer_rows(used)
     part.rows = int(read.sum())
 
     live = read
@@ -251,6 +251,23 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
             if key in cols:
                 part.person[key] = s.raw(cols[key])[rows]
     return part
+
+
+_NOTE_TEXT = re.compile(r"[\u4e00-\u9fff:：]")  # words or a colon: 共 2 条记录, 导出人：…
+
+
+def _footer_rows(used: list[Column]) -> np.ndarray:
+    """Lines below the table that say something about it (共 1,234 条记录, 导出人：…): one
+    filled cell of words after the last row with two or more filled cells. They are no data;
+    a one-cell row inside the table still is (and is reported if it cannot count)."""
+    filled = np.sum([~c.blank for c in used], axis=0)
+    full = np.flatnonzero(filled >= 2)
+    after = int(full[-1]) + 1 if len(full) else 0
+    footer = np.zeros(len(filled), dtype=bool)
+    for r in np.flatnonzero(filled[after:] == 1) + after:
+        text = next(c.shown(r) for c in used if not c.blank[r])
+        footer[r] = bool(_NOTE_TEXT.search(text))
+    return footer
 
 
 _LONG_DIGITS = re.compile(r"\d{16,}")
@@ -302,7 +319,7 @@ def parse_stats(grid: Grid, layout: Layout, targets: Targets, checks: Checks) ->
         label = s.header(month_field)
         month_col = s.column(month_field, lambda value: month_index(v.month(value, label)))
     used = [inst] + ([item] if item else []) + [c for _, _, c in counts] + ([month_col] if month_col else [])
-    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst)
+    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst) & ~_footer_rows(used)
     if item is not None:  # a long report's per-institution 小计 line
         read &= ~item.mapped(lambda name: int(is_total(name)), 0).astype(bool)
     part.rows = int(read.sum())

@@ -102,6 +102,7 @@ class Grid:
     height: int
     width: int
     first_col: int = 0
+    hidden: bool = False  # a hidden sheet of a workbook: read, and said so
 
     def top(self, count: int) -> list[list]:
         """The first ``count`` rows, for finding the header and reading title lines."""
@@ -260,8 +261,12 @@ def _check_package(source: SourceFile, data: bytes) -> None:
         raise SourceError(f"{source.label}：{damage(data)}") from None
     if "xl/workbook.xml" in names or "content.xml" in names and b"opendocument.spreadsheet" in data[:200]:
         return
+    if "xl/workbook.bin" in names:
+        raise SourceError(f"{source.label}：这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 再导入")
+    if not any(name.startswith(("word/", "ppt/")) or name == "content.xml" for name in names):
+        raise SourceError(f"{source.label}：这是压缩包（zip），不是金保导出表；请先解压，再导入其中的导出文件")
     kind = ("Word 文档" if "word/document.xml" in names else "PowerPoint 演示文稿" if "ppt/presentation.xml" in names
-            else "OpenDocument 文字文档" if "content.xml" in names else "压缩包（zip），请先解压后导入其中的文件")
+            else "OpenDocument 文字文档")
     raise SourceError(f"{source.label}：这是{kind}，不是金保导出表；{_FIX}")
 
 
@@ -283,10 +288,12 @@ def _workbook_grids(source: SourceFile) -> Iterator[Grid]:
             raise SourceError(f"{source.label}!{name}：无法读取此工作表，文件可能已损坏；"
                               f"请在 Excel 中打开后另存为 .xlsx 再试") from exc
         if raw.columns is not None:
-            yield ArrowGrid(source.label, name, raw, book)
+            grid = ArrowGrid(source.label, name, raw, book)
         else:
             padded = [[] for _ in range(raw.first_row)] + [list(row) for row in raw.rows]
-            yield RowGrid(source.label, name, padded, raw.first_col, book)
+            grid = RowGrid(source.label, name, padded, raw.first_col, book)
+        grid.hidden = name in book.hidden
+        yield grid
 
 
 # --- web-system "xls": an HTML table -----------------------------------------------------------

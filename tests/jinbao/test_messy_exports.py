@@ -388,3 +388,43 @@ def test_a_date_cell_title_row_is_no_month(tmp_path):
     path = write_xlsx(tmp_path / "w.xlsx", {"2024年3月": [["制表日期", datetime(2024, 4, 2)],
                                                           ["经办机构", ITEM], [TN02, 4]]})
     assert volumes(imported([path])) == {MARCH: 4}
+
+
+# --- found trying it as a new user ----------------------------------------------------------------
+
+def test_lines_below_the_table_are_no_data(tmp_path):
+    """A system's footer (共 N 条记录, 导出人：…) under a 明细 whose first column is read."""
+    rows = detail(("A1", TN02, ITEM, "2024-03-05", "办结"), ("A2", TN02, ITEM, "2024-03-06", "办结"))
+    rows += [["共 2 条记录"], ["导出人：某某  导出时间：2024-12-20 10:00"]]
+    result = imported([write_csv(tmp_path / "m.csv", rows, "utf-8-sig")])
+    assert result.ok and not result.checks and volumes(result) == {MARCH: 2} and result.parts[0].rows == 2
+
+
+def test_a_one_cell_row_inside_the_table_is_still_reported(tmp_path):
+    rows = detail(("A1", TN02, ITEM, "2024-03-05", "办结"), ("A2",), ("A3", TN02, ITEM, "2024-03-06", "办结"))
+    assert messages(imported([write_csv(tmp_path / "m.csv", rows)]), "error") == ["m.csv!m!D4：受理时间不能为空"]
+
+
+def test_a_hidden_sheet_of_an_export_is_read_and_said_so(tmp_path):
+    book = xlsxwriter.Workbook(str(tmp_path / "m.xlsx"))
+    for name, case in (("明细", ("B1", TN02, ITEM, "2024-03-05", "办结")), ("旧", ("B0", TN02, ITEM, "2024-03-01", "办结"))):
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(detail(case)):
+            sheet.write_row(r, 0, row)
+    sheet.hide()
+    book.close()
+    result = imported([tmp_path / "m.xlsx"])
+    assert volumes(result) == {MARCH: 2}
+    assert messages(result, "warning") == ["m.xlsx!旧：这是隐藏的工作表，其中的数据也已导入；如是旧数据，"
+                                           "请在 Excel 中取消隐藏后删除此工作表，再重新导入"]
+
+
+@pytest.mark.parametrize("member, message", [
+    ("3月.csv", "这是压缩包（zip），不是金保导出表；请先解压，再导入其中的导出文件"),
+    ("xl/workbook.bin", "这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 再导入"),
+])
+def test_zip_archives_and_binary_workbooks_are_named(tmp_path, member, message):
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "导出.xlsb", "w") as archive:
+        archive.writestr(member, "x")
+    assert messages(imported([tmp_path / "导出.xlsb"]), "error") == [f"导出.xlsb：{message}"]
