@@ -73,7 +73,7 @@ def expand(paths: Iterable[str | Path], workbook: Path | None = None) -> tuple[l
                             and not any(silently_skipped(Path(part)) for part in f.relative_to(path).parts)),
                            key=lambda f: f.relative_to(path).parts)
             if not found:
-                raise SourceError(f"{path}：文件夹中没有任何文件（应有金保导出的 Excel、CSV 或网页表格文件）")
+                raise SourceError(f"{path}：文件夹中没有可导入的文件（应有金保导出的 Excel、CSV 或网页表格文件）")
             candidates = [SourceFile(f, f"{path.name}/{f.relative_to(path).as_posix()}") for f in found]
         elif path.is_file():
             candidates = [SourceFile(path, path.name)]
