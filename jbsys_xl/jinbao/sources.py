@@ -227,7 +227,12 @@ def read_file(source: SourceFile) -> Iterator[Grid]:
         return
     if (other := _other_kind(data)) is not None:
         raise SourceError(f"{source.label}：这是{other}，不是金保导出表；{_FIX}")
-    text = decode_text(data, source.label)
+    try:
+        text = decode_text(data, source.label)
+    except SourceError:
+        if b"\0" in data[:4096]:  # binary, and not UTF-16 text
+            raise SourceError(f"{source.label}：无法识别的文件格式，不是金保导出表；{_FIX}") from None
+        raise
     if _SPREADSHEET_ML in text[:4096]:
         raise SourceError(f"{source.label}：这是“XML 电子表格 2003”格式，请在 Excel 中打开后另存为 .xlsx 再导入")
     if _HTML_TABLE.search(text):
