@@ -255,6 +255,39 @@ def xlsx_number_cell(data: bytes) -> Callable[[str, int, int], bool] | None:
     return is_number
 
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
+
+
+def xlsx_merges(data: bytes) -> Callable[[str], list[tuple[int, int, int, int]]] | None:
+    """For an .xlsx/.xlsm: a function from a sheet name to its merged areas as (top, left,
+    bottom, right), 0-based inclusive, found by a byte search of the sheet's XML — they sit
+    after all the cells, and reading the cells themselves would cost a whole second read of a
+    big sheet. None for other files."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if "xl/workbook.xml" not in archive.namelist():
+        return None
+    parts = _sheet_parts(archive)
+
+    def merges(name: str) -> list[tuple[int, int, int, int]]:
+        part = parts.get(name)
+        if not part or part not in archive.namelist():
+            return []
+        found, tail = set(), b""
+        with archive.open(part) as stream:
+            while chunk := stream.read(CHUNK):
+                window = tail + chunk
+                for match in _MERGE.finditer(window):
+                    a, r1, b, r2 = match.groups()
+                    found.add((int(r1) - 1, _column_index(a.decode()),
+                               int(r2 or r1) - 1, _column_index((b or a).decode())))
+                tail = window[-256:]
+        return sorted(found)
+
+    return merges
+
+
 # --- .ods -------------------------------------------------------------------------------------
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

@@ -1,11 +1,13 @@
 """Read raw cell values, keeping every value's position so errors can name the cell.
 
 Sources: an .xlsx/.xlsm/.xls/.ods workbook (python-calamine: Rust, values only, far faster than
-openpyxl), a folder of ``<sheet>.csv`` files, or — from the Excel layer — a grid of values from
-xlwings. Cells that show something in Excel but hold no value (error values, formulas without a
-saved result) arrive as :class:`~jbsys_xl.io.values.CellError`, never as blanks
-(:mod:`jbsys_xl.io.cell_errors`). Nothing here interprets values; that is
-:mod:`jbsys_xl.io.dataset`'s job.
+openpyxl), a folder of ``<sheet>.csv`` files (comma- or tab-separated; UTF-8, GBK or UTF-16), or
+— from the Excel layer — a grid of values from xlwings. Cells that show something in Excel but
+hold no value (error values, formulas without a saved result) arrive as
+:class:`~jbsys_xl.io.values.CellError`, never as blanks, and the 汇总 row of an Excel Table
+arrives blank (:mod:`jbsys_xl.io.cell_errors`). A file that cannot be opened is a
+:class:`SourceError` saying why in words a user can act on (empty, cut short, protected …).
+Nothing here interprets values; that is :mod:`jbsys_xl.io.dataset`'s job.
 """
 from __future__ import annotations
 
@@ -223,13 +225,15 @@ class Spreadsheet:
             raise SourceError(f"{path.name}：{damage(data)}") from exc
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self.hidden = frozenset(sheet.name for sheet in self._book.sheets_metadata
-                                if str(sheet.visible).rsplit(".", 1)[-1] != "Visible")
+                                if sheet.visible != python_calamine.SheetVisibleEnum.Visible)
         self._errors = cell_errors.scanner(data, path.name)
         self._totals = cell_errors.table_totals(data)
-        self._fast = None
-        self._xlsx_number = None
-        self._cells: dict[str, tuple] = {}  # sheet → (start, rows) once read whole by calamine
-        self._ods_merges = None  # fastexcel's reader, opened for the first column-wise read
+        self._fast = None  # fastexcel's reader, opened for the first column-wise read
+        # Asked only of a few cells of 金保 exports (merged institutions, number-ised case ids):
+        self._xlsx_number = None  # the .xlsx cell-type probe, made on first use
+        self._cells: dict[str, tuple] = {}  # other formats: sheet → (start, rows) read by calamine
+        self._merges = None  # the .xlsx merge scan, made on first use
+        self._ods_merges = None
 
     def read(self, name: str, key: str | None = None) -> RawSheet:
         """The sheet's values from its first used cell; error cells as CellError."""
@@ -250,7 +254,11 @@ class Spreadsheet:
 
     def merged(self, name: str) -> list[tuple[int, int, int, int]]:
         """The sheet's merged areas as (top, left, bottom, right), 0-based and inclusive."""
-        if self.data[:4] == b"PK\x03\x04" and self._book_kind() == "ods":
+        if self._merges is None:
+            self._merges = cell_errors.xlsx_merges(self.data) or False
+        if self._merges:
+            return self._merges(name)
+        if self.data[:4] == b"PK\x03\x04":  # .ods: calamine does not report its merges
             if self._ods_merges is None:
                 self._ods_merges = cell_errors.ods_merges(self.data)
             return self._ods_merges.get(name, [])
@@ -270,9 +278,6 @@ class Spreadsheet:
         r, c = row - top, col - left
         value = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
         return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-    def _book_kind(self) -> str:
-        return "ods" if b"opendocument.spreadsheet" in self.data[:200] else "xlsx"
 
     def read_columns(self, name: str, key: str | None = None) -> RawSheet | None:
         """The sheet as Arrow string columns (fastexcel: no Python object per cell), or None

@@ -3,7 +3,9 @@
 The header row is the first of the first 30 rows that holds the required headers of a kind:
 明细 (a case-id column), 统计 long (institution, item and count columns) or 统计 wide
 (institution and columns named after the year's items). Rows above it are title lines; a 统计
-without a month column takes its month from them.
+without a month column takes its month from them or from the sheet's name (2024年3月) — never
+from a title naming several months (2024年1月—12月), which is an error. Two read columns with
+one header text are an error naming both (contract §1, v3).
 """
 from __future__ import annotations
 
