@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, contract
-from .console import (EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem, output_problem, print_checks, refuse, write_output)
+from .console import (CANCELLED, EXIT_CANCELLED, EXIT_FAILURE, EXIT_INVALID, EXIT_OK, XLSX, fail, first_problem,
+                      output_problem, print_checks, refuse, unexpected, write_output)
 from .io.atomic import OutputError, write_atomic
 from .jinbao.cli import add_commands as jinbao_commands
 from .web.command import add_command as serve_command
@@ -368,12 +369,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    with chinese_argparse():
-        args = build_parser().parse_args(argv)
+    """Every command, the 金保 ones included. Ctrl+C ends it with 已取消 and exit 130: outputs
+    are written atomically, so nothing is left half-written."""
     try:
+        with chinese_argparse():
+            args = build_parser().parse_args(argv)
         return args.func(args)
+    except KeyboardInterrupt:
+        print(f"\n{CANCELLED}", file=sys.stderr)
+        return EXIT_CANCELLED
     except Exception as exc:  # the last line of defence: a message, not a traceback
-        print(f"意外错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"意外错误：{unexpected(exc)}", file=sys.stderr)
         if "JBSYS_DEBUG" in os.environ:
             raise
         return EXIT_FAILURE

@@ -9,9 +9,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .io.atomic import OutputError, write_atomic
+from .io.reader import created_by_tool
 from .model import Check, problem_count
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID = 0, 1, 2
+EXIT_CANCELLED = 130  # what a shell reports for a program stopped by Ctrl+C (128 + SIGINT)
+CANCELLED = "已取消"
 WARNINGS_SHOWN = 20  # more would push what a command printed last off the screen
 XLSX = ".xlsx"
 
@@ -46,8 +49,11 @@ def fail(message: str, code: int = EXIT_INVALID) -> int:
 
 
 def output_problem(path: Path, inputs: Iterable[Path], label: str,
-                   suffix: str | None = None) -> str | None:
-    """Why an output path given on the command line cannot be used, or None."""
+                   suffix: str | None = None, exports: Iterable[Path] = ()) -> str | None:
+    """Why an output path cannot be used, or None. ``inputs`` are never written to nor into;
+    ``exports`` (金保 files or folders) are never overwritten, but a workbook may be written
+    into an exports folder — the next import skips it as ours (so ``import 工作簿 文件夹``
+    works with the workbook kept among the exports, its default output beside it)."""
     if path.is_dir():
         return f"{label}“{path}”是一个文件夹，请给出文件名"
     if suffix and path.suffix.lower() != suffix:
@@ -55,17 +61,40 @@ def output_problem(path: Path, inputs: Iterable[Path], label: str,
     for source in inputs:
         if is_input(path, source):
             return f"{label}“{path}”就是输入文件“{source}”或在其中，写入会覆盖原始数据；请换一个文件名"
+    for source in exports:
+        if not source.is_dir():
+            if is_input(path, source):
+                return f"{label}“{path}”就是要导入的金保导出文件“{source}”，写入会覆盖原始数据；请换一个文件名"
+        elif is_input(path, source):
+            if suffix != XLSX:
+                return (f"{label}“{path}”在导出文件夹“{source}”中，下次导入时会被当作导出文件读取；"
+                        f"请写到文件夹外")
+            if path.exists() and not created_by_tool(path.read_bytes()):
+                return (f"{label}“{path}”是导出文件夹“{source}”中已有的文件（不是本程序生成的），"
+                        f"写入会覆盖它；请换一个文件名")
     return None
 
 
 def first_problem(outputs: Iterable[tuple[str | None, str, str | None]],
-                  inputs: Iterable[Path]) -> str | None:
+                  inputs: Iterable[Path], exports: Iterable[Path] = ()) -> str | None:
     """The first problem of the (path, label, suffix) outputs given, skipping those not given."""
-    inputs = list(inputs)
+    inputs, exports = list(inputs), list(exports)
     for path, label, suffix in outputs:
-        if path and (problem := output_problem(Path(path), inputs, label, suffix)):
+        if path and (problem := output_problem(Path(path), inputs, label, suffix, exports)):
             return problem
     return None
+
+
+def unexpected(exc: BaseException) -> str:
+    """A failure no check foresaw, said without Python's class names: what a user can do."""
+    if isinstance(exc, MemoryError):
+        return "内存不足：文件太大，或同时运行的程序太多；请关闭其他程序后重试"
+    if isinstance(exc, OSError):
+        where = f"“{exc.filename}”" if exc.filename else ""
+        return f"无法读写文件{where}（{exc.strerror or '系统错误'}）"
+    detail = f"（{exc}）" if str(exc) else ""
+    return (f"程序内部出错{detail}。请把所用的文件和这条信息发给维护人员；"
+            f"设置环境变量 JBSYS_DEBUG=1 后重新运行可以看到详细信息")
 
 
 def is_input(path: Path, source: Path) -> bool:

@@ -158,7 +158,7 @@ def test_csv_in_any_chinese_excel_encoding_gives_the_same_money(tmp_path, base_m
 
 def test_csv_in_an_unknown_encoding_is_named(tmp_path):
     folder = csv_folder(tmp_path, wb.base(), "utf-8")
-    (folder / "扣减.csv").write_bytes("年度,中心".encode("utf-16"))
+    (folder / "扣减.csv").write_bytes(b"\x80\x80,\x80")  # neither UTF-8, GB18030 nor UTF-16
     [error] = run(folder, 2024).errors
     assert "扣减.csv" in error.message and "编码" in error.message
 
@@ -275,10 +275,14 @@ def test_lock_file_and_password_protected_file_say_what_they_are(tmp_path):
     protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100
                           + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 400)
     assert "密码保护" in run(protected, 2024).errors[0].message
-    broken = tmp_path / "坏.xlsx"
-    broken.write_bytes(b"PK\x03\x04 not really a zip")
-    message = run(broken, 2024).errors[0].message
-    assert "无法作为 Excel 工作簿打开" in message and "Error" not in message.split("（")[0]
+    cut = tmp_path / "坏.xlsx"
+    cut.write_bytes(b"PK\x03\x04 not really a zip")
+    assert "文件不完整" in run(cut, 2024).errors[0].message
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "压缩包.xlsx", "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    message = run(tmp_path / "压缩包.xlsx", 2024).errors[0].message
+    assert "无法作为 Excel 工作簿打开" in message and "Error" not in message
 
 
 def test_reader_keeps_every_sheet_name_for_hints(tmp_path):

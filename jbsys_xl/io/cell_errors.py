@@ -5,10 +5,14 @@ no saved result, so a cell that shows a value in Excel would silently read as bl
 optional money cell would fall back to its default. This module finds those cells in the file
 itself: a byte search of each sheet's XML (cheap: most sheets have none), then an exact parse of
 the sheets that might. ``.xls`` files are checked through xlrd, which keeps BIFF cell types.
+
+The opposite mistake is here too: the totals row of an Excel Table (its 汇总 row) reads as one
+more row of data, so :func:`table_totals` finds those rows in the Table parts of the package.
 """
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Callable
@@ -161,6 +165,129 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+def table_totals(data: bytes) -> Callable[[str], list[tuple[int, int, int]]]:
+    """A function from a sheet name to the totals rows of its Excel Tables, as 0-based
+    (row, first column, last column). Only .xlsx/.xlsm have Tables (ListObjects) on file."""
+    if data[:4] != b"PK\x03\x04":
+        return lambda name: []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(archive) if "xl/workbook.xml" in archive.namelist() else {}
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return lambda name: []  # the value reader says what is wrong with the file
+
+    def totals(name: str) -> list[tuple[int, int, int]]:
+        part = parts.get(name)
+        if not part:
+            return []
+        found = []
+        for table in _related(archive, part, "/table"):
+            root = ElementTree.fromstring(archive.read(table))
+            count = int(root.get("totalsRowCount") or 0)
+            ref = _RANGE.fullmatch(root.get("ref", ""))
+            if count <= 0 or ref is None:
+                continue
+            left, right = _column_index(ref.group(1)), _column_index(ref.group(3))
+            bottom = int(ref.group(4)) - 1
+            found.extend((row, left, right) for row in range(bottom - count + 1, bottom + 1))
+        return found
+
+    return totals
+
+
+_RANGE = re.compile(r"\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)")
+
+
+def _related(archive: zipfile.ZipFile, part: str, kind: str) -> list[str]:
+    """Parts the relationships of ``part`` point at whose type ends in ``kind``."""
+    folder, file = posixpath.split(part)
+    rels = f"{folder}/_rels/{file}.rels"
+    if rels not in archive.namelist():
+        return []
+    found = []
+    for rel in ElementTree.fromstring(archive.read(rels)).iter(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("Type", "").endswith(kind) and rel.get("TargetMode") != "External":
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            if path in archive.namelist():
+                found.append(path)
+    return found
+
+
+def xlsx_number_cell(data: bytes) -> Callable[[str, int, int], bool] | None:
+    """For an .xlsx/.xlsm: a function telling whether a cell is stored as a number (no ``t``,
+    or ``t="n"``, with a value) — what a reader that hands out text cannot say. It reads the
+    sheet only down to that row. None for other files."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if "xl/workbook.xml" not in archive.namelist():
+        return None
+    parts = _sheet_parts(archive)
+
+    def is_number(name: str, row: int, col: int) -> bool:
+        part = parts.get(name)
+        if not part or part not in archive.namelist():
+            return False
+        row_index, col_index = -1, -1
+        for event, element in ElementTree.iterparse(archive.open(part), events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "row":
+                    r = element.get("r")
+                    row_index = int(r) - 1 if r else row_index + 1
+                    col_index = -1
+                    if row_index > row:
+                        return False
+                elif tag == "c":
+                    ref = element.get("r")
+                    match = _CELL_REF.fullmatch(ref) if ref else None
+                    col_index = _column_index(match.group(1)) if match else col_index + 1
+                continue
+            if tag == "c":
+                if (row_index, col_index) == (row, col):
+                    return element.get("t", "n") == "n" and element.find(f"{_MAIN}v") is not None
+                element.clear()
+            elif tag == "row":
+                element.clear()
+        return False
+
+    return is_number
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?"')
+
+
+def xlsx_merges(data: bytes) -> Callable[[str], list[tuple[int, int, int, int]]] | None:
+    """For an .xlsx/.xlsm: a function from a sheet name to its merged areas as (top, left,
+    bottom, right), 0-based inclusive, found by a byte search of the sheet's XML — they sit
+    after all the cells, and reading the cells themselves would cost a whole second read of a
+    big sheet. None for other files."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if "xl/workbook.xml" not in archive.namelist():
+        return None
+    parts = _sheet_parts(archive)
+
+    def merges(name: str) -> list[tuple[int, int, int, int]]:
+        part = parts.get(name)
+        if not part or part not in archive.namelist():
+            return []
+        found, tail = set(), b""
+        with archive.open(part) as stream:
+            while chunk := stream.read(CHUNK):
+                window = tail + chunk
+                for match in _MERGE.finditer(window):
+                    a, r1, b, r2 = match.groups()
+                    found.add((int(r1) - 1, _column_index(a.decode()),
+                               int(r2 or r1) - 1, _column_index((b or a).decode())))
+                tail = window[-256:]
+        return sorted(found)
+
+    return merges
+
+
 # --- .ods -------------------------------------------------------------------------------------
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -202,6 +329,33 @@ def _parse_ods(stream) -> dict[str, Found]:
                 for offset in range(repeat):
                     table[(row, col + offset)] = CellError(shown)
             col += repeat
+            element.clear()
+        elif tag == f"{_TABLE}table-row":
+            row += int(element.get(f"{_TABLE}number-rows-repeated", "1")) - 1
+            element.clear()
+    return result
+
+
+def ods_merges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged areas per table of an .ods file as (top, left, bottom, right), 0-based inclusive
+    (calamine does not report them for .ods)."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    result: dict[str, list[tuple[int, int, int, int]]] = {}
+    merges, row, col = None, -1, 0
+    for event, element in ElementTree.iterparse(archive.open("content.xml"), events=("start", "end")):
+        tag = element.tag
+        if event == "start":
+            if tag == f"{_TABLE}table":
+                merges, row = result.setdefault(element.get(f"{_TABLE}name", ""), []), -1
+            elif tag == f"{_TABLE}table-row":
+                row, col = row + 1, 0
+            continue
+        if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+            rows = int(element.get(f"{_TABLE}number-rows-spanned", "1"))
+            cols = int(element.get(f"{_TABLE}number-columns-spanned", "1"))
+            if (rows > 1 or cols > 1) and merges is not None:
+                merges.append((row, col, row + rows - 1, col + cols - 1))
+            col += int(element.get(f"{_TABLE}number-columns-repeated", "1"))
             element.clear()
         elif tag == f"{_TABLE}table-row":
             row += int(element.get(f"{_TABLE}number-rows-repeated", "1")) - 1

@@ -1,11 +1,13 @@
 """Read raw cell values, keeping every value's position so errors can name the cell.
 
 Sources: an .xlsx/.xlsm/.xls/.ods workbook (python-calamine: Rust, values only, far faster than
-openpyxl), a folder of ``<sheet>.csv`` files, or — from the Excel layer — a grid of values from
-xlwings. Cells that show something in Excel but hold no value (error values, formulas without a
-saved result) arrive as :class:`~jbsys_xl.io.values.CellError`, never as blanks
-(:mod:`jbsys_xl.io.cell_errors`). Nothing here interprets values; that is
-:mod:`jbsys_xl.io.dataset`'s job.
+openpyxl), a folder of ``<sheet>.csv`` files (comma- or tab-separated; UTF-8, GBK or UTF-16), or
+— from the Excel layer — a grid of values from xlwings. Cells that show something in Excel but
+hold no value (error values, formulas without a saved result) arrive as
+:class:`~jbsys_xl.io.values.CellError`, never as blanks, and the 汇总 row of an Excel Table
+arrives blank (:mod:`jbsys_xl.io.cell_errors`). A file that cannot be opened is a
+:class:`SourceError` saying why in words a user can act on (empty, cut short, protected …).
+Nothing here interprets values; that is :mod:`jbsys_xl.io.dataset`'s job.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import csv
 import gc
 import hashlib
 import io
+import re
+import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -109,20 +113,51 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # what Chinese Excel saves: UTF-8 (BOM
 
 
 def decode_text(data: bytes, label: str) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
-    for encoding in CSV_ENCODINGS:
+    """Text of a CSV or text file: UTF-16 (Excel's “Unicode 文本”, with a BOM or recognisable
+    by its zero bytes), UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    encodings = (utf16,) if (utf16 := _utf16(data)) else CSV_ENCODINGS
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SourceError(f"{label}：无法识别文件编码（应为 UTF-8 或 GBK/GB18030）")
+    raise SourceError(f"{label}：无法识别文件编码（应为 UTF-8、GBK/GB18030 或 Unicode 文本）")
+
+
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec the text is in, or None. Without a BOM: half the bytes of its start are
+    zero, on the odd side for little-endian (the ASCII of tabs, digits and line ends)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) >= 4:
+        odd, even = head[1::2].count(0), head[0::2].count(0)
+        if odd > len(head) // 8 and even * 4 < odd:
+            return "utf-16-le"
+        if even > len(head) // 8 and odd * 4 < even:
+            return "utf-16-be"
+    return None
+
+
+def text_rows(text: str) -> list[list]:
+    """Rows of a comma- or tab-separated text (Excel saves “文本文件（制表符分隔）” and
+    “Unicode 文本” with tabs). Excel's error values saved as text (#N/A …) stay error cells;
+    the text-forcing form ``="0101"`` that many systems export reads as ``0101``."""
+    head = text[:8192]
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    return [[_csv_cell(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _csv_cell(cell: str):
+    if cell[:2] == '="' and cell[-1:] == '"' and len(cell) >= 3:
+        return cell[2:-1]
+    return CellError(cell) if cell in cell_errors.ERROR_CODES else cell
 
 
 def csv_rows(data: bytes, label: str) -> list[list]:
-    """Rows of a CSV file; Excel's error values saved as text (#N/A …) stay error cells."""
-    text = decode_text(data, label)
-    return [[CellError(cell) if cell in cell_errors.ERROR_CODES else cell for cell in row]
-            for row in csv.reader(io.StringIO(text, newline=""))]
+    """Rows of a CSV (or tab-separated) file, whatever its encoding (:func:`decode_text`)."""
+    return text_rows(decode_text(data, label))
 
 
 def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
@@ -142,9 +177,15 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
     for key, name in chosen.items():
         if wanted is not None and key not in wanted:
             continue
-        with gc_paused():
-            big = key in COLUMNAR_SHEETS and book.read_columns(name, key)
-            sheets[key] = big or book.read(name, key)
+        try:
+            with gc_paused():
+                big = key in COLUMNAR_SHEETS and book.read_columns(name, key)
+                sheets[key] = big or book.read(name, key)
+        except BaseException as exc:  # a damaged sheet inside a package that opened
+            if not library_failure(exc):
+                raise
+            raise SourceError(f"{path.name}!{name}：无法读取此工作表，文件可能已损坏；"
+                              f"请在 Excel 中打开后另存为 .xlsx 再试") from exc
     return RawBook(sheets, path.name, book.sha256, sheet_names=book.sheet_names, clashes=clashes)
 
 
@@ -178,12 +219,21 @@ class Spreadsheet:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except python_calamine.PasswordError:
             raise SourceError(f"{path.name}：文件有密码保护，请在 Excel 中取消密码后另存再试") from None
-        except Exception as exc:  # calamine raises several unrelated types for a non-workbook
-            raise SourceError(f"{path.name}：无法作为 Excel 工作簿打开，文件可能已损坏或不是 Excel 文件"
-                              f"（{type(exc).__name__}）") from exc
+        except BaseException as exc:  # calamine raises unrelated types, even a Rust panic
+            if not library_failure(exc):
+                raise
+            raise SourceError(f"{path.name}：{damage(data)}") from exc
         self.sheet_names: list[str] = list(self._book.sheet_names)
+        self.hidden = frozenset(sheet.name for sheet in self._book.sheets_metadata
+                                if sheet.visible != python_calamine.SheetVisibleEnum.Visible)
         self._errors = cell_errors.scanner(data, path.name)
+        self._totals = cell_errors.table_totals(data)
         self._fast = None  # fastexcel's reader, opened for the first column-wise read
+        # Asked only of a few cells of 金保 exports (merged institutions, number-ised case ids):
+        self._xlsx_number = None  # the .xlsx cell-type probe, made on first use
+        self._cells: dict[str, tuple] = {}  # other formats: sheet → (start, rows) read by calamine
+        self._merges = None  # the .xlsx merge scan, made on first use
+        self._ods_merges = None
 
     def read(self, name: str, key: str | None = None) -> RawSheet:
         """The sheet's values from its first used cell; error cells as CellError."""
@@ -194,7 +244,40 @@ class Spreadsheet:
         marked = self._errors(name)
         if marked:
             _mark(raw, marked)
+        for row, left, right in self._totals(name):  # spec §1: a Table's 汇总 row is not data
+            r = row - raw.first_row
+            if 0 <= r < len(raw.rows):
+                line = raw.rows[r]
+                for c in range(max(left - raw.first_col, 0), min(right + 1 - raw.first_col, len(line))):
+                    line[c] = None
         return raw
+
+    def merged(self, name: str) -> list[tuple[int, int, int, int]]:
+        """The sheet's merged areas as (top, left, bottom, right), 0-based and inclusive."""
+        if self._merges is None:
+            self._merges = cell_errors.xlsx_merges(self.data) or False
+        if self._merges:
+            return self._merges(name)
+        if self.data[:4] == b"PK\x03\x04":  # .ods: calamine does not report its merges
+            if self._ods_merges is None:
+                self._ods_merges = cell_errors.ods_merges(self.data)
+            return self._ods_merges.get(name, [])
+        ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+        return [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
+
+    def is_number(self, name: str, row: int, col: int) -> bool:
+        """Whether a cell is stored as a number (0-based sheet position)."""
+        if self._xlsx_number is None:
+            self._xlsx_number = cell_errors.xlsx_number_cell(self.data) or False
+        if self._xlsx_number:
+            return self._xlsx_number(name, row, col)
+        if name not in self._cells:
+            sheet = self._book.get_sheet_by_name(name)
+            self._cells[name] = (sheet.start or (0, 0), sheet.to_python(skip_empty_area=True))
+        (top, left), rows = self._cells[name]
+        r, c = row - top, col - left
+        value = rows[r][c] if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
 
     def read_columns(self, name: str, key: str | None = None) -> RawSheet | None:
         """The sheet as Arrow string columns (fastexcel: no Python object per cell), or None
@@ -229,12 +312,24 @@ class Spreadsheet:
         if any(not (0 <= r < batch.num_rows and 0 <= c < batch.num_columns) for r, c in errors):
             return None
         columns = list(batch.columns)
+        for row, first, last in self._totals(name):  # spec §1: a Table's 汇总 row is not data
+            for c in range(max(first - left, 0), min(last + 1 - left, len(columns))):
+                if row < batch.num_rows:
+                    columns[c] = _blank_at(columns[c], row)
+                    errors.pop((row, c), None)
         head = min(contract.HEADER_SEARCH_ROWS, batch.num_rows)
         rows = [list(values) for values in zip(*(column.slice(0, head).to_pylist() for column in columns))]
         for (r, c), error in errors.items():
             if r < head:
                 rows[r][c] = error
         return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors)
+
+
+def _blank_at(column, row: int):
+    """The Arrow column with one cell made null (a blank)."""
+    import pyarrow as pa
+
+    return pa.concat_arrays([column.slice(0, row), pa.nulls(1, column.type), column.slice(row + 1)])
 
 
 def _mark(sheet: RawSheet, marked: dict[tuple[int, int], CellError]) -> None:
@@ -257,6 +352,54 @@ def _mark(sheet: RawSheet, marked: dict[tuple[int, int], CellError]) -> None:
         row[c] = error
 
 
+def library_failure(exc: BaseException) -> bool:
+    """Whether an exception is a reader library failing on a damaged file — any exception, or
+    a Rust panic (pyo3's PanicException derives from BaseException) — rather than Ctrl+C."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+TOOL = "JBSys-XL"  # the creator every workbook we write has in its document properties
+
+
+def created_by_tool(data: bytes) -> bool:
+    """Whether a workbook's document properties name this tool as its creator (every file we
+    write says so; Excel keeps the creator when the file is saved again)."""
+    if data[:4] != b"PK\x03\x04":
+        return False
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
+        app = archive.read("docProps/app.xml") if "docProps/app.xml" in archive.namelist() else b""
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+    return (re.search(rb"<dc:creator>\s*" + TOOL.encode(), core) is not None
+            or re.search(rb"<Application>\s*" + TOOL.encode(), app) is not None)
+
+
+EMPTY_FILE = "文件是空的（0 字节），可能下载未完成；请重新下载或导出"
+
+
+def damage(data: bytes) -> str:
+    """Why bytes that start like a workbook do not open, in words a user can act on: a file cut
+    short (a download or copy that did not finish) reads differently from any other damage."""
+    if not data:
+        return EMPTY_FILE
+    if truncated(data):
+        return (f"文件不完整（只有 {len(data):,} 字节，结尾缺失），可能下载或复制未完成；"
+                f"请重新下载或复制后再试")
+    return "无法作为 Excel 工作簿打开，文件可能已损坏或不是 Excel 文件；请在 Excel 中打开后另存为 .xlsx 再试"
+
+
+def truncated(data: bytes) -> bool:
+    """A zip package without its end record (written last), or an OLE file (.xls) that is
+    not whole 512-byte sectors: the end of the file is missing."""
+    if data[:4] == b"PK\x03\x04":
+        return b"PK\x05\x06" not in data[-65_557:]
+    if data[:8] == cell_errors.CFB_MAGIC:
+        return len(data) % 512 != 0
+    return False
+
+
 def open_spreadsheet(path: Path) -> Spreadsheet:
     if path.name.startswith("~$"):
         raise SourceError(f"{path.name}：这是 Excel 打开文件时生成的临时锁定文件，不是工作簿；"
@@ -267,6 +410,8 @@ def open_spreadsheet(path: Path) -> Spreadsheet:
         raise SourceError(f"{path.name}：没有读取权限，或文件正被其他程序独占打开") from None
     except OSError as exc:
         raise SourceError(f"{path.name}：无法读取文件（{exc.strerror or exc}）") from None
+    if not data:
+        raise SourceError(f"{path.name}：{EMPTY_FILE}")
     if data[:8] == cell_errors.CFB_MAGIC and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I" in data:
         raise SourceError(f"{path.name}：文件有密码保护，请在 Excel 中取消密码后另存再试")
     return Spreadsheet(path, data)

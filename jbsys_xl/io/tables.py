@@ -149,13 +149,13 @@ def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
     for index, row in enumerate(sheet.rows):
         if sheet.first_row + index >= contract.HEADER_SEARCH_ROWS:
             break
-        columns: dict[str, int] = {}
-        for col, value in enumerate(row):
-            if isinstance(value, str) and value.strip() in spec.headers:
-                columns.setdefault(value.strip(), col)
+        found_at = _header_columns(row, spec)
+        columns = {header: cols[0] for header, cols in found_at.items()}
         found = sum(1 for h in spec.required if h in columns)
         if found == len(spec.required):
-            return Table(sheet, spec, index, columns, checks)
+            table = Table(sheet, spec, index, columns, checks)
+            _refuse_twins(table, found_at)
+            return table
         if best is None or found > best[0]:
             best = (found, index, columns)
     if best is None or best[0] == 0:
@@ -170,6 +170,31 @@ def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
     where = cell_name(sheet.first_row + index, sheet.first_col)
     checks.error(spec.name, where, f"表头缺少必需列：{'、'.join(missing)}")
     return None
+
+
+def _header_columns(row: list, spec: SheetSpec) -> dict[str, list[int]]:
+    """Contract header → every column of the row headed by it, compared in normal form
+    (NFKC, trimmed: 一票否决 with a full-width space after it is still 一票否决)."""
+    found: dict[str, list[int]] = {}
+    for col, value in enumerate(row):
+        if isinstance(value, str):
+            header = normalize(value)
+            if header in spec.headers:
+                found.setdefault(header, []).append(col)
+    return found
+
+
+def _refuse_twins(table: Table, found_at: dict[str, list[int]]) -> None:
+    """Two columns under one contract header: an error naming both header cells (spec §1, v3).
+    Offices hide a stale column rather than delete it; picking either would be a guess."""
+    row = table.sheet.first_row + table.header_index
+    for header, cols in found_at.items():
+        if len(cols) < 2:
+            continue
+        cells = [cell_name(row, table.sheet.first_col + col) for col in cols]
+        table.checks.error(table.name, cells[0],
+                           f"有 {len(cols)} 列的表头都是“{header}”（{'、'.join(cells)}），无法确定用哪一列"
+                           f"（可能有隐藏的旧列，或表头带空格）；请删除多余的列，只保留一列“{header}”")
 
 
 def near_sheet(wanted: str, names: list[str]) -> str | None:

@@ -15,6 +15,7 @@ from .. import contract
 from ..model import Month
 
 CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal(10) ** 12  # no fund is a trillion yuan; far larger would not even round to the fen
 _MONTH_RE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:月份?)?$")
 _COMPACT_MONTH_RE = re.compile(r"^(\d{4})(\d{2})$")  # 202403: the 金保 所属期 form
 _DAY_RE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
@@ -74,7 +75,7 @@ def is_empty(value) -> bool:
 
 def show(value) -> str:
     """The value as a person typed it, for quoting in a message."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, datetime) and not (value.hour or value.minute or value.second):
         return value.date().isoformat()
@@ -131,7 +132,15 @@ def non_negative(value, label: str) -> Decimal | None:
 def money(value, label: str) -> Decimal | None:
     """Yuan, rounded half-up to the fen as the spec requires for every money cell."""
     result = non_negative(value, label)
+    if result is not None and result >= MONEY_LIMIT:
+        raise BadValue(f"{label}“{show(value)}”太大（超过 1 万亿元），请核对")
     return None if result is None else result.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# Beyond 64 bits no count, year or serial number is meant: a long ID pasted in, or 1E+400.
+# Refused before int() — which would build a 400-digit number, and numpy would overflow on it.
+INTEGER_LIMIT = 2 ** 63
+MAX_COUNT = 1_000_000  # cases per row and month (spec §2, 金保 §3): more is an ID pasted in
 
 
 @refuse_cell_errors
@@ -139,9 +148,31 @@ def integer(value, label: str) -> int | None:
     result = number(value, label)
     if result is None:
         return None
+    if result.copy_abs() >= INTEGER_LIMIT:  # copy_abs: no context, so no decimal.Overflow
+        raise BadValue(f"{label}是一个 {_digits(result):,} 位的数，太大，不是合理的值（可能误填了证件号码或卡号）")
     if result != result.to_integral_value():
         raise BadValue(f"{label}“{show(value)}”不是整数")
     return int(result)
+
+
+@refuse_cell_errors
+def count(value, label: str) -> int | None:
+    """A number of cases (业务量, 金保 counts): a whole number from 0 to 999,999. A million or
+    more in one row is no center's month of one item but an ID or card number in the wrong cell."""
+    result = non_negative(value, label)
+    if result is None:
+        return None
+    if result >= MAX_COUNT:  # not quoted: it may well be someone's ID number
+        raise BadValue(f"{label}是一个 {_digits(result):,} 位的数：一行不应达到 {MAX_COUNT:,} 件，"
+                       f"可能误粘贴了证件号码、卡号或编号，请核对")
+    if result != result.to_integral_value():
+        raise BadValue(f"{label}“{show(value)}”不是整数（{label}是办件笔数）")
+    return int(result)
+
+
+def _digits(number: Decimal) -> int:
+    """Digits before the decimal point of a number of 1 or more."""
+    return number.adjusted() + 1
 
 
 @refuse_cell_errors

@@ -57,10 +57,7 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
         return y * 12 + m - 1
 
     def volume_of(raw):
-        count = v.non_negative(raw, "业务量")
-        if count != count.to_integral_value():
-            raise v.BadValue(f"业务量“{v.show(raw)}”不是整数（业务量是办件笔数）")
-        return int(count)
+        return v.count(raw, "业务量")
 
     parsed = {}
     for header, parse in (("中心", center_of), ("事项", item_of), ("月份", month_of), ("业务量", volume_of)):

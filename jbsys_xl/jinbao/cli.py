@@ -24,13 +24,13 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _inputs(args) -> list[Path]:
-    return [Path(args.workbook), *map(Path, args.sources)]
+def _exports(args) -> list[Path]:
+    return list(map(Path, args.sources))
 
 
 def cmd_import(args) -> int:
     if problem := first_problem(((args.output, "输出工作簿", XLSX), (args.json, "JSON 文件", None)),
-                                _inputs(args)):
+                                [Path(args.workbook)], _exports(args)):
         return fail(problem)
     result = run_import(args.workbook, args.sources, args.year, progress=_progress)
     if not result.ok:
@@ -38,7 +38,7 @@ def cmd_import(args) -> int:
             return EXIT_FAILURE
         return refuse(result.checks, "未写入导入结果", "")
     output = Path(args.output) if args.output else default_output(Path(args.workbook), result.year)
-    if problem := output_problem(output, _inputs(args), "输出工作簿"):
+    if problem := output_problem(output, [Path(args.workbook)], "输出工作簿", XLSX, _exports(args)):
         return fail(problem)
     if write_output(output, import_workbook_bytes(result)) is not None:
         return EXIT_FAILURE
@@ -53,7 +53,7 @@ def cmd_import(args) -> int:
 
 def cmd_callbacks(args) -> int:
     if problem := first_problem(((args.output, "回访清单", XLSX), (args.json, "JSON 文件", None)),
-                                _inputs(args)):
+                                [Path(args.workbook)], _exports(args)):
         return fail(problem)
     if args.per_center < 1:
         return fail("--per-center 应为正整数")

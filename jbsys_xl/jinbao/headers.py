@@ -28,6 +28,8 @@ PERSONAL = (NAME, ID_NUMBER, PHONE)  # read by the callbacks only, never written
 # The columns that make a header row recognisable; a sheet with none of them is not an export.
 TELLING = (CASE_ID, INSTITUTION, ITEM, DATE, COUNT)
 
+HEADER_ROWS = 30  # the header row of an export is one of its first 30 rows (contract §1)
+
 DETAIL, STATS = "明细", "统计"  # the two kinds of export (contract §2)
 LONG, WIDE = "长表", "宽表"  # the two layouts of a 统计 export
 
@@ -41,6 +43,12 @@ WIDE_IGNORED = frozenset({"序号", "备注", "说明", "单位", "排名"} | TO
 
 _BY_NAME = {name: (field, rank) for field, names in FIELD_HEADERS.items()
             for rank, name in enumerate(names)}
+
+
+def header_field(text: str) -> str | None:
+    """The field a header text names (in normal form), or None."""
+    found = _BY_NAME.get(normalize(text))
+    return None if found is None else found[0]
 
 
 def field_columns(row: list) -> dict[str, int]:

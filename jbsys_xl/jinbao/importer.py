@@ -21,11 +21,11 @@ from ..io.reader import RawBook, SourceError, read_source
 from ..io.tables import Checks
 from ..model import Center, Check, Findings, Month, month_text
 from .columns import month_of_index
-from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, INSTITUTION, ITEM, LABELS, PERSONAL,
-                      STATS)
+from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, HEADER_ROWS, INSTITUTION, ITEM, LABELS,
+                      PERSONAL, STATS)
 from .layout import LayoutError, find_layout
 from .parse import BLANK_SHOWN, SheetPart, Tally, Targets, parse_detail, parse_stats
-from .sources import SourceFile, expand, read_file
+from .sources import Skipped, SourceFile, expand, read_file
 
 Progress = Callable[[str], None]
 MAX_LISTED = 50  # conflicting cases listed one by one per sheet; the rest are counted
@@ -128,33 +128,56 @@ def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], ye
         checks.warning("", "", note)
     for number, source in enumerate(files, start=1):
         say(f"[{number}/{len(files)}] 读取 {source.label}")
-        try:
-            for grid in read_file(source):
-                part = _read_sheet(grid, targets, checks, personal)
-                if part is not None:
-                    result.parts.append(part)
-                    say(f"    {part.where}：{part.label}，{part.rows:,} 行")
-        except SourceError as exc:
-            checks.error(source.label, "", str(exc).removeprefix(f"{source.label}："))
+        _read_one(source, result, targets, checks, personal, say)
     _combine(result, checks, personal)
     result.checks = checks.finish()
     return result
 
 
-def _read_sheet(grid, targets: Targets, checks: Checks, personal: bool) -> SheetPart | None:
+def _read_one(source: SourceFile, result: ImportResult, targets: Targets, checks: Checks,
+              personal: bool, say: Progress) -> None:
+    """One file's sheets into ``result.parts``. Nothing lost in silence (contract §1, v3): a
+    file none of whose sheets is an export is an error naming it — a failed download or a wrong
+    file must not quietly remove a month; within an export, other sheets get a warning."""
+    recognised, others, filled = False, [], False
     try:
-        layout = find_layout(grid, targets.items)
-    except LayoutError as exc:
-        checks.error(grid.where, exc.cell, str(exc))
-        return None
-    if layout is None:
-        if grid.height:
-            checks.warning(grid.where, "", "前 10 行中没有可识别的表头（如 业务流水号、经办机构、业务事项、"
-                                           "业务量），不是金保导出表，已跳过此工作表")
-        return None
-    if layout.kind == DETAIL:
-        return parse_detail(grid, layout, targets, checks, personal)
-    return parse_stats(grid, layout, targets, checks)
+        for grid in read_file(source):
+            filled = filled or grid.height > 0
+            try:
+                layout = find_layout(grid, targets.items)
+            except LayoutError as exc:
+                checks.error(grid.where, exc.cell, str(exc))
+                recognised = True
+                continue
+            if layout is None:
+                if grid.height:
+                    others.append(grid.where)
+                continue
+            recognised = True
+            part = (parse_detail(grid, layout, targets, checks, personal) if layout.kind == DETAIL
+                    else parse_stats(grid, layout, targets, checks))
+            result.parts.append(part)
+            say(f"    {part.where}：{part.label}，{part.rows:,} 行")
+            if grid.hidden:
+                checks.warning(grid.where, "", "这是隐藏的工作表，其中的数据也已导入；如是旧数据，"
+                                               "请在 Excel 中取消隐藏后删除此工作表，再重新导入")
+    except Skipped as note:
+        checks.warning(source.label, "", str(note).removeprefix(f"{source.label}："))
+        return
+    except SourceError as exc:
+        checks.error(source.label, "", str(exc).removeprefix(f"{source.label}："))
+        return
+    if not recognised:
+        checks.error(source.label, "", _NOT_AN_EXPORT if filled else _NOTHING_IN_IT)
+        return
+    for where in others:
+        checks.warning(where, "", f"前 {HEADER_ROWS} 行中没有可识别的表头（如 业务流水号、经办机构、业务事项、"
+                                  f"业务量），不是金保导出表，已跳过此工作表")
+
+
+_NOT_AN_EXPORT = (f"没有一个工作表是金保导出表（前 {HEADER_ROWS} 行中没有可识别的表头，如 业务流水号、经办机构、"
+                  f"业务事项、业务量）；若是导出文件，请检查表头，否则请把它移出导出文件夹")
+_NOTHING_IN_IT = "文件中没有任何数据（每个工作表都是空的），可能导出或下载未完成；请重新导出"
 
 
 # --- across sheets ------------------------------------------------------------------------------

@@ -1,23 +1,24 @@
 """Where a sheet's table is and what kind of export it is (金保 contract §1–§2).
 
-The header row is the first of the first 10 rows that holds the required headers of a kind:
+The header row is the first of the first 30 rows that holds the required headers of a kind:
 明细 (a case-id column), 统计 long (institution, item and count columns) or 统计 wide
 (institution and columns named after the year's items). Rows above it are title lines; a 统计
-without a month column takes its month from them.
+without a month column takes its month from them or from the sheet's name (2024年3月) — never
+from a title naming several months (2024年1月—12月), which is an error. Two read columns with
+one header text are an error naming both (contract §1, v3).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .. import contract
 from ..io import values as v
 from ..io.lookup import NameLookup
 from ..io.names import normalize
 from ..io.reader import cell_name
 from ..model import Month, month_text
-from .headers import (CASE_ID, COUNT, DATE, DETAIL, FIELD_HEADERS, INSTITUTION, ITEM, LABELS, LONG,
-                      MONTH, STATS, TELLING, WIDE, WIDE_IGNORED, field_columns)
+from .headers import (CASE_ID, COUNT, DATE, DETAIL, FIELD_HEADERS, HEADER_ROWS, INSTITUTION, ITEM, LABELS,
+                      LONG, MONTH, STATS, TELLING, WIDE, WIDE_IGNORED, field_columns, header_field)
 from .sources import Grid
 
 # 2024年3月(份), 2024-03, 2024/03, 2024.03, 202403 inside a title; a full date (制表日期) is not a month.
@@ -52,7 +53,7 @@ class Layout:
 def find_layout(grid: Grid, items: NameLookup) -> Layout | None:
     """The sheet's layout; None for a sheet with no export header at all (skipped with a
     warning by the caller); :class:`LayoutError` for one that is recognisable but incomplete."""
-    top = grid.top(contract.HEADER_SEARCH_ROWS)
+    top = grid.top(HEADER_ROWS)
     best: tuple[int, int, dict[str, int], list] | None = None
     for index, row in enumerate(top):
         for row in (row, _two_level(top, index)):  # also a header of two rows (merged cells above)
@@ -111,6 +112,7 @@ def _item_columns(row: list, columns: dict[str, int], items: NameLookup) -> list
 
 def _layout(grid: Grid, top: list[list], index: int, row: list, columns: dict[str, int],
             wide: list, kind: str, shape: str) -> Layout:
+    _refuse_twins(grid, index, row, wide)
     headers = {col: v.show(value) for col, value in enumerate(row) if isinstance(value, str) and value.strip()}
     layout = Layout(kind, shape, index, columns, headers)
     if shape == WIDE:
@@ -123,27 +125,82 @@ def _layout(grid: Grid, top: list[list], index: int, row: list, columns: dict[st
     return layout
 
 
+def _refuse_twins(grid: Grid, index: int, row: list, wide: list[tuple[int, str]]) -> None:
+    """Two columns the import would read with the same header text (after normalisation) are
+    an error naming both (contract §1, v3): a hidden stale column must not be picked silently.
+    Synonyms of one field are no twins — the order of §2 chooses among them."""
+    wide_cols = {col for col, _ in wide}
+    seen: dict[str, list[int]] = {}
+    for col, value in enumerate(row):
+        if isinstance(value, str) and (col in wide_cols or header_field(value) is not None):
+            seen.setdefault(normalize(value), []).append(col)
+    for text, cols in seen.items():
+        if len(cols) > 1:
+            cells = [cell_name(index, grid.first_col + col) for col in cols]
+            raise LayoutError(cells[0], f"有 {len(cols)} 列的表头都是“{text}”（{'、'.join(cells)}），无法确定用哪一列"
+                                        f"（可能有隐藏的旧列，或表头带空格）；请删除多余的列后重新导入")
+
+
+# A period of several months in a title: 2024年1月—12月, 1月至11月, 2024年1-11月, 2024.01-2024.11,
+# 202401-202411, 2024-01-01 至 2024-11-30 (in normal form: ～ and － are ~ and -).
+_WHEN = r"(?:\d{4}\s*年\s*)?\d{1,2}\s*月份?(?:\s*\d{1,2}\s*日)?|\d{4}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?|\d{6}(?:\d{2})?"
+_TO = r"\s*(?:[-—–―~]+|至|到)\s*"
+_RANGE_FORMS = (re.compile(rf"({_WHEN}){_TO}({_WHEN})"),
+                re.compile(rf"((?:\d{{4}}\s*年\s*)?\d{{1,2}}){_TO}(\d{{1,2}}\s*月)"))
+_TITLE_RANGE = re.compile("|".join(rf"(?<!\d){form.pattern}(?!\d)" for form in _RANGE_FORMS))
+
+
+def _range_ends(span: str) -> tuple[Month | None, Month | None]:
+    """The months a range in a title starts and ends in (a year written once serves both);
+    None where an end has no year or no valid month."""
+    ends = []
+    found = next(match for form in _RANGE_FORMS if (match := form.fullmatch(span)))
+    for part in found.groups():
+        numbers = re.findall(r"\d+", part)
+        if numbers and len(numbers[0]) in (6, 8):
+            year, month = int(numbers[0][:4]), int(numbers[0][4:6])
+        elif numbers and len(numbers[0]) == 4 and len(numbers) > 1:
+            year, month = int(numbers[0]), int(numbers[1])
+        else:
+            year, month = None, int(numbers[0]) if numbers else 0
+        ends.append((year, month))
+    (y1, m1), (y2, m2) = ends
+    y1, y2 = y1 or y2, y2 or y1
+    if y1 is None or not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+        return None, None
+    return (y1, m1), (y2, m2)
+
+
 def _title_month(grid: Grid, titles: list[list], header_cell: str) -> Month:
+    """The one month the title lines — and the sheet's name (a sheet named 2024年3月) — name."""
     months: list[Month] = []
-    for row in titles:
-        for value in row:
-            if not isinstance(value, str):
+    texts = []
+    for text in [normalize(value) for row in titles for value in row if isinstance(value, str)]:
+        for span in _TITLE_RANGE.finditer(text):
+            start, end = _range_ends(span.group(0))
+            if start is None or start != end:
+                raise LayoutError(header_cell, f"统计表的标题是一段时间（“{span.group(0)}”）而不是一个月份，表中又没有月份列"
+                                               f"（{'、'.join(FIELD_HEADERS[MONTH])}），无法把业务量分到各月；请按月导出"
+                                               f"（每月一个文件或工作表，标题或工作表名写明月份），或导出带“月份”列的统计表")
+            if start not in months:  # 2024年3月1日至3月31日: one month
+                months.append(start)
+        texts.append(_TITLE_RANGE.sub(" ", text))
+    for text in texts + [normalize(grid.sheet)]:
+        for match in _TITLE_MONTH.finditer(text):
+            try:
+                found = v.month(match.group(0))
+            except v.BadValue:
                 continue
-            for match in _TITLE_MONTH.finditer(normalize(value)):
-                try:
-                    found = v.month(match.group(0))
-                except v.BadValue:
-                    continue
-                if found not in months:
-                    months.append(found)
+            if found not in months:
+                months.append(found)
     if len(months) == 1:
         return months[0]
     names = "、".join(FIELD_HEADERS[MONTH])
     if not months:
-        raise LayoutError(header_cell, f"统计表没有月份列（{names}），表头上方的标题中也没有月份"
+        raise LayoutError(header_cell, f"统计表没有月份列（{names}），表头上方的标题和工作表名中也没有月份"
                                        f"（如“2024年3月”“2024-03”“202403”）；请增加“月份”列或在标题中写明统计月份")
     shown = "、".join(month_text(m) for m in months)
-    raise LayoutError(header_cell, f"统计表没有月份列，标题中却有多个月份（{shown}），无法确定统计月份；"
+    raise LayoutError(header_cell, f"统计表没有月份列，标题和工作表名中却有多个月份（{shown}），无法确定统计月份；"
                                    f"请增加“月份”列（{names}）")
 
 

@@ -7,6 +7,7 @@ only in rows that would count. Personal columns are read only when the callbacks
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,7 @@ from .sources import Grid
 
 UNKNOWN, INACTIVE = -2, -3  # mapped codes besides -1 (blank)
 BLANK_SHOWN = "（空白）"
+MERGED_FIELDS = (INSTITUTION, ITEM, MONTH)  # label columns a merged cell may span; never counts
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,23 @@ class _Sheet:
         return self.grid.column(col)[self.start:]
 
     def column(self, field_: str, parse) -> Column:
-        return Column(self.raw(self.layout.columns[field_]), parse)
+        col = self.layout.columns[field_]
+        return Column(self.merged(col) if field_ in MERGED_FIELDS else self.raw(col), parse)
+
+    def merged(self, col: int) -> np.ndarray:
+        """The column's data cells, a blank one covered by a merged cell taking the merged
+        cell's value (contract §1: a merged institution applies to every row it covers)."""
+        cells = self.raw(col)
+        blank = np.flatnonzero(np.equal(cells, None))
+        if not len(blank):
+            return cells
+        cells = cells.copy()
+        for top, left, bottom, right in self.grid.merges():
+            if left <= col <= right and top >= self.start and (bottom > top or left < col):
+                value = self.grid.column(left)[top] if left != col else cells[top - self.start]
+                covered = blank[(blank >= top - self.start) & (blank <= bottom - self.start)]
+                cells[covered] = value
+        return cells
 
     def dates(self, field_: str, parse) -> Column:
         col = self.layout.columns[field_]
@@ -199,10 +217,12 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
     part, cols = s.part, layout.columns
     inst, item = s.column(INSTITUTION, name_of), s.column(ITEM, name_of)
     case = s.column(CASE_ID, name_of)
+    if _numbers_lost_digits(s, case):
+        return part
     date = s.dates(DATE, day_parser(s.header(DATE)))
     status = s.column(STATUS, name_of) if STATUS in cols else None
     used = [inst, item, case, date] + ([status] if status else [])
-    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst)
+    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst) & ~_footer_rows(used)
     part.rows = int(read.sum())
 
     live = read
@@ -233,13 +253,56 @@ def parse_detail(grid: Grid, layout: Layout, targets: Targets, checks: Checks,
     return part
 
 
+_NOTE_TEXT = re.compile(r"[\u4e00-\u9fff:：]")  # words or a colon: 共 2 条记录, 导出人：…
+
+
+def _footer_rows(used: list[Column]) -> np.ndarray:
+    """Lines below the table that say something about it (共 1,234 条记录, 导出人：…): one
+    filled cell of words after the last row with two or more filled cells. They are no data;
+    a one-cell row inside the table still is (and is reported if it cannot count)."""
+    filled = np.sum([~c.blank for c in used], axis=0)
+    full = np.flatnonzero(filled >= 2)
+    after = int(full[-1]) + 1 if len(full) else 0
+    footer = np.zeros(len(filled), dtype=bool)
+    for r in np.flatnonzero(filled[after:] == 1) + after:
+        text = next(c.shown(r) for c in used if not c.blank[r])
+        footer[r] = bool(_NOTE_TEXT.search(text))
+    return footer
+
+
+# A case id as Excel makes it of a long number: 16+ digits, or 2.02403E+17 as it saves one in a CSV.
+_NUMBER_LIKE = re.compile(r"^[ \t]*(?:\d{16,}|(\d(?:\.\d+)?[eE]\+?\d+))[ \t]*$", re.MULTILINE)
+
+
+def _numbers_lost_digits(s: _Sheet, case: Column) -> bool:
+    """Whether Excel has turned the case ids into numbers of 16 digits or more (contract §1):
+    it keeps 15, so different cases would read as one — an error naming the column, with the
+    fix. A text of digits reads like a number cell, so the first such value is checked in the
+    file (text ids of 18 digits are common and fine). Case ids are nearly all distinct: the
+    texts are searched in one pass of the regex engine, not one call per id."""
+    texts = [u for u in case.uniques if type(u) is str]
+    found, certain = None, True
+    if len(texts) < len(case.uniques):  # number cells of a row-wise read
+        found = next((u for u in case.uniques if type(u) is float and abs(u) >= 1e15), None)
+    if found is None and (match := _NUMBER_LIKE.search("\n".join(texts))) is not None:
+        found = next((u for u in texts if u.strip() == match.group(0).strip()), None)
+        certain = bool(match.group(1))  # 2.02403E+17 is a number whatever the cell
+    if found is None:
+        return False
+    col = s.layout.columns[CASE_ID]
+    row = int(np.flatnonzero(case.codes == case.uniques.index(found))[0])
+    if not certain and not s.grid.is_number(s.start + row, col):
+        return False  # the first long id is text: the column is text
+    header = s.header(CASE_ID)
+    s.checks.error(s.part.where, cell_name(s.layout.header_row, s.grid.first_col + col),
+                   f"“{header}”列是数字格式（如 {s.cell(row, col)} 的“{v.show(found)}”）：16 位以上的编号"
+                   f"存成数字只保留 15 位有效数字，不同的业务会被当成同一笔；请在金保系统把此列按文本导出，"
+                   f"或在 Excel 中先把此列设置为“文本”格式再导入原始数据")
+    return True
+
+
 def _count_parser(header: str):
-    def parse(value) -> int:
-        count = v.integer(value, header)
-        if count < 0:
-            raise v.BadValue(f"{header}“{v.show(value)}”不能为负数")
-        return count
-    return parse
+    return lambda value: v.count(value, header)
 
 
 def parse_stats(grid: Grid, layout: Layout, targets: Targets, checks: Checks) -> SheetPart:
@@ -257,7 +320,7 @@ def parse_stats(grid: Grid, layout: Layout, targets: Targets, checks: Checks) ->
         label = s.header(month_field)
         month_col = s.column(month_field, lambda value: month_index(v.month(value, label)))
     used = [inst] + ([item] if item else []) + [c for _, _, c in counts] + ([month_col] if month_col else [])
-    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst)
+    read = ~np.logical_and.reduce([c.blank for c in used]) & ~s.total_rows(inst) & ~_footer_rows(used)
     if item is not None:  # a long report's per-institution 小计 line
         read &= ~item.mapped(lambda name: int(is_total(name)), 0).astype(bool)
     part.rows = int(read.sum())

@@ -182,7 +182,7 @@ def test_one_read_per_edit_and_every_cell_current_without_f9(book):
     before = scores[0].value
     book.app.calculate()  # F9 without an edit: answered from the cache
     assert cache.reads == 1
-    cell.value = 1e6  # Excel recalculates, raises the change event, the VBA recalculates
+    cell.value = 999_999  # Excel recalculates, raises the change event, the VBA recalculates
     assert cache.reads == 2  # the pass before the event still had the old key: one read after
     book.app.calculate()
     assert cache.reads == 2
@@ -226,7 +226,7 @@ def test_edits_with_events_off_are_never_answered_from_the_cache(book):
     center, cell = volume_cell(book)
     score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, YEAR)
     book.app.enable_events = False  # e.g. another add-in's macro that forgot to turn them on
-    cell.value = 1e6
+    cell.value = 999_999
     assert score.value == fresh_score(book, center)
 
 

@@ -98,7 +98,7 @@ def test_writing_inputs_tells_the_vba_so_the_functions_read_again():
     score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, 2024)
     before = score.value
     with writer.quiet(book, inputs_changed=True):
-        writer.put(volumes, 2 + row, amount + 1, [[1e6]], ["#,##0"])
+        writer.put(volumes, 2 + row, amount + 1, [[999_999]], ["#,##0"])
     assert score.value == udf_service.score(book, None, center, 2024) != before
 
 

@@ -62,8 +62,9 @@ def test_wide_stats_column_not_of_the_year_is_reported(tmp_path):
 
 
 @pytest.mark.parametrize("titles, error", [
-    ([["各街道业务量统计"]], "标题中也没有月份"),
-    ([["2024年3月至2024年4月业务量"]], "多个月份（2024-03、2024-04）"),
+    ([["各街道业务量统计"]], "标题和工作表名中也没有月份"),
+    ([["2024年3月业务量（续 2024年4月）"]], "多个月份（2024-03、2024-04）"),
+    ([["2024年3月至2024年4月业务量"]], "一段时间（“2024年3月至2024年4月”）而不是一个月份"),
 ])
 def test_stats_without_a_month_is_an_error_naming_the_file(tmp_path, titles, error):
     path = write_xlsx(tmp_path / "w.xlsx", {"S": titles + [["经办机构", ITEM], ["TN02", 4]]})
@@ -78,7 +79,7 @@ def test_sheet_without_headers_is_skipped_with_a_warning(tmp_path):
                                             "明细": detail(("A1", TN02, ITEM, "2024-03-05", "办结"))})
     result = imported([path])
     assert result.ok and volumes(result) == {MARCH: 1}
-    assert any(m.startswith("m.xlsx!说明：前 10 行中没有可识别的表头") for m in messages(result, "warning"))
+    assert any(m.startswith("m.xlsx!说明：前 30 行中没有可识别的表头") for m in messages(result, "warning"))
 
 
 def test_incomplete_header_is_an_error_naming_what_it_has(tmp_path):
@@ -90,10 +91,14 @@ def test_incomplete_header_is_an_error_naming_what_it_has(tmp_path):
     assert "本表的列：业务流水号、经办机构、受理时间、备注" in message and "事项名称" in message
 
 
-def test_header_row_past_the_first_ten_rows_is_not_found(tmp_path):
-    rows = [[f"说明第{i}行"] for i in range(10)] + detail(("A1", TN02, ITEM, "2024-03-05", "办结"), title=None)
-    result = imported([write_xlsx(tmp_path / "m.xlsx", {"S": rows})])
-    assert result.ok and not result.volumes and "没有可识别的表头" in messages(result)[0]
+def test_header_row_in_the_first_thirty_rows_is_found_and_past_them_is_not(tmp_path):
+    case = ("A1", TN02, ITEM, "2024-03-05", "办结")
+    rows = [[f"说明第{i}行"] for i in range(29)] + detail(case, title=None)
+    assert volumes(imported([write_xlsx(tmp_path / "m.xlsx", {"S": rows})])) == {MARCH: 1}
+    rows = [[f"说明第{i}行"] for i in range(30)] + detail(case, title=None)
+    result = imported([write_xlsx(tmp_path / "n.xlsx", {"S": rows})])
+    assert messages(result, "error") == ["n.xlsx：没有一个工作表是金保导出表（前 30 行中没有可识别的表头，如 业务流水号、"
+                                         "经办机构、业务事项、业务量）；若是导出文件，请检查表头，否则请把它移出导出文件夹"]
 
 
 # --- formats -------------------------------------------------------------------------------------
@@ -136,7 +141,6 @@ def test_folder_is_read_recursively_in_name_order(tmp_path):
     (folder / "b").mkdir(parents=True)
     write_csv(folder / "b" / "2.csv", detail(("A1", TN02, ITEM, "2024-04-05", "办结")))
     write_csv(folder / "a.csv", detail(("A1", TN02, ITEM, "2024-03-05", "办结")))
-    (folder / "readme.docx").write_bytes(b"not an export")
     (folder / "~$a.xlsx").write_bytes(b"lock")
     result = imported([folder])
     assert [p.file for p in result.parts] == ["exports/a.csv", "exports/b/2.csv"]
@@ -149,7 +153,7 @@ def test_unreadable_file_is_an_error(tmp_path):
     result = imported([bad, tmp_path / "missing.xlsx"])
     assert not result.ok and "missing.xlsx" in messages(result)[0]
     result = imported([bad])
-    assert not result.ok and messages(result, "error")[0].startswith("bad.xlsx：无法作为 Excel 工作簿打开")
+    assert messages(result, "error") == ["bad.xlsx：文件不完整（只有 24 字节，结尾缺失），可能下载或复制未完成；请重新下载或复制后再试"]
 
 
 # --- header synonyms -----------------------------------------------------------------------------
