@@ -518,7 +518,7 @@ def test_edits_made_while_events_were_off_are_not_answered_from_the_cache_later(
     score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, YEAR)
     before = score.value
     book.app.enable_events = False
-    cell.value = 1e6
+    cell.value = 999_999
     book.app.enable_events = True
     book.app.calculate()  # F9
     assert score.value == fresh_score(book, center) != before
@@ -532,7 +532,7 @@ def test_refresh_counts_what_another_program_changed_unseen(book):
     before = score.value
     app = book.app
     app.enable_events, app.calculation = False, "manual"
-    cell.value = 1e6
+    cell.value = 999_998
     app.enable_events = True
     app.calculation = "automatic"  # Excel recalculates with events on: the cached answer
     assert score.value == before
