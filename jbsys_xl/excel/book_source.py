@@ -52,6 +52,7 @@ def read_book(book) -> RawBook:
             [_cell(value) for value in row]
             for row in sheet.range((used.row, used.column), (bottom, used.column + used.shape[1] - 1))
             .options(ndim=2, err_to_str=True, chunksize=READ_ROWS).value]
+        _blank_totals(sheet, used, rows)
         sheets[spec.name] = RawSheet(spec.name, rows, used.row - 1, used.column - 1)
         digest.update(json.dumps([spec.name, used.row, used.column, rows], default=str,
                                  ensure_ascii=False).encode())
@@ -71,6 +72,20 @@ def last_filled_row(sheet, used) -> int | None:
     except AttributeError:
         return bottom
     return None if found is None else min(found.Row, bottom)
+
+
+def _blank_totals(sheet, used, rows: list[list]) -> None:
+    """An Excel Table's 汇总 row is not data (allocation-rules §1): its cells read as blank,
+    as the file reader reads them."""
+    for table in sheet.tables:
+        if not table.show_totals:
+            continue
+        totals = table.totals_row_range
+        r = totals.row - used.row
+        if 0 <= r < len(rows):
+            left = totals.column - used.column
+            for c in range(max(left, 0), min(left + totals.shape[1], len(rows[r]))):
+                rows[r][c] = None
 
 
 def _cell(value):

@@ -558,3 +558,15 @@ def test_reads_stop_at_the_last_filled_row_in_chunks(book):
     assert volumes._reads[-1].endswith(f"${last}")
     empty = book.sheets.add("空表")
     assert last_filled_row(empty, empty.used_range) is None
+
+
+def test_a_tables_totals_row_is_no_data(book, expected):
+    """Staff switch on a Table's 汇总 row (Table Design → Total Row): its sums must not be read
+    as one more center's volumes — the same money as without it."""
+    table = book.sheets[contract.VOLUMES].tables["tblVolumes"]
+    table.show_totals = True
+    totals = table.totals_row_range
+    totals[0, 0].value = "汇总"
+    totals[0, 3].value = 123456
+    outcome = run(read_book(book), YEAR)
+    assert outcome.ok and result_dict(outcome) == expected

@@ -953,6 +953,7 @@ class Table:
         self._sheet = sheet
         self._name = name
         self._filter: bool | None = False  # fake-only: filtering; None when no filter buttons
+        self._totals = False
         self._place(source)
 
     def _place(self, rng: Range) -> None:
@@ -1003,7 +1004,26 @@ class Table:
     def data_body_range(self) -> Range | None:
         if self._insert_row:
             return None
-        return self._range.offset(1).resize(self._range.shape[0] - 1)
+        return self._range.offset(1).resize(self._range.shape[0] - 1 - self._totals)
+
+    @property
+    def show_totals(self) -> bool:
+        return self._totals
+
+    @show_totals.setter
+    def show_totals(self, value: bool) -> None:
+        """Excel adds the 汇总 row below the data (the table grows by it) or takes it away."""
+        value = bool(value)
+        if value != self._totals:
+            rows = self._range.shape[0] + (1 if value else -1)
+            self._totals = value
+            self._place(self._range.resize(rows))
+
+    @property
+    def totals_row_range(self) -> Range | None:
+        if not self._totals:
+            return None
+        return self._range.offset(self._range.shape[0] - 1).resize(1)
 
     def resize(self, range: Range) -> None:
         """Excel keeps the header row where it is and wants the new range to overlap."""
