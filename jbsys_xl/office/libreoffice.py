@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 UNO_PYTHON = "/usr/bin/python3"
 UNO_URL_VARIABLE = "JBSYS_UNO_URL"
@@ -167,12 +168,76 @@ def _chinese_profile(profile: Path) -> dict[str, str]:
     if system.is_file():
         aliases = "".join(f'<alias binding="same"><family>{name}</family><prefer><family>{face}'
                           f"</family></prefer></alias>" for name, face in CHINESE_FACES.items())
+        folder, collections = sc_faces(profile)
+        own = "" if folder is None else (
+            f"<dir>{escape(str(folder))}</dir><selectfont><rejectfont>"
+            + "".join(f"<glob>{escape(str(c))}</glob>" for c in collections)
+            + "</rejectfont></selectfont>")
         conf = profile / "fonts.conf"
         conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                        f'<fontconfig><include ignore_missing="yes">{system}</include>{aliases}'
+                        f'<fontconfig><include ignore_missing="yes">{system}</include>{own}{aliases}'
                         "</fontconfig>\n", encoding="utf-8")
         env["FONTCONFIG_FILE"] = str(conf)
     return env
+
+
+SC_FACES = ("Noto Serif CJK SC:style=Regular", "Noto Serif CJK SC:style=Bold",
+            "Noto Sans CJK SC:style=Regular", "Noto Sans CJK SC:style=Bold")
+
+
+def sc_faces(scratch: Path) -> tuple[Path | None, list[Path]]:
+    """The SC faces as fonts of their own, and the collections (.ttc) they come from.
+
+    fonts-noto-cjk ships each weight as one collection whose faces (JP, KR, SC, TC, HK) share
+    one CFF table named …CJKjp…: LibreOffice embeds that name whatever face it set the text
+    in, so every PDF would claim a Japanese font. Each SC face is copied out of its collection
+    with its CFF names saying sc (the same length: nothing else moves), once per font file
+    version, into the user's cache (or ``scratch`` when that cannot be written); the private
+    fontconfig then offers these and hides the collections. (None, []) where fontconfig or the
+    collections are missing: nothing to do."""
+    found = []
+    for face in SC_FACES:
+        try:
+            out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", face], capture_output=True,
+                                 text=True, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None, []
+        path, _, index = out.partition("\t")
+        if path.lower().endswith((".ttc", ".otc")) and index.isdigit() and "CJK" in path:
+            found.append((Path(path), int(index)))
+    if not found:
+        return None, []
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    for folder in (Path(home) / "jbsys-xl" / "fonts", scratch / "fonts"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for collection, index in found:
+                _copy_face(collection, index, folder)
+            return folder, sorted({collection for collection, _ in found})
+        except OSError:
+            continue
+    return None, []
+
+
+def _copy_face(collection: Path, index: int, folder: Path) -> Path:
+    """Face ``index`` of ``collection`` as a font file of its own in ``folder`` (kept)."""
+    from fontTools.ttLib import TTCollection  # only where fontconfig serves collections
+    from fontTools.ttLib.tables.DefaultTable import DefaultTable
+
+    stat = collection.stat()
+    target = folder / f"{collection.stem}-{index}-{stat.st_size}-{int(stat.st_mtime)}.otf"
+    if target.is_file():
+        return target
+    font = TTCollection(str(collection), lazy=True, recalcBBoxes=False,
+                        recalcTimestamp=False).fonts[index]
+    if "CFF " in font:
+        cff = DefaultTable("CFF ")
+        cff.data = font.getTableData("CFF ").replace(b"CJKjp-", b"CJKsc-")
+        font["CFF "] = cff
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    font.save(str(partial))
+    os.replace(partial, target)  # atomic: a conversion running beside this one sees all or none
+    return target
 
 
 def convert(src: Path, fmt: str, outdir: Path, timeout: float = 120) -> Path:

@@ -162,3 +162,31 @@ def test_without_process_groups_the_process_tree_is_killed(monkeypatch):
     libreoffice._stop(process)
     assert killed == [["taskkill", "/F", "/T", "/PID", str(process.pid)]]
     assert process.returncode is not None
+
+
+def test_the_sc_faces_are_copied_out_of_their_collections_once(tmp_path, monkeypatch):
+    """fonts-noto-cjk's collections share one CFF named …CJKjp…: the copies say sc, are made
+    once per font file, and land in scratch space when the cache cannot be written."""
+    from fontTools.ttLib import TTFont
+
+    from jbsys_xl.office.libreoffice import sc_faces
+
+    require_soffice()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder, collections = sc_faces(tmp_path / "scratch")
+    if folder is None:
+        pytest.fail("fonts-noto-cjk's SC faces were not found (apt-get install fonts-noto-cjk)")
+    assert folder == tmp_path / "cache" / "jbsys-xl" / "fonts"
+    assert collections and all(c.suffix == ".ttc" for c in collections)
+    copies = sorted(folder.glob("*.otf"))
+    assert len(copies) == 4
+    for copy in copies:
+        font = TTFont(str(copy), lazy=True)
+        assert font["name"].getDebugName(6).startswith(("NotoSerifCJKsc-", "NotoSansCJKsc-"))
+        assert b"CJKjp-" not in font.getTableData("CFF ")
+    stamps = [copy.stat().st_mtime_ns for copy in copies]
+    assert sc_faces(tmp_path / "scratch")[0] == folder
+    assert [copy.stat().st_mtime_ns for copy in copies] == stamps  # not made again
+    (tmp_path / "locked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "locked"))
+    assert sc_faces(tmp_path / "scratch")[0] == tmp_path / "scratch" / "fonts"

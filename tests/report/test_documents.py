@@ -56,14 +56,14 @@ def test_the_draft_set_has_every_document_but_the_payment_list(document_folder):
 
 
 def test_only_simplified_chinese_faces_are_embedded(document_folder):
-    """pdffonts names the Noto CJK collection's shared CFF (…CJKjp…) for every face of it, so
-    the test allows those and nothing else: no DejaVu/Liberation fallback, no other CJK font."""
+    """Every embedded font is a Noto CJK SC face (no DejaVu/Liberation fallback, no JP face:
+    the SC faces are copied out of their collections, see office/libreoffice.py: sc_faces)."""
     pdffonts = shutil.which("pdffonts") or pytest.fail("pdffonts is missing (poppler-utils)")
     for pdf in document_folder.glob("*.pdf"):
         lines = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True,
                                check=True).stdout.splitlines()[2:]
         names = {line.split()[0].split("+")[-1] for line in lines}
-        assert names and all(re.match(r"Noto(Serif|Sans)CJK", name) for name in names), (pdf.name, names)
+        assert names and all(re.match(r"Noto(Serif|Sans)CJKsc-", name) for name in names), (pdf.name, names)
 
 
 def test_every_total_equals_the_json_and_every_other_document(document_folder, result, pdftotext):
