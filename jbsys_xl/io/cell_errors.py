@@ -100,6 +100,16 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             for sheet in book.iter(f"{_MAIN}sheet")}
 
 
+def _xlsx(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
+    """An .xlsx/.xlsm opened, with its sheet names → parts; None for any other file."""
+    if data[:4] != b"PK\x03\x04":
+        return None
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if "xl/workbook.xml" not in archive.namelist():
+        return None
+    return archive, _sheet_parts(archive)
+
+
 def _may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
     """Whether any needle occurs in the part, reading it in chunks (they overlap by a few
     bytes so a needle cut in two is still seen)."""
@@ -168,11 +178,8 @@ def _column_index(letters: str) -> int:
 def table_totals(data: bytes) -> Callable[[str], list[tuple[int, int, int]]]:
     """A function from a sheet name to the totals rows of its Excel Tables, as 0-based
     (row, first column, last column). Only .xlsx/.xlsm have Tables (ListObjects) on file."""
-    if data[:4] != b"PK\x03\x04":
-        return lambda name: []
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = _sheet_parts(archive) if "xl/workbook.xml" in archive.namelist() else {}
+        archive, parts = _xlsx(data) or (None, {})
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
         return lambda name: []  # the value reader says what is wrong with the file
 
@@ -218,12 +225,9 @@ def xlsx_number_cell(data: bytes) -> Callable[[str, int, int], bool] | None:
     """For an .xlsx/.xlsm: a function telling whether a cell is stored as a number (no ``t``,
     or ``t="n"``, with a value) — what a reader that hands out text cannot say. It reads the
     sheet only down to that row. None for other files."""
-    if data[:4] != b"PK\x03\x04":
+    if (opened := _xlsx(data)) is None:
         return None
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    if "xl/workbook.xml" not in archive.namelist():
-        return None
-    parts = _sheet_parts(archive)
+    archive, parts = opened
 
     def is_number(name: str, row: int, col: int) -> bool:
         part = parts.get(name)
@@ -263,12 +267,9 @@ def xlsx_merges(data: bytes) -> Callable[[str], list[tuple[int, int, int, int]]]
     bottom, right), 0-based inclusive, found by a byte search of the sheet's XML — they sit
     after all the cells, and reading the cells themselves would cost a whole second read of a
     big sheet. None for other files."""
-    if data[:4] != b"PK\x03\x04":
+    if (opened := _xlsx(data)) is None:
         return None
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    if "xl/workbook.xml" not in archive.namelist():
-        return None
-    parts = _sheet_parts(archive)
+    archive, parts = opened
 
     def merges(name: str) -> list[tuple[int, int, int, int]]:
         part = parts.get(name)
