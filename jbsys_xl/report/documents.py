@@ -23,8 +23,6 @@ from .pdf import render
 from .publicity import PUBLICITY, publicity_bytes
 
 CONFIRMATIONS = "条线确认表"
-KINDS = (ATTACHMENT, NOTICE, CONFIRMATIONS, PUBLICITY, PAYMENTS)
-"""The documents one may ask for by name (the hardware notices come with the whole set)."""
 AS_WORKBOOK = (PUBLICITY, PAYMENTS)  # also offered as .xlsx
 SECONDS_PER_PAGE = 0.5  # LibreOffice's time budget per center page, on top of its minute
 
@@ -39,7 +37,7 @@ class NotFinal(Exception):
 
 
 def workbook(outcome: Outcome, name: str) -> tuple[bytes, list[Check]]:
-    """The document ``name`` (one of KINDS or HARDWARE_NOTICE) laid out as a workbook, and
+    """The document ``name`` (附件, 告知书, 硬件建设补助告知书, 条线确认表, 公示, 拨付明细) laid out as a workbook, and
     the warnings found on the way. Raises NotFinal for 拨付明细 in a draft."""
     allocation = outcome.allocation
     if name == ATTACHMENT:
