@@ -18,6 +18,11 @@ For each size (see generate.py) and on the same file, in one run:
                    PDF (one LibreOffice conversion), and ``-o FOLDER``: a PDF per center (in
                    LibreOffice sessions of 200 files); once each, after the rounds above, with
                    the page and file counts checked against the centers;
+- ``documents``  — ``jbsys-xl documents BOOK --year 2024 -o FOLDER``: the whole document set
+                   (附件, 告知书, 硬件建设补助告知书, 条线确认表, 公示; 拨付明细 once 审定) in one
+                   LibreOffice session, a conversion per document kind, never per center;
+                   demo and medium only (the issue's target: the demo's set in ≤ 20 s), up to
+                   three runs, the 告知书 pages checked against the centers;
 - ``libreoffice``— headless LibreOffice loading the same year written as native SUMIFS /
                    SUMPRODUCT formulas and recalculating it (``calculateAll()``): what a user
                    would build instead. Its results are checked against allocate's JSON.
@@ -62,14 +67,17 @@ OUT = generate.CACHE / "out"
 ROWS: dict[str, int] = {}  # size → 业务量 data rows
 PROCESSES = ("allocate", "engine", "fastexcel", "writefloor", "calamine", "openpyxl")
 NOTICES = ("notices", "notices_dir")
-TOOLS = PROCESSES[:4] + ("floor",) + PROCESSES[4:] + NOTICES + ("libreoffice",)
+DOCUMENTS = "documents"
+DOCUMENT_SIZES = ("demo", "medium")  # the whole set at 1,450 centers is the 告知书's 2 minutes again
+TOOLS = PROCESSES[:4] + ("floor",) + PROCESSES[4:] + NOTICES + (DOCUMENTS, "libreoffice")
 LABELS = {"allocate": "jbsys-xl allocate", "engine": "  of which engine+JSON",
           "fastexcel": "fastexcel read (fastread)", "writefloor": "write floor (XlsxWriter)",
           "floor": "floor = fastread + write",
           "calamine": "calamine read", "openpyxl": "pandas+openpyxl read",
           "notices": "notices → one PDF", "notices_dir": "notices → PDF per center",
+          "documents": "documents → whole set",
           "libreoffice": "LibreOffice SUMIFS model"}
-NOT_COMPARED = ("allocate", "engine", "writefloor") + NOTICES  # no "allocate ÷ tool" ratio
+NOT_COMPARED = ("allocate", "engine", "writefloor", DOCUMENTS) + NOTICES  # no "allocate ÷ tool" ratio
 
 
 @dataclass
@@ -214,6 +222,8 @@ def bench_size(size: Size, args) -> dict[str, Result]:
         if tool not in args.skip and "allocate" not in args.skip:
             results[tool] = notices(tool, size, book, json.loads(result_json.read_text("utf-8")),
                                     args.lo_timeout)
+    if DOCUMENTS not in args.skip and "allocate" not in args.skip and size.name in DOCUMENT_SIZES:
+        results[DOCUMENTS] = documents(size, book, json.loads(result_json.read_text("utf-8")), args)
 
     if "libreoffice" not in args.skip:
         layout = generate.model_layout(generate.data_for(size))
@@ -278,6 +288,37 @@ def notices(tool: str, size: Size, book: Path, result: dict, timeout: float) -> 
         raise Failed(f"{tool}: {what}, but {centers} centers")
     print(f"  {size.name:<7}{tool:<12}run 1: {run.wall:8.2f} s ({what})", flush=True)
     return Result([run], note=f"1 run: {what}, {run.wall / centers * 1e3:.0f} ms per center")
+
+
+def documents(size: Size, book: Path, result: dict, args) -> Result:
+    """Runs of ``jbsys-xl documents`` (up to three, fewer once a run takes over --cap), each
+    output checked: every file of the set, the 告知书 a page per center."""
+    centers = len(result["centers"])
+    folder = OUT / f"{size.name}-文书"
+    found = Result()
+    for round_ in range(3):
+        if folder.is_dir():
+            for old in folder.iterdir():
+                old.unlink()
+        run = measure([str(CLI), "documents", str(book), "--year", str(generate.YEAR), "-o", str(folder)],
+                      args.lo_timeout)
+        if run is None:
+            print(f"  {size.name:<7}{DOCUMENTS:<12}did not finish in {args.lo_timeout:.0f} s", flush=True)
+            return Result(found.runs, finished=False, timeout=args.lo_timeout)
+        files = sorted(path.name for path in folder.iterdir())
+        pages = page_count((folder / f"告知书-{generate.YEAR}.pdf").read_bytes())
+        if pages != centers or f"附件-{generate.YEAR}.pdf" not in files:
+            raise Failed(f"documents: {files}, 告知书 {pages} pages, but {centers} centers")
+        kinds = sum(name.endswith(".pdf") for name in files)
+        megabytes = sum((folder / name).stat().st_size for name in files) / 1e6
+        found.runs.append(run)
+        found.note = (f"{len(found.runs)} run{'s' if len(found.runs) > 1 else ''}: {len(files)} files ({kinds} PDFs, one LibreOffice "
+                      f"session), 告知书 {pages:,} pages, {megabytes:.1f} MB")
+        print(f"  {size.name:<7}{DOCUMENTS:<12}run {round_ + 1}: {run.wall:8.2f} s "
+              f"({len(files)} files, {megabytes:.1f} MB)", flush=True)
+        if run.wall > args.cap:
+            break
+    return found
 
 
 def floor(read: Result, write: Result) -> Result:

@@ -156,35 +156,21 @@ def _document(args, outputs, what: str, make) -> int:
         return fail(str(exc), EXIT_FAILURE)
 
 
-def _pdf_or_xlsx(target: str, workbook: bytes, name: str) -> None:
-    from .io.atomic import write_atomic
-    from .report.pdf import render
-
-    data = workbook if target.lower().endswith(XLSX) else render({name: workbook})[name]
-    write_atomic(target, data)
-
-
 def cmd_report(args) -> int:
     """附件 (--pdf) and 条线确认表 (--confirmations)."""
     if not args.pdf and not args.confirmations:
         return fail("请给出 --pdf 附件.pdf 或 --confirmations 条线确认表.pdf（或两者）")
 
     def make(outcome) -> int:
-        from .report.attachment import attachment_bytes
-        from .report.confirmations import confirmations_bytes
-        from .report.pdf import render
+        from .report.documents import ATTACHMENT, CONFIRMATIONS, pdfs
 
-        workbooks, checks = {}, []
-        if args.pdf:
-            workbooks["附件"] = attachment_bytes(outcome)
-        if args.confirmations:
-            workbooks["条线确认表"], checks = confirmations_bytes(outcome)
-        pdfs = render(workbooks)
+        targets = {name: target for name, target in ((ATTACHMENT, args.pdf), (CONFIRMATIONS, args.confirmations))
+                   if target}
+        files, checks = pdfs(outcome, targets)
         print_checks(checks, "")
-        for name, target in (("附件", args.pdf), ("条线确认表", args.confirmations)):
-            if target:
-                write_atomic(target, pdfs[name])
-                print(f"{name}已写入：{target}")
+        for name, target in targets.items():
+            write_atomic(target, files[name])
+            print(f"{name}已写入：{target}")
         return EXIT_OK
 
     return _document(args, ((args.pdf, "PDF 文件", ".pdf"), (args.confirmations, "PDF 文件", ".pdf")),
@@ -208,32 +194,32 @@ def cmd_notices(args) -> int:
     return _document(args, (), "生成告知书", make)
 
 
-def cmd_publicity(args) -> int:
-    """公示 (allowed in a draft)."""
+def _one_document(args, name: str, what: str) -> int:
+    """公示 or 拨付明细 to ``-o``, PDF or xlsx as its suffix says; a document that needs the
+    审定文号 asked of a draft is refused at that cell (exit 2)."""
     def make(outcome) -> int:
-        from .report.publicity import PUBLICITY, publicity_bytes
+        from .report.documents import NotFinal, document_bytes
 
-        _pdf_or_xlsx(args.output, publicity_bytes(outcome), PUBLICITY)
-        print(f"公示已写入：{args.output}")
+        try:
+            data, checks = document_bytes(outcome, name, _suffix(args.output))
+        except NotFinal as refused:
+            return refuse(outcome.checks + [refused.check], f"无法生成{name}", "")
+        write_atomic(args.output, data)
+        print_checks(checks, "")
+        print(f"{name}已写入：{args.output}")
         return EXIT_OK
 
-    return _document(args, ((args.output, "公示文件", _suffix(args.output)),), "生成公示", make)
+    return _document(args, ((args.output, f"{name}文件", _suffix(args.output)),), what, make)
+
+
+def cmd_publicity(args) -> int:
+    """公示 (allowed in a draft)."""
+    return _one_document(args, "公示", "生成公示")
 
 
 def cmd_payments(args) -> int:
     """拨付明细 for 财政: refused in a draft (the error names 参数 审定文号)."""
-    def make(outcome) -> int:
-        from .report.payments import PAYMENTS, payments_bytes, refusal
-
-        if (refused := refusal(outcome.allocation)) is not None:
-            return refuse(outcome.checks + [refused], f"无法生成{PAYMENTS}", "")
-        workbook, warnings = payments_bytes(outcome)
-        _pdf_or_xlsx(args.output, workbook, PAYMENTS)
-        print_checks(warnings, "")
-        print(f"{PAYMENTS}已写入：{args.output}")
-        return EXIT_OK
-
-    return _document(args, ((args.output, "拨付明细文件", _suffix(args.output)),), "生成拨付明细", make)
+    return _one_document(args, "拨付明细", "生成拨付明细")
 
 
 def cmd_documents(args) -> int:

@@ -6,7 +6,6 @@ walked to its 审定 the way the working group does it, allocates with unchanged
 """
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 
@@ -18,10 +17,10 @@ from jbsys_xl.io.codes import check_character, credit_code
 from jbsys_xl.io.values import BadValue
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
+from support.approved import NUMBER, approved_demo
 from support.workbooks import base, set_cell, write
 
 YEAR = 2024
-NUMBER = "常人社〔2024〕95号"
 VALID_CODE = "91350100M000100Y43"  # documents.md §5
 
 
@@ -274,30 +273,6 @@ def test_the_proposed_winners_warning_names_each_open_matter():
     assert "XB03 12333 回访“不属实”尚未决定（业务流水号 SB20240000041）" in proposal.message
     assert "ZL03 有“待核实”的投诉" in proposal.message
     assert "所有中心的资金都会变化" in proposal.message
-
-
-def approved_demo() -> dict:
-    """The demo's rows walked to 审定: 文号 filled, the proposed winners confirmed, the 待核实
-    complaints settled (无理), the XB03 callback decided (不否决, with the reason) and ZL08's
-    grade explained."""
-    data = copy.deepcopy(sample.sample_rows(YEAR))
-    params = next(row for row in data[contract.PARAMS] if row["年度"] == YEAR)
-    params.update(审定文号=NUMBER, 审定日期=date(YEAR, 12, 20))
-    draft = result_dict(run("workbook/demo.xlsm", YEAR))
-    proposed = {c["name"] for c in draft["centers"] if c["winner_status"] == contract.WINNER_PROPOSED}
-    graded_down = sample.center_name("邹区镇")
-    for row in data[contract.RATINGS]:
-        if row["年度"] == YEAR and row["中心"] in proposed:
-            row["综合优胜"] = "是"
-        if row["年度"] == YEAR and row["中心"] == graded_down:
-            row["评定说明"] = "服务大厅全年有两个月未按标准化要求开放，工作组评定为 A"
-    for row in data[contract.COMPLAINTS]:
-        if row["核实结论"] == "待核实":
-            row["核实结论"] = "无理"
-    for row in data[contract.CALLBACKS]:
-        if row["回访结果"] == "不属实":
-            row.update(处理决定="不否决", 决定说明="工作组核查：业务确已办理，当事人记忆有误")
-    return data
 
 
 def test_the_demo_walked_to_its_审定_allocates_with_unchanged_money(tmp_path):

@@ -379,22 +379,18 @@ def check_data_buttons(app, book, year: int, watch: DialogWatch, report: Report,
     report.check("GetOpenFilename through app.api (keyword arguments), closed = cancelled",
                  picked == [] and bool(messages), f"messages: {messages}")
 
-    with watch.step() as messages:
-        pdf = data_buttons.notices(book)
-    if any("未找到 LibreOffice" in message for message in messages):
-        report.note("生成告知书: LibreOffice is not installed here, the button says so")
-    else:
-        report.check("生成告知书 writes the PDF beside the workbook", pdf is not None and pdf.is_file(),
-                     f"{pdf} messages: {messages}")
+    check_document_buttons(book, year, watch, report)
 
     target = folder / "回访清单.xlsx"
     with watch.step() as messages:
-        draw = data_buttons.write_callback_list(book, exports, 3, target=target)
+        draw = data_buttons.write_callback_list(book, exports, 3, target=target, operator="verify")
     opened = [b for b in app.books if b.name == target.name]
     report.check("生成回访清单 writes the list where it is told and opens it",
                  draw is not None and len(opened) == 1, f"messages: {messages}")
     for other in opened:
         other.close()
+    if draw is not None:
+        check_callback_results(book, draw, target, watch, report)
     with watch.step() as messages:
         data_buttons.ask_list_path(book, year)
     report.check("the callback list's save dialog (GetSaveAsFilename) opens, closed = cancelled",
@@ -424,6 +420,59 @@ def check_data_buttons(app, book, year: int, watch: DialogWatch, report: Report,
         data_buttons.import_files(book, exports)
     report.check("a second 导入金保数据 replaces the first (one multi-area Delete of whole rows)",
                  table.data_body_range.options(ndim=2).value == body, f"messages: {messages}")
+
+
+def check_document_buttons(book, year: int, watch: DialogWatch, report: Report) -> None:
+    """The 文书 group: each button's PDF beside the workbook copy (a second click a new name,
+    never over the first), 拨付明细 refused in the draft at 参数 审定文号, 全部文书 a folder."""
+    from jbsys_xl.excel import document_buttons as d
+
+    for name, button in (("附件", d.attachment), ("告知书", d.notices), ("条线确认表", d.confirmations),
+                         ("公示", d.publicity)):
+        with watch.step() as messages:
+            pdf = button(book)
+        if any("未找到 LibreOffice" in message for message in messages):
+            report.note(f"{name}: LibreOffice is not installed here, the button says so")
+            return
+        expected = Path(book.fullname).with_name(f"{Path(book.fullname).stem}-{name}-{year}.pdf")
+        report.check(f"文书 {name} writes <workbook>-{name}-<year>.pdf beside the workbook",
+                     pdf == expected and pdf.is_file(), f"{pdf} messages: {messages}")
+    with watch.step() as messages:
+        again = d.publicity(book)
+    report.check("文书 公示 clicked again writes a new file, never over the first",
+                 again is not None and again.name.endswith(" (2).pdf"), f"{again} messages: {messages}")
+    with watch.step() as messages:
+        refused = d.payments(book)
+    report.check("文书 拨付明细 is refused in the draft at 参数 审定文号",
+                 refused is None and any("无法生成拨付明细：参数!" in m for m in messages), f"messages: {messages}")
+    with watch.step() as messages:
+        folder = d.all_documents(book)
+    report.check("文书 全部文书 writes the set into a new folder beside the workbook",
+                 folder is not None and len(list(folder.glob("*.pdf"))) >= 5, f"{folder} messages: {messages}")
+
+
+def check_callback_results(book, draw, listed: Path, watch: DialogWatch, report: Report) -> None:
+    """导入回访结果: the list drawn above, filled in as 12333 would, read back into 回访 (the
+    watcher confirms); a second import of the same list replaces its batch."""
+    from jbsys_xl.contract import CALLBACKS
+    from jbsys_xl.excel import callback_buttons
+    from jbsys_xl.jinbao.sample_callbacks import fill
+
+    filled = listed.with_name("回访清单-已回访.xlsx")
+    fill(listed, filled)
+
+    def batch_rows() -> int:
+        table = book.sheets[CALLBACKS].tables["tblCallbacks"]
+        header = table.header_row_range.value
+        body = table.data_body_range.options(ndim=2).value if table.data_body_range else []
+        return sum(1 for row in body if str(row[header.index("抽取批次")]) == str(draw.seed))
+
+    for attempt in ("first", "second"):
+        with watch.step() as messages:
+            read = callback_buttons.import_result_files(book, [str(filled)])
+        report.check(f"导入回访结果 ({attempt} time) writes one 回访 row per drawn case of the batch",
+                     read is not None and read.ok and batch_rows() == len(draw.cases),
+                     f"{batch_rows()} rows of {len(draw.cases)}, messages: {messages}")
 
 
 def check_import_refused(book, exports, watch: DialogWatch, report: Report) -> None:

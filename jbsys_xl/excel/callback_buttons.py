@@ -36,7 +36,7 @@ RETRY = ("请关闭正在编辑单元格的窗口或其他占用 Excel 的程序
          "替换此前导入的行，不会重复。")
 
 
-@button
+@button(windows=True)
 def import_callback_results(book) -> ResultsRead | None:
     """导入回访结果: pick the filled-in lists, read them, confirm, write the 回访 rows."""
     paths = pick_files(book, "导入回访结果：选择 12333 填好的回访清单（可多选）", LIST_FILTER)

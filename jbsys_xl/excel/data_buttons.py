@@ -1,7 +1,8 @@
-"""The ribbon's 数据 buttons: 导入金保数据, 生成回访清单 and 生成告知书 (issues 11–13, 21).
+"""The ribbon's 数据 buttons: 导入金保数据 and 生成回访清单 (issues 11–13, 21; 导入回访结果 is
+:mod:`.callback_buttons`, the documents :mod:`.document_buttons`).
 
 Thin doors over what the command line runs (:func:`~jbsys_xl.jinbao.importer.run_import`,
-:func:`~jbsys_xl.jinbao.callbacks.draw_callbacks`, :func:`~jbsys_xl.report.notices.notices_beside`),
+:func:`~jbsys_xl.jinbao.callbacks.draw_callbacks`),
 fed with the open book as the other buttons read it (:func:`~.book_source.read_book`), so
 unsaved edits count. The dialogs are Excel's own, reached through ``app.api``:
 ``Application.GetOpenFilename`` (several files), ``GetSaveAsFilename`` and ``InputBox``.
@@ -43,13 +44,11 @@ from ..jinbao.importer import ImportResult, run_import
 from ..jinbao.output import RECORD_SHEET, record_table, summary_lines, title, volume_table
 from ..jinbao.sources import EXTENSIONS
 from ..model import Check, Month, month_text
-from ..office.libreoffice import LibreOfficeError, LibreOfficeMissing
 from ..report import tables as t
-from ..report.notices import NoticeLayoutError, notices_beside
 from .book_source import sheet_names
 from .locations import private_folder, shared_or_synced
 from .macros import ALERT_TITLE, button, read_with_year, report_write_failure, sheet_content, show_checks
-from .writer import TEXT, WriteFailed, describe, each, put, quiet, write_sheets
+from .writer import TEXT, WriteFailed, each, put, quiet, write_sheets
 
 _PATTERNS = ";".join(f"*{extension}" for extension in EXTENSIONS)
 FILE_FILTER = f"金保导出文件 ({_PATTERNS}),{_PATTERNS},所有文件 (*.*),*.*"
@@ -69,6 +68,7 @@ NOT_SYNCED = ("工作簿打开自 OneDrive/SharePoint 的网址，本机没有�
               "请在 OneDrive 中把该文件设为“始终保留在此设备上”并等待同步完成，或“另存为”到本机文件夹后再试。")
 SAVE_TITLE = "保存 12333 回访清单（含姓名和电话：请存在本机不共享的文件夹，不要存到 OneDrive、共享文件夹或网盘）"
 CONFIDENTIAL = "清单含个人信息（姓名、电话）：内部资料，注意保密，不要放到共享文件夹或网盘。"
+NO_OPERATOR = "没有填写抽取人，未生成回访清单：抽取记录须写明由谁抽取。"
 
 
 # --- 导入金保数据 ---------------------------------------------------------------------------------
@@ -440,13 +440,16 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 @button(windows=True)
 def callback_list(book):
-    """生成回访清单: pick the case lists, ask how many per center, draw, ask where to save the
-    list (it holds names and phones) and open it."""
+    """生成回访清单: pick the case lists, ask how many per center and who draws, draw, ask
+    where to save the list (it holds names and phones) and open it."""
     paths = pick_files(book, "生成回访清单：选择金保系统导出的业务明细（可多选）")
     if not paths:
         return None
     per_center = ask_per_center(book)
-    return write_callback_list(book, paths, per_center) if per_center else None
+    if not per_center:
+        return None
+    operator = ask_operator(book)
+    return write_callback_list(book, paths, per_center, operator=operator) if operator else None
 
 
 def ask_per_center(book) -> int | None:
@@ -461,9 +464,23 @@ def ask_per_center(book) -> int | None:
     return None
 
 
+def ask_operator(book) -> str | None:
+    """Who draws (抽取人, written into 抽取记录): asked, with Excel's user name (File → Options
+    → 用户名) filled in — on a shared office PC that is often a generic name, so the clerk
+    confirms or corrects it. None when cancelled or left empty."""
+    answer = book.app.api.InputBox(Prompt="抽取人姓名（写入回访清单的“抽取记录”表）：", Title=ALERT_TITLE,
+                                   Default=book.app.api.UserName or "", Type=2)
+    if answer is False:
+        return None
+    if not str(answer).strip():
+        book.app.alert(NO_OPERATOR, title=ALERT_TITLE)
+        return None
+    return str(answer).strip()
+
+
 @button
 def write_callback_list(book, paths: list[str], per_center: int, seed: int | None = None,
-                        target: str | Path | None = None):
+                        target: str | Path | None = None, operator: str | None = None):
     """Draw the callbacks from ``paths``, write 回访清单 to ``target`` — by default where the
     user chooses in a save dialog — never over an existing file, and open it. Returns the
     draw, or None when nothing was written."""
@@ -472,7 +489,7 @@ def write_callback_list(book, paths: list[str], per_center: int, seed: int | Non
         if (found := read_with_year(book)) is None:
             return None
         raw, year = found
-        draw = draw_callbacks(raw, paths, year, per_center, seed, progress=_progress(app))
+        draw = draw_callbacks(raw, paths, year, per_center, seed, progress=_progress(app), operator=operator)
         if not draw.ok:
             errors = [c for c in draw.checks if c.level == "error"]
             show_checks(book, draw.checks, year)
@@ -524,40 +541,6 @@ def free_path(path: Path) -> Path:
         number += 1
         candidate = path.with_name(f"{path.stem} ({number}){path.suffix}")
     return candidate
-
-
-# --- 生成告知书 -----------------------------------------------------------------------------------
-
-@button(windows=True)
-def notices(book) -> Path | None:
-    """生成告知书: every center's notice, one page each, in ``<name>-告知书-<year>.pdf`` beside
-    the workbook (LibreOffice renders it)."""
-    app = book.app
-    path = saved_path(book)
-    if path is None:
-        app.alert(NOT_SYNCED if "://" in book.api.FullName else NOT_SAVED, title=ALERT_TITLE)
-        return None
-    try:
-        if (found := read_with_year(book)) is None:
-            return None
-        raw, year = found
-        app.status_bar = f"JBSys：正在用 LibreOffice 生成 {year} 年度告知书……"
-        target = notices_beside(path, year, source=raw)
-        app.alert(f"告知书已生成（每个中心一页）：{target}", title=ALERT_TITLE)
-        return target
-    except LibreOfficeMissing:
-        app.alert("未找到 LibreOffice，无法生成告知书。请从 https://zh-cn.libreoffice.org 下载安装 LibreOffice"
-                  "（没有网络时请管理员拷来安装程序），然后重新点击“生成告知书”。", title=ALERT_TITLE)
-    except ValueError as exc:  # notices_beside: the data does not validate
-        lines = str(exc).splitlines()
-        shown = "\n".join(lines[:10] + ([f"……共 {len(lines)} 个错误"] if len(lines) > 10 else []))
-        app.alert(f"数据有错误，未生成告知书：\n{shown}\n请点击“校验数据”查看全部错误并改正后重试。",
-                  title=ALERT_TITLE)
-    except (LibreOfficeError, NoticeLayoutError) as exc:
-        app.alert(f"LibreOffice 未能生成告知书：{describe(exc)}", title=ALERT_TITLE)
-    except OutputError as exc:
-        app.alert(f"未生成告知书：{exc}", title=ALERT_TITLE)
-    return None
 
 
 # --- shared -------------------------------------------------------------------------------------

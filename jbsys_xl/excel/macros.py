@@ -29,9 +29,9 @@ NUMBER_FORMATS = {t.TEXT: TEXT, t.BOOL: TEXT, t.MONEY: "#,##0.00", t.SCORE: "0.0
 ENTRY = re.compile(r"jbsys_xl(\.[A-Za-z_]\w*)+")
 NO_YEAR = Check("error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")
 MAC_DATA_BUTTONS = (
-    "Mac 版 Excel 不能使用“导入金保数据”“生成回访清单”“生成告知书”（它们需要 Windows 版 Excel "
-    "的文件对话框）。请在“终端”中使用命令行 jbsys-xl import、callbacks、notices（加 -h 查看用法），"
-    "或运行 jbsys-xl serve 后在浏览器中打开本机页面操作。")
+    "Mac 版 Excel 不能使用“数据”组和“文书”组的按钮（它们需要 Windows 版 Excel 的文件对话框，"
+    "并在工作簿旁写文件）。请在“终端”中使用命令行 jbsys-xl import、callbacks、callback-results、"
+    "documents 等（加 -h 查看用法），或运行 jbsys-xl serve 后在浏览器中打开本机页面操作。")
 """Said on a Mac instead of running a data button (here, and by the ribbon's VBA)."""
 
 

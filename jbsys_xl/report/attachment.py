@@ -68,7 +68,7 @@ def hardware_table(allocation: Allocation) -> t.Table:
     kinds = (t.TEXT, t.MONEY, t.MONEY, t.MONEY, t.TEXT, t.TEXT, t.MONEY)
     unit = allocation.settings.unit
     rows, subtotals, body = [], set(), []
-    for district in dict.fromkeys(row.district for row in allocation.dataset.hardware):
+    for district in t.hardware_districts(allocation):
         group = [(h.district, h.budget, h.planned, h.actual, t.yes_no(h.filed),
                   h.filed_on.isoformat() if h.filed_on else "", hardware_subsidy(h, unit))
                  for h in allocation.dataset.hardware if h.district == district]
@@ -119,7 +119,7 @@ def first_page(allocation: Allocation, table: t.Table) -> p.Page:
         blocks.append(p.Paragraph(approval, p.SUBTITLE))
     blocks += [p.Paragraph(t.UNIT_LINE, p.RIGHT), p.Repeat(), table]
     if note := proposed_note(allocation):
-        blocks.append(p.Paragraph(note, p.NOTE))
+        blocks += [p.Keep(), p.Paragraph(note, p.NOTE)]
     return blocks
 
 
@@ -156,13 +156,12 @@ def attachment_sheets(book, fmt: p.Formats, allocation: Allocation) -> None:
     styles = p.letter_styles(book)
     first = p.Sheet(book, fmt, styles, contract.RESULT_SHEET, widths, size, landscape=True)
     blocks = first_page(allocation, table)
-    for block in blocks:
-        if block is table:
-            top = first.row
-            first.table(table, widths)
-            first.sheet.freeze_panes(top + 1, 2)
-        else:
-            first.write([block])
+    at = blocks.index(table)
+    first.write(blocks[:at])
+    top = first.row
+    first.table(table, widths)
+    first.sheet.freeze_panes(top + 1, 2)
+    first.write(blocks[at + 1:])
     first.sheet.repeat_columns(0, 1)  # a table too wide for the paper keeps its names
     hardware = hardware_table(allocation)
     grid = p.stretch(p.table_widths(hardware, size), p.LANDSCAPE_WIDTH)

@@ -64,7 +64,30 @@ def _chunks(widths: list[float]) -> list[tuple[int, int]]:
             first, used = index, 0.0
         used += need
     chunks.append((first, len(widths) - 1))
+    while len(chunks) > 1 and _printed(widths, chunks[-1]) < room / 2 and chunks[-2][1] > chunks[-2][0]:
+        (a, b), (c, d) = chunks[-2:]  # the last page holds the signature line: give it room
+        chunks[-2:] = [(a, b - 1), (c - 1, d)]
     return chunks
+
+
+def _printed(widths: list[float], chunk: tuple[int, int]) -> float:
+    return p.printed_points(widths[chunk[0]:chunk[1] + 1])
+
+
+def _across(sheet, row: int, first: int, last: int, text: str, cell_format) -> None:
+    """Words across the columns ``first``–``last``: merged, but a single cell needs no merge."""
+    if first == last:
+        sheet.write_string(row, first, text, cell_format)
+    else:
+        sheet.merge_range(row, first, row, last, text, cell_format)
+
+
+def _line(sheet, row: int, first: int, last: int, text: str, styles: dict, style: str,
+          widths: list[float]) -> None:
+    """A line of ``style`` across the columns ``first``–``last``, as tall as its wrapped text."""
+    _across(sheet, row, first, last, text, styles[style])
+    spec, line = p.STYLES[style]
+    sheet.set_row(row, line * p.lines(text, sum(widths[first:last + 1]), spec["font_size"]) + 8)
 
 
 def confirmation_sheet(book, fmt: p.Formats, allocation: Allocation) -> list[Check]:
@@ -81,7 +104,8 @@ def confirmation_sheet(book, fmt: p.Formats, allocation: Allocation) -> list[Che
     totals = allocation.indicator_totals
     volume_width = max([p.text_units(f"{int(v):,}", FONT) for v in totals.values()] + [7.0])
     widths = [max(width, volume_width) for width in widths] + [max(volume_width, 8.0)]
-    for col, width in enumerate([SEQ_WIDTH, ITEM_WIDTH] + widths):
+    columns = [SEQ_WIDTH, ITEM_WIDTH] + widths
+    for col, width in enumerate(columns):
         sheet.set_column(col, col, width)
     chunks = _chunks(widths)
     sheet.set_v_pagebreaks([2 + first for first, _ in chunks[1:]])
@@ -98,10 +122,7 @@ def confirmation_sheet(book, fmt: p.Formats, allocation: Allocation) -> list[Che
         nonlocal row
         sheet.merge_range(row, 0, row, 1, f"{DEPARTMENT}：{department}", styles[p.HEADING])
         for first, last in chunks:
-            if first == last:
-                sheet.write_string(row, 2 + first, caption, styles[p.SUBTITLE])
-            else:
-                sheet.merge_range(row, 2 + first, row, 2 + last, caption, styles[p.SUBTITLE])
+            _across(sheet, row, 2 + first, 2 + last, caption, styles[p.SUBTITLE])
         sheet.set_row(row, 22)
         row += 1
         sheet.write_row(row, 0, [t.SEQ, t.ITEM] + heads + [TOTAL_HEADER], header)
@@ -132,12 +153,10 @@ def confirmation_sheet(book, fmt: p.Formats, allocation: Allocation) -> list[Che
         first, last = chunks[-1]
         note = (f"一票否决并剔除的中心（{'、'.join(excluded)}）的业务量不计入合计。" if excluded else "")
         if note:
-            sheet.merge_range(row, 2 + first, row, 2 + last, note, styles[p.NOTE])
-            sheet.set_row(row, 26)
+            _line(sheet, row, 2 + first, 2 + last, note, styles, p.NOTE, columns)
             row += 1
         sign = f"确认部门：{department}　　确认人：__________　　确认日期：______年____月____日"
-        sheet.merge_range(row, 2 + first, row, 2 + last, sign, styles[p.SIGN])
-        sheet.set_row(row, 30)
+        _line(sheet, row, 2 + first, 2 + last, sign, styles, p.SIGN, columns)
         row += 2
     sheet.set_h_pagebreaks(breaks)
     return checks

@@ -23,7 +23,7 @@ from pypdf import PdfReader, PdfWriter
 from .. import contract
 from ..io.atomic import write_atomic
 from ..model import Allocation, CenterResult, HardwareRow, month_text
-from ..pipeline import Outcome, run
+from ..pipeline import Outcome
 from ..rules.allocate import hardware_subsidy
 from . import page as p
 from . import tables as t
@@ -33,6 +33,7 @@ from .json_result import score_number
 from .pdf import render
 
 TOP = 10  # contributions listed on the page, largest s[c,i] first
+WEIGHT = "权重"  # documents.md §2 (the 指标 sheet says 指标权重)
 LISTED = 2  # records per list on the page; any more are counted
 SECONDS_PER_PAGE = 0.5  # LibreOffice's time budget per page, on top of a fixed minute
 NOTICE = "告知书"
@@ -59,14 +60,15 @@ def _head(settings, title: str) -> p.Page:
             p.Paragraph(approval, p.SUBTITLE) if approval else p.Paragraph(DRAFT_BANNER, p.BANNER)]
 
 
-def _tail(settings) -> p.Page:
-    """异议 and who issues it: the seal line on an 审定 notice, the draft banner otherwise."""
+def _tail(settings, number: str) -> p.Page:
+    """异议 (section ``number``) and who issues it: the seal line on an 审定 notice, the draft
+    banner otherwise."""
     clause = (f"　　如对考核结果有异议，请于收到本{NOTICE}之日起 {settings.objection_days} 个工作日内，"
               f"以书面形式（附相关证明材料）向{settings.tabulator}提出。{p.contact(settings)}")
     end = ([p.Paragraph(f"{settings.issuer}{SEAL}", p.RIGHT)] if settings.status == contract.STATUS_FINAL
            else [p.Paragraph(settings.issuer, p.RIGHT)])
     end.append(p.Paragraph(f"{p.document_date(settings)}　", p.RIGHT))
-    return [p.Paragraph("五、异议", p.HEADING), p.Paragraph(clause), *end]
+    return [p.Paragraph(f"{number}、异议", p.HEADING), p.Paragraph(clause), *end]
 
 
 def _capped(table: t.Table) -> t.Table:
@@ -76,7 +78,8 @@ def _capped(table: t.Table) -> t.Table:
     if len(body) <= LISTED:
         return table
     more = [None] * len(table.headers)
-    more[1] = f"另有 {len(body) - LISTED} 条，{MORE}"
+    text = max(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)  # 内容, 原因
+    more[text] = f"另有 {len(body) - LISTED} 条，{MORE}"
     rows = body[:LISTED] + [tuple(more)] + summary
     return t.Table(table.title, table.headers, table.kinds, rows,
                    totals=frozenset(range(LISTED + 1, len(rows))))
@@ -130,7 +133,7 @@ def score_table(allocation: Allocation, lines, score: Fraction, top: int | None,
         rows.append((None, f"其余 {len(rest)} 项合计", None, None, None,
                      score_number(sum((line.factor_score for line in rest), Fraction(0)))))
     rows.append((None, t.TOTAL, None, None, None, score_number(score)))
-    return t.Table("得分构成", (t.SEQ, t.ITEM, t.WEIGHT, "本中心业务量", base, "得分"),
+    return t.Table("得分构成", (t.SEQ, t.ITEM, WEIGHT, "本中心业务量", base, "得分"),
                    (t.INT, t.TEXT, t.NUMBER, t.NUMBER, t.NUMBER, t.SCORE), rows,
                    totals=frozenset({len(rows) - 1}))
 
@@ -160,9 +163,9 @@ def _records(allocation: Allocation, e) -> p.Page:
     out: p.Page = [p.Paragraph("三、投诉、差错和回访", p.HEADING)]
     if e.complaints:
         rows = [(c.day.isoformat(), c.number, c.content) for c in e.complaints]
-        out.append(_capped(t.Table("有理投诉", ("（一）有理投诉", "投诉编号", "内容"), (t.TEXT,) * 3, rows)))
-        out.append(p.Paragraph(f"有理投诉 {r.complaints} 件（投诉编号相同的只计一次），每件扣减应得工作量补助的 "
-                               f"{rate}，投诉扣减 {p.money_text(r.complaint_deduction)} 元。", p.NOTE))
+        out += [p.Paragraph(f"（一）有理投诉 {r.complaints} 件（投诉编号相同的只计一次），每件扣减应得工作量补助的 "
+                            f"{rate}，投诉扣减 {p.money_text(r.complaint_deduction)} 元：", p.NOTE),
+                _capped(t.Table("有理投诉", ("投诉日期", "投诉编号", "内容"), (t.TEXT,) * 3, rows))]
     else:
         out.append(p.Paragraph("（一）有理投诉：无。", p.NOTE))
     pending = [c for c in allocation.dataset.pending_complaints if c.center == r.code]
@@ -175,10 +178,10 @@ def _records(allocation: Allocation, e) -> p.Page:
         out.append(p.Paragraph("（二）尚待核实的投诉：无。", p.NOTE))
     if e.deductions:
         rows = [(n, d.reason, d.amount, d.rate) for n, d in enumerate(e.deductions, start=1)]
-        out.append(_capped(t.Table("差错扣减", ("（三）差错扣减", "原因", "扣减金额", "扣减比例"),
-                                   (t.INT, t.TEXT, t.MONEY, t.PERCENT), rows)))
-        out.append(p.Paragraph(f"差错扣减合计 {p.money_text(r.error_deduction)} 元（金额 + 应得工作量补助 × 比例）。",
-                               p.NOTE))
+        out += [p.Paragraph(f"（三）差错扣减 {len(e.deductions)} 条，合计 {p.money_text(r.error_deduction)} 元"
+                            "（金额 + 应得工作量补助 × 比例）：", p.NOTE),
+                _capped(t.Table("差错扣减", (t.SEQ, "原因", "扣减金额", "扣减比例"),
+                                (t.INT, t.TEXT, t.MONEY, t.PERCENT), rows))]
     else:
         out.append(p.Paragraph("（三）差错扣减：无。", p.NOTE))
     if e.callbacks:
@@ -258,6 +261,17 @@ def notice_pages(allocation: Allocation, center: CenterResult, previous: Allocat
          + f"；综合优胜：{_winner_text(r)}"),
     ])
     listed = [line for line in e.lines if line.factor_score]
+    if listed:
+        scores: p.Page = [
+            p.Paragraph(f"二、得分构成（因素得分最高的 {min(TOP, len(listed))} 项，共 {len(e.lines)} 项"
+                        + ("，全部见第二页" if full else "") + "）", p.HEADING),
+            score_table(allocation, e.lines, r.score, TOP, benchmarks if method else None),
+            p.Paragraph(f"因素得分 = 权重 × 本中心业务量 ÷ {'标杆' if method else '全市'}业务量，{base_note}。", p.NOTE)]
+    else:  # no contribution to list: say why rather than print an empty table
+        why = (f"本中心一票否决，按否决处理“{s.veto_mode}”，其业务量不计入{'标杆' if method else '全市'}业务量"
+               if r.code in allocation.excluded else "本中心考核期内各项指标的业务量均为 0")
+        scores = [p.Paragraph("二、得分构成", p.HEADING),
+                  p.Paragraph(f"{why}，{len(e.lines)} 项指标的因素得分均为 0，得分为 0。", p.NOTE)]
     first: p.Page = [
         *_head(s, notice_title(s)),
         p.Paragraph(f"{r.name}（{LABEL['code']} {r.code}，{r.district}）："),
@@ -265,13 +279,10 @@ def notice_pages(allocation: Allocation, center: CenterResult, previous: Allocat
                     f"{month_text(s.period_start)} 至 {month_text(s.period_end)}）考核结果和以奖代补资金"
                     "分配情况告知如下。"),
         p.Paragraph("一、考核结果", p.HEADING), overview,
-        p.Paragraph(f"二、得分构成（因素得分最高的 {min(TOP, len(listed))} 项，共 {len(e.lines)} 项"
-                    + ("，全部见第二页" if full else "") + "）", p.HEADING),
-        score_table(allocation, e.lines, r.score, TOP, benchmarks if method else None),
-        p.Paragraph(f"因素得分 = 权重 × 本中心业务量 ÷ {'标杆' if method else '全市'}业务量，{base_note}。", p.NOTE),
+        *scores,
         *_records(allocation, e),
         *_money(allocation, e, previous),
-        *_tail(s),
+        *_tail(s, "五"),
     ]
     pages = [first]
     if full:
@@ -318,24 +329,20 @@ def district_page(allocation: Allocation, district: str) -> p.Page:
             p.Paragraph(f"一、硬件建设项目及补助（{t.UNIT_LINE}）", p.HEADING), table,
             p.Paragraph("二、适用规则", p.HEADING),
             *[p.Paragraph(_rule(n, h, s.unit), p.NOTE) for n, h in enumerate(rows, start=1)],
-            *_tail(s)]
-
-
-def hardware_districts(allocation: Allocation) -> list[str]:
-    """所属区 with a 硬件 row of the year, in 所属区 order."""
-    order = {d.district: n for n, d in enumerate(allocation.districts)}
-    return sorted(dict.fromkeys(h.district for h in allocation.dataset.hardware),
-                  key=lambda d: (order.get(d, len(order)), d))
+            *_tail(s, "三")]
 
 
 # --- the workbook and the files ---------------------------------------------------------------------
 
-def pages_workbook(title: str, pages: list[p.Page]) -> bytes:
-    """The pages as a workbook, a sheet per page (A4 portrait), each printing on one page."""
+def pages_workbook(title: str, pages: list[p.Page], per_notice: int = 1) -> bytes:
+    """The pages as a workbook, a sheet per page (A4 portrait), each printing on one page and
+    numbered within its notice (``per_notice`` pages each): the notice a center receives says
+    第 1 页 共 1 页, not the place of its page among all the centers'."""
     def build(book, fmt):
         styles = p.letter_styles(book)
         for number, page in enumerate(pages, start=1):
             sheet = p.Sheet(book, fmt, styles, f"{number:04d}", GRID, TABLE_FONT)
+            sheet.sheet.set_footer(p.page_footer((number - 1) % per_notice + 1, per_notice))
             sheet.write(page)
             if sheet.height > p.PORTRAIT_HEIGHT:  # a little smaller, never below MIN_POINTS
                 scale = int(100 * p.PORTRAIT_HEIGHT / sheet.height)
@@ -361,13 +368,13 @@ def notices_workbook(outcome: Outcome, centers: list[CenterResult], full: bool =
     benchmarks = _benchmarks(allocation) if allocation.settings.method == contract.METHOD_BENCHMARK else None
     pages = [page for center in centers
              for page in notice_pages(allocation, center, previous, full, benchmarks)]
-    return pages_workbook(notice_title(allocation.settings), pages)
+    return pages_workbook(notice_title(allocation.settings), pages, 2 if full else 1)
 
 
 def districts_workbook(outcome: Outcome) -> bytes | None:
     """The hardware notices, or None when the year has no 硬件 row."""
     allocation = outcome.allocation
-    districts = hardware_districts(allocation)
+    districts = t.hardware_districts(allocation)
     if not districts:
         return None
     return pages_workbook(hardware_title(allocation.settings),
@@ -419,7 +426,7 @@ def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | Non
     year = allocation.settings.year
     target = Path(target)
     if districts:
-        chosen = hardware_districts(allocation)
+        chosen = t.hardware_districts(allocation)
         workbook = districts_workbook(outcome)
         if workbook is None:
             return []
@@ -433,19 +440,3 @@ def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | Non
     data = render({NOTICE: workbook}, SECONDS_PER_PAGE * len(chosen) * per_file)[NOTICE]
     check_pages(data, len(chosen) * per_file, HARDWARE_NOTICE if districts else NOTICE)
     return write_pdf_or_folder(data, target, names, per_file)
-
-
-def notices_beside(workbook: str | Path, year: int, source=None) -> Path:
-    """For the Excel layer: every center's notice in one PDF next to ``workbook``
-    (``<name>-告知书-<year>.pdf``); returns its path. ``source`` is the input as read from the
-    open book (a RawBook), when it may differ from the file on disk.
-
-    Raises ValueError with the errors when the input does not validate, and what
-    :func:`write_notices` raises."""
-    workbook = Path(workbook)
-    outcome = run(source if source is not None else workbook, year)
-    if not outcome.ok:
-        raise ValueError("\n".join(str(check) for check in outcome.errors))
-    target = workbook.with_name(f"{workbook.stem}-{NOTICE}-{year}.pdf")
-    write_notices(outcome, target)
-    return target

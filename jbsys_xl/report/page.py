@@ -33,7 +33,15 @@ GB2312 = 134  # the font character set Excel writes for simplified-Chinese faces
 DEFAULT_SIZE = 10.5  # 五号: the workbook's Normal style (its digit width is Excel's width unit)
 MIN_POINTS = 8
 A4 = 9
-FOOTER = f'&C&"{SONG},常规"&9第 &P 页 共 &N 页'
+
+
+def page_footer(number: str | int = "&P", count: str | int = "&N") -> str:
+    """The footer 第 x 页 共 y 页: by default the fields of the printed document; a letter
+    that is one of many in a file (a 告知书) gives its own numbers."""
+    return f'&C&"{SONG},常规"&9第 {number} 页 共 {count} 页'
+
+
+FOOTER = page_footer()
 NUM_FORMATS = {t.MONEY: "#,##0.00", t.SCORE: "0.000000", t.INT: "0", t.NUMBER: "General",
                t.PERCENT: "0.00%"}
 SHADES = {"subtotal": "#DDEBF7", "total": "#BDD7EE", "header": "#D9D9D9"}
@@ -288,6 +296,7 @@ STYLES = {  # style → (XlsxWriter format, points per line)
     LABEL: (font(HEI, 10.5, valign="vcenter"), 18),  # 附件 above the title
 }
 SHORT = 10  # text columns no wider than this (是/否, grades, dates) are centred
+HEADER_CHARS = 4  # characters a line of a letter's table header (告知书, 资金平衡) may hold
 SMALLEST = min(spec["font_size"] for spec, _ in STYLES.values())
 
 
@@ -307,7 +316,16 @@ class Repeat:
     """The table that follows repeats its header at the top of every page it runs onto."""
 
 
-Block = Paragraph | t.Table | Break | Repeat
+@dataclass(frozen=True)
+class Keep:
+    """What follows (the closing lines: 合计 in words, signatures) prints on the page of the
+    table's last rows: when it would not fit, those rows move to the next page with it, so no
+    page holds signatures alone."""
+
+    rows: int = 3  # table rows that go along
+
+
+Block = Paragraph | t.Table | Break | Repeat | Keep
 Page = list[Block]
 
 
@@ -317,14 +335,24 @@ def text_units(text: str, points: float) -> float:
     return t.display_width(text) * points / 2 / 5.25 + 1.4
 
 
+def header_units(header: str, points: float, per_line: int) -> float:
+    """Units a header needs to wrap onto lines of at most ``per_line`` characters, evenly
+    (本中心业务量 as 本中心/业务量, never 本中心业务/量; 指标权重 on one line)."""
+    chars = -(-t.display_width(header) // 2)
+    rows = -(-chars // per_line)
+    return text_units("字" * -(-chars // rows), points)
+
+
 def table_widths(table: t.Table, points: float, text_cap: float = 18,
-                 header_min: float = 4.6) -> list[float]:
+                 header_min: float = 4.6, header_chars: int = 0) -> list[float]:
     """Column widths for ``table`` at ``points``: numbers on one line, text up to ``text_cap``
-    (then it wraps), headers wrapped onto as many lines as they need."""
+    (then it wraps), headers wrapped onto as many lines as they need — with ``header_chars``,
+    lines of at most that many characters, split evenly."""
     widths = []
     for col, kind in enumerate(table.kinds):
         texts = {t.cell_text(value, kind) for value in {row[col] for row in table.rows}}
-        need = max([text_units(text, points) for text in texts] + [header_min])
+        header = [header_units(table.headers[col], points, header_chars)] if header_chars else []
+        need = max([text_units(text, points) for text in texts] + [header_min] + header)
         widths.append(round(min(need, text_cap) if kind == t.TEXT else need, 1))
     return widths
 
@@ -386,20 +414,25 @@ class Sheet:
         self.fmt, self.styles, self.grid = fmt, styles, tuple(grid)
         self.row, self.height, self.breaks = 0, 0.0, []
         self.table_font, self.table_line = table_font, table_font * 1.25
+        self.page_height = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
         self._repeat = False
+        self._heights: list[float] = []  # of every row written, as the file holds them
+        self._header: tuple[int, int] | None = None  # the rows repeated on every page
         for col, width in enumerate(self.grid):
             self.sheet.set_column(col, col, width)
         self.sheet.hide_gridlines(2)
         print_setup(self.sheet, landscape=landscape, fit_width=False)
 
     def write(self, blocks: Page) -> None:
-        for block in blocks:
+        for index, block in enumerate(blocks):
             if isinstance(block, Paragraph):
                 self.paragraph(block)
             elif isinstance(block, Break):
                 self.page_break()
             elif isinstance(block, Repeat):
                 self._repeat = True
+            elif isinstance(block, Keep):
+                self.keep(block, blocks[index + 1:])
             else:
                 self.table(block)
         if self.breaks:
@@ -407,15 +440,40 @@ class Sheet:
 
     def _set_height(self, height: float) -> None:
         self.sheet.set_row(self.row, height)
-        self.height += height
+        self.height += written_height(height)
+        self._heights.append(written_height(height))
         self.row += 1
 
-    def paragraph(self, block: Paragraph) -> None:
-        cell_format, line = self.styles[block.style]
-        self.sheet.merge_range(self.row, 0, self.row, len(self.grid) - 1, block.text, cell_format)
+    def _paragraph_height(self, block: Paragraph) -> float:
+        line = self.styles[block.style][1]
         spec = STYLES[block.style][0]
         count = lines(block.text, sum(self.grid), spec["font_size"]) if spec.get("text_wrap") else 1
-        self._set_height(line * count + (3 if count > 1 else 0))
+        return line * count + (3 if count > 1 else 0)
+
+    def paragraph(self, block: Paragraph) -> None:
+        cell_format, _ = self.styles[block.style]
+        self.sheet.merge_range(self.row, 0, self.row, len(self.grid) - 1, block.text, cell_format)
+        self._set_height(self._paragraph_height(block))
+
+    def _used_on_page(self) -> float:
+        """Points used on the page the next row would print on: rows flow onto a new page
+        when they do not fit, which starts with the repeated header rows."""
+        header = self._header
+        repeated = sum(self._heights[header[0]:header[1] + 1]) if header else 0.0
+        used, breaks = 0.0, set(self.breaks)
+        for row, height in enumerate(self._heights):
+            top = repeated if header and row > header[1] else 0.0
+            if row in breaks or used + height > self.page_height:
+                used = top
+            used += height
+        return used
+
+    def keep(self, block: Keep, closing: Page) -> None:
+        """Move the last ``block.rows`` rows to a new page when ``closing`` would not fit
+        under them (:class:`Keep`)."""
+        need = sum(written_height(self._paragraph_height(b)) for b in closing if isinstance(b, Paragraph))
+        if self._used_on_page() + need > self.page_height and self.row > block.rows:
+            self.breaks.append(self.row - block.rows)
 
     def page_break(self) -> None:
         if self.row:
@@ -423,18 +481,20 @@ class Sheet:
         self.height = 0.0
 
     def table(self, table: t.Table, widths: list[float] | None = None) -> None:
-        placed = spans(widths or table_widths(table, self.table_font), self.grid)
+        placed = spans(widths or table_widths(table, self.table_font, header_chars=HEADER_CHARS), self.grid)
         rows = [(table.headers, (t.TEXT,) * len(table.headers), "header")]
         rows += [(values, table.kinds, role(table, index)) for index, values in enumerate(table.rows)]
         if self._repeat:
             self.sheet.repeat_rows(self.row)
+            self._header = (self.row, self.row)
             self._repeat = False
         short = [col > 0 and kind == t.TEXT and _widest(row[col] for row in table.rows) <= SHORT
                  for col, kind in enumerate(table.kinds)]
         for values, kinds, row_role in rows:
             height = 1
             for (first, last), value, kind, centre in zip(placed, values, kinds, short):
-                cell_format = self.fmt.cell(kind, row_role, self.table_font, centre=centre)
+                cell_format = self.fmt.cell(kind, row_role, self.table_font, centre=centre,
+                                            num_format=count_format(value, kind))
                 value = t.sheet_value(value, kind)
                 if first == last:
                     self.sheet.write(self.row, first, value, cell_format)
@@ -443,6 +503,20 @@ class Sheet:
                 if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
                     height = max(height, lines(value, sum(self.grid[first:last + 1]), self.table_font))
             self._set_height(self.table_line * height + 2)
+
+
+def count_format(value, kind: str) -> str:
+    """Whole numbers of a NUMBER column (业务量) with thousands separators, as their text
+    reads; weights such as 5.5 keep the General format."""
+    whole = kind == t.NUMBER and value is not None and not isinstance(value, str) and value == int(value)
+    return "#,##0" if whole else ""
+
+
+def written_height(points: float) -> float:
+    """The row height a file gets for ``points``: XlsxWriter stores whole pixels (0.75 pt), so
+    13.25 becomes 13.5 — over the 50-odd rows of a 告知书, enough to push its last line over
+    the page if the sum of the asked heights were trusted."""
+    return 0.75 * int(points * 4 / 3 + 0.5)
 
 
 def letter_styles(book) -> dict:

@@ -90,7 +90,7 @@ def payments_bytes(outcome: Outcome) -> tuple[bytes, list[Check]]:
         widths = p.stretch(p.fit_widths(table, size, p.LANDSCAPE_WIDTH), p.LANDSCAPE_WIDTH)
         sheet = p.Sheet(book, fmt, p.letter_styles(book), PAYMENTS, widths, size, landscape=True)
         sheet.write([p.Paragraph(title, p.TITLE), p.Paragraph(p.approval_line(s) or "", p.SUBTITLE),
-                     p.Repeat(), table,
+                     p.Repeat(), table, p.Keep(),
                      p.Paragraph(f"合计金额（大写）：{capitals(amount)}　　（小写）¥{p.money_text(amount)}", p.SIGN),
                      p.Paragraph(f"{p.fund_source(s)}　　文号：{s.approval_number}", p.SIGN),
                      p.Paragraph(p.made_by(s), p.SIGN),

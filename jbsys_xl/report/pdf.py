@@ -8,10 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..io.atomic import write_atomic
 from ..office.libreoffice import convert_many
-from ..pipeline import Outcome
-from .attachment import attachment_bytes
 
 SECONDS_PER_DOCUMENT = 60  # LibreOffice's time budget per workbook, on top of what callers add
 
@@ -27,9 +24,3 @@ def render(workbooks: dict[str, bytes], timeout: float = 0) -> dict[str, bytes]:
         pdfs = convert_many(sources, "pdf", Path(folder) / "pdf",
                             timeout=timeout + SECONDS_PER_DOCUMENT * len(sources))
         return {name: pdf.read_bytes() for name, pdf in zip(workbooks, pdfs)}
-
-
-def write_pdf(outcome: Outcome, target: str | Path) -> Path:
-    """The 附件 of a valid outcome as PDF at ``target``, written atomically."""
-    pdf = render({"附件": attachment_bytes(outcome)})["附件"]
-    return write_atomic(target, pdf)

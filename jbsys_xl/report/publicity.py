@@ -68,7 +68,7 @@ def publicity_bytes(outcome: Outcome) -> bytes:
         for index in proposed:
             sheet.sheet.write_number(top + 1 + index, column,
                                      float(allocation.centers[index].winner_award), marked)
-        sheet.write(closing(allocation))
+        sheet.write([p.Keep(), *closing(allocation)])
 
     return p.workbook_bytes(title(allocation), build)
 

@@ -143,6 +143,14 @@ def result_table(allocation: Allocation) -> Table:
                     name_at=keys.index("name"), district_at=keys.index("district"))
 
 
+def hardware_districts(allocation: Allocation) -> list[str]:
+    """所属区 with a 硬件 row of the year, in the order of the allocation's 所属区 (as every
+    table groups them), then any other by name."""
+    order = {d.district: n for n, d in enumerate(allocation.districts)}
+    return sorted(dict.fromkeys(h.district for h in allocation.dataset.hardware),
+                  key=lambda d: (order.get(d, len(order)), d))
+
+
 def grouped(allocation: Allocation, headers: tuple, kinds: tuple, row, name_at: int,
              district_at: int | None = None) -> Table:
     """Centers grouped by district (result order), a 小计 per district, then 合计."""

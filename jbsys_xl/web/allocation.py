@@ -49,7 +49,7 @@ def start_page(request: Request) -> Response:
               "<li>每年 12 月填好工作簿（可先在 ② 导入金保数据，把生成的“业务量”粘贴进工作簿）。</li>"
               "<li>选择工作簿，点“校验数据”：每个错误都指出工作表和单元格，如 业务量!D17。</li>"
               "<li>更正后点“生成分配”：显示各中心的补助资金，点中心名称看它的钱是怎样算出来的；"
-              "下载分配结果工作簿、附件 PDF 和告知书。</li></ol>"
+              "下载分配结果工作簿和文书（附件、告知书、条线确认表、公示，审定后还有拨付明细）。</li></ol>"
               "<p>本页面只在这台电脑上运行：上传的文件处理完即删除，不保存、不外传。"
               "“审定文号”留空时所有结果标明“草案”。</p></div></div>")
     return pages.layout("校验与生成分配", body, step="/", script=pages.UPLOAD_SCRIPT)
@@ -118,7 +118,11 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
     s = allocation.settings
     final = s.status == contract.STATUS_FINAL
     badge = f"<span class='badge {'final' if final else 'draft'}'>{escape(t.status_text(s))}</span>"
-    links = "".join(_download_item(request, key, current, document) for document in DOCUMENTS)
+    links = "".join(_download_item(request, key, current, document) for document in DOCUMENTS
+                    if document.refused(outcome) is None)
+    refused = {document.kind: document.refused(outcome) for document in DOCUMENTS if document.refused(outcome)}
+    links += "".join(f"<li class='refused'>{escape(kind)}：草案不能生成<span class='note bad'>{escape(why)}</span></li>"
+                     for kind, why in refused.items())  # a draft: said once, not offered
     warnings = ""
     if outcome.warnings:
         warnings = (f"<details class='card noprint'><summary>校验警告 {outcome.warning_count:,} 个"

@@ -1,25 +1,30 @@
 """The documents a valid allocation can be downloaded as: one entry each, made by the function
-the CLI calls for it, so a download equals the CLI's file (documents.md). A new document is
-one more line in DOCUMENTS, e.g. for a writer that takes a target path and picks the format by
-its suffix::
+the CLI calls for it (:mod:`jbsys_xl.report.documents`), so a download equals the CLI's file
+(documents.md). A new document is one more line in DOCUMENTS, e.g.::
 
-    Document("payments", "拨付明细（Excel）", "{stem}-拨付明细-{year}.xlsx",
-             written(write_payments, ".xlsx")),
+    Document("payments", "拨付明细（PDF）", "{stem}-拨付明细-{year}.pdf", made(PAYMENTS),
+             slow=True, final_only=True, kind=PAYMENTS),
 
-A writer that refuses (a document that needs the 审定文号) raises with a message in Chinese; the
-page shows it in place of the file (:func:`.jobs.failure_text` names the exceptions it knows).
+A document that needs the 审定文号 (``final_only``) is not offered in a draft: the page says
+why in its place, and asked for anyway it is refused with the same words as the CLI's
+(:class:`~jbsys_xl.report.documents.NotFinal`, which :func:`.jobs.failure_text` shows).
 """
 from __future__ import annotations
 
-import tempfile
+import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..pipeline import Outcome
-from ..report.notices import write_notices
-from ..report.pdf import write_pdf
+from ..report.documents import (ATTACHMENT, CONFIRMATIONS, PAYMENTS, PUBLICITY, document_bytes,
+                                document_set)
+from ..report.notices import NOTICE
+from ..report.payments import refusal
 from ..report.result_workbook import result_workbook_bytes
+
+ZIP_STAMP = (1980, 1, 1, 0, 0, 0)  # the zip's own dates: the files inside carry the run's date
 
 
 @dataclass(frozen=True)
@@ -29,26 +34,46 @@ class Document:
     name: str  # the file name offered, with {stem} (the workbook's) and {year}
     produce: Callable[[Outcome], bytes]
     slow: bool = False  # LibreOffice prints it: made on request, with progress shown
+    final_only: bool = False  # needs the 审定文号: not offered in a draft
+    kind: str = ""  # the document's name, where the page says once why its files are missing
 
     def file_name(self, outcome: Outcome) -> str:
         return self.name.format(stem=Path(outcome.book.label).stem, year=outcome.year)
 
+    def refused(self, outcome: Outcome) -> str | None:
+        """Why the document cannot be made of this outcome (a draft), or None."""
+        check = refusal(outcome.allocation) if self.final_only else None
+        return None if check is None else str(check)
 
-def written(write: Callable[[Outcome, Path], object], suffix: str = ".pdf") -> Callable[[Outcome], bytes]:
-    """A writer that takes a target path (as ``write_pdf``, ``write_notices``) as a maker of bytes."""
-    def produce(outcome: Outcome) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="jbsys-serve-") as folder:
-            target = Path(folder) / f"document{suffix}"
-            write(outcome, target)
-            return target.read_bytes()
-    return produce
+
+def made(name: str, suffix: str = ".pdf") -> Callable[[Outcome], bytes]:
+    """The document ``name`` as the CLI writes it (:func:`~jbsys_xl.report.documents.document_bytes`)."""
+    return lambda outcome: document_bytes(outcome, name, suffix)[0]
+
+
+def all_documents(outcome: Outcome) -> bytes:
+    """The files ``jbsys-xl documents`` writes into its folder, as one zip."""
+    files, _, _ = document_set(outcome)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, ZIP_STAMP), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
 
 
 DOCUMENTS = (
     Document("result", "分配结果工作簿（Excel/WPS）", "{stem}-分配结果-{year}.xlsx", result_workbook_bytes),
     Document("attachment", "附件：考核结果及补助资金分配表（PDF）", "{stem}-附件-{year}.pdf",
-             written(write_pdf), slow=True),
-    Document("notices", "告知书（PDF，每个中心一页）", "{stem}-告知书-{year}.pdf",
-             written(write_notices), slow=True),
+             made(ATTACHMENT), slow=True),
+    Document("notices", "告知书（PDF，每个中心一页）", "{stem}-告知书-{year}.pdf", made(NOTICE), slow=True),
+    Document("confirmations", "条线确认表（PDF，各考核部门签字确认）", "{stem}-条线确认表-{year}.pdf",
+             made(CONFIRMATIONS), slow=True),
+    Document("publicity", "公示（PDF）", "{stem}-公示-{year}.pdf", made(PUBLICITY), slow=True),
+    Document("publicity-xlsx", "公示（Excel/WPS）", "{stem}-公示-{year}.xlsx", made(PUBLICITY, ".xlsx")),
+    Document("payments", "拨付明细（PDF，报财政）", "{stem}-拨付明细-{year}.pdf", made(PAYMENTS),
+             slow=True, final_only=True, kind=PAYMENTS),
+    Document("payments-xlsx", "拨付明细（Excel/WPS）", "{stem}-拨付明细-{year}.xlsx", made(PAYMENTS, ".xlsx"),
+             final_only=True, kind=PAYMENTS),
+    Document("all", "全部文书（zip 压缩包）", "{stem}-文书-{year}.zip", all_documents, slow=True),
 )
 BY_KEY = {document.key: document for document in DOCUMENTS}

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from ..io.atomic import OutputError
 from ..office.libreoffice import LibreOfficeError, LibreOfficeMissing
+from ..report.documents import NotFinal
 from ..report.explain import UnknownCenter
 from ..report.notices import NoticeLayoutError
 
@@ -95,7 +96,7 @@ def start(store: Store, job: Job, work: Callable[[Job], str],
 
 def failure_text(exc: Exception) -> str:
     """What the page says when work fails: the remedy where one is known, never a class name."""
-    if isinstance(exc, (Refused, UnknownCenter, OutputError)):
+    if isinstance(exc, (Refused, UnknownCenter, OutputError, NotFinal)):
         return str(exc)
     if isinstance(exc, LibreOfficeMissing):
         return ("未找到 LibreOffice，无法生成 PDF。请安装 LibreOffice（统信UOS、麒麟可在应用商店安装；"

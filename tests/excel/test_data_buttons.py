@@ -1,4 +1,4 @@
-"""The ribbon's 数据 buttons (导入金保数据, 生成回访清单, 生成告知书) on the xlwings stand-in: a copy
+"""The ribbon's 数据 buttons (导入金保数据, 生成回访清单) on the xlwings stand-in: a copy
 of the demo workbook with the template's VBA behaviour and its tables, the made-up 金保 exports
 of the demo year, the user played through the stand-in's dialogs."""
 from __future__ import annotations
@@ -11,16 +11,13 @@ from pathlib import Path
 
 import pytest
 import xlwings
-from pypdf import PdfReader
 
 from jbsys_xl import contract
-from jbsys_xl.excel import data_buttons, macros, udf_service
+from jbsys_xl.excel import callback_buttons, data_buttons, macros, udf_service
 from jbsys_xl.jinbao.output import RECORD_SHEET, record_table, volume_table
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
-from jbsys_xl.pipeline import run
 from jbsys_xl.sample import sample_rows
 from tests.support import fake_xlwings as fake
-from tests.support import require_soffice
 from tests.support.excel_books import open_book, snapshot, udf_cell
 import udfs.jbsys_udfs as U
 
@@ -444,8 +441,11 @@ def test_callback_list_goes_where_the_user_saves_it_never_over_a_file_and_opens(
     message = book.app.alerts[-1][0]
     assert str(target) in message and f"随机种子：{draw.seed}" in message
     assert data_buttons.CONFIDENTIAL in message
-    (_, _, _), (method, _, prompt), (save, title, offered) = book.app.api.dialogs
+    (_, _, _), (method, _, prompt), (asked, _, who), (save, title, offered) = book.app.api.dialogs
     assert method == "InputBox" and "每个中心" in prompt
+    assert asked == "InputBox" and "抽取人" in who
+    assert draw.operator == "张三"  # Excel's user name, accepted as offered
+    assert not [c for c in draw.checks if "抽取人" in c.message]  # no 'who drew' warning any more
     assert save == "GetSaveAsFilename" and title == data_buttons.SAVE_TITLE and "姓名和电话" in title
     assert offered == str(target)
 
@@ -481,6 +481,27 @@ def test_the_save_dialog_starts_outside_onedrive(home, monkeypatch):
     assert shared_or_synced(r"C:\Users\张三\Documents\回访.xlsx", environ={}) is None
 
 
+def test_the_operator_is_asked_with_excels_user_name_filled_in(book, exports, home):
+    book.app.api._user_name = "Administrator"  # a shared PC's generic name: the clerk corrects it
+    book.app.api.picks.append(exports)
+    book.app.api.inputs += [2, "李四"]
+    book.app.api.saves.append(True)
+    draw = data_buttons.callback_list(book)
+    assert draw.operator == "李四"
+    [written] = (home / "Documents").iterdir()
+    record = fake.book_from_file(written).sheets["抽取记录"].used_range.options(ndim=2).value
+    assert ["抽取人", "李四"] in [row[:2] for row in record]
+
+
+@pytest.mark.parametrize("answer, message", [(False, None), ("  ", "没有填写抽取人")])
+def test_an_operator_cancelled_or_left_empty_writes_nothing(book, exports, home, answer, message):
+    book.app.api.picks.append(exports)
+    book.app.api.inputs += [2, answer]
+    assert data_buttons.callback_list(book) is None
+    assert list((home / "Documents").iterdir()) == []
+    assert [m for m, _ in book.app.alerts] == ([] if message is None else [data_buttons.NO_OPERATOR])
+
+
 def test_callback_count_defaults_to_five(book, exports, home):
     book.app.api.picks.append(exports)
     book.app.api.saves.append(True)
@@ -508,16 +529,6 @@ def test_a_cancelled_save_dialog_writes_nothing(book, exports, home):
     assert list((home / "Documents").iterdir()) == [] and book.app.alerts == []
 
 
-def test_notices_need_the_workbook_saved_on_this_pc():
-    book = fake.Book("工作簿1", ["Sheet1"])
-    assert data_buttons.notices(book) is None
-    cloud = fake.Book("https://d.docs.live.net/1a2b/人社/demo.xlsm", ["Sheet1"])
-    assert data_buttons.notices(cloud) is None
-    assert [m for m, _ in book.app.alerts + cloud.app.alerts] == [data_buttons.NOT_SAVED,
-                                                                   data_buttons.NOT_SYNCED]
-    assert book.app.api.dialogs == cloud.app.api.dialogs == []
-
-
 # --- OneDrive / SharePoint ----------------------------------------------------------------------
 
 @pytest.fixture
@@ -543,8 +554,6 @@ def test_a_workbook_on_onedrive_computes_imports_and_answers_functions(cloud_boo
     cloud_book.app.api.picks.append(exports)
     cloud_book.app.api.saves.append(True)  # the list is saved where the user says
     assert data_buttons.callback_list(cloud_book) is not None
-    assert data_buttons.notices(cloud_book) is None
-    assert cloud_book.app.alerts[-1][0] == data_buttons.NOT_SYNCED
     assert not any("Error" in message for message, _ in cloud_book.app.alerts)
 
 
@@ -559,7 +568,7 @@ def test_a_synced_onedrive_workbook_is_found_on_this_pc(cloud_book, tmp_path):
 # --- Excel for Mac ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("entry", [data_buttons.import_jinbao, data_buttons.callback_list,
-                                   data_buttons.notices])
+                                   callback_buttons.import_callback_results])
 def test_on_a_mac_the_data_buttons_say_what_to_use_instead(book, monkeypatch, entry):
     monkeypatch.setattr(sys, "platform", "darwin")
     before = everything(book)
@@ -568,32 +577,3 @@ def test_on_a_mac_the_data_buttons_say_what_to_use_instead(book, monkeypatch, en
     assert message == macros.MAC_DATA_BUTTONS and "jbsys-xl import" in message
     assert "jbsys-xl serve" in message
     assert book.app.api.dialogs == [] and everything(book) == before
-
-
-# --- 生成告知书 -----------------------------------------------------------------------------------
-
-def test_notices_are_written_beside_the_workbook(book):
-    require_soffice()
-    target = data_buttons.notices(book)
-    assert target == Path(book.fullname).with_name(f"demo-告知书-{YEAR}.pdf")
-    centers = run(DEMO, YEAR).allocation.centers
-    assert len(PdfReader(target).pages) == len(centers)
-    assert book.app.alerts == [(f"告知书已生成（每个中心一页）：{target}", macros.ALERT_TITLE)]
-
-
-def test_notices_without_libreoffice_say_what_to_install(book, monkeypatch, tmp_path):
-    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
-    for variable in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
-        monkeypatch.delenv(variable, raising=False)
-    assert data_buttons.notices(book) is None
-    assert book.app.alerts[-1][0].startswith("未找到 LibreOffice，无法生成告知书。")
-    assert list(Path(book.fullname).parent.glob("*.pdf")) == []
-
-
-def test_notices_of_invalid_data_name_the_errors(book):
-    rows = volume_rows(book)
-    row = next(i for i, r in enumerate(rows) if in_period(r[2]))
-    book.sheets[contract.VOLUMES].range((HEADER_ROW + 1 + row, 4)).value = "十二"
-    assert data_buttons.notices(book) is None
-    message = book.app.alerts[-1][0]
-    assert message.startswith("数据有错误，未生成告知书") and f"业务量!D{HEADER_ROW + 1 + row}" in message

@@ -53,7 +53,7 @@ def test_every_fake_class_is_checked():
 
 
 # Excel's own object model (VBA reference: Application.GetOpenFilename, GetSaveAsFilename,
-# InputBox, Union; Workbook.FullName; Worksheet.ProtectContents, FilterMode, Cells, Range;
+# InputBox, Union, UserName; Workbook.FullName; Worksheet.ProtectContents, FilterMode, Cells, Range;
 # Range.Row, Delete, Find; ListObject.AutoFilter; AutoFilter.FilterMode): xlwings does not
 # wrap these, ``.api`` reaches them through pywin32. A method lists its parameters in Excel's
 # order, None marks a read-only property.
@@ -63,6 +63,7 @@ EXCEL_OBJECTS = {
         "GetSaveAsFilename": ("InitialFileName", "FileFilter", "FilterIndex", "Title", "ButtonText"),
         "InputBox": ("Prompt", "Title", "Default", "Left", "Top", "HelpFile", "HelpContextID", "Type"),
         "Union": tuple(f"Arg{number}" for number in range(1, 31)),
+        "UserName": None,
     },
     fake.ComWorkbook: {"FullName": None},
     fake.ComWorksheet: {"ProtectContents": None, "FilterMode": None, "Cells": None,

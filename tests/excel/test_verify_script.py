@@ -35,12 +35,14 @@ def test_every_checklist_step_of_the_issue_is_in_the_script_or_the_manual_list()
     manual = SCRIPT.with_name("verify-on-windows.md").read_text("utf-8")
     for check in ("app.startup_path", "JbState.JbRevision", "without F9", "FormulaArray",
                   "keeps the results", "0101", "another active workbook", "deleting a 中心 row",
-                  "medium", "non-ASCII", "导入金保数据", "生成回访清单", "生成告知书",
+                  "medium", "non-ASCII", "导入金保数据", "生成回访清单", "导入回访结果", "附件", "告知书",
+                  "条线确认表", "公示", "拨付明细", "全部文书", "operator=",
                   "GetOpenFilename", "GetSaveAsFilename", "settings given back", "RefreshFunctions",
                   "autofilter", "Protect()", "hand rows", "32-bit"):
         assert check in text, check
     for step in ("Ctrl+Z", "xlwings addin remove", "Ctrl+Shift+Enter", "人社 考核",
-                 "--medium", "F9", "导入金保数据", "生成回访清单", "生成告知书", "InputBox",
+                 "--medium", "F9", "导入金保数据", "生成回访清单", "导入回访结果", "抽取人", "附件", "告知书",
+                 "条线确认表", "公示", "拨付明细", "全部文书", "InputBox",
                  "install.bat", "clean Windows 10 VM", "32-bit", "pythonw.exe", "OneDrive",
                  "正在筛选", "合并的单元格", "刷新函数", "Microsoft Office 16.0", "Excel for Mac"):
         assert step in manual, step

@@ -12,7 +12,7 @@ import pytest
 import oracle
 from jbsys_xl import contract, sample
 from jbsys_xl.cli import main
-from test_signoff import NUMBER, approved_demo
+from support.approved import approved_demo
 
 YEAR = 2024
 YES_NO_HEADERS = ("标准化下沉", "区局推荐", "综合优胜", "一票否决", "已备案")

@@ -1,6 +1,8 @@
 """The documents a reviewer signs, read back: the demo's whole set through LibreOffice (fonts,
-figures equal to the JSON, 合计 equal across documents, nothing private in 公示), 拨付明细 refused
-in a draft, its 合计 in figures and capitals, and the 条线 fill-down."""
+the simplified-Chinese 户, figures equal to the JSON, 合计 equal across documents, nothing
+private in 公示), the set of the demo walked to 审定 (a page per notice, signatures never alone
+on a page), 拨付明细 refused in a draft, its 合计 in figures and capitals, and the 条线
+fill-down."""
 from __future__ import annotations
 
 import json
@@ -8,8 +10,12 @@ import re
 import shutil
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from fontTools import t1Lib
+from fontTools.ttLib import TTCollection
+from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
 from jbsys_xl.cli import main
@@ -19,6 +25,10 @@ from jbsys_xl.report import tables as t
 from jbsys_xl.report.capitals import capitals
 from tests.support import require_soffice
 from tests.support import workbooks as wb
+from tests.support.approved import NUMBER, write_approved_demo
+
+HU = "户"  # U+6237: one code point, a simplified-Chinese and a Japanese (戸-like) glyph
+NOTO = Path("/usr/share/fonts/opentype/noto")  # fonts-noto-cjk
 
 
 def flat(text: str) -> str:
@@ -64,6 +74,79 @@ def test_only_simplified_chinese_faces_are_embedded(document_folder):
                                check=True).stdout.splitlines()[2:]
         names = {line.split()[0].split("+")[-1] for line in lines}
         assert names and all(re.match(r"Noto(Serif|Sans)CJKsc-", name) for name in names), (pdf.name, names)
+
+
+def test_hu_prints_in_its_simplified_chinese_form(document_folder, tmp_path):
+    """户 has one code point and several glyphs: the Noto CJK fonts hold them all and pick one
+    with the OpenType feature ``locl`` for the language of the text — for 中文（简体） (ZHS) not
+    the one for Japanese (JAN), where 户 takes the form of 戸. So the test reads the glyph the
+    PDF prints and compares it with what the installed font's own ``locl`` gives.
+
+    LibreOffice embeds each face as a Type 1 subset whose glyph names keep the glyph's CID in
+    the Noto collection (``cid18585``); the font's ToUnicode map says which code is 户 and its
+    encoding which glyph that code draws (fontTools reads both). From the collection file of the
+    same family and weight, its SC face's GSUB gives the ZHS and the JAN glyph of 户 (script
+    hani, each language's ``locl`` lookups applied to the cmap glyph); they must differ, or
+    the test could not tell, and the printed glyph must be the ZHS one."""
+    printed = {}
+    for pdf in document_folder.glob("*.pdf"):
+        for page in PdfReader(pdf).pages:
+            for ref in page["/Resources"]["/Font"].values():
+                font = ref.get_object()
+                base = str(font["/BaseFont"]).split("+")[-1]
+                codes = _to_unicode(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
+                if HU not in codes.values() or base in printed:
+                    continue
+                program = tmp_path / f"{len(printed)}.pfb"
+                program.write_bytes(font["/FontDescriptor"].get_object()["/FontFile"].get_object().get_data())
+                type1 = t1Lib.T1Font(str(program), kind="OTHER")
+                type1.parse()
+                code = next(code for code, text in codes.items() if text == HU)
+                printed[base] = type1["Encoding"][code]
+    assert printed, "no document printed 户 (告知书 and 条线确认表 list 开展社保费非正常户核查工作)"
+    for base, glyph in printed.items():
+        family = "Serif" if "Serif" in base else "Sans"
+        weight = "Bold" if "Bold" in base else "Regular"
+        chinese, japanese = _localised(NOTO / f"Noto{family}CJK-{weight}.ttc", ord(HU), ("ZHS ", "JAN "))
+        assert chinese != japanese, (base, chinese)
+        assert glyph == chinese, (base, glyph, f"ZHS {chinese}, JAN {japanese}")
+
+
+def _to_unicode(cmap: str) -> dict[int, str]:
+    """Code → text of a ToUnicode CMap: its bfchar pairs and bfrange runs."""
+    codes = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for code, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4})>", block):
+            codes[int(code, 16)] = chr(int(text, 16))
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for first, last, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]{4})>", block):
+            for offset in range(int(last, 16) - int(first, 16) + 1):
+                codes[int(first, 16) + offset] = chr(int(text, 16) + offset)
+    return codes
+
+
+def _localised(collection: Path, char: int, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The glyph the SC face of ``collection`` draws ``char`` with, for each OpenType language
+    of the Han script: its cmap glyph through that language's ``locl`` single substitutions."""
+    if not collection.is_file():
+        pytest.fail(f"{collection} is missing (apt-get install fonts-noto-cjk)")
+    face = next(font for font in TTCollection(str(collection)).fonts
+                if font["name"].getDebugName(4).endswith(" SC"))
+    gsub = face["GSUB"].table
+    [han] = [record.Script for record in gsub.ScriptList.ScriptRecord if record.ScriptTag == "hani"]
+    systems = {record.LangSysTag: record.LangSys for record in han.LangSysRecord}
+    found = []
+    for language in languages:
+        glyph = face.getBestCmap()[char]
+        for index in systems[language].FeatureIndex:
+            feature = gsub.FeatureList.FeatureRecord[index]
+            if feature.FeatureTag != "locl":
+                continue
+            for lookup in feature.Feature.LookupListIndex:
+                for table in gsub.LookupList.Lookup[lookup].SubTable:
+                    glyph = getattr(getattr(table, "ExtSubTable", table), "mapping", {}).get(glyph, glyph)
+        found.append(glyph)
+    return tuple(found)
 
 
 def test_every_total_equals_the_json_and_every_other_document(document_folder, result, pdftotext):
@@ -167,3 +250,36 @@ def test_an_invalid_workbook_gets_the_cell_errors_and_nothing_written(tmp_path, 
 def test_publicity_marks_proposed_winners(outcome):
     table = publicity.publicity_table(outcome.allocation)
     assert table.rows[-1][-1] == sum(row[-1] for row in table.rows[:-1])
+
+
+# --- the set of an 审定 year -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def final_folder(tmp_path_factory):
+    """``jbsys-xl documents`` of the demo walked to its 审定."""
+    require_soffice()
+    folder = tmp_path_factory.mktemp("final")
+    book = write_approved_demo(folder / "审定.xlsx")
+    assert main(["documents", str(book), "-o", str(folder / "文书")]) == 0
+    return folder / "文书"
+
+
+def test_the_final_set_has_the_payment_list_and_every_notice_on_its_own_page(final_folder, pdftotext):
+    assert sorted(f.name for f in final_folder.iterdir()) == sorted([
+        "附件-2024.pdf", "告知书-2024.pdf", "硬件建设补助告知书-2024.pdf", "条线确认表-2024.pdf",
+        "公示-2024.pdf", "公示-2024.xlsx", "拨付明细-2024.pdf", "拨付明细-2024.xlsx"])
+    pages = text_of(final_folder / "告知书-2024.pdf", pdftotext).split("\f")[:-1]
+    assert len(pages) == 23  # the 审定 notices are no longer than a page either
+    for page in map(flat, pages):
+        assert NUMBER in page and "常州市人力资源和社会保障局（盖章）" in page and "2024年12月20日" in page
+        assert "第1页共1页" in page  # a center's notice is numbered on its own, not in the batch
+        assert "草案" not in page
+
+
+def test_the_payment_lists_signatures_share_a_page_with_its_total(final_folder, pdftotext):
+    pages = [flat(page) for page in text_of(final_folder / "拨付明细-2024.pdf", pdftotext).split("\f")[:-1]]
+    [signed] = [page for page in pages if "制表人" in page]
+    total = CalamineWorkbook.from_path(str(final_folder / "拨付明细-2024.xlsx")).get_sheet_by_index(0).to_python()
+    amount = next(row[-1] for row in total if row[0] == t.TOTAL)
+    assert money(str(amount)) in signed and capitals(Decimal(str(amount))) in signed
+    assert "合计" in signed.split("合计金额")[0]  # the table's own 合计 row, above the words

@@ -13,7 +13,7 @@ from jbsys_xl.cli import main
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import notices as n
 from jbsys_xl.report import tables as t
-from jbsys_xl.report.explain import LABEL, UnknownCenter
+from jbsys_xl.report.explain import LABEL, UnknownCenter, explain
 from tests.support import require_soffice
 from tests.support import workbooks as wb
 
@@ -62,6 +62,30 @@ def test_vetoed_center(outcome, pages):
     # 否决处理 剔除 (the sample's default): its volumes left the factor base, so G is 0 too
     assert center.total == 0 and center.gross_workload == 0
     assert flat("一票否决，不予补助") in page
+    # no empty score table: why every contribution is 0 instead
+    assert flat("本中心一票否决，按否决处理“剔除”，其业务量不计入全市业务量，54 项指标的因素得分均为 0") in page
+    assert "最高的0项" not in page
+
+
+def test_volumes_read_with_thousands_separators(outcome, pages):
+    allocation = outcome.allocation
+    center, page = allocation.centers[0], pages[0]
+    lines = sorted(explain(allocation, center.code).lines, key=lambda line: -line.factor_score)[:n.TOP]
+    totals = [int(line.indicator_total) for line in lines]
+    assert any(total >= 1000 for total in totals)
+    for line, total in zip(lines, totals):
+        assert f"{total:,}" in page and f"{int(line.volume):,}" in page
+
+
+def test_each_notice_is_numbered_on_its_own(pages):
+    assert all("第1页共1页" in page for page in pages)
+
+
+def test_hardware_notice_sections_are_numbered_in_order(outcome):
+    district = outcome.allocation.dataset.hardware[0].district
+    headings = [block.text for block in n.district_page(outcome.allocation, district)
+                if isinstance(block, n.p.Paragraph) and block.style == n.p.HEADING]
+    assert [heading[:2] for heading in headings] == ["一、", "二、", "三、"] and headings[-1] == "三、异议"
 
 
 def test_b_grade_center(outcome, pages):
@@ -116,7 +140,7 @@ def test_many_complaints_are_counted_not_listed(tmp_path):
     assert len(listed) == 1
     rows = listed[0].rows
     assert len(rows) == n.LISTED + 1
-    assert rows[-1][1] == f"另有 {8 - n.LISTED} 条，{n.MORE}"
+    assert rows[-1][2] == f"另有 {8 - n.LISTED} 条，{n.MORE}"  # in 内容, the wide column
 
 
 @pytest.fixture
@@ -147,10 +171,3 @@ def test_cli_unknown_center(small_book, tmp_path, capsys):
     assert not target.exists()
     with pytest.raises(UnknownCenter):
         n.chosen_centers(run(small_book, YEAR).allocation, ["C09"])
-
-
-def test_excel_function_writes_next_to_the_workbook(small_book):
-    require_soffice()
-    path = n.notices_beside(small_book, YEAR)
-    assert path == small_book.with_name("small-告知书-2024.pdf")
-    assert n.page_count(path.read_bytes()) == 3

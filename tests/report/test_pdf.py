@@ -9,7 +9,7 @@ import pytest
 from jbsys_xl.cli import main
 from jbsys_xl.office import libreoffice
 from jbsys_xl.report import tables as t
-from jbsys_xl.report.pdf import write_pdf
+from jbsys_xl.report.documents import ATTACHMENT, document_bytes
 from tests.support import require_soffice
 
 TITLE = "2024年度市本级人社基层平台建设考核结果及补助资金分配表"
@@ -18,7 +18,9 @@ TITLE = "2024年度市本级人社基层平台建设考核结果及补助资金�
 @pytest.fixture(scope="module")
 def pdf(outcome, tmp_path_factory):
     require_soffice()
-    return write_pdf(outcome, tmp_path_factory.mktemp("pdf") / "结果.pdf")
+    target = tmp_path_factory.mktemp("pdf") / "结果.pdf"
+    target.write_bytes(document_bytes(outcome, ATTACHMENT)[0])
+    return target
 
 
 def test_pdf_holds_the_title_and_the_grand_total(pdf, outcome, pdftotext):

@@ -176,16 +176,23 @@ class App:
 class ComApplication:
     """What ``app.api`` is on Windows: Excel's ``Application`` object through pywin32 (xlwings
     wraps it only to retry a busy call, passing positional and keyword arguments through).
-    Only two dialogs are modelled, with Excel's parameter names and order; the test plays the
-    user: ``picks`` are what successive file pickers return (a list of paths, or False for
-    取消), ``inputs`` what successive input boxes return (False for 取消; when none is left
-    the user accepts the default). ``dialogs`` records (method, title, prompt or filter)."""
+    Only the dialogs the layer opens are modelled, with Excel's parameter names and order, and
+    the user name Excel holds; the test plays the user: ``picks`` are what successive file
+    pickers return (a list of paths, or False for 取消), ``inputs`` what successive input
+    boxes return (False for 取消; when none is left the user accepts the default). ``dialogs``
+    records (method, title, prompt or filter)."""
 
     def __init__(self) -> None:
         self.picks: list = []
         self.saves: list = []
         self.inputs: list = []
         self.dialogs: list[tuple[str, str | None, str | None]] = []
+        self._user_name = "张三"  # File → Options → 用户名; fake-only: a test may change it
+
+    @property
+    def UserName(self) -> str:
+        """The user name Excel's options hold (Office's, often the Windows account's)."""
+        return self._user_name
 
     def GetOpenFilename(self, FileFilter=None, FilterIndex=None, Title=None, ButtonText=None,
                         MultiSelect=None):

@@ -125,7 +125,14 @@ def test_python_buttons_name_existing_entry_points_in_their_tag(vba):
                     "生成分配": ("JbButton", "jbsys_xl.excel.macros.generate_allocation"),
                     "导入金保数据": ("JbDataButton", "jbsys_xl.excel.data_buttons.import_jinbao"),
                     "生成回访清单": ("JbDataButton", "jbsys_xl.excel.data_buttons.callback_list"),
-                    "生成告知书": ("JbDataButton", "jbsys_xl.excel.data_buttons.notices")}
+                    "导入回访结果": ("JbDataButton", "jbsys_xl.excel.callback_buttons.import_callback_results"),
+                    # 文书: files beside the workbook, so on a Mac the VBA says what to use
+                    "附件": ("JbDataButton", "jbsys_xl.excel.document_buttons.attachment"),
+                    "告知书": ("JbDataButton", "jbsys_xl.excel.document_buttons.notices"),
+                    "条线确认表": ("JbDataButton", "jbsys_xl.excel.document_buttons.confirmations"),
+                    "公示": ("JbDataButton", "jbsys_xl.excel.document_buttons.publicity"),
+                    "拨付明细": ("JbDataButton", "jbsys_xl.excel.document_buttons.payments"),
+                    "全部文书": ("JbDataButton", "jbsys_xl.excel.document_buttons.all_documents")}
     assert all(macros.resolve(tag) for _, tag in tags.values())
     ribbon = code_lines(vba["JbRibbon"])
     assert ribbon.count("    JbRunPython control.Tag") == 1
@@ -197,7 +204,9 @@ def test_ribbon_part_is_related_and_its_callbacks_exist(vba):
     buttons = {b.get("label"): b for b in ui.iter(f"{{{CUSTOM_UI_NS}}}button")}
     assert {"生成分配", "校验数据"} <= set(buttons)
     data = tab.find(f"{{{CUSTOM_UI_NS}}}group[@label='数据']")
-    assert [b.get("label") for b in data] == ["导入金保数据", "生成回访清单", "生成告知书"]
+    assert [b.get("label") for b in data] == ["导入金保数据", "生成回访清单", "导入回访结果"]
+    documents = tab.find(f"{{{CUSTOM_UI_NS}}}group[@label='文书']")
+    assert [b.get("label") for b in documents] == ["附件", "告知书", "条线确认表", "公示", "拨付明细", "全部文书"]
     for button in buttons.values():
         assert button.get("size") == "large" and button.get("imageMso")
         action = button.get("onAction")

@@ -2,7 +2,9 @@
 out, and downloads equal to the CLI's files for the same input and SOURCE_DATE_EPOCH."""
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 
@@ -13,6 +15,7 @@ from jbsys_xl.report.explain import explain, heading
 from jbsys_xl.web.documents import DOCUMENTS
 from tests.support import require_soffice
 from tests.support import workbooks as wb
+from tests.support.approved import write_approved_demo
 from tests.web.support import DEMO, EPOCH, pdf_without_metadata
 
 ROWS = "rows => rows.map(row => [...row.cells].map(cell => cell.textContent))"
@@ -63,7 +66,8 @@ def test_the_table_shows_every_centers_total_the_district_subtotals_and_the_stat
     assert any("," in total for _, total in money)  # thousands separators, as in the documents
     assert page.locator("h1 .badge").inner_text() == t.status_text(allocation.settings) == "草案"
     offered = page.locator("#downloads a").all_inner_texts()
-    assert offered == [f"下载 {document.label}" for document in DOCUMENTS]  # one link per entry
+    assert offered == [f"下载 {document.label}" for document in DOCUMENTS  # one link per entry …
+                       if not document.final_only]  # … but 拨付明细 in a draft
 
 
 def test_the_result_workbook_downloaded_equals_the_clis(page, outcome, tmp_path, epoch):
@@ -163,3 +167,62 @@ def test_without_script_a_pdf_is_made_by_a_button_and_then_offered_as_a_link(bro
     assert main(["report", str(DEMO), "--pdf", str(cli_file)]) == 0
     assert pdf_without_metadata(open(got.path(), "rb").read()) == pdf_without_metadata(cli_file.read_bytes())
     context.close()
+
+
+def made(page, label: str, timeout: float = 240_000) -> bytes:
+    """The download whose link text holds ``label``, made on the way if it is slow."""
+    item = page.locator("#downloads li", has_text=label)
+    got = download(page, item.locator("a"), timeout=timeout)
+    return open(got.path(), "rb").read()
+
+
+def test_the_other_documents_equal_the_clis_files(page, tmp_path, epoch):
+    """条线确认表, 公示 (PDF and xlsx) and the whole set as a zip: the files the CLI writes."""
+    require_soffice()
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    cli = {"条线确认表": tmp_path / "条线确认表.pdf", "公示（PDF）": tmp_path / "公示.pdf",
+           "公示（Excel/WPS）": tmp_path / "公示.xlsx"}
+    assert main(["report", str(DEMO), "--confirmations", str(cli["条线确认表"])]) == 0
+    assert main(["publicity", str(DEMO), "-o", str(cli["公示（PDF）"])]) == 0
+    assert main(["publicity", str(DEMO), "-o", str(cli["公示（Excel/WPS）"])]) == 0
+    assert main(["documents", str(DEMO), "-o", str(tmp_path / "文书")]) == 0
+    for label, cli_file in cli.items():
+        data = made(page, label)
+        if cli_file.suffix == ".xlsx":
+            assert data == cli_file.read_bytes(), label
+        else:
+            assert pdf_without_metadata(data) == pdf_without_metadata(cli_file.read_bytes()), label
+    archive = zipfile.ZipFile(io.BytesIO(made(page, "全部文书")))
+    folder = {path.name: path.read_bytes() for path in (tmp_path / "文书").iterdir()}
+    assert sorted(archive.namelist()) == sorted(folder)
+    for name, data in folder.items():
+        strip = pdf_without_metadata if name.endswith(".pdf") else bytes
+        assert strip(archive.read(name)) == strip(data), name
+
+
+def test_a_draft_says_why_there_is_no_payment_list(page, outcome):
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    refused = page.locator("#downloads li.refused")
+    assert refused.count() == 1  # said once for its PDF and its Excel file
+    text = refused.inner_text()
+    assert text.startswith("拨付明细：草案不能生成") and "参数!P3：2024 年度的审定文号为空" in text
+    assert refused.locator("a").count() == 0
+    asked = page.request.get(page.url + "/files/payments-xlsx")
+    assert asked.status == 409 and "参数!P3：2024 年度的审定文号为空" in asked.text()
+
+
+def test_an_approved_workbooks_payment_list_equals_the_clis(page, tmp_path, epoch):
+    require_soffice()
+    book = write_approved_demo(tmp_path / "审定.xlsx")
+    choose(page, book, "生成分配")
+    allocation_rows(page)
+    assert page.locator("#downloads li.refused").count() == 0
+    for label, target in (("拨付明细（PDF", tmp_path / "拨付明细.pdf"), ("拨付明细（Excel", tmp_path / "拨付明细.xlsx")):
+        assert main(["payments", str(book), "-o", str(target)]) == 0
+        data = made(page, label)
+        if target.suffix == ".xlsx":
+            assert data == target.read_bytes()
+        else:
+            assert pdf_without_metadata(data) == pdf_without_metadata(target.read_bytes())

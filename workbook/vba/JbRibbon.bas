@@ -12,7 +12,8 @@ Public Sub JbButton(control As Object)
     JbRunPython control.Tag
 End Sub
 
-' The data buttons open Excel's Windows file dialogs; on a Mac they say what to use instead.
+' The data and document buttons open Excel's Windows file dialogs or write files beside the
+' workbook; on a Mac they say what to use instead.
 Public Sub JbDataButton(control As Object)
     #If Mac Then
         MsgBox JbText("JBSYS_MSG_MAC_BUTTONS", "Not available in Excel for Mac: use " & _

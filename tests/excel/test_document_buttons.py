@@ -1,0 +1,148 @@
+"""The ribbon's 文书 group on the xlwings stand-in: each button writes its document beside the
+workbook equal to the command line's (PDFs compared as text through pdftotext, for LibreOffice
+stamps each conversion), never over an existing file; 拨付明细 is refused in a draft with the
+command line's message; 全部文书 writes what ``jbsys-xl documents`` writes."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jbsys_xl.cli import main
+from jbsys_xl.excel import document_buttons as d
+from jbsys_xl.excel import data_buttons, macros, udf_service
+from jbsys_xl.pipeline import run
+from jbsys_xl.report.payments import refusal
+from tests.support import fake_xlwings as fake
+from tests.support import require_soffice
+from tests.support.approved import DEMO, write_approved_demo
+from tests.support.excel_books import open_book, snapshot
+
+YEAR = 2024
+EPOCH = "1734652800"  # 2024-12-20 08:00 Beijing: the date the button's and the CLI's files carry
+BUTTONS = {"附件": d.attachment, "告知书": d.notices, "条线确认表": d.confirmations, "公示": d.publicity}
+
+
+@pytest.fixture(autouse=True)
+def epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def book(tmp_path):
+    udf_service.CACHE.__init__()
+    return open_book(Path(shutil.copy(DEMO, tmp_path / "demo.xlsm")))
+
+
+@pytest.fixture(scope="module")
+def cli_set(tmp_path_factory) -> Path:
+    """``jbsys-xl documents`` of the demo: what every button's file must read like."""
+    require_soffice()
+    folder = tmp_path_factory.mktemp("cli") / "文书"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        assert main(["documents", str(DEMO), "-o", str(folder)]) == 0
+    return folder
+
+
+def text(pdf: Path) -> str:
+    tool = shutil.which("pdftotext") or pytest.fail("pdftotext is missing (poppler-utils)")
+    return subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("name", list(BUTTONS))
+def test_each_button_writes_the_clis_document_beside_the_workbook(book, cli_set, name):
+    inputs = snapshot(book, book.sheet_names)
+    target = BUTTONS[name](book)
+    assert target == Path(book.fullname).with_name(f"demo-{name}-{YEAR}.pdf")
+    assert text(target) == text(cli_set / f"{name}-{YEAR}.pdf")
+    assert book.app.alerts == [(f"{name}已生成：{target}", macros.ALERT_TITLE)]
+    assert f"JBSys：正在用 LibreOffice 生成 {YEAR} 年度{name}……" in book.app.status_bar_history
+    assert book.app.status_bar is False
+    assert snapshot(book, book.sheet_names) == inputs  # the workbook is only read
+
+
+def test_an_existing_file_is_never_written_over(book):
+    require_soffice()
+    first = Path(book.fullname).with_name(f"demo-公示-{YEAR}.pdf")
+    first.write_bytes(b"signed and stamped")
+    second = d.publicity(book)
+    third = d.publicity(book)
+    assert (second.name, third.name) == (f"demo-公示-{YEAR} (2).pdf", f"demo-公示-{YEAR} (3).pdf")
+    assert first.read_bytes() == b"signed and stamped" and text(second) == text(third)
+
+
+def test_payments_are_refused_in_a_draft_with_the_clis_message(book, tmp_path, capsys):
+    assert d.payments(book) is None
+    check = refusal(run(DEMO, YEAR).allocation)
+    assert book.app.alerts == [(f"无法生成拨付明细：{check}", macros.ALERT_TITLE)]
+    assert str(check).startswith("参数!P3：2024 年度的审定文号为空")
+    assert main(["payments", str(DEMO), "-o", str(tmp_path / "x.pdf")]) == 2
+    assert f"错误 {check}" in capsys.readouterr().err  # the CLI's words
+    assert not list(Path(book.fullname).parent.glob("*拨付明细*"))
+
+
+def test_payments_of_an_approved_workbook_equal_the_clis(tmp_path):
+    require_soffice()
+    path = write_approved_demo(tmp_path / "审定.xlsx")
+    book = open_book(path, vba=False)
+    target = d.payments(book)
+    assert target == path.with_name(f"审定-拨付明细-{YEAR}.pdf")
+    cli = tmp_path / "cli.pdf"
+    assert main(["payments", str(path), "-o", str(cli)]) == 0
+    assert text(target) == text(cli) and "合计金额（大写）" in text(target)
+
+
+def test_all_documents_go_into_a_new_folder_as_the_cli_writes_them(book, cli_set):
+    folder = d.all_documents(book)
+    assert folder == Path(book.fullname).with_name(f"demo-文书-{YEAR}")
+    written = {path.name: path for path in folder.iterdir()}
+    assert sorted(written) == sorted(path.name for path in cli_set.iterdir())
+    for name, path in written.items():
+        if name.endswith(".pdf"):
+            assert text(path) == text(cli_set / name), name
+        else:
+            assert path.read_bytes() == (cli_set / name).read_bytes(), name
+    [(message, _)] = book.app.alerts
+    assert message.startswith(f"全部文书已生成：{folder}") and "未生成拨付明细：参数!P3" in message
+    again = d.all_documents(book)
+    assert again.name == f"demo-文书-{YEAR} (2)" and folder.is_dir()
+
+
+def test_a_workbook_not_saved_on_this_pc_writes_nothing():
+    book = fake.Book("工作簿1", ["Sheet1"])
+    cloud = fake.Book("https://d.docs.live.net/1a2b/人社/demo.xlsm", ["Sheet1"])
+    for button in [*BUTTONS.values(), d.payments, d.all_documents]:
+        assert button(book) is None and button(cloud) is None
+    assert {m for m, _ in book.app.alerts} == {data_buttons.NOT_SAVED}
+    assert {m for m, _ in cloud.app.alerts} == {data_buttons.NOT_SYNCED}
+
+
+def test_without_libreoffice_the_button_says_what_to_install(book, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    for variable in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)"):
+        monkeypatch.delenv(variable, raising=False)
+    for name, button in [*BUTTONS.items(), (d.ALL, d.all_documents)]:
+        assert button(book) is None
+        assert book.app.alerts[-1][0] == d.LIBREOFFICE.format(what=name)
+    assert list(Path(book.fullname).parent.iterdir()) == [Path(book.fullname)]
+
+
+def test_invalid_data_names_the_cells_and_writes_nothing(book):
+    sheet = book.sheets["业务量"]
+    sheet.range("D3").value = "十二"
+    assert d.attachment(book) is None
+    message = book.app.alerts[-1][0]
+    assert message.startswith("数据有错误，未生成附件") and "业务量!D3" in message
+    assert list(Path(book.fullname).parent.iterdir()) == [Path(book.fullname)]
+
+
+@pytest.mark.parametrize("button", [*BUTTONS.values(), d.payments, d.all_documents])
+def test_on_a_mac_the_buttons_say_what_to_use_instead(book, monkeypatch, button):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert button(book) is None
+    assert book.app.alerts == [(macros.MAC_DATA_BUTTONS, macros.ALERT_TITLE)]
+    assert "jbsys-xl serve" in macros.MAC_DATA_BUTTONS and "documents" in macros.MAC_DATA_BUTTONS
