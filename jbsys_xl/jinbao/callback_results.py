@@ -34,7 +34,7 @@ from ..io.reader import RawBook, RawSheet, SourceError, cell_name, open_spreadsh
 from ..io.tables import Checks, Table
 from ..model import Check, Findings
 from ..report import tables as t
-from ..report.result_workbook import Formats, print_setup, set_widths, write_table
+from ..report.page import Formats, print_setup, set_widths, titled_table_sheet, write_table
 from .callbacks import (COLUMNS, MOMENT_FORMAT, MOMENT_LABEL, OPERATOR_LABEL, PERSONAL_COLUMNS,
                         RECORD_CENTER_COLUMNS, RECORD_SHEET, SEED_LABEL, SHEET, YEAR_LABEL, has_phone,
                         moment_text)
@@ -461,12 +461,7 @@ def results_workbook_bytes(results: ResultsRead) -> bytes:
     sheet.freeze_panes(1, 0)
     print_setup(sheet, 0)
     for table in (lists_table(results), t.checks_table(results.checks)):
-        sheet = book.add_worksheet(table.title)
-        title = summary(results) if table.title == READ_SHEET else table.title
-        sheet.write_string(0, 0, title, fmt.heading)
-        write_table(sheet, fmt, table, 1, set_widths(sheet, [table]))
-        sheet.freeze_panes(2, 0)
-        print_setup(sheet, 1)
+        titled_table_sheet(book, fmt, table, summary(results) if table.title == READ_SHEET else table.title)
     book.close()
     return buffer.getvalue()
 

@@ -14,7 +14,7 @@ from .. import __version__, contract
 from ..model import month_text
 from ..report import tables as t
 from ..clock import utc_moment
-from ..report.page import Formats, print_setup, set_widths, write_table
+from ..report.page import Formats, print_setup, set_widths, titled_table_sheet, write_table
 from .importer import ImportResult
 
 VOLUME_HEADERS = contract.SHEET_SPECS[contract.VOLUMES].headers  # 中心 事项 月份 业务量 来源
@@ -67,11 +67,7 @@ def import_workbook_bytes(result: ImportResult) -> bytes:
     print_setup(volumes, 0)
     checks = t.checks_table(result.checks)
     for table in (record_table(result), unmatched_table(result), checks):
-        sheet = book.add_worksheet(table.title)
-        sheet.write_string(0, 0, title(result) if table.title == RECORD_SHEET else table.title, fmt.heading)
-        write_table(sheet, fmt, table, 1, set_widths(sheet, [table]))
-        sheet.freeze_panes(2, 0)
-        print_setup(sheet, 1)
+        titled_table_sheet(book, fmt, table, title(result) if table.title == RECORD_SHEET else table.title)
     book.close()
     return buffer.getvalue()
 

@@ -212,6 +212,16 @@ def set_widths(sheet, tables: list[t.Table], left: int = 0) -> list[int]:
     return widths
 
 
+def titled_table_sheet(book, fmt: Formats, table: t.Table, title: str) -> None:
+    """A sheet named after ``table`` holding it under a one-line ``title``: header frozen and
+    repeated on every printed page (the record sheets of the 金保 import and of 12333 results)."""
+    sheet = book.add_worksheet(table.title)
+    sheet.write_string(0, 0, title, fmt.heading)
+    write_table(sheet, fmt, table, 1, set_widths(sheet, [table]))
+    sheet.freeze_panes(2, 0)
+    print_setup(sheet, 1)
+
+
 def print_setup(sheet, header_row: int | None = None, landscape: bool = True,
                 fit_width: bool = True) -> None:
     """A4, header row repeated on every page, 第 x 页 共 y 页. ``fit_width``: one page wide (the
