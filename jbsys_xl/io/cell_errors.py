@@ -15,7 +15,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
 from .values import CellError
@@ -139,8 +139,9 @@ def _contains(window: bytes, needle: bytes) -> bool:
     return bool(len(at))
 
 
-def _parse_xlsx_sheet(stream) -> Found:
-    found: Found = {}
+def _xlsx_cells(stream) -> Iterator[tuple[int, int, ElementTree.Element]]:
+    """(row, column, the <c> element), 0-based, of a sheet's XML in document order; a cell or
+    row without its ``r`` follows the one before. Each element is freed once handed out."""
     row_index, col_index = -1, -1
     for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         tag = element.tag.rsplit("}", 1)[-1]
@@ -155,16 +156,22 @@ def _parse_xlsx_sheet(stream) -> Found:
                 col_index = _column_index(match.group(1)) if match else col_index + 1
             continue
         if tag == "c":
-            kind = element.get("t", "n")
-            value = element.find(f"{_MAIN}v")
-            text = value.text if value is not None else None
-            if kind == "e":
-                found[(row_index, col_index)] = CellError((text or "#N/A").strip())
-            elif element.find(f"{_MAIN}f") is not None and (text is None or (not text and kind == "n")):
-                found[(row_index, col_index)] = CellError(CellError.UNCACHED)
+            yield row_index, col_index, element
             element.clear()
         elif tag == "row":
             element.clear()
+
+
+def _parse_xlsx_sheet(stream) -> Found:
+    found: Found = {}
+    for row, col, element in _xlsx_cells(stream):
+        kind = element.get("t", "n")
+        value = element.find(f"{_MAIN}v")
+        text = value.text if value is not None else None
+        if kind == "e":
+            found[(row, col)] = CellError((text or "#N/A").strip())
+        elif element.find(f"{_MAIN}f") is not None and (text is None or (not text and kind == "n")):
+            found[(row, col)] = CellError(CellError.UNCACHED)
     return found
 
 
@@ -233,27 +240,11 @@ def xlsx_number_cell(data: bytes) -> Callable[[str, int, int], bool] | None:
         part = parts.get(name)
         if not part or part not in archive.namelist():
             return False
-        row_index, col_index = -1, -1
-        for event, element in ElementTree.iterparse(archive.open(part), events=("start", "end")):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if event == "start":
-                if tag == "row":
-                    r = element.get("r")
-                    row_index = int(r) - 1 if r else row_index + 1
-                    col_index = -1
-                    if row_index > row:
-                        return False
-                elif tag == "c":
-                    ref = element.get("r")
-                    match = _CELL_REF.fullmatch(ref) if ref else None
-                    col_index = _column_index(match.group(1)) if match else col_index + 1
-                continue
-            if tag == "c":
-                if (row_index, col_index) == (row, col):
-                    return element.get("t", "n") == "n" and element.find(f"{_MAIN}v") is not None
-                element.clear()
-            elif tag == "row":
-                element.clear()
+        for r, c, element in _xlsx_cells(archive.open(part)):
+            if r > row:
+                return False
+            if (r, c) == (row, col):
+                return element.get("t", "n") == "n" and element.find(f"{_MAIN}v") is not None
         return False
 
     return is_number
