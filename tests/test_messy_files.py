@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
 from openpyxl.worksheet.table import Table as OpenpyxlTable
 
 from jbsys_xl.io.reader import column_letter
@@ -45,21 +44,11 @@ def with_stale_column(sheets: dict, sheet: str, header: str, values: list, hidde
 
 
 def write_hiding(path: Path, sheets: dict, hidden: dict[str, int]) -> Path:
-    """wb.write, then the columns ``hidden`` (sheet → 0-based column) hidden as Excel hides them."""
-    book = xlsxwriter.Workbook(str(path))
-    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
+    """wb.write, with the columns ``hidden`` (sheet → 0-based column) hidden as Excel hides them."""
+    def hide(book, sheet, name, rows):
         if name in hidden:
             sheet.set_column(hidden[name], hidden[name], None, None, {"hidden": True})
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, datetime.date):
-                    sheet.write_datetime(r, c, value, date_format)
-                elif value is not None and value != "":
-                    sheet.write(r, c, value)
-    book.close()
-    return path
+    return wb.write(path, sheets, hide)
 
 
 # --- 1. two columns under one header: an error naming both cells, hidden or not -------------------
@@ -171,24 +160,14 @@ def test_money_beyond_a_trillion_is_an_error_not_a_crash(tmp_path):
 def write_tables(path: Path, sheets: dict, tables: set[str]) -> Path:
     """The sheets, those in ``tables`` as Excel Tables with a totals row (汇总 under the first
     column, a SUBTOTAL sum under the last), as XlsxWriter writes ``total_row``."""
-    book = xlsxwriter.Workbook(str(path))
-    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in sheets.items():
-        sheet = book.add_worksheet(name)
+    def as_table(book, sheet, name, rows):
         if name in tables:
             columns = [{"header": h} for h in rows[0]]
             columns[0]["total_string"] = "汇总"
             columns[-1]["total_function"] = "sum"
             sheet.add_table(0, 0, len(rows), len(rows[0]) - 1,
                             {"columns": columns, "total_row": True, "name": f"Tbl_{len(book.worksheets())}"})
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if isinstance(value, datetime.date):
-                    sheet.write_datetime(r, c, value, date_format)
-                elif value is not None and value != "":
-                    sheet.write(r, c, value)
-    book.close()
-    return path
+    return wb.write(path, sheets, as_table)
 
 
 def test_table_totals_rows_are_not_data(tmp_path, base_money):

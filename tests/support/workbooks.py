@@ -40,12 +40,16 @@ def base() -> dict[str, list[list]]:
     return copy.deepcopy(BASE)
 
 
-def write(path: Path, sheets: dict[str, list[list]]) -> Path:
-    """Write the sheets as a real .xlsx; dates become date cells, as a person would type them."""
+def write(path: Path, sheets: dict[str, list[list]], dress=None) -> Path:
+    """Write the sheets as a real .xlsx; dates become date cells, as a person would type them.
+    ``dress(book, sheet, name, rows)``, if given, acts on each sheet before its cells are
+    written (hides a column, makes an Excel Table)."""
     workbook = xlsxwriter.Workbook(str(path))
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     for name, rows in sheets.items():
         sheet = workbook.add_worksheet(name)
+        if dress is not None:
+            dress(workbook, sheet, name, rows)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if isinstance(value, date):
