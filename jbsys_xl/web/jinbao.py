@@ -69,6 +69,8 @@ def form_page(request: Request) -> Response:
                 f'name="per_center" min="1" value="{DEFAULT_PER_CENTER}"> '
                 '<label for="seed">随机种子</label><input type="number" id="seed" name="seed" min="0" '
                 'placeholder="留空随机生成"> <span class="hint">同一种子、同样的案件得到同一份清单</span>'
+                '<label for="operator">抽取人</label><input type="text" id="operator" name="operator" '
+                'maxlength="40"> <span class="hint">写入清单的“抽取记录”</span>'
                 '</fieldset>')
     buttons = ('<button class="primary" name="action" value="import">导入金保数据</button>'
                f'<button formaction="{escape(state.action("/callbacks"))}">生成回访清单</button>')
@@ -100,24 +102,32 @@ def _progress(job: Job):
     return say
 
 
-async def create_import(request: Request) -> Response:
-    state = web.state_of(request)
+async def _start(request: Request, name: str, read, work) -> Response:
+    """Take the upload, read the form's options (``read(fields)``, FormError when one is
+    wrong), then run ``work(store, workbook, exports, options, job)`` as a job whose end
+    removes the uploaded files; the page polls the job."""
     upload = await _upload(request)
     if isinstance(upload, Response):
         return upload
     workbook, exports, fields, folder = upload
     try:
-        year = optional_int(fields, "year", "考核年度")
+        options = read(fields)
     except FormError as exc:
         web.remover(folder)()
         return pages.message("请检查所填内容", str(exc), 400, back="/jinbao")
+    store = web.state_of(request).store
+    key = start(store, Job(name, back="/jinbao"),
+                lambda job: work(store, workbook, exports, options, job), web.remover(folder))
+    return RedirectResponse(f"/jobs/{key}", 303)
 
-    def work(job: Job) -> str:
+
+async def create_import(request: Request) -> Response:
+    def work(store, workbook, exports, year, job: Job) -> str:
         result = run_import(workbook, exports, year, progress=_progress(job))
-        return f"/imports/{state.store.add(Imported(Path(workbook.name).stem, result))}"
+        return f"/imports/{store.add(Imported(Path(workbook.name).stem, result))}"
 
-    job = Job("导入金保数据", back="/jinbao")
-    return RedirectResponse(f"/jobs/{start(state.store, job, work, web.remover(folder))}", 303)
+    return await _start(request, "导入金保数据",
+                        lambda fields: optional_int(fields, "year", "考核年度"), work)
 
 
 def import_page(request: Request) -> Response:
@@ -153,30 +163,24 @@ def import_file(request: Request) -> Response:
 
 
 async def create_callbacks(request: Request) -> Response:
-    state = web.state_of(request)
-    upload = await _upload(request)
-    if isinstance(upload, Response):
-        return upload
-    workbook, exports, fields, folder = upload
-    try:
-        year = optional_int(fields, "year", "考核年度")
-        per_center = optional_int(fields, "per_center", "每个中心抽取件数", minimum=1) or DEFAULT_PER_CENTER
-        seed = optional_int(fields, "seed", "随机种子", minimum=0)
-    except FormError as exc:
-        web.remover(folder)()
-        return pages.message("请检查所填内容", str(exc), 400, back="/jinbao")
+    def read(fields: dict[str, str]) -> tuple:
+        return (optional_int(fields, "year", "考核年度"),
+                optional_int(fields, "per_center", "每个中心抽取件数", minimum=1) or DEFAULT_PER_CENTER,
+                optional_int(fields, "seed", "随机种子", minimum=0),
+                (fields.get("operator") or "").strip() or None)
 
-    def work(job: Job) -> str:
-        draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=_progress(job))
+    def work(store, workbook, exports, options, job: Job) -> str:
+        year, per_center, seed, operator = options
+        draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=_progress(job),
+                              operator=operator)
         rows = [(c.code, c.name, c.population, c.sampled) for c in draw.centers]
         centers = t.Table("抽样汇总", CENTER_HEADERS, (t.TEXT, t.TEXT, t.INT, t.INT), rows)
         drawn = Drawn(Path(workbook.name).stem, draw.ok, draw.year, draw.seed, draw.per_center,
                       len(draw.cases), centers, draw.checks,
                       callback_workbook_bytes(draw) if draw.ok else None)
-        return f"/callbacks/{state.store.add(drawn)}"
+        return f"/callbacks/{store.add(drawn)}"
 
-    job = Job("生成回访清单", back="/jinbao")
-    return RedirectResponse(f"/jobs/{start(state.store, job, work, web.remover(folder))}", 303)
+    return await _start(request, "生成回访清单", read, work)
 
 
 def callbacks_page(request: Request) -> Response:

@@ -26,12 +26,14 @@ def epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
-def submit(page, served, exports, button: str, seed: str = "") -> None:
+def submit(page, served, exports, button: str, seed: str = "", operator: str = "") -> None:
     page.goto(served.base + "/jinbao")
     page.set_input_files("#workbook", str(DEMO))
     page.set_input_files("#exports", [str(path) for path in exports])
     if seed:
         page.fill("#seed", seed)
+    if operator:
+        page.fill("#operator", operator)
     page.get_by_role("button", name=button).click()
 
 
@@ -66,7 +68,7 @@ def personal(callback_list) -> set[str]:
 
 def test_the_callback_list_is_behind_a_notice_equals_the_clis_and_downloads_once(
         page, served, exports, tmp_path):
-    submit(page, served, exports, "生成回访清单", seed="2024")
+    submit(page, served, exports, "生成回访清单", seed="2024", operator="就业处 王")
     button = page.get_by_role("button", name=re.compile("下载回访清单"))
     button.wait_for(timeout=120_000)
     assert "个人信息" in page.locator(".notice").inner_text()
@@ -76,7 +78,8 @@ def test_the_callback_list_is_behind_a_notice_equals_the_clis_and_downloads_once
         button.click()
     got = started.value
     cli_file = tmp_path / "回访清单.xlsx"
-    assert main(["callbacks", str(DEMO), *map(str, exports), "--seed", "2024", "-o", str(cli_file)]) == 0
+    assert main(["callbacks", str(DEMO), *map(str, exports), "--seed", "2024", "--operator", "就业处 王",
+                 "-o", str(cli_file)]) == 0
     assert got.suggested_filename == "demo-回访清单-2024.xlsx"
     data = open(got.path(), "rb").read()
     assert data == cli_file.read_bytes()
