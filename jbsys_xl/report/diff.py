@@ -170,6 +170,9 @@ def _complaints(code: str, old: Dataset, new: Dataset) -> dict[str, tuple[str, s
         for c in data.period_complaints:
             if c.center == code:
                 key = f"投诉 {c.number or c.day.isoformat()}"
+                earlier = sum(1 for k in found if k.split("（")[0] == key)
+                if earlier and not c.number:  # one day's complaints without 编号: a line each
+                    key += f"（第 {earlier + 1} 件）"
                 found.setdefault(key, (c.verdict, c.cell))
         return found
     a, b = verdicts(old), verdicts(new)

@@ -141,3 +141,19 @@ def test_same_inputs_same_diff(demo_and_veto, tmp_path):
     first = run_diff(tmp_path, *demo_and_veto)[1]
     assert run_diff(tmp_path, *demo_and_veto)[1] == first
     assert "制表" not in json.dumps(first, ensure_ascii=False)  # it states no date of its own
+
+
+def test_two_complaints_of_one_day_without_a_number_are_two_lines(demo_and_veto, tmp_path):
+    data = copy.deepcopy(sample.sample_rows(YEAR))
+    at = next(i for i, row in enumerate(data[contract.COMPLAINTS]) if row["日期"] >= date(YEAR - 1, 12, 1))
+    first = data[contract.COMPLAINTS][at]  # inside the period
+    twins = [dict(first, 投诉编号=None, 核实结论="无理"), dict(first, 投诉编号=None, 核实结论="无理")]
+    data[contract.COMPLAINTS][at:at + 1] = twins
+    old = sample.write_rows(tmp_path / "old.xlsx", data, YEAR)
+    twins[1]["核实结论"] = "有理"
+    new = sample.write_rows(tmp_path / "new.xlsx", data, YEAR)
+    code, diff = run_diff(tmp_path, old, new)
+    assert code == 0
+    changed = [(i["what"], i["old"], i["new"]) for c in diff["centers"] for i in c["inputs"]
+               if i["sheet"] == contract.COMPLAINTS]
+    assert changed == [(f"投诉 {first['日期'].isoformat()}（第 2 件）", "无理", "有理")]
