@@ -79,15 +79,15 @@ def test_a_veto_moves_every_center_as_the_oracle_says(demo_and_veto, tmp_path, c
     assert diff["pools"] == {k: [v, after["pools"][k]] for k, v in before["pools"].items()
                              if v != after["pools"][k]}
     assert diff["centers"][[c["code"] for c in diff["centers"]].index("TN05")]["fields"]["total"] == \
-        ["96545.71", "103194.56"]  # the spec's own example
+        ["96550.02", "103199.54"]  # documents.md §7 example (96545.71 → 103194.56 before v4 made the demo's repeated row an error)
     [xb03] = [c for c in diff["centers"] if c["code"] == "XB03"]
     assert [(i["sheet"], i["what"], i["old"], i["new"]) for i in xb03["inputs"]] == [
         ("评定", "一票否决", "否", "是"), ("评定", "否决原因", "", "12333 回访不属实，工作组决定一票否决")]
     assert all(i["cell"] for i in xb03["inputs"])
     assert not any(c["inputs"] for c in diff["centers"] if c["code"] != "XB03")
     text = capsys.readouterr().out
-    assert "资金或结果有变化的中心（22 个）" in text and "103,194.56" in text
-    assert re.search(r"结余\s+561,579\.03\s+564,506\.46", text)
+    assert "资金或结果有变化的中心（22 个）" in text and "103,199.54" in text
+    assert re.search(r"结余\s+561,581\.01\s+564,508\.75", text)
     parts = {k: Decimal(v[1]) for k, v in diff["balance"].items()}
     assert parts.pop("balance") == sum(parts.values())
 
