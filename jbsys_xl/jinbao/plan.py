@@ -1,0 +1,327 @@
+"""Into the workbook (金保 contract §9 v4): which 业务量 rows an import adds, replaces and keeps.
+
+One plan for every door — the Excel button, ``import --into`` and the page carry it out, and
+nothing else decides which rows go. Within the period of the year imported, an import replaces
+
+- the rows whose 来源 names one of this import's files (the same file name, any folder: a
+  re-exported file lands in another folder as often as not), and
+- any row — imported from another 来源 or typed by hand — of a 中心/事项/月份 the import brings
+  (resolved as validation resolves it: codes, names and 金保 aliases, every month form).
+
+Every other row stays: imported rows of files not given this time, hand rows of other keys,
+every row outside the period. A row whose 来源 names several files of which only some are given
+cannot be split, so the plan refuses and names the files to add. The plan lists what it adds,
+what it replaces (by 来源; hand rows with their cells and values) and the 来源 left untouched.
+
+The rows are those of the 业务量 table as read (a file's column-wise read or Excel's grid): a
+million rows are classified per distinct value and with numpy, and only the rows listed become
+Python objects. The plan is data: a test compares it, the doors only carry it out.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import contract
+from ..io import values
+from ..io.names import normalize
+from ..io.tables import Checks, Table
+from ..io.volumes import factorized
+from ..model import Check, Month, month_text
+from .importer import ImportResult
+
+CENTER, ITEM, MONTH, VOLUME = contract.SHEET_SPECS[contract.VOLUMES].required
+SOURCE = contract.SHEET_SPECS[contract.VOLUMES].optional[0]  # 来源
+COLUMNS = (CENTER, ITEM, MONTH, VOLUME, SOURCE)
+HAND = "手工填写"
+LISTED = 10  # hand rows listed one by one where a person reads the plan; all are recorded
+_FILES = re.compile(r"[；;]")
+_FOLDERS = re.compile(r"[\\/]")
+# A row's 来源 against this import's files:
+_BY_HAND, _ALL_GIVEN, _SOME_GIVEN, _NOT_GIVEN = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """A row the import replaces, as it stood."""
+
+    row: int  # sheet row, 1-based
+    cell: str  # its 业务量 cell
+    center: str  # the cells as a person reads them
+    item: str
+    month: str
+    volume: str
+    source: str  # its 来源, "" when typed by hand
+    by_file: bool  # its 来源 is a file of this import (else: this import brings its 中心/事项/月份)
+    imported: int | None  # the import's figure for its 中心/事项/月份, None if it brings none
+
+
+@dataclass
+class VolumePlan:
+    """What an import does to the 业务量 rows of a workbook (rows are 1-based sheet rows)."""
+
+    header_row: int
+    added: int  # the import's rows, written after the rows kept
+    replaced_index: np.ndarray  # the rows replaced, as indexes of the table's data rows, ascending
+    by_file: np.ndarray  # per row replaced: for its 来源 (else: for its 中心/事项/月份)
+    kept_sources: list[tuple[str, int]]  # 来源 of the period not chosen this time → rows kept
+    kept_hand: int  # rows typed by hand that stay
+    kept_outside: int  # imported rows of other periods, which stay
+    checks: list[Check] = field(default_factory=list)  # why the plan refuses (errors)
+    table: Table | None = field(default=None, repr=False)
+    columns: dict = field(default_factory=dict, repr=False)  # header → (codes, uniques) per data row
+    keys: list = field(default_factory=list, repr=False)  # per row replaced: (code, name, month) or None
+    imported: dict = field(default_factory=dict, repr=False)  # (code, name, month) → the import's figure
+
+    @property
+    def ok(self) -> bool:
+        return not self.checks
+
+    @property
+    def first_row(self) -> int:
+        """The sheet row of the table's first data row."""
+        return self.header_row + 1
+
+    @property
+    def replaced_rows(self) -> list[int]:
+        """The sheet rows replaced, top to bottom."""
+        return (self.replaced_index + self.first_row).tolist()
+
+    @property
+    def replaced_count(self) -> int:
+        return len(self.replaced_index)
+
+    @property
+    def hand_count(self) -> int:
+        """How many of the rows replaced were typed by hand (来源 empty)."""
+        return sum(1 for _ in self._hand_positions())
+
+    def raw(self, position: int, header: str):
+        """The cell of the ``position``-th replaced row under ``header`` as it was read (what the
+        Excel button compares before deleting)."""
+        codes, uniques = self.columns[header]
+        code = codes[self.replaced_index[position]]
+        return None if code < 0 else uniques[code]
+
+    def replaced(self) -> Iterator[Replaced]:
+        """Every row replaced, top to bottom, as a person reads it."""
+        for position in range(self.replaced_count):
+            yield self._replaced(position)
+
+    def hand_rows(self) -> Iterator[Replaced]:
+        """The hand-typed rows replaced, top to bottom."""
+        for position in self._hand_positions():
+            yield self._replaced(position)
+
+    def by_source(self) -> list[tuple[str, int, bool]]:
+        """(来源 or "" for hand rows, rows replaced, for its file) in order of first row."""
+        groups: dict[tuple[str, bool], int] = {}
+        codes = self.columns[SOURCE][0][self.replaced_index]
+        for code, by_file in zip(codes.tolist(), self.by_file.tolist()):
+            source = self._source_text(code)
+            groups[(source, by_file)] = groups.get((source, by_file), 0) + 1
+        return [(source, count, by_file) for (source, by_file), count in groups.items()]
+
+    def _hand_positions(self) -> Iterator[int]:
+        codes = self.columns[SOURCE][0][self.replaced_index]
+        for position, code in enumerate(codes.tolist()):
+            if not self._source_text(code):
+                yield position
+
+    def _source_text(self, code: int) -> str:
+        if code < 0:
+            return ""
+        found = self.columns[SOURCE][1][code]
+        return "" if values.is_empty(found) else values.show(found).strip()
+
+    def _replaced(self, position: int) -> Replaced:
+        index = int(self.replaced_index[position])
+        shown = {}
+        for header in COLUMNS:
+            raw = self.raw(position, header)
+            shown[header] = "" if values.is_empty(raw) else values.show(raw)
+        month = _month(self.raw(position, MONTH))
+        key = self.keys[position]
+        return Replaced(self.first_row + index, self.table.cell(self.table.header_index + 1 + index, VOLUME),
+                        shown[CENTER], shown[ITEM], month_text(month) if month else shown[MONTH],
+                        shown[VOLUME], shown[SOURCE].strip(), bool(self.by_file[position]),
+                        self.imported.get(key) if key else None)
+
+
+def file_name(label: str) -> str:
+    """The file part of a 来源 or an import's file label (``folder/sub/x.xlsx`` → ``x.xlsx``),
+    in the form names are compared in (NFKC, trimmed, case folded: Windows' file names)."""
+    return normalize(_FOLDERS.split(label.strip())[-1]).casefold()
+
+
+def source_files(source: str) -> list[str]:
+    """The files a 来源 cell names (the import joins several with ；)."""
+    return [part.strip() for part in _FILES.split(source) if part.strip()]
+
+
+def plan_volumes(table: Table, result: ImportResult) -> VolumePlan:
+    """The plan for ``result`` (an import without errors) over the 业务量 ``table`` as read;
+    its ``checks`` say why it refuses, if it does. The table must have a 来源 column (the
+    doors refuse a sheet without one first: imported rows could not be told from hand rows)."""
+    sheet = table.sheet
+    columns = {header: factorized(table, header) for header in COLUMNS}
+    filled = np.zeros(len(columns[CENTER][0]), dtype=bool)
+    for codes, uniques in columns.values():
+        blank = np.array([values.is_empty(u) for u in uniques] or [True], dtype=bool)
+        filled |= (codes >= 0) & ~blank[np.maximum(codes, 0)]
+
+    targets = result.targets
+    first, last = result.period
+    start, end = _index(first), _index(last)
+    month = _per_row(columns[MONTH], lambda raw: _index(m) if (m := _month(raw)) else -1)
+    in_period = (month >= start) & (month <= end)
+
+    given = {file_name(f.label) for f in result.files}
+    status_of = [_status(raw, given) for raw in columns[SOURCE][1]]
+    status = np.array(status_of or [_BY_HAND], dtype=np.int8)[np.maximum(columns[SOURCE][0], 0)]
+    status[columns[SOURCE][0] < 0] = _BY_HAND
+
+    center_ids: dict[str, int] = {}
+    item_ids: dict[str, int] = {}
+    center = _per_row(columns[CENTER], lambda raw: _id(center_ids, _find(targets.centers, raw)))
+    item = _per_row(columns[ITEM], lambda raw: _id(item_ids, _find(targets.items, raw)))
+    span = end - start + 1
+    resolved = (center >= 0) & (item >= 0) & in_period
+    width = max(len(item_ids), 1)
+    key = np.where(resolved, (center * width + item) * span + (month - start), -1)
+    imported = {(v.center, v.item, v.month): v.volume for v in result.volumes}
+    wanted = [(center_ids[c] * width + item_ids[i]) * span + (_index(m) - start)
+              for c, i, m in imported if c in center_ids and i in item_ids]
+    brought = np.isin(key, np.array(wanted, dtype=np.int64)) & resolved
+
+    use = filled & in_period
+    replaced = use & ((status == _ALL_GIVEN) | brought)
+    refused = use & (status == _SOME_GIVEN)
+    at = np.flatnonzero(replaced)
+    center_of = {i: c for c, i in center_ids.items()}
+    item_of = {i: n for n, i in item_ids.items()}
+    keys = [(center_of[c], item_of[i], _month_of(m)) if r else None
+            for c, i, m, r in zip(center[at].tolist(), item[at].tolist(), month[at].tolist(),
+                                  resolved[at].tolist())]
+
+    kept = filled & ~replaced
+    kept_sources: dict[str, int] = {}
+    source_codes, source_values = columns[SOURCE]
+    for code in source_codes[kept & in_period & (status >= _SOME_GIVEN)].tolist():
+        text = values.show(source_values[code]).strip()
+        kept_sources[text] = kept_sources.get(text, 0) + 1
+    return VolumePlan(
+        header_row=sheet.first_row + table.header_index + 1, added=len(result.volumes),
+        replaced_index=at, by_file=(status[at] == _ALL_GIVEN), kept_sources=sorted(kept_sources.items()),
+        kept_hand=int((kept & (status == _BY_HAND)).sum()),
+        kept_outside=int((kept & ~in_period & (status != _BY_HAND)).sum()),
+        checks=_refusals(table, columns[SOURCE], refused, given),
+        table=table, columns=columns, keys=keys, imported=imported)
+
+
+def _refusals(table: Table, source: tuple[np.ndarray, list], refused: np.ndarray,
+              given: set[str]) -> list[Check]:
+    """A 来源 naming several files of which only some are given: one error per such 来源, at
+    its first cell, with the files to add."""
+    checks = Checks()
+    codes, uniques = source
+    for code in dict.fromkeys(codes[refused].tolist()):
+        hits = np.flatnonzero(refused & (codes == code))
+        text = values.show(uniques[code]).strip()
+        files = source_files(text)
+        chosen = [f for f in files if file_name(f) in given]
+        missing = [f for f in files if file_name(f) not in given]
+        checks.error(contract.VOLUMES, table.cell(table.header_index + 1 + int(hits[0]), SOURCE),
+                     f"来源“{text}”的行合并了几个导出文件的数据，本次只选择了其中的 "
+                     f"{'、'.join(chosen)}，这些行无法只替换一部分；请把 {'、'.join(missing)} 一并选择后重新导入",
+                     SOURCE, count=len(hits))
+    return checks.finish()
+
+
+def _status(raw, given: set[str]) -> int:
+    if values.is_empty(raw) or isinstance(raw, values.CellError):
+        return _BY_HAND if values.is_empty(raw) else _NOT_GIVEN
+    files = [file_name(f) for f in source_files(values.show(raw))]
+    if not files:
+        return _BY_HAND
+    found = sum(f in given for f in files)
+    return _ALL_GIVEN if found == len(files) else _SOME_GIVEN if found else _NOT_GIVEN
+
+
+def _per_row(column: tuple[np.ndarray, list], value) -> np.ndarray:
+    """``value(raw)`` of each distinct value, spread over the rows (-1 for blanks)."""
+    codes, uniques = column
+    per_unique = np.array([value(raw) for raw in uniques] + [-1], dtype=np.int64)
+    return per_unique[np.where(codes >= 0, codes, len(uniques))]
+
+
+def _find(lookup, raw) -> str | None:
+    try:
+        return lookup.find(raw)
+    except values.BadValue:
+        return None
+
+
+def _id(ids: dict[str, int], found: str | None) -> int:
+    return -1 if found is None else ids.setdefault(found, len(ids))
+
+
+def _month(raw) -> Month | None:
+    try:
+        return values.month(raw)
+    except values.BadValue:
+        return None
+
+
+def _index(month: Month) -> int:
+    return month[0] * 12 + month[1] - 1
+
+
+def _month_of(index: int) -> Month:
+    return divmod(index, 12)[0], index % 12 + 1
+
+
+# --- what a person reads ----------------------------------------------------------------------
+
+def plan_lines(plan: VolumePlan, sheet: str = contract.VOLUMES) -> list[str]:
+    """The plan as the Excel confirmation, ``import --into`` and the page show it (and 导入记录
+    records it): added; replaced by 来源, hand rows with their cells and values; kept."""
+    lines = [f"新增这次导入的 {plan.added:,} 行。"]
+    if plan.replaced_count:
+        lines.append(f"替换“{sheet}”表中的 {plan.replaced_count:,} 行：")
+        for source, count, by_file in plan.by_source():
+            why = "本次重新导入的文件" if by_file else "同一中心、事项和月份由本次导入提供"
+            who = f"来源“{source}”" if source else HAND
+            lines.append(f"  {who}的 {count:,} 行（{why}）")
+        hand = list(_first(plan.hand_rows(), LISTED + 1))
+        if hand:
+            lines.append("  其中手工填写的行（单元格：原值）：")
+        for row in hand[:LISTED]:
+            imported = f"，导入 {row.imported:,}" if row.imported is not None else ""
+            lines.append(f"    {sheet}!{row.cell} {row.center} {row.item} {row.month}：手工 {row.volume}{imported}")
+        if len(hand) > LISTED:
+            lines.append(f"    ……共 {plan.hand_count:,} 行手工填写的行，全部记入“{REPLACED_SHEET}”表")
+    else:
+        lines.append(f"不替换“{sheet}”表中的任何行。")
+    if plan.kept_sources:
+        total = sum(count for _, count in plan.kept_sources)
+        listed = "、".join(f"{source}（{count:,} 行）" for source, count in plan.kept_sources)
+        lines.append(f"以下来源本次未选择，其 {total:,} 行保留：{listed}")
+    kept = [f"{HAND}的 {plan.kept_hand:,} 行"] if plan.kept_hand else []
+    kept += [f"考核期外导入的 {plan.kept_outside:,} 行"] if plan.kept_outside else []
+    if kept:
+        lines.append(f"保留{'、'.join(kept)}。")
+    return lines
+
+
+REPLACED_SHEET = "替换记录"
+
+
+def _first(found: Iterator, count: int) -> Iterator:
+    for number, item in enumerate(found):
+        if number >= count:
+            return
+        yield item
