@@ -28,6 +28,7 @@ import numpy as np
 from .. import contract
 from ..io import values
 from ..io.names import normalize
+from ..io.reader import cell_name
 from ..io.tables import Checks, Table
 from ..io.volumes import factorized
 from ..model import Check, Month, month_text
@@ -325,3 +326,77 @@ def _first(found: Iterator, count: int) -> Iterator:
         if number >= count:
             return
         yield item
+
+
+# --- sheets an import cannot write into: one wording for the Excel button and --into ----------
+
+def where(sheet: str) -> str:
+    return f"“{sheet}”表"
+
+
+def no_source_column(sheet: str) -> str:
+    return (f"{where(sheet)}没有“{SOURCE}”列，导入的行无法与手工录入的行区分；"
+            f"请在表头末尾加一列“{SOURCE}”后重新导入")
+
+
+def protected(sheet: str) -> str:
+    return f"{where(sheet)}受保护，无法写入。请先点击“审阅 → 撤消工作表保护”，导入后可再保护。"
+
+
+def filtered(sheet: str) -> str:
+    return (f"{where(sheet)}正在筛选，有的行被隐藏，删除和追加行会出错。请先点击“数据 → 清除”"
+            "取消筛选后重新导入。")
+
+
+def merged(sheet: str, first: int, bottom: int) -> str:
+    return (f"{where(sheet)}第 {first}–{bottom} 行中有合并的单元格，Excel 无法删除或移动这些行。"
+            "请先取消合并（开始 → 合并后居中）后重新导入。")
+
+
+def other_table(sheet: str, name: str, address: str) -> str:
+    return (f"{where(sheet)}中还有另一个表格“{name}”（{address}），导入时删除或追加的行会移动或覆盖它。"
+            "请把它移到其他工作表后重新导入。")
+
+
+def beside(sheet: str, cell: str) -> str:
+    return (f"{where(sheet)}的表格旁边（{cell} 等）还有其他内容，删除或追加行会把它们删除或错位。"
+            "请把它们移到其他工作表后重新导入。")
+
+
+def totals_row(sheet: str, name: str) -> str:
+    return (f"{where(sheet)}的表格“{name}”显示着汇总行：导入的行会写进汇总行，而汇总行不计入业务量。"
+            "请先在“表设计”中取消勾选“汇总行”，导入后可再勾选。")
+
+
+def content_beside(sheet, header_row: int, span: tuple[int, int]) -> str | None:
+    """The first cell below the header row (1-based) and outside the table's columns ``span``
+    (1-based) holding a value, in a sheet as read (a grid of rows, or a file's columns)."""
+    left, right = span
+    if sheet.columns is not None:  # a file's column-wise read: ask each column outside the span
+        start = header_row - sheet.first_row  # index of the first data row
+        found = None
+        for offset, column in enumerate(sheet.columns):
+            col = sheet.first_col + offset + 1
+            part = column.slice(start) if start < len(column) else column.slice(0, 0)
+            if left <= col <= right or part.null_count == len(part):
+                continue
+            for index, value in enumerate(part.to_pylist()):
+                if not values.is_empty(value):
+                    at = (sheet.first_row + start + index, col - 1)
+                    found = at if found is None or at < found else found
+                    break
+        for (r, c), _ in sheet.errors.items():
+            col = sheet.first_col + c + 1
+            if r >= start and not left <= col <= right:
+                at = (sheet.first_row + r, col - 1)
+                found = at if found is None or at < found else found
+        return None if found is None else cell_name(*found)
+    for index, row in enumerate(sheet.rows):
+        at = sheet.first_row + index + 1
+        if at <= header_row:
+            continue
+        for offset, value in enumerate(row):
+            column = sheet.first_col + offset + 1
+            if not left <= column <= right and not values.is_empty(value):
+                return cell_name(at - 1, column - 1)
+    return None

@@ -1,0 +1,289 @@
+"""``--into``: the allocation workbook with an import (or the 12333 results) in it (金保 contract
+§9 v4), for the CLI and the page alike — no pasting.
+
+The import's result and the workbook's rows make the one plan (:mod:`.plan`, and
+:func:`~.callback_results.merge_plan` for 回访); this module carries it out on the package
+(:mod:`jbsys_xl.io.package`): only the 业务量 (or 回访) rows and their Table change, and for an
+import 导入记录 and 替换记录 are (re)written; every other part keeps its content. Before any of it,
+the sheet gets the Excel button's own preflight (protection, filters, merges, another table,
+content beside the table). The written workbook is then checked as ``jbsys-xl check`` would: a
+workbook that fails validation is not handed out. Nothing here decides a name or writes in
+place: the caller gives the temporary file (:class:`~jbsys_xl.io.atomic.AtomicFile`) and puts it
+where it belongs — or drops it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import contract
+from ..io import package as pkg
+from ..io.atomic import AtomicFile
+from ..io.dataset import CenterLookup, reference_data
+from ..io.reader import RawBook, SourceError, match_sheets, read_source
+from ..io.tables import Checks, Table, locate
+from ..model import Check, problem_count
+from ..pipeline import run
+from ..report import tables as t
+from . import plan as p
+from .callback_results import (CARRIED, HEADERS, Merge, ResultsRead, merge_lines, merge_plan, row_key, sheet_rows,
+                               with_decisions)
+from .importer import WORKBOOK_SHEETS, ImportResult
+from .output import (RECORD_SHEET, REPLACED_HEADERS, record_with_plan, replaced_rows, replaced_title,
+                     title)
+
+SUFFIXES = (".xlsx", ".xlsm")
+NOT_A_PACKAGE = ("--into 只能用于 .xlsx 或 .xlsm 工作簿（它保留工作簿的全部内容，只改写业务量或回访表）；"
+                 ".xls、.ods 工作簿请先在 Excel 或 WPS 中“另存为” .xlsx 或 .xlsm，存放各表 CSV 的文件夹请先把"
+                 "各表放进一个 .xlsx 工作簿，再导入；也可以不用 --into，用 -o 生成导入结果后把其中的行复制到工作簿")
+
+
+@dataclass
+class Into:
+    """What writing into the workbook did, or why it did not — plain data that the page keeps
+    and a worker process can hand back. ``lines`` are the plan as printed."""
+
+    ok: bool
+    year: int | None
+    checks: list[Check] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    added: int = 0
+    replaced: int = 0
+    invalid: bool = False  # the written workbook failed validation (its checks say where)
+
+    @property
+    def error_count(self) -> int:
+        return problem_count(c for c in self.checks if c.level == "error")
+
+
+def refused(year: int | None, checks: Sequence[Check], lines: Sequence[str] = ()) -> Into:
+    return Into(False, year, list(checks), list(lines))
+
+
+def unusable(workbook: Path) -> str | None:
+    """Why ``--into`` cannot take this workbook (an .xls/.ods file, a CSV folder), or None."""
+    if workbook.is_dir() or workbook.suffix.lower() not in SUFFIXES:
+        return NOT_A_PACKAGE
+    return None
+
+
+# --- 业务量 ---------------------------------------------------------------------------------------
+
+def import_into(workbook: str | Path, result: ImportResult, out: AtomicFile) -> Into:
+    """Write ``workbook`` with ``result`` (an import without errors) into ``out``, or say why
+    not. The written file is validated; on any refusal ``out`` holds nothing to keep."""
+    workbook = Path(workbook)
+    year = result.year
+    if (problem := unusable(workbook)) is not None:
+        return refused(year, [Check("error", "", "", problem)])
+    if not result.volumes:
+        return refused(year, [Check("error", "", "", f"所给文件中没有 {year} 年度考核期内可导入的业务量，"
+                                                       "未写入导入后的工作簿")])
+    try:
+        book = read_source(workbook, [contract.VOLUMES])
+    except SourceError as exc:
+        return refused(year, [Check("error", "", "", str(exc))])
+    checks = Checks()
+    table = locate(book, contract.SHEET_SPECS[contract.VOLUMES], checks)
+    if table is None:
+        return refused(year, checks.finish())
+    if p.SOURCE not in table.columns:
+        return refused(year, [Check("error", contract.VOLUMES, table.header_cell(p.VOLUME),
+                                    p.no_source_column(contract.VOLUMES))])
+    plan = p.plan_volumes(table, result)
+    if not plan.ok:
+        return refused(year, plan.checks)
+    lines = p.plan_lines(plan)
+    new_rows = [[pkg.text(v.center), pkg.text(v.item), pkg.month(v.month), pkg.number(v.volume),
+                 pkg.text("；".join(v.sources))] for v in result.volumes]
+    by_key = {(v.center, v.item, v.month): index for index, v in enumerate(result.volumes)}
+    placed: dict[int, int] = {}
+    used: set[int] = set()
+    for row, key in zip(plan.replaced_rows, plan.keys):  # a replaced key's new row where it stood
+        index = by_key.get(key) if key else None
+        if index is not None and index not in used:
+            placed[row] = index
+            used.add(index)
+    record = record_with_plan(result, lines)
+    sheets = [(RECORD_SHEET, title(result), record.headers, record.rows),
+              (p.REPLACED_SHEET, replaced_title(result, plan), REPLACED_HEADERS, replaced_rows(plan))]
+    failure = _write(workbook, book, table, p.COLUMNS, new_rows, plan.replaced_rows, placed, sheets, out)
+    if failure:
+        return refused(year, failure, lines)
+    return _validated(out, year, lines, len(result.volumes), plan.replaced_count)
+
+
+# --- 回访 --------------------------------------------------------------------------------------------
+
+def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile) -> Into:
+    """Write ``workbook`` with the 回访 rows of ``results`` (lists read without errors) merged by
+    抽取批次 into ``out``, or say why not."""
+    workbook = Path(workbook)
+    year = results.year
+    if (problem := unusable(workbook)) is not None:
+        return refused(year, [Check("error", "", "", problem)])
+    try:
+        book = read_source(workbook, WORKBOOK_SHEETS)
+    except SourceError as exc:
+        return refused(year, [Check("error", "", "", str(exc))])
+    checks = Checks()
+    table = locate(book, contract.SHEET_SPECS[contract.CALLBACKS], checks)
+    missing = callback_sheet_problem(table, checks)
+    if missing:
+        return refused(year, missing)
+    lookup = CenterLookup(reference_data(book, year)[2])
+    merge = merge_plan(table, lookup, sheet_rows(results))
+    positions = [row.index for row in table.rows()]
+    first = table.sheet.first_row + 1  # rows[i] sits on sheet row first + i
+    deleted = [first + positions[i] for i in merge.replaced]
+    kept = len(positions) - len(merge.replaced)
+    lines = merge_lines(results, merge, kept)
+    rows = with_decisions(sheet_rows(results), merge, lookup)
+    new_rows = [[_callback_cell(header, row[header]) for header in HEADERS] for row in rows]
+    placed = _placed_by_key(table, merge, positions, first, rows, lookup)
+    failure = _write(workbook, book, table, HEADERS, new_rows, deleted, placed, [], out)
+    if failure:
+        return refused(year, failure, lines)
+    return _validated(out, year, lines, len(rows), len(deleted))
+
+
+def callback_sheet_problem(table: Table | None, checks: Checks) -> list[Check]:
+    """Why results cannot be merged into this 回访 sheet (none, or without the batch columns):
+    the Excel button's words."""
+    if table is None:
+        found = checks.finish() or [Check("error", contract.CALLBACKS, "", f"工作簿中没有“{contract.CALLBACKS}”表")]
+        return [Check("error", c.sheet, c.cell, c.message + f"（请先建立“{contract.CALLBACKS}”表，"
+                      f"表头：{'、'.join(HEADERS)}）") for c in found]
+    missing = [header for header in CARRIED if header not in table.columns]
+    if missing:
+        spec = contract.SHEET_SPECS[contract.CALLBACKS]
+        return [Check("error", contract.CALLBACKS, table.header_cell(spec.required[0]),
+                      f"“{contract.CALLBACKS}”表没有“{'”“'.join(missing)}”列，回访结果无法按抽取批次"
+                      f"写入；请在表头末尾加上这些列后重新导入")]
+    return []
+
+
+def _callback_cell(header: str, value):
+    if header == HEADERS[0]:  # 年度
+        return pkg.number(value)
+    if header == "回访日期":
+        return pkg.day(value)
+    return pkg.text(value)
+
+
+def _placed_by_key(table: Table, merge: Merge, positions: list[int], first: int, rows: list[dict],
+                   lookup: CenterLookup) -> dict[int, int]:
+    """A replaced case's new row goes where the case stood."""
+    new = {row_key(row.get, lookup): index for index, row in enumerate(rows)}
+    placed, used = {}, set()
+    table_rows = list(table.rows())
+    for i in merge.replaced:
+        index = new.get(row_key(table_rows[i].raw, lookup))
+        if index is not None and index not in used:
+            placed[first + positions[i]] = index
+            used.add(index)
+    return placed
+
+
+# --- carrying it out ----------------------------------------------------------------------------
+
+def _write(workbook: Path, book: RawBook, table: Table, headers: Sequence[str], new_rows: list[list],
+           deleted: list[int], placed: dict[int, int], sheets: list[tuple], out: AtomicFile) -> list[Check]:
+    """The package rewritten into ``out``; the refusals (as checks) when it cannot be."""
+    name = table.spec.name
+    try:
+        package = pkg.Package(workbook)
+    except pkg.PackageError as exc:
+        return [Check("error", "", "", f"{workbook.name}：{exc}")]
+    try:
+        chosen, _ = match_sheets(package.sheet_names)
+        sheet = package.sheet(chosen[name])
+        header_row = table.sheet.first_row + table.header_index + 1
+        columns = {header: table.sheet.first_col + col + 1 for header, col in table.columns.items()}
+        ours = next((tp for tp in sheet.tables if tp.ref.top == header_row
+                     and tp.ref.left <= min(columns.values()) and max(columns.values()) <= tp.ref.right), None)
+        span = (ours.ref.left, ours.ref.right) if ours else (min(columns.values()), max(columns.values()))
+        refusal = _preflight(sheet, ours, table, header_row, span)
+        if refusal:
+            return [Check("error", name, pkg.cell_name(header_row - 1, span[0] - 1), refusal)]
+        by_column = {columns[h]: i for i, h in enumerate(headers) if h in columns}
+        cells = [[row[by_column[c]] if c in by_column else None for c in range(span[0], span[1] + 1)]
+                 for row in new_rows]
+        edit = pkg.RowsEdit(header_row, span, sorted(deleted), placed, cells,
+                            ours.ref.bottom if ours and ours.totals else None, p.where(chosen[name]))
+        body = pkg.spooled()
+        head, tail, written = pkg.rewrite_rows(package, sheet.part, edit, body)
+        head, tail = pkg.sheet_with_rows(head, tail, written, edit, sheet.tables)
+
+        def rows_part(sink) -> None:
+            sink.write(head)
+            body.seek(0)
+            while chunk := body.read(pkg.CHUNK):
+                sink.write(chunk)
+            sink.write(tail)
+
+        changes = pkg.Changes({sheet.part: rows_part})
+        if ours is not None:
+            changes.parts[ours.part] = pkg.table_with_rows(package.read(ours.part), ours, written)
+        for sheet_name, sheet_title, sheet_headers, rows in sheets:
+            _put_sheet(package, changes, sheet_name, sheet_title, sheet_headers, rows)
+        pkg.write_package(package, changes, out.handle)
+        out.handle.flush()
+    except pkg.PackageError as exc:
+        return [Check("error", name, "", str(exc))]
+    finally:
+        package.close()
+    return []
+
+
+def _preflight(sheet: pkg.SheetPart, ours: pkg.TablePart | None, table: Table, header_row: int,
+               span: tuple[int, int]) -> str | None:
+    """The Excel button's preflight on the file: the same reasons in the same words."""
+    name = sheet.name
+    first = header_row + 1
+    if sheet.protected:
+        return p.protected(name)
+    if sheet.filtered or any(tp.filtered for tp in sheet.tables):
+        return p.filtered(name)
+    bottoms = [m.bottom for m in sheet.merges if m.bottom >= first]
+    if bottoms:
+        return p.merged(name, first, max(bottoms))
+    for other in sheet.tables:
+        if (ours is None or other.part != ours.part) and other.ref.bottom >= first:
+            return p.other_table(name, other.name, str(other.ref))
+    if (cell := p.content_beside(table.sheet, header_row, span)) is not None:
+        return p.beside(name, cell)
+    if sheet.has_comments:
+        return (f"{p.where(name)}中有批注，导入会删除和移动行，批注会落到别的行上。请先删除批注"
+                "（审阅 → 删除），或在 Excel 中用“导入金保数据”按钮导入")
+    return None
+
+
+def _put_sheet(package: pkg.Package, changes: pkg.Changes, name: str, sheet_title: str,
+               headers: Sequence[str], rows) -> None:
+    """A record sheet written anew (its old content replaced; its VBA codename kept), or added
+    after the last sheet. A replaced sheet that held formulas takes Excel's calculation chain
+    with it (Excel rebuilds it) so no entry points at a cell that is gone."""
+    rows = list(rows)
+    widths = [min(60, max([t.display_width(str(h))] + [t.display_width(str(r[i])) for r in rows[:300]
+                                                        if i < len(r) and r[i] is not None]) + 2)
+              for i, h in enumerate(headers)]
+    part = package.sheet_part(name)
+    xml = pkg.table_sheet_xml(sheet_title, headers, rows, widths, pkg.sheet_pr(package, part) if part else b"")
+    if part is None:
+        changes.added.append((name, xml))
+        return
+    changes.parts[part] = xml
+    if b"<f" in package.read(part):
+        chain = [target for _, kind, target in package.rels(package.workbook) if kind == pkg.CALC_CHAIN]
+        changes.dropped.update(chain)
+
+
+def _validated(out: AtomicFile, year: int | None, lines: list[str], added: int, replaced: int) -> Into:
+    """The written workbook checked as ``jbsys-xl check`` checks it: its errors refuse it."""
+    outcome = run(out.temp, year)
+    if not outcome.ok:
+        return Into(False, year, [c for c in outcome.checks if c.level == "error"], lines, added, replaced,
+                    invalid=True)
+    return Into(True, year, [], lines, added, replaced)
