@@ -401,6 +401,22 @@ def row_key(raw, lookup: CenterLookup) -> tuple[str, str, str]:
     return text(BATCH), code or text("中心"), text("业务流水号")
 
 
+def sheet_problem(table: Table | None, checks: Checks) -> list[Check]:
+    """Why results cannot be merged into a workbook's 回访 sheet (there is none, or it lacks
+    the columns a list fills in): the same words for the Excel button and ``--into``."""
+    if table is None:
+        found = checks.finish() or [Check("error", contract.CALLBACKS, "", f"工作簿中没有“{contract.CALLBACKS}”表")]
+        return [Check("error", c.sheet, c.cell, c.message + f"（请先建立“{contract.CALLBACKS}”表，"
+                      f"表头：{'、'.join(HEADERS)}）") for c in found]
+    missing = [header for header in CARRIED if header not in table.columns]
+    if missing:
+        spec = contract.SHEET_SPECS[contract.CALLBACKS]
+        return [Check("error", contract.CALLBACKS, table.header_cell(spec.required[0]),
+                      f"“{contract.CALLBACKS}”表没有“{'”“'.join(missing)}”列，回访结果无法按抽取批次"
+                      f"写入；请在表头末尾加上这些列后重新导入")]
+    return []
+
+
 def merge_lines(results: ResultsRead, merge: Merge, kept: int) -> list[str]:
     """What merging does to a 回访 sheet, as the Excel confirmation and ``--into`` say it."""
     lines = [f"“{contract.CALLBACKS}”表中同一抽取批次此前的 {len(merge.replaced):,} 行换成这次的 "

@@ -27,8 +27,8 @@ from ..model import Check, problem_count
 from ..pipeline import run
 from ..report import tables as t
 from . import plan as p
-from .callback_results import (CARRIED, HEADERS, Merge, ResultsRead, merge_lines, merge_plan, row_key, sheet_rows,
-                               with_decisions)
+from .callback_results import (HEADERS, Merge, ResultsRead, merge_lines, merge_plan, row_key, sheet_problem,
+                               sheet_rows, with_decisions)
 from .importer import WORKBOOK_SHEETS, ImportResult
 from .output import (RECORD_SHEET, REPLACED_HEADERS, record_with_plan, replaced_rows, replaced_title,
                      title)
@@ -129,7 +129,7 @@ def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile) 
         return refused(year, [Check("error", "", "", str(exc))])
     checks = Checks()
     table = locate(book, contract.SHEET_SPECS[contract.CALLBACKS], checks)
-    missing = callback_sheet_problem(table, checks)
+    missing = sheet_problem(table, checks)
     if missing:
         return refused(year, missing)
     lookup = CenterLookup(reference_data(book, year)[2])
@@ -146,22 +146,6 @@ def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile) 
     if failure:
         return refused(year, failure, lines)
     return _validated(out, year, lines, len(rows), len(deleted))
-
-
-def callback_sheet_problem(table: Table | None, checks: Checks) -> list[Check]:
-    """Why results cannot be merged into this 回访 sheet (none, or without the batch columns):
-    the Excel button's words."""
-    if table is None:
-        found = checks.finish() or [Check("error", contract.CALLBACKS, "", f"工作簿中没有“{contract.CALLBACKS}”表")]
-        return [Check("error", c.sheet, c.cell, c.message + f"（请先建立“{contract.CALLBACKS}”表，"
-                      f"表头：{'、'.join(HEADERS)}）") for c in found]
-    missing = [header for header in CARRIED if header not in table.columns]
-    if missing:
-        spec = contract.SHEET_SPECS[contract.CALLBACKS]
-        return [Check("error", contract.CALLBACKS, table.header_cell(spec.required[0]),
-                      f"“{contract.CALLBACKS}”表没有“{'”“'.join(missing)}”列，回访结果无法按抽取批次"
-                      f"写入；请在表头末尾加上这些列后重新导入")]
-    return []
 
 
 def _callback_cell(header: str, value):
