@@ -271,3 +271,15 @@ def _validated(out: AtomicFile, year: int | None, lines: list[str], added: int, 
         return Into(False, year, [c for c in outcome.checks if c.level == "error"], lines, added, replaced,
                     invalid=True)
     return Into(True, year, [], lines, added, replaced)
+
+
+def into_bytes(work, target: Path) -> tuple[Into, bytes | None]:
+    """``work(out)`` written beside ``target`` and handed back as bytes (the page keeps them for
+    its download), the temporary file removed either way."""
+    out = AtomicFile(target)
+    try:
+        into = work(out)
+        out.handle.flush()
+        return into, out.temp.read_bytes() if into.ok else None
+    finally:
+        out.discard()
