@@ -13,22 +13,24 @@ gets its new figure where it stood (a re-import of one month changes that month'
 nothing), other new rows go below the last filled row, replaced rows left over close up. Kept
 rows keep their XML — styles, shared strings — and only their numbers change when rows above
 them went. Text of new rows is written as inline strings, so sharedStrings stays untouched.
-A Table's 汇总 (totals) row stays its last row.
+A Table's 汇总 (totals) row stays its last row. Ranges that name rows of the rewritten sheet
+elsewhere (a data validation or conditional format over exact rows, a formula in another sheet)
+are not moved with the rows: the template's cover whole columns, and the doors refuse rows that
+hold formulas.
 """
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
-from .reader import cell_name, column_letter
+from .reader import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -181,7 +183,7 @@ class Package:
         part = dict(self._sheets).get(name)
         if part is None:
             return None
-        head = self._head(part)
+        head = self.head(part)
         tables = []
         comments = False
         for _, kind, target in self.rels(part):
@@ -193,21 +195,21 @@ class Package:
                                         Ref.parse(_attr(tag, "ref")), int(_attr(tag, "totalsRowCount") or 0),
                                         bool(filters and "<filterColumn" in filters.group(0))))
             comments = comments or kind == COMMENTS
-        tail = self._tail(part)
+        tail = self.tail(part)
         protected = re.search(r'<sheetProtection\b[^>]*\ssheet="(1|true)"', tail) is not None
         filtered = (re.search(r'<sheetPr\b[^>]*\sfilterMode="(1|true)"', head) is not None
                     or re.search(r"<autoFilter\b[^>]*>(?:(?!</autoFilter>).)*<filterColumn", tail, re.S) is not None)
         merges = [Ref.parse(ref) for ref in re.findall(r'<mergeCell\s+ref="([^"]+)"', tail)]
         return SheetPart(name, part, tables, protected, filtered, merges, comments)
 
-    def _head(self, part: str) -> str:
+    def head(self, part: str) -> str:
         """The sheet part up to its rows (sheetPr, dimension, views, columns)."""
         with self.zip.open(part) as stream:
             data = stream.read(1 << 16)
         end = data.find(b"<sheetData")
         return data[:end if end >= 0 else len(data)].decode("utf-8", "replace")
 
-    def _tail(self, part: str) -> str:
+    def tail(self, part: str) -> str:
         """The sheet part after its rows (protection, filters, merges, validations…)."""
         info = self.zip.getinfo(part)
         with self.zip.open(part) as stream:
@@ -222,7 +224,7 @@ class Package:
     def column_styles(self, part: str) -> dict[int, int]:
         """Column → the style its ``<col>`` gives to new cells."""
         styles = {}
-        for attrs in re.findall(r"<col\b([^>]*)/>", self._head(part)):
+        for attrs in re.findall(r"<col\b([^>]*)/>", self.head(part)):
             style = _attr(attrs, "style")
             if style:
                 for column in range(int(_attr(attrs, "min")), min(int(_attr(attrs, "max")), 16384) + 1):
@@ -518,30 +520,41 @@ def table_with_rows(xml: bytes, table: TablePart, written: RowsWritten) -> bytes
 
 # --- whole sheets ----------------------------------------------------------------------------
 
-def table_sheet_xml(title: str, headers: Sequence[str], rows: Iterable[Sequence],
-                    widths: Sequence[int] = (), sheet_pr: bytes = b"") -> bytes:
-    """A plain sheet: a title line, a header row, then the rows (text and numbers), with
-    column widths — in the workbook's default style, so styles.xml stays as it is."""
-    out = io.StringIO()
+def table_sheet(title: str, headers: Sequence[str], rows: Iterable[Sequence],
+                widths: Sequence[int] = (), sheet_pr: bytes = b"") -> Callable:
+    """A plain sheet — a title line, a header row, then the rows (text and numbers), with column
+    widths, in the workbook's default style so styles.xml stays as it is — as a function that
+    streams the part to a sink (a million replaced rows never sit in memory as one text)."""
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
-    out.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
-              f'xmlns:r="{DOC_RELS}">{sheet_pr.decode()}<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
-              f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}<sheetData>')
-    number = 0
-    for values in ([title], list(headers), *rows):
-        number += 1
-        cells = []
-        for col, value in enumerate(values, 1):
-            if value is None or value == "":
-                continue
-            ref = f"{letters(col)}{number}"
-            cell = Cell(Cell.NUMBER, value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                else Cell(Cell.TEXT, str(value))
-            cells.append(_cell_xml(ref, None, cell, frozenset(), False))
-        out.write(f'<row r="{number}">{"".join(cells)}</row>')
-    out.write('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-              'footer="0.3"/></worksheet>')
-    return out.getvalue().encode("utf-8")
+
+    def write(sink) -> None:
+        sink.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+                   f'xmlns:r="{DOC_RELS}">{sheet_pr.decode()}<sheetViews><sheetView workbookViewId="0"/>'
+                   f'</sheetViews><sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}'
+                   f"<sheetData>".encode())
+        batch = []
+        for number, values in enumerate(_chained(title, headers, iter(rows)), start=1):
+            cells = "".join(_cell_xml(f"{letters(col)}{number}", None, _plain(value), frozenset(), False)
+                            for col, value in enumerate(values, 1) if value is not None and value != "")
+            batch.append(f'<row r="{number}">{cells}</row>')
+            if len(batch) >= 10_000:
+                sink.write("".join(batch).encode())
+                batch.clear()
+        sink.write(("".join(batch) + '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" '
+                    'bottom="0.75" header="0.3" footer="0.3"/></worksheet>').encode())
+    return write
+
+
+def _chained(title: str, headers: Sequence[str], rows: Iterator) -> Iterator:
+    yield [title]
+    yield list(headers)
+    yield from rows
+
+
+def _plain(value) -> Cell:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Cell(Cell.NUMBER, value)
+    return Cell(Cell.TEXT, str(value))
 
 
 @dataclass
@@ -550,13 +563,13 @@ class Changes:
     content to a stream), whole sheets added at the end of the workbook, parts dropped."""
 
     parts: dict[str, bytes | Callable] = field(default_factory=dict)
-    added: list[tuple[str, bytes]] = field(default_factory=list)  # (sheet name, part XML)
+    added: list[tuple[str, bytes | Callable]] = field(default_factory=list)  # (sheet name, part)
     dropped: set[str] = field(default_factory=set)
 
 
 def sheet_pr(package: Package, part: str) -> bytes:
     """A sheet's ``<sheetPr>`` (its VBA codename), kept when the sheet is written anew."""
-    found = re.search(rb"<sheetPr\b(?:[^>]*/>|.*?</sheetPr>)", package._head(part).encode(), re.S)
+    found = re.search(rb"<sheetPr\b(?:[^>]*/>|.*?</sheetPr>)", package.head(part).encode(), re.S)
     return found.group(0) if found else b""
 
 
@@ -588,7 +601,11 @@ def write_package(package: Package, changes: Changes, target) -> None:
         for name, data in parts.items():  # new parts
             info = zipfile.ZipInfo(name, STAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(info, data)
+            if callable(data):
+                with out.open(info, "w", force_zip64=True) as sink:
+                    data(sink)
+            else:
+                out.writestr(info, data)
 
 
 def _add_sheets(package: Package, added: list[tuple[str, bytes]], parts: dict) -> None:
@@ -633,7 +650,3 @@ def spooled() -> tempfile.SpooledTemporaryFile:
     then a private temporary file."""
     return tempfile.SpooledTemporaryFile(max_size=64 << 20)
 
-
-__all__ = ["Cell", "Changes", "FormulaInRows", "Package", "PackageError", "Ref", "RowsEdit", "RowsWritten",
-           "TablePart", "cell_name", "day", "month", "number", "rewrite_rows", "sheet_pr", "sheet_with_rows",
-           "spooled", "table_sheet_xml", "table_with_rows", "text", "write_package"]

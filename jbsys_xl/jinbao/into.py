@@ -14,6 +14,7 @@ where it belongs — or drops it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .. import contract
 from ..io import package as pkg
 from ..io.atomic import AtomicFile
 from ..io.dataset import CenterLookup, reference_data
-from ..io.reader import RawBook, SourceError, match_sheets, read_source
+from ..io.reader import RawBook, SourceError, cell_name, match_sheets, read_source
 from ..io.tables import Checks, Table, locate
 from ..model import Check, problem_count
 from ..pipeline import run
@@ -34,6 +35,7 @@ from .output import (RECORD_SHEET, REPLACED_HEADERS, record_with_plan, replaced_
                      title)
 
 SUFFIXES = (".xlsx", ".xlsm")
+WIDTH_ROWS = 300  # rows of a record sheet its column widths are fitted to
 NOT_A_PACKAGE = ("--into 只能用于 .xlsx 或 .xlsm 工作簿（它保留工作簿的全部内容，只改写业务量或回访表）；"
                  ".xls、.ods 工作簿请先在 Excel 或 WPS 中“另存为” .xlsx 或 .xlsm，存放各表 CSV 的文件夹请先把"
                  "各表放进一个 .xlsx 工作簿，再导入；也可以不用 --into，用 -o 生成导入结果后把其中的行复制到工作簿")
@@ -190,7 +192,7 @@ def _write(workbook: Path, book: RawBook, table: Table, headers: Sequence[str], 
         span = (ours.ref.left, ours.ref.right) if ours else (min(columns.values()), max(columns.values()))
         refusal = _preflight(sheet, ours, table, header_row, span)
         if refusal:
-            return [Check("error", name, pkg.cell_name(header_row - 1, span[0] - 1), refusal)]
+            return [Check("error", name, cell_name(header_row - 1, span[0] - 1), refusal)]
         by_column = {columns[h]: i for i, h in enumerate(headers) if h in columns}
         cells = [[row[by_column[c]] if c in by_column else None for c in range(span[0], span[1] + 1)]
                  for row in new_rows]
@@ -249,19 +251,21 @@ def _put_sheet(package: pkg.Package, changes: pkg.Changes, name: str, sheet_titl
     """A record sheet written anew (its old content replaced; its VBA codename kept), or added
     after the last sheet. A replaced sheet that held formulas takes Excel's calculation chain
     with it (Excel rebuilds it) so no entry points at a cell that is gone."""
-    rows = list(rows)
-    widths = [min(60, max([t.display_width(str(h))] + [t.display_width(str(r[i])) for r in rows[:300]
+    rows = iter(rows)
+    first = list(islice(rows, WIDTH_ROWS))
+    widths = [min(60, max([t.display_width(str(h))] + [t.display_width(str(r[i])) for r in first
                                                         if i < len(r) and r[i] is not None]) + 2)
               for i, h in enumerate(headers)]
     part = package.sheet_part(name)
-    xml = pkg.table_sheet_xml(sheet_title, headers, rows, widths, pkg.sheet_pr(package, part) if part else b"")
+    write = pkg.table_sheet(sheet_title, headers, chain(first, rows), widths,
+                            pkg.sheet_pr(package, part) if part else b"")
     if part is None:
-        changes.added.append((name, xml))
+        changes.added.append((name, write))
         return
-    changes.parts[part] = xml
+    changes.parts[part] = write
     if b"<f" in package.read(part):
-        chain = [target for _, kind, target in package.rels(package.workbook) if kind == pkg.CALC_CHAIN]
-        changes.dropped.update(chain)
+        chain_parts = [target for _, kind, target in package.rels(package.workbook) if kind == pkg.CALC_CHAIN]
+        changes.dropped.update(chain_parts)
 
 
 def _validated(out: AtomicFile, year: int | None, lines: list[str], added: int, replaced: int) -> Into:
