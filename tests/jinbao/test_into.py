@@ -3,6 +3,7 @@ workbook with only its 业务量 (回访) rows following the plan and 导入记�
 other part of the package byte for byte as it was, the VBA project and the ribbon included."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
@@ -347,3 +348,21 @@ def test_callback_results_into_replace_their_batch_and_keep_the_rest(demo, expor
     again = tmp_path / "again.xlsm"
     assert into(capsys, "callback-results", new, tmp_path / "已回访.xlsx", "--year", YEAR, "--into", again)[0] == 0
     assert sheet_rows(again, "回访") == rows  # the batch replaced where it stood, not doubled
+
+
+def test_libreoffice_reads_the_rewritten_workbook_as_written(demo, exports, tmp_path, capsys):
+    """An office suite that is not this program opens NEW and finds the same rows: inline text,
+    moved rows, the table and the added sheets are well-formed for it."""
+    from jbsys_xl.office import libreoffice
+
+    try:
+        libreoffice.find_soffice()
+    except libreoffice.LibreOfficeMissing:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run this test: LibreOffice is not installed")
+        pytest.skip("LibreOffice is not installed")
+    new = tmp_path / "导入后.xlsm"
+    assert into(capsys, "import", demo, *exports, "--year", YEAR, "--into", new)[0] == 0
+    saved = libreoffice.convert(new, "xlsx", tmp_path / "lo")
+    for name in ("业务量", "导入记录", "替换记录"):
+        assert sheet_rows(saved, name) == sheet_rows(new, name), name
