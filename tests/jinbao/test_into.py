@@ -26,7 +26,7 @@ from jbsys_xl.jinbao.output import volume_table
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
-from tests.jinbao.support import DEMO, Formula, write_xlsx
+from tests.jinbao.support import DEMO, Formula, filled_list, write_xlsx
 from tests.support import workbooks as wb
 
 YEAR = 2024
@@ -322,17 +322,7 @@ def test_a_source_of_several_files_given_in_part_stops_the_import(tmp_path, caps
 # --- 回访 ------------------------------------------------------------------------------------------
 
 def test_callback_results_into_replace_their_batch_and_keep_the_rest(demo, exports, tmp_path, capsys):
-    drawn = tmp_path / "回访清单.xlsx"
-    assert main(["callbacks", str(demo), *map(str, exports), "--seed", "4242", "--per-center", "1",
-                 "--operator", "抽取员", "-o", str(drawn)]) == 0
-    book = openpyxl.load_workbook(drawn)
-    sheet = book["回访清单"]
-    header = next(row for row in sheet.iter_rows() if row[0].value == "序号")
-    col = {cell.value: cell.column for cell in header}
-    first = header[0].row + 1
-    sheet.cell(first, col["回访结果"]).value = "不属实"
-    sheet.cell(first, col["回访日期"]).value = datetime(2024, 12, 21)
-    book.save(tmp_path / "已回访.xlsx")
+    filled_list(demo, exports, tmp_path, 4242, "不属实", datetime(2024, 12, 21))
     new = tmp_path / "new.xlsm"
     before = parts(demo)
     capsys.readouterr()

@@ -12,6 +12,7 @@ import pytest
 
 from jbsys_xl.cli import main
 from jbsys_xl.jinbao.sample_exports import UNKNOWN_INSTITUTION, UNKNOWN_ITEM, write_sample_exports
+from tests.jinbao.support import filled_list
 from tests.web.support import DEMO, EPOCH
 
 ROWS = "rows => rows.map(row => [...row.cells].map(cell => cell.textContent))"
@@ -118,15 +119,7 @@ def test_the_callback_list_is_behind_a_notice_equals_the_clis_and_downloads_once
 
 def test_callback_results_go_into_the_workbook_as_callback_results_into_writes_it(page, served, exports,
                                                                                   tmp_path):
-    drawn, filled = tmp_path / "回访清单.xlsx", tmp_path / "已回访.xlsx"
-    assert main(["callbacks", str(DEMO), *map(str, exports), "--seed", "77", "--per-center", "1",
-                 "--operator", "王", "-o", str(drawn)]) == 0
-    book = openpyxl.load_workbook(drawn)
-    sheet = book["回访清单"]
-    header = next(row for row in sheet.iter_rows() if row[0].value == "序号")
-    column = {cell.value: cell.column for cell in header}
-    sheet.cell(header[0].row + 1, column["回访结果"]).value = "属实"
-    book.save(filled)
+    drawn, filled = filled_list(DEMO, exports, tmp_path, 77, "属实")
     cli_into = tmp_path / "回访后.xlsm"
     assert main(["callback-results", str(DEMO), str(filled), "--into", str(cli_into)]) == 0
     page.goto(served.base + "/jinbao")
