@@ -28,7 +28,7 @@ import numpy as np
 from .. import contract
 from ..io import values
 from ..io.names import normalize
-from ..io.reader import cell_name
+from ..io.reader import cell_name, column_letter
 from ..io.tables import Checks, Table
 from ..io.volumes import factorized
 from ..model import Check, Month, month_text
@@ -76,6 +76,7 @@ class VolumePlan:
     columns: dict = field(default_factory=dict, repr=False)  # header → (codes, uniques) per data row
     keys: list = field(default_factory=list, repr=False)  # per row replaced: (code, name, month) or None
     imported: dict = field(default_factory=dict, repr=False)  # (code, name, month) → the import's figure
+    _texts: dict = field(default_factory=dict, repr=False)  # header → its distinct values shown
 
     @property
     def ok(self) -> bool:
@@ -98,7 +99,7 @@ class VolumePlan:
     @property
     def hand_count(self) -> int:
         """How many of the rows replaced were typed by hand (来源 empty)."""
-        return sum(1 for _ in self._hand_positions())
+        return len(self._hand_positions())
 
     def raw(self, position: int, header: str):
         """The cell of the ``position``-th replaced row under ``header`` as it was read (what the
@@ -109,47 +110,53 @@ class VolumePlan:
 
     def replaced(self) -> Iterator[Replaced]:
         """Every row replaced, top to bottom, as a person reads it."""
-        for position in range(self.replaced_count):
-            yield self._replaced(position)
+        return self._rows(range(self.replaced_count))
 
     def hand_rows(self) -> Iterator[Replaced]:
         """The hand-typed rows replaced, top to bottom."""
-        for position in self._hand_positions():
-            yield self._replaced(position)
+        return self._rows(self._hand_positions().tolist())
 
     def by_source(self) -> list[tuple[str, int, bool]]:
         """(来源 or "" for hand rows, rows replaced, for its file) in order of first row."""
-        groups: dict[tuple[str, bool], int] = {}
+        shown = self._shown(SOURCE)
         codes = self.columns[SOURCE][0][self.replaced_index]
+        groups: dict[tuple[str, bool], int] = {}
         for code, by_file in zip(codes.tolist(), self.by_file.tolist()):
-            source = self._source_text(code)
-            groups[(source, by_file)] = groups.get((source, by_file), 0) + 1
+            key = (shown[code].strip(), by_file)
+            groups[key] = groups.get(key, 0) + 1
         return [(source, count, by_file) for (source, by_file), count in groups.items()]
 
-    def _hand_positions(self) -> Iterator[int]:
-        codes = self.columns[SOURCE][0][self.replaced_index]
-        for position, code in enumerate(codes.tolist()):
-            if not self._source_text(code):
-                yield position
+    def _hand_positions(self) -> np.ndarray:
+        shown = self._shown(SOURCE)
+        hand = np.array([not text.strip() for text in shown], dtype=bool)
+        return np.flatnonzero(hand[self.columns[SOURCE][0][self.replaced_index]])
 
-    def _source_text(self, code: int) -> str:
-        if code < 0:
-            return ""
-        found = self.columns[SOURCE][1][code]
-        return "" if values.is_empty(found) else values.show(found).strip()
+    def _shown(self, header: str) -> list[str]:
+        """Each distinct value of a column as a person reads it, and "" last (for blanks, code
+        -1): a million rows are shown through a few thousand texts."""
+        found = self._texts.get(header)
+        if found is None:
+            uniques = self.columns[header][1]
+            if header == MONTH:
+                found = [month_text(m) if (m := _month(raw)) else ("" if values.is_empty(raw) else values.show(raw))
+                         for raw in uniques]
+            else:
+                found = ["" if values.is_empty(raw) else values.show(raw) for raw in uniques]
+            found = self._texts[header] = found + [""]
+        return found
 
-    def _replaced(self, position: int) -> Replaced:
-        index = int(self.replaced_index[position])
-        shown = {}
-        for header in COLUMNS:
-            raw = self.raw(position, header)
-            shown[header] = "" if values.is_empty(raw) else values.show(raw)
-        month = _month(self.raw(position, MONTH))
-        key = self.keys[position]
-        return Replaced(self.first_row + index, self.table.cell(self.table.header_index + 1 + index, VOLUME),
-                        shown[CENTER], shown[ITEM], month_text(month) if month else shown[MONTH],
-                        shown[VOLUME], shown[SOURCE].strip(), bool(self.by_file[position]),
-                        self.imported.get(key) if key else None)
+    def _rows(self, positions) -> Iterator[Replaced]:
+        shown = {header: self._shown(header) for header in COLUMNS}
+        codes = {header: self.columns[header][0] for header in COLUMNS}
+        column = column_letter(self.table.sheet.first_col + self.table.columns[VOLUME])
+        for position in positions:
+            index = int(self.replaced_index[position])
+            text = {header: shown[header][codes[header][index]] for header in COLUMNS}
+            key = self.keys[position]
+            row = self.first_row + index
+            yield Replaced(row, f"{column}{row}", text[CENTER], text[ITEM], text[MONTH], text[VOLUME],
+                           text[SOURCE].strip(), bool(self.by_file[position]),
+                           self.imported.get(key) if key else None)
 
 
 def file_name(label: str) -> str:
