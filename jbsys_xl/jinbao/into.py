@@ -13,7 +13,7 @@ where it belongs — or drops it.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, islice
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from .. import contract
 from ..io import package as pkg
 from ..io.atomic import AtomicFile
 from ..io.dataset import CenterLookup, reference_data
-from ..io.reader import RawBook, SourceError, cell_name, match_sheets, read_source
+from ..io.reader import SourceError, cell_name, match_sheets, read_source
 from ..io.tables import Checks, Table, locate
 from ..model import Check, problem_count
 from ..pipeline import run
@@ -97,23 +97,22 @@ def import_into(workbook: str | Path, result: ImportResult, out: AtomicFile) -> 
     if not plan.ok:
         return refused(year, plan.checks)
     lines = p.plan_lines(plan)
-    new_rows = [[pkg.text(v.center), pkg.text(v.item), pkg.month(v.month), pkg.number(v.volume),
-                 pkg.text("；".join(v.sources))] for v in result.volumes]
-    by_key = {(v.center, v.item, v.month): index for index, v in enumerate(result.volumes)}
-    placed: dict[int, int] = {}
-    used: set[int] = set()
-    for row, key in zip(plan.replaced_rows, plan.keys):  # a replaced key's new row where it stood
-        index = by_key.get(key) if key else None
-        if index is not None and index not in used:
-            placed[row] = index
-            used.add(index)
+    volumes = result.volumes
+
+    def row(index: int) -> tuple:
+        v = volumes[index]
+        return v.center, v.item, v.month, v.volume, "；".join(v.sources)
+
     record = record_with_plan(result, lines)
     sheets = [(RECORD_SHEET, title(result), record.headers, record.rows),
               (p.REPLACED_SHEET, replaced_title(result, plan), REPLACED_HEADERS, replaced_rows(plan))]
-    failure = _write(workbook, book, table, p.COLUMNS, new_rows, plan.replaced_rows, placed, sheets, out)
+    rows = NewRows(p.COLUMNS, (pkg.TEXT, pkg.TEXT, pkg.MONTH, pkg.NUMBER, pkg.TEXT), len(volumes), row)
+    failure = _write(workbook, table, rows, plan.replaced_rows, plan.placed.tolist(), sheets, out)
+    replaced = plan.replaced_count
+    del book, table, plan, sheets  # the sheet as read is not needed to validate what was written
     if failure:
         return refused(year, failure, lines)
-    return _validated(out, year, lines, len(result.volumes), plan.replaced_count)
+    return _validated(out, year, lines, len(volumes), replaced)
 
 
 # --- 回访 --------------------------------------------------------------------------------------------
@@ -141,41 +140,44 @@ def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile) 
     deleted = [first + positions[i] for i in merge.replaced]
     kept = len(positions) - len(merge.replaced)
     lines = merge_lines(results, merge, kept)
-    rows = with_decisions(sheet_rows(results), merge, lookup)
-    new_rows = [[_callback_cell(header, row[header]) for header in HEADERS] for row in rows]
-    placed = _placed_by_key(table, merge, positions, first, rows, lookup)
-    failure = _write(workbook, book, table, HEADERS, new_rows, deleted, placed, [], out)
+    merged = with_decisions(sheet_rows(results), merge, lookup)
+    kinds = tuple(pkg.NUMBER if h == HEADERS[0] else pkg.DAY if h == "回访日期" else pkg.TEXT for h in HEADERS)
+    rows = NewRows(HEADERS, kinds, len(merged), lambda index: tuple(merged[index][h] for h in HEADERS))
+    fill = _fill_by_case(table, merge, merged, lookup)
+    failure = _write(workbook, table, rows, deleted, fill, [], out)
     if failure:
         return refused(year, failure, lines)
-    return _validated(out, year, lines, len(rows), len(deleted))
+    return _validated(out, year, lines, len(merged), len(deleted))
 
 
-def _callback_cell(header: str, value):
-    if header == HEADERS[0]:  # 年度
-        return pkg.number(value)
-    if header == "回访日期":
-        return pkg.day(value)
-    return pkg.text(value)
-
-
-def _placed_by_key(table: Table, merge: Merge, positions: list[int], first: int, rows: list[dict],
-                   lookup: CenterLookup) -> dict[int, int]:
-    """A replaced case's new row goes where the case stood."""
-    new = {row_key(row.get, lookup): index for index, row in enumerate(rows)}
-    placed, used = {}, set()
+def _fill_by_case(table: Table, merge: Merge, merged: list[dict], lookup: CenterLookup) -> list[int]:
+    """Per replaced row (top to bottom): the new row of its case, written where the case stood
+    (once), or -1."""
+    new = {row_key(row.get, lookup): index for index, row in enumerate(merged)}
     table_rows = list(table.rows())
+    fill, used = [], set()
     for i in merge.replaced:
-        index = new.get(row_key(table_rows[i].raw, lookup))
-        if index is not None and index not in used:
-            placed[first + positions[i]] = index
-            used.add(index)
-    return placed
+        index = new.get(row_key(table_rows[i].raw, lookup), -1)
+        fill.append(index if index not in used else -1)
+        used.add(index)
+    return fill
+
+
+@dataclass
+class NewRows:
+    """The rows an import adds: ``count`` of them, row ``i`` holding ``values(i)`` under
+    ``headers``, each column of its kind (jbsys_xl.io.package's TEXT, NUMBER, MONTH, DAY)."""
+
+    headers: Sequence[str]
+    kinds: Sequence[str]
+    count: int
+    values: Callable[[int], Sequence]
 
 
 # --- carrying it out ----------------------------------------------------------------------------
 
-def _write(workbook: Path, book: RawBook, table: Table, headers: Sequence[str], new_rows: list[list],
-           deleted: list[int], placed: dict[int, int], sheets: list[tuple], out: AtomicFile) -> list[Check]:
+def _write(workbook: Path, table: Table, rows: NewRows, deleted: list[int], fill: list[int], sheets: list[tuple],
+           out: AtomicFile) -> list[Check]:
     """The package rewritten into ``out``; the refusals (as checks) when it cannot be."""
     name = table.spec.name
     try:
@@ -193,10 +195,15 @@ def _write(workbook: Path, book: RawBook, table: Table, headers: Sequence[str], 
         refusal = _preflight(sheet, ours, table, header_row, span)
         if refusal:
             return [Check("error", name, cell_name(header_row - 1, span[0] - 1), refusal)]
-        by_column = {columns[h]: i for i, h in enumerate(headers) if h in columns}
-        cells = [[row[by_column[c]] if c in by_column else None for c in range(span[0], span[1] + 1)]
-                 for row in new_rows]
-        edit = pkg.RowsEdit(header_row, span, sorted(deleted), placed, cells,
+        by_column = {columns[h]: i for i, h in enumerate(rows.headers) if h in columns}
+        order = [by_column.get(c) for c in range(span[0], span[1] + 1)]
+
+        def values(index: int) -> list:
+            found = rows.values(index)
+            return [None if i is None else found[i] for i in order]
+
+        edit = pkg.RowsEdit(header_row, span, deleted, fill, rows.count, values,
+                            [None if i is None else rows.kinds[i] for i in order],
                             ours.ref.bottom if ours and ours.totals else None, p.where(chosen[name]))
         body = pkg.spooled()
         head, tail, written = pkg.rewrite_rows(package, sheet.part, edit, body)

@@ -74,8 +74,9 @@ class VolumePlan:
     checks: list[Check] = field(default_factory=list)  # why the plan refuses (errors)
     table: Table | None = field(default=None, repr=False)
     columns: dict = field(default_factory=dict, repr=False)  # header → (codes, uniques) per data row
-    keys: list = field(default_factory=list, repr=False)  # per row replaced: (code, name, month) or None
-    imported: dict = field(default_factory=dict, repr=False)  # (code, name, month) → the import's figure
+    bringing: np.ndarray | None = field(default=None, repr=False)  # per row replaced: the import's row of its key, or -1
+    placed: np.ndarray | None = field(default=None, repr=False)  # per row replaced: the import's row written there, or -1
+    figures: np.ndarray | None = field(default=None, repr=False)  # the import's 业务量 per row
     _texts: dict = field(default_factory=dict, repr=False)  # header → its distinct values shown
 
     @property
@@ -146,17 +147,17 @@ class VolumePlan:
         return found
 
     def _rows(self, positions) -> Iterator[Replaced]:
-        shown = {header: self._shown(header) for header in COLUMNS}
-        codes = {header: self.columns[header][0] for header in COLUMNS}
+        positions = np.asarray(positions, dtype=np.int64)
+        index = self.replaced_index[positions]
+        texts = [np.array(self._shown(header), dtype=object)[self.columns[header][0][index]].tolist()
+                 for header in COLUMNS]
+        bringing = self.bringing[positions]
+        figures = np.where(bringing >= 0, self.figures[np.maximum(bringing, 0)] if len(self.figures) else 0, -1)
         column = column_letter(self.table.sheet.first_col + self.table.columns[VOLUME])
-        for position in positions:
-            index = int(self.replaced_index[position])
-            text = {header: shown[header][codes[header][index]] for header in COLUMNS}
-            key = self.keys[position]
-            row = self.first_row + index
-            yield Replaced(row, f"{column}{row}", text[CENTER], text[ITEM], text[MONTH], text[VOLUME],
-                           text[SOURCE].strip(), bool(self.by_file[position]),
-                           self.imported.get(key) if key else None)
+        for row, center, item, month, volume, source, by_file, figure in zip(
+                (index + self.first_row).tolist(), *texts, self.by_file[positions].tolist(), figures.tolist()):
+            yield Replaced(row, f"{column}{row}", center, item, month, volume, source.strip(), by_file,
+                           figure if figure >= 0 else None)
 
 
 def file_name(label: str) -> str:
@@ -200,20 +201,28 @@ def plan_volumes(table: Table, result: ImportResult) -> VolumePlan:
     resolved = (center >= 0) & (item >= 0) & in_period
     width = max(len(item_ids), 1)
     key = np.where(resolved, (center * width + item) * span + (month - start), -1)
-    imported = {(v.center, v.item, v.month): v.volume for v in result.volumes}
-    wanted = [(center_ids[c] * width + item_ids[i]) * span + (_index(m) - start)
-              for c, i, m in imported if c in center_ids and i in item_ids]
-    brought = np.isin(key, np.array(wanted, dtype=np.int64)) & resolved
+    wanted = np.array([(center_ids[v.center] * width + item_ids[v.item]) * span + (_index(v.month) - start)
+                       if v.center in center_ids and v.item in item_ids else -1 for v in result.volumes] or [-1],
+                      dtype=np.int64)[:len(result.volumes)]
+    brought_by = np.full(len(key), -1, dtype=np.int64)  # the import's row of each row's key
+    if len(wanted):
+        order = np.argsort(wanted, kind="stable")
+        ranked = wanted[order]
+        found = np.minimum(np.searchsorted(ranked, key), len(ranked) - 1)
+        hit = resolved & (ranked[found] == key)
+        brought_by[hit] = order[found[hit]]
+    brought = brought_by >= 0
 
     use = filled & in_period
     replaced = use & ((status == _ALL_GIVEN) | brought)
     refused = use & (status == _SOME_GIVEN)
     at = np.flatnonzero(replaced)
-    center_of = {i: c for c, i in center_ids.items()}
-    item_of = {i: n for n, i in item_ids.items()}
-    keys = [(center_of[c], item_of[i], _month_of(m)) if r else None
-            for c, i, m, r in zip(center[at].tolist(), item[at].tolist(), month[at].tolist(),
-                                  resolved[at].tolist())]
+    bringing = brought_by[at]
+    placed = bringing.copy()  # a key's new row where the first of its replaced rows stood
+    hits = np.flatnonzero(bringing >= 0)
+    _, first = np.unique(bringing[hits], return_index=True)
+    placed[hits] = -1
+    placed[hits[first]] = bringing[hits[first]]
 
     kept = filled & ~replaced
     kept_sources: dict[str, int] = {}
@@ -227,7 +236,8 @@ def plan_volumes(table: Table, result: ImportResult) -> VolumePlan:
         kept_hand=int((kept & (status == _BY_HAND)).sum()),
         kept_outside=int((kept & ~in_period & (status != _BY_HAND)).sum()),
         checks=_refusals(table, columns[SOURCE], refused, given),
-        table=table, columns=columns, keys=keys, imported=imported)
+        table=table, columns=columns, bringing=bringing, placed=placed,
+        figures=np.array([v.volume for v in result.volumes], dtype=np.int64))
 
 
 def _refusals(table: Table, source: tuple[np.ndarray, list], refused: np.ndarray,
@@ -286,10 +296,6 @@ def _month(raw) -> Month | None:
 
 def _index(month: Month) -> int:
     return month[0] * 12 + month[1] - 1
-
-
-def _month_of(index: int) -> Month:
-    return divmod(index, 12)[0], index % 12 + 1
 
 
 # --- what a person reads ----------------------------------------------------------------------
