@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .. import contract
+from ..doors import PAGE
 from ..model import month_text
 from ..pipeline import Outcome, run
 from ..report import attachment
@@ -74,7 +75,7 @@ async def create_run(request: Request) -> Response:
 
     def work(job: Job) -> str:
         job.message = f"正在读取和校验“{path.name}”……"
-        outcome = run(path, year)
+        outcome = run(path, year, door=PAGE)
         return f"/runs/{state.store.add(Run(outcome, check_only))}"
 
     title = "校验数据" if check_only else "生成分配"

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..doors import PAGE
 from ..jinbao.callbacks import CONFIDENTIAL, DEFAULT_PER_CENTER, callback_workbook_bytes, draw_callbacks
 from ..jinbao.importer import ImportResult, run_import
 from ..jinbao.output import import_workbook_bytes, record_table, title, unmatched_table
@@ -123,7 +124,7 @@ async def _start(request: Request, name: str, read, work) -> Response:
 
 async def create_import(request: Request) -> Response:
     def work(store, workbook, exports, year, job: Job) -> str:
-        result = run_import(workbook, exports, year, progress=_progress(job))
+        result = run_import(workbook, exports, year, progress=_progress(job), door=PAGE)
         return f"/imports/{store.add(Imported(Path(workbook.name).stem, result))}"
 
     return await _start(request, "导入金保数据",
@@ -172,7 +173,7 @@ async def create_callbacks(request: Request) -> Response:
     def work(store, workbook, exports, options, job: Job) -> str:
         year, per_center, seed, operator = options
         draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=_progress(job),
-                              operator=operator)
+                              operator=operator, door=PAGE)
         rows = [(c.code, c.name, c.population, c.sampled) for c in draw.centers]
         centers = t.Table("抽样汇总", CENTER_HEADERS, (t.TEXT, t.TEXT, t.INT, t.INT), rows)
         drawn = Drawn(Path(workbook.name).stem, draw.ok, draw.year, draw.seed, draw.per_center,
