@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -23,7 +24,7 @@ from . import pages
 from . import state as web
 from .documents import BY_KEY, DOCUMENTS, Document
 from .forms import FormError, optional_int
-from .jobs import Job, failure_text, start
+from .jobs import Job, failure_text
 
 
 @dataclass
@@ -74,19 +75,25 @@ async def create_run(request: Request) -> Response:
     path = books[0]
 
     def work(job: Job) -> str:
-        job.message = f"正在读取和校验“{path.name}”……"
-        outcome = run(path, year, door=PAGE)
-        return f"/runs/{state.store.add(Run(outcome, check_only))}"
+        outcome, size = state.workers.call(read_workbook, path, year, what=f"“{path.name}”", progress=job.say)
+        return f"/runs/{state.store.add(Run(outcome, check_only), size)}"
 
     title = "校验数据" if check_only else "生成分配"
-    return RedirectResponse(f"/jobs/{start(state.store, Job(title), work, web.remover(folder))}", 303)
+    return RedirectResponse(f"/jobs/{state.start(Job(title), work, web.remover(folder))}", 303)
+
+
+def read_workbook(path: Path, year: int | None, progress) -> Outcome:
+    """The workbook's checks and allocation, as the CLI's check/allocate make them (in the
+    child process that reads uploads: :mod:`.worker`)."""
+    progress(f"正在读取和校验“{path.name}”……")
+    return run(path, year, door=PAGE)
 
 
 def _run(request: Request) -> tuple[str, Run] | Response:
     key = request.path_params["key"]
     found = web.state_of(request).store.get(Run, key)
     if found is None:
-        return pages.message("结果已过期", "本程序只保留最近几次的结果，请重新选择工作簿。", 404)
+        return pages.message("结果已过期", "本程序只保留最近用过的结果和仍开着的页面上的结果，请重新选择工作簿。", 404)
     return key, found
 
 
@@ -102,14 +109,14 @@ def run_page(request: Request) -> Response:
         what = "不能生成分配" if current.check_only else "无法生成分配结果"
         body = (f"<h1>数据校验结果：{label}</h1>" + pages.checks_html(outcome.checks, what)
                 + f"<div class='buttons'>{again}</div>")
-        return pages.layout("校验结果", body, step="/")
+        return pages.layout("校验结果", body, step="/", keep=key)
     if current.check_only:
         allocate = (f"<form method='post' action='{escape(web.action(request, f'/runs/{key}/allocate'))}'>"
                     "<button class='primary'>生成分配</button></form>")
         body = (f"<h1>数据校验结果：{label}</h1><div class='ok'>{outcome.year} 年度校验通过："
                 f"{outcome.warning_count:,} 个警告。</div><div class='buttons'>{allocate}{again}</div>"
                 + pages.checks_html(outcome.checks, ""))
-        return pages.layout("校验结果", body, step="/")
+        return pages.layout("校验结果", body, step="/", keep=key)
     return _allocation_page(request, key, current)
 
 
@@ -143,7 +150,7 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
             "<div class='buttons'><button id='print'>打印本页</button>"
             "<a class='button' href='/'>重新选择文件</a></div>")
     script = pages.POLL_SCRIPT + DOWNLOAD_SCRIPT
-    return pages.layout("分配结果", body, step="/", script=script)
+    return pages.layout("分配结果", body, step="/", script=script, keep=key)
 
 
 def _download_item(request: Request, key: str, current: Run, document: Document) -> str:
@@ -222,7 +229,7 @@ def center_page(request: Request) -> Response:
             f"<div class='row'>{block(overview)}{block(total)}</div>"
             + "".join(block(table) for table in (workload, *records, scores))
             + "<p class='hint'>金额单位：元。</p></div>")
-    return pages.layout(explanation.result.name, body, step="/")
+    return pages.layout(explanation.result.name, body, step="/", keep=key)
 
 
 def _document(request: Request) -> tuple[str, Run, Document] | Response:
@@ -282,7 +289,7 @@ def prepare(request: Request) -> Response:
                 current.making.pop(document.key, None)
 
             job = Job(f"生成{document.label}", download=f"下载 {document.label}", back=f"/runs/{key}")
-            job_key = start(state.store, job, work, done)
+            job_key = state.start(job, work, done)
             current.making[document.key] = job_key
     if web.wants_json(request):
         return JSONResponse({"status": f"/jobs/{job_key}/status"})

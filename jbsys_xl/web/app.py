@@ -20,7 +20,7 @@ def job_page(request: Request) -> Response:
     key = request.path_params["key"]
     job = state_of(request).store.get(Job, key)
     if job is None:
-        return pages.message("找不到任务", "这项任务已过期（本程序只保留最近几次的结果）。"
+        return pages.message("找不到任务", "这项任务已过期（本程序只保留最近的任务）。"
                              "请重新选择文件。", 404)
     if job.done and job.failure:
         return pages.layout(job.title, f"<h1>{escape(job.title)}：未完成</h1><div class='notice'>"
@@ -48,6 +48,11 @@ def job_status(request: Request) -> Response:
     return JSONResponse(job.status())
 
 
+def keep(request: Request) -> Response:
+    """A tab showing a result says it still does: the result is kept (jobs.Store)."""
+    return Response(status_code=204 if state_of(request).store.touch(request.path_params["key"]) else 404)
+
+
 def not_found(request: Request, exc) -> Response:
     return pages.message("找不到页面", "没有这个页面。", 404)
 
@@ -60,6 +65,7 @@ def create_app(state: State) -> Starlette:
     routes = [
         Route("/jobs/{key}", job_page),
         Route("/jobs/{key}/status", job_status),
+        Route("/keep/{key}", keep),
         *allocation.ROUTES,
         *jinbao.ROUTES,
     ]

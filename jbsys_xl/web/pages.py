@@ -6,6 +6,7 @@ browsers of 信创 systems. Values are escaped here, in one place.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Sequence
 from html import escape
@@ -118,9 +119,18 @@ function jbPoll(url, show, done) {
 """
 
 
+# A page showing a result asks for it every minute, so it is kept while the tab is open.
+KEEP_SCRIPT = """
+setInterval(function(){ fetch(%s, {cache: 'no-store', credentials: 'same-origin'}); }, 60000);
+"""
+
+
 def layout(title: str, body: str, step: str | None = None, script: str = "",
-           status_code: int = 200, refresh: str = "") -> HTMLResponse:
-    """A whole page; ``script`` runs under a fresh nonce, the only script the page allows."""
+           status_code: int = 200, refresh: str = "", keep: str = "") -> HTMLResponse:
+    """A whole page; ``script`` runs under a fresh nonce, the only script the page allows;
+    ``keep`` is the id of the result it shows (kept while the page is open)."""
+    if keep:
+        script += KEEP_SCRIPT % json.dumps(f"/keep/{keep}")
     nonce = secrets.token_urlsafe(12)
     nav = "".join(f'<a href="{href}"{" class=on" if href == step else ""}>{escape(label)}</a>'
                   for href, label in STEPS)

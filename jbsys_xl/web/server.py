@@ -20,7 +20,7 @@ from pathlib import Path
 from ..console import EXIT_FAILURE, EXIT_OK
 from .command import DEFAULT_HOST, DEFAULT_PORT
 from .guard import Access, new_token
-from .state import DEFAULT_MAX_UPLOAD, State
+from .state import DEFAULT_MAX_MEMORY, DEFAULT_MAX_UPLOAD, State
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -89,7 +89,7 @@ def _stop(signum, frame):
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, browser: bool = True,
-          max_upload: int = DEFAULT_MAX_UPLOAD) -> int:
+          max_upload: int = DEFAULT_MAX_UPLOAD, max_memory: int = DEFAULT_MAX_MEMORY) -> int:
     import uvicorn
 
     from .app import create_app
@@ -105,7 +105,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, browser: bool = Tr
     token = new_token()
     url = f"http://{shown}/?token={token}"
     with tempfile.TemporaryDirectory(prefix="jbsys-serve-") as folder:
-        state = State(Access(token, hosts, port), Path(folder), max_upload)
+        state = State(Access(token, hosts, port), Path(folder), max_upload, max_memory)
+        # The fork server starts before the temporary folder moves: multiprocessing keeps its
+        # socket in a folder of its own, which it removes at exit, after the private one is gone.
+        state.workers.start()
+        # Every temporary file the server and its processes make (LibreOffice's profile and
+        # output, the workbook writer's, the readers') goes into its private folder, removed on stop.
+        system_temp, tempfile.tempdir = tempfile.tempdir, folder
         config = uvicorn.Config(create_app(state), log_config=LOG_CONFIG, access_log=False,
                                 server_header=False, date_header=False, lifespan="off",
                                 timeout_graceful_shutdown=3)
@@ -125,5 +131,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, browser: bool = Tr
         finally:
             signal.signal(signal.SIGTERM, previous)
             sock.close()
+            state.close()
+            tempfile.tempdir = system_temp
     print("已停止，上传的文件已全部删除。", flush=True)
     return EXIT_OK

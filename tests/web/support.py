@@ -154,3 +154,19 @@ def pdf_without_metadata(data: bytes) -> bytes:
     """A PDF less what LibreOffice stamps per conversion (its time, document id and checksum:
     documents.md §0 lets a PDF's own metadata carry the conversion time, not its content)."""
     return PDF_METADATA.sub(b"", data)
+
+
+def job_status(served: Served, location: str, timeout: float = 120) -> dict:
+    """A job's status once it is done, whether it failed or not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = json.loads(served.request("GET", location + "/status", served.cookie()).body)
+        if status["done"]:
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"job {location} not done in {timeout} s")
+
+
+def uploaded_files(served: Served) -> list[Path]:
+    """Files left in the server's temporary folder (its private folder and anything else)."""
+    return [path for path in served.tmp.rglob("*") if path.is_file()]
