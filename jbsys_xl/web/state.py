@@ -15,6 +15,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..office import libreoffice
 from . import pages
 from .command import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_UPLOAD_MB
 from .guard import TOKEN, Access
@@ -49,10 +50,12 @@ class State:
         return start(self.store, self.queue, job, work, cleanup, self.running)
 
     def close(self, wait: float = 10) -> None:
-        """The server is stopping: no job starts, the processes working for jobs end now, and
-        the jobs' threads (which remove their uploads) are given ``wait`` seconds to end."""
+        """The server is stopping: no job starts, the processes working for jobs (readers,
+        LibreOffice) end now, and the jobs' threads (which remove their uploads) are given
+        ``wait`` seconds to end."""
         self.queue.close()
         self.workers.close()
+        libreoffice.stop_all()
         deadline = time.monotonic() + wait
         for thread in list(self.running):
             thread.join(max(0.0, deadline - time.monotonic()))
