@@ -79,7 +79,7 @@ async def create_run(request: Request) -> Response:
         return f"/runs/{state.store.add(Run(outcome, check_only), size)}"
 
     title = "校验数据" if check_only else "生成分配"
-    return RedirectResponse(f"/jobs/{state.start(Job(title), work, web.remover(folder))}", 303)
+    return RedirectResponse(pages.url(f"/jobs/{state.start(Job(title), work, web.remover(folder))}"), 303)
 
 
 def read_workbook(path: Path, year: int | None, progress) -> Outcome:
@@ -104,7 +104,7 @@ def run_page(request: Request) -> Response:
     key, current = found
     outcome = current.outcome
     label = escape(outcome.book.label)
-    again = "<a class='button' href='/'>重新选择文件</a>"
+    again = f"<a class='button' href='{escape(pages.url('/'))}'>重新选择文件</a>"
     if not outcome.ok:
         what = "不能生成分配" if current.check_only else "无法生成分配结果"
         body = (f"<h1>数据校验结果：{label}</h1>" + pages.checks_html(outcome.checks, what)
@@ -137,7 +137,7 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
                     "（点击展开）"
                     f"</summary>{pages.checks_html(outcome.checks, '')}</details>")
     table = pages.table_html(attachment.allocation_table(allocation),
-                             links={1: lambda name: f"/runs/{key}/centers/{quote(str(name), safe='')}"})
+                             links={1: lambda name: pages.url(f"/runs/{key}/centers/{quote(str(name), safe='')}")})
     pools = pages.table_html(attachment.balance_table(allocation))
     title = t.TITLES[contract.RESULT_SHEET].format(year=s.year)
     body = (f"<h1>{escape(title)}{badge}</h1>"
@@ -148,7 +148,7 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
             f"{warnings}<div class='scroll' id='allocation'>{table}</div>"
             f"<details class='card'><summary>资金平衡</summary>{pools}</details>"
             "<div class='buttons'><button id='print'>打印本页</button>"
-            "<a class='button' href='/'>重新选择文件</a></div>")
+            f"<a class='button' href='{escape(pages.url('/'))}'>重新选择文件</a></div>")
     script = pages.POLL_SCRIPT + DOWNLOAD_SCRIPT
     return pages.layout("分配结果", body, step="/", script=script, keep=key)
 
@@ -158,7 +158,7 @@ def _download_item(request: Request, key: str, current: Run, document: Document)
     prepare = ""
     if document.slow and document.key not in current.files:
         prepare = f" data-prepare='{escape(web.action(request, href))}'"
-    return (f"<li><a href='{href}'{prepare}>下载 {escape(document.label)}</a>"
+    return (f"<li><a href='{escape(pages.url(href))}'{prepare}>下载 {escape(document.label)}</a>"
             f"<span class='note'></span></li>")
 
 
@@ -205,7 +205,7 @@ def allocate_run(request: Request) -> Response:
         return found
     key, current = found
     current.check_only = False
-    return RedirectResponse(f"/runs/{key}", 303)
+    return RedirectResponse(pages.url(f"/runs/{key}"), 303)
 
 
 def center_page(request: Request) -> Response:
@@ -225,7 +225,7 @@ def center_page(request: Request) -> Response:
         return f"<div><h2>{escape(table.title)}</h2>{pages.table_html(table, wrap=(1,))}</div>"
 
     body = (f"<h1>{escape(heading(explanation))}</h1><div class='buttons noprint'>"
-            f"<a class='button' href='/runs/{key}'>返回分配结果</a></div><div class='card'>"
+            f"<a class='button' href='{escape(pages.url(f'/runs/{key}'))}'>返回分配结果</a></div><div class='card'>"
             f"<div class='row'>{block(overview)}{block(total)}</div>"
             + "".join(block(table) for table in (workload, *records, scores))
             + "<p class='hint'>金额单位：元。</p></div>")
@@ -254,7 +254,7 @@ def download(request: Request) -> Response:
     outcome = current.outcome
     data = current.files.get(document.key)
     if data is None and document.slow:  # only a page without script gets here
-        form = (f"<form method='post' action='{escape(web.action(request, request.url.path))}'>"
+        form = (f"<form method='post' action='{escape(web.action(request, f'/runs/{key}/files/{document.key}'))}'>"
                 f"<button class='primary'>生成{escape(document.label)}</button></form>")
         return pages.layout(document.label, f"<h1>{escape(document.label)}</h1><div class='card'>"
                             f"<p>这个文件需要先生成（用 LibreOffice，可能要一两分钟）。</p>{form}</div>")
@@ -276,8 +276,8 @@ def prepare(request: Request) -> Response:
     href = f"/runs/{key}/files/{document.key}"
     with current.lock:
         if document.key in current.files:
-            return (JSONResponse({"ready": href}) if web.wants_json(request)
-                    else RedirectResponse(href, 303))
+            return (JSONResponse({"ready": pages.url(href)}) if web.wants_json(request)
+                    else RedirectResponse(pages.url(href), 303))
         job_key = current.making.get(document.key)
         if job_key is None:
             def work(job: Job) -> str:
@@ -292,8 +292,8 @@ def prepare(request: Request) -> Response:
             job_key = state.start(job, work, done)
             current.making[document.key] = job_key
     if web.wants_json(request):
-        return JSONResponse({"status": f"/jobs/{job_key}/status"})
-    return RedirectResponse(f"/jobs/{job_key}", 303)
+        return JSONResponse({"status": pages.url(f"/jobs/{job_key}/status")})
+    return RedirectResponse(pages.url(f"/jobs/{job_key}"), 303)
 
 
 ROUTES = [

@@ -119,7 +119,7 @@ async def _start(request: Request, name: str, read, task, page: str) -> Response
         return f"{page}/{state.store.add(result, size)}"
 
     key = state.start(Job(name, back="/jinbao"), work, web.remover(folder))
-    return RedirectResponse(f"/jobs/{key}", 303)
+    return RedirectResponse(pages.url(f"/jobs/{key}"), 303)
 
 
 def import_exports(workbook: Path, exports: list[Path], year: int | None, progress) -> Imported:
@@ -145,7 +145,7 @@ def import_page(request: Request) -> Response:
                  f"<div class='scroll'>{pages.table_html(unmatched_table(result))}</div>"
                  if result.unmatched else "")
     if result.ok:
-        href = f"/imports/{key}/file"
+        href = escape(pages.url(f"/imports/{key}/file"))
         head = (f"<div class='ok'>{escape(title(result))}</div><div class='card'><ul class='downloads'>"
                 f"<li><a href='{href}'>下载 业务量 工作簿（金保导入）</a></li></ul><p class='hint'>"
                 "把其中“业务量”表的数据粘贴到分配工作簿的“业务量”表，再到 ① 校验与生成分配。</p></div>")
@@ -153,7 +153,7 @@ def import_page(request: Request) -> Response:
     else:
         head, checks = "", pages.checks_html(result.checks, "未生成导入结果")
     body = (f"<h1>金保数据导入</h1>{head}<h2>各文件读取情况</h2>{files}{unmatched}{checks}"
-            "<div class='buttons'><a class='button' href='/jinbao'>重新选择文件</a></div>")
+            f"<div class='buttons'><a class='button' href='{escape(pages.url('/jinbao'))}'>重新选择文件</a></div>")
     return pages.layout("金保数据导入", body, step="/jinbao", keep=key)
 
 
@@ -210,7 +210,7 @@ def callbacks_page(request: Request) -> Response:
     else:
         head, checks, table = "", pages.checks_html(drawn.checks, "未生成回访清单"), ""
     body = (f"<h1>12333 回访清单</h1>{head}{table}{checks}"
-            "<div class='buttons'><a class='button' href='/jinbao'>重新选择文件</a></div>")
+            f"<div class='buttons'><a class='button' href='{escape(pages.url('/jinbao'))}'>重新选择文件</a></div>")
     return pages.layout("回访清单", body, step="/jinbao", keep=key)
 
 

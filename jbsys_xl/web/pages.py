@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from html import escape
 
 from starlette.responses import HTMLResponse
@@ -17,8 +19,27 @@ from ..console import WARNINGS_SHOWN
 from ..model import Check, problem_count
 from ..report import tables as t
 
+@dataclass(frozen=True)
+class Site:
+    """What every page of the request's server shares (set by the guard for each request)."""
+
+    root: str = ""  # the path prefix every page lives under (guard.Access.root)
+    plain_network: bool = False  # served beyond this computer, over plain http
+
+
+SITE: ContextVar[Site] = ContextVar("site", default=Site())
+
+
+def url(path: str) -> str:
+    """The URL the browser uses for the app's own ``path`` (``/runs/…``): under the root. Every
+    link, form, redirect and script target goes through here."""
+    return SITE.get().root + path
+
+
 APP_TITLE = "JBSys-XL 人社基层平台考核与资金分配"
 STEPS = (("/", "① 校验与生成分配"), ("/jinbao", "② 导入金保数据、回访清单"))
+PLAIN_NETWORK = ("注意：本页面在网络上以未加密的 http 传输，同一网络中的其他人可能截获链接中的访问口令和上传、下载的"
+                 "数据（含个人信息）。只在确有需要时这样使用，用完请在终端按 Ctrl+C 停止。")
 MB = 1024 * 1024
 
 STYLE = """
@@ -130,10 +151,12 @@ def layout(title: str, body: str, step: str | None = None, script: str = "",
     """A whole page; ``script`` runs under a fresh nonce, the only script the page allows;
     ``keep`` is the id of the result it shows (kept while the page is open)."""
     if keep:
-        script += KEEP_SCRIPT % json.dumps(f"/keep/{keep}")
+        script += KEEP_SCRIPT % json.dumps(url(f"/keep/{keep}"))
     nonce = secrets.token_urlsafe(12)
-    nav = "".join(f'<a href="{href}"{" class=on" if href == step else ""}>{escape(label)}</a>'
+    nav = "".join(f'<a href="{escape(url(href))}"{" class=on" if href == step else ""}>{escape(label)}</a>'
                   for href, label in STEPS)
+    if SITE.get().plain_network:
+        body = f"<div class='notice noprint'>{escape(PLAIN_NETWORK)}</div>{body}"
     tag = f'<script nonce="{nonce}">{script}</script>' if script else ""
     reload = f'<noscript><meta http-equiv="refresh" content="{refresh}"></noscript>' if refresh else ""
     html = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -148,9 +171,9 @@ def layout(title: str, body: str, step: str | None = None, script: str = "",
 
 
 def message(title: str, text: str, status_code: int = 200, back: str = "/") -> HTMLResponse:
-    """A page with one message and a way back."""
+    """A page with one message and a way back (the app's path ``back``)."""
     body = (f"<h1>{escape(title)}</h1><div class='card'><p>{escape(text)}</p>"
-            f"<p><a href='{escape(back)}'>返回</a></p></div>")
+            f"<p><a href='{escape(url(back))}'>返回</a></p></div>")
     return layout(title, body, status_code=status_code)
 
 

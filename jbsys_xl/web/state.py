@@ -42,8 +42,9 @@ class State:
         self.workers = Workers(self.max_memory, self.folder)
 
     def action(self, path: str) -> str:
-        """A URL to POST to: changes carry the token in the URL, not only in a cookie."""
-        return f"{path}?{TOKEN}={self.access.token}"
+        """The URL to POST to the app's ``path``: changes carry the token in the URL, not only
+        in a cookie."""
+        return f"{pages.url(path)}?{TOKEN}={self.access.token}"
 
     def start(self, job: Job, work: Callable[[Job], str], cleanup: Callable[[], None] | None = None) -> str:
         """Run ``work`` as a job, in its turn in the queue (:func:`.jobs.start`); the job's id."""

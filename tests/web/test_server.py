@@ -73,14 +73,25 @@ def test_nothing_personal_is_logged(session):
     assert [value for value in people if value in logged] == []
 
 
-def test_another_host_warns_that_the_network_can_use_it(tmp_path):
+def test_another_host_answers_on_this_computers_addresses_and_warns_of_plain_http(tmp_path):
+    """On every interface the link names this computer's address and the Host check takes it,
+    also where the computer's own name maps to a loopback address (here as on Debian, Kylin
+    and UOS); the terminal and the page say the link travels unencrypted."""
     served = serve(tmp_path, "--host", "0.0.0.0")
+    address = outside_address()
     try:
-        assert served.request("GET", served.with_token("/")).status == 200
+        page = served.request("GET", served.with_token("/"))
+        assert page.status == 200
+        assert "以未加密的 http 传输" in page.body.decode()
+        if address is not None:
+            assert served.url.startswith(f"http://{address}:{served.port}/")
+            elsewhere = served.request("GET", served.with_token("/"), host=f"{address}:{served.port}")
+            assert elsewhere.status == 200
     finally:
         assert served.stop(signal.SIGTERM) == 0
     _, err = served.output()
     assert "警告" in err and "同一网络中任何拿到下面链接的人都能打开本页面" in err
+    assert "未加密的 http" in err
 
 
 def outside_address() -> str | None:
@@ -97,6 +108,7 @@ def outside_address() -> str | None:
 def test_the_default_listens_on_loopback_only_and_says_nothing_of_the_network(served):
     _, err = served.output()
     assert "警告" not in err
+    assert "未加密" not in served.request("GET", served.with_token("/")).body.decode()
     with socket.create_connection(("127.0.0.1", served.port), timeout=5):
         pass
     address = outside_address()
