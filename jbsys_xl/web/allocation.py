@@ -136,17 +136,23 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
         warnings = (f"<details class='card noprint'><summary>校验警告 {outcome.warning_count:,} 个"
                     "（点击展开）"
                     f"</summary>{pages.checks_html(outcome.checks, '')}</details>")
-    table = pages.table_html(attachment.allocation_table(allocation),
+    rows = attachment.allocation_table(allocation)
+    last = len(rows.headers) - 1  # 合计, kept in view beside 中心名称 when the table scrolls sideways
+    table = pages.table_html(rows, pin=(1, last),
                              links={1: lambda name: pages.url(f"/runs/{key}/centers/{quote(str(name), safe='')}")})
+    grand_total = t.cell_text(rows.rows[max(rows.totals)][last], rows.kinds[last])
     pools = pages.table_html(attachment.balance_table(allocation))
     title = t.TITLES[contract.RESULT_SHEET].format(year=s.year)
     body = (f"<h1>{escape(title)}{badge}</h1>"
+            f"<div class='total' id='total'>补助资金合计 <b>{escape(grand_total)}</b> 元"
+            f"（{len(allocation.centers)} 个中心）</div>"
             f"<p class='hint'>工作簿：{escape(outcome.book.label)}；考核期 {month_text(s.period_start)} 至 "
-            f"{month_text(s.period_end)}；{escape(s.method)}；金额单位：元。点中心名称查看它的补助资金是怎样算出来的。</p>"
+            f"{month_text(s.period_end)}；{escape(s.method)}；金额单位：元。"
+            "<span class='noprint'>点中心名称查看它的补助资金是怎样算出来的。</span></p>"
             "<div class='card noprint'><ul class='downloads' id='downloads'><li><b>下载：</b></li>"
             f"{links}</ul></div>"
-            f"{warnings}<div class='scroll' id='allocation'>{table}</div>"
-            f"<details class='card'><summary>资金平衡</summary>{pools}</details>"
+            f"{warnings}<div class='pinned' id='allocation'>{table}</div>"
+            f"<details class='card' id='balance'><summary>资金平衡</summary>{pools}</details>"
             "<div class='buttons'><button id='print'>打印本页</button>"
             f"<a class='button' href='{escape(pages.url('/'))}'>重新选择文件</a></div>")
     script = pages.POLL_SCRIPT + DOWNLOAD_SCRIPT
@@ -166,6 +172,9 @@ def _download_item(request: Request, key: str, current: Run, document: Document)
 # then fetched by the link itself; a made document is a plain link.
 DOWNLOAD_SCRIPT = """
 document.getElementById('print').addEventListener('click', function(){ window.print(); });
+var balance = document.getElementById('balance'), wasOpen = false;  // printed open
+window.addEventListener('beforeprint', function(){ wasOpen = balance.open; balance.open = true; });
+window.addEventListener('afterprint', function(){ balance.open = wasOpen; });
 document.querySelectorAll('a[data-prepare]').forEach(function(link){
   link.addEventListener('click', function(event){
     if (!link.dataset.prepare) return;  // made already: the link fetches it

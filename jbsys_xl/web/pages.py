@@ -50,7 +50,7 @@ header{background:#1f4e79;color:#fff;display:flex;align-items:center;gap:28px;pa
 header b{font-size:16px}
 header nav a{color:#cfe0f1;text-decoration:none;padding:13px 12px;display:inline-block}
 header nav a.on{color:#fff;border-bottom:3px solid #f0b429;font-weight:bold}
-main{max-width:1320px;margin:0 auto;padding:14px 24px 32px}
+main{max-width:1320px;margin:0 auto;padding:14px 16px 32px}
 h1{font-size:20px;margin:4px 0 10px}
 h2{font-size:16px;margin:18px 0 8px}
 .card{background:#fff;border:1px solid #d5dce4;border-radius:6px;padding:14px 18px;margin:0 0 14px}
@@ -84,6 +84,18 @@ vertical-align:2px;margin-left:8px}
 .scroll{display:inline-block;max-width:100%;overflow:auto;max-height:calc(100vh - 300px);
 border:1px solid #d5dce4;background:#fff;vertical-align:top}
 .scroll table{border:0}
+.pinned{max-width:100%;overflow-x:auto;background:#fff;margin:0 0 14px}
+.pinned table{border-collapse:separate;border-spacing:0;border:0}
+.pinned th,.pinned td{border-width:0 1px 1px 0;padding:3px 5px}
+.pinned tr>:first-child{border-left-width:1px}
+.pinned thead th{border-top-width:1px;white-space:normal;vertical-align:bottom;min-width:3.5em}
+.pinned td{background:#fff}
+.pin-left,.pin-right{position:sticky;z-index:2}
+th.pin-left,th.pin-right{z-index:3}
+.pin-left{left:0;box-shadow:1px 0 0 #aab6c3}
+.pin-right{right:0;box-shadow:-1px 0 0 #aab6c3}
+.total{font-size:16px;margin:0 0 10px}
+.total b{font-size:20px;color:#1f4e79}
 table{border-collapse:collapse;font-size:13px;background:#fff}
 th,td{border:1px solid #d5dce4;padding:3px 8px;white-space:nowrap}
 th{background:#e8eef5;position:sticky;top:0;z-index:1}
@@ -97,8 +109,11 @@ tbody tr:hover td{background:#fffbe6}
 animation:slide 1.4s infinite ease-in-out}
 @keyframes slide{0%{margin-left:-35%}100%{margin-left:100%}}
 details summary{cursor:pointer;color:#1f4e79}
-@media print{header,.buttons,.noprint,form{display:none}.scroll{max-height:none;overflow:visible;border:0}
-body{background:#fff}.card{border:0;padding:0}}
+@page{size:A4 landscape;margin:10mm}
+@media print{header,.buttons,.noprint,form{display:none}.scroll,.pinned{max-height:none;overflow:visible;border:0}
+body{background:#fff}main{max-width:none;padding:0}.card{border:0;padding:0}
+.pinned table{font-size:10px}.pinned th,.pinned td{padding:1px 4px}
+.pin-left,.pin-right,th{position:static;box-shadow:none}a{color:inherit;text-decoration:none}}
 """
 
 # Before an upload: the size limit said in Chinese, and no second submit while one is on its way.
@@ -182,12 +197,17 @@ def cell_class(kind: str) -> str:
 
 
 def table_html(table: t.Table, links: dict[int, Callable[[object], str]] | None = None,
-               wrap: Sequence[int] = ()) -> str:
+               wrap: Sequence[int] = (), pin: tuple[int, int] | None = None) -> str:
     """A report table as the documents show it: 小计 and 合计 rows marked, numbers right-aligned
     in the same text as on paper (thousands separators); ``links`` turn a column's cells (not
-    its 小计/合计) into links; ``wrap`` columns of long text wrap."""
+    its 小计/合计) into links; ``wrap`` columns of long text wrap; ``pin`` (left, right) are the
+    columns kept in view when the table scrolls sideways (in a ``.pinned`` box)."""
     links = links or {}
-    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
+    pinned = {} if pin is None else {pin[0]: "pin-left", pin[1]: "pin-right"}
+    # A pinned table's headers wrap to keep it narrow: “（应得）” then goes on a line of its own.
+    names = [escape(h).replace("（", "<br>（") if pin else escape(h) for h in table.headers]
+    head = "".join(f'<th class="{pinned[col]}">{name}</th>' if col in pinned else f"<th>{name}</th>"
+                   for col, name in enumerate(names))
     rows = []
     for index, row in enumerate(table.rows):
         role = "total" if index in table.totals else "subtotal" if index in table.subtotals else ""
@@ -196,7 +216,8 @@ def table_html(table: t.Table, links: dict[int, Callable[[object], str]] | None 
             text = escape(t.cell_text(value, kind))
             if col in links and not role and value is not None:
                 text = f'<a href="{escape(links[col](value))}">{text}</a>'
-            classes = " ".join(c for c in (cell_class(kind), "wrap" if col in wrap else "") if c)
+            classes = " ".join(c for c in (cell_class(kind), "wrap" if col in wrap else "", pinned.get(col, ""))
+                               if c)
             cells.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
         rows.append(f'<tr class="{role}">{"".join(cells)}</tr>' if role else f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
