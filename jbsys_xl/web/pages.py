@@ -213,7 +213,7 @@ def table_html(table: t.Table, links: dict[int, Callable[[object], str]] | None 
         role = "total" if index in table.totals else "subtotal" if index in table.subtotals else ""
         cells = []
         for col, (value, kind) in enumerate(zip(row, table.kinds)):
-            text = escape(t.cell_text(value, kind))
+            text = escape(_count(value) if kind == t.INT else t.cell_text(value, kind))
             if col in links and not role and value is not None:
                 text = f'<a href="{escape(links[col](value))}">{text}</a>'
             classes = " ".join(c for c in (cell_class(kind), "wrap" if col in wrap else "", pinned.get(col, ""))
@@ -221,6 +221,11 @@ def table_html(table: t.Table, links: dict[int, Callable[[object], str]] | None 
             cells.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
         rows.append(f'<tr class="{role}">{"".join(cells)}</tr>' if role else f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _count(value) -> str:
+    """A count on screen: thousands separated, as the page writes every count (2,201 行)."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else t.cell_text(value, t.INT)
 
 
 def _check_items(checks: Sequence[Check]) -> str:

@@ -173,3 +173,20 @@ def test_every_link_form_and_script_target_stays_under_the_root(served):
             assert target.startswith(served.root + "/"), (path, target)
             found += 1
     assert found > 30
+
+
+def test_a_name_longer_than_the_file_system_allows_is_cut_by_bytes_not_refused(served):
+    """81 emoji are 324 bytes: more than any file system takes, fewer than 200 characters."""
+    name = "😀" * 70 + "." + "😀" * 10 + ".xlsm"
+    boundary = "jbsys-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="action"\r\n\r\ncheck\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="workbook"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + DEMO.read_bytes() + \
+        f"\r\n--{boundary}--\r\n".encode()
+    response = served.request("POST", served.with_token("/runs"),
+                              {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body)
+    assert response.status == 303
+    page = served.request("GET", job_done(served, response.getheader("Location")), served.cookie()).body.decode()
+    shown = re.search(r"<h1>数据校验结果：(.+?)</h1>", page)[1]
+    assert shown.endswith(".xlsm") and shown.startswith("😀" * 10) and len(shown.encode()) <= 200
+    assert "年度校验通过" in page

@@ -131,6 +131,12 @@ def test_the_help_is_in_chinese(capsys):
         main(["serve", "-h"])
     out = capsys.readouterr().out
     assert "--no-browser" in out and "不自动打开浏览器" in out and "默认 8765" in out
+    assert "--max-memory" in out and "默认 2048 MB" in out
+
+
+def test_a_memory_cap_too_small_for_the_reader_itself_is_refused(capsys):
+    assert main(["serve", "--no-browser", "--port", "0", "--max-memory", "100"]) == 2
+    assert "--max-memory 应不小于 512" in capsys.readouterr().err
 
 
 def processes_using(folder: Path) -> list[str]:
