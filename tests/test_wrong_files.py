@@ -4,6 +4,8 @@ at all; the message names the file, never its folder, and the remedy is the door
 command-line option on the page)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jbsys_xl.cli import main
@@ -76,3 +78,20 @@ def test_a_real_workbook_with_no_allocation_sheet_renamed_is_not_taken_for_anoth
     outcome = run(wb.write(tmp_path / "改名.xlsx", sheets), 2024)
     assert not outcome.ok
     assert not any("不是分配工作簿" in str(check) or "金保导出" in str(check) for check in outcome.errors)
+
+
+def test_the_import_and_the_callback_draw_word_their_remedies_for_the_page(tmp_path, exports):
+    from jbsys_xl.jinbao.callbacks import draw_callbacks
+    from jbsys_xl.jinbao.importer import run_import
+
+    sheets = wb.base()
+    sheets["参数"] = sheets["参数"][:1]
+    no_year = wb.write(tmp_path / "无年度.xlsx", sheets)
+    assert [str(c) for c in run_import(no_year, exports, door=PAGE).errors] == [
+        "无法确定年度：“参数”表中没有有效的年度，请在“考核年度”中填写年度"]
+    assert "请用 --year 指定年度" in str(run_import(no_year, exports).errors[0])
+    demo = Path(__file__).resolve().parents[1] / "workbook" / "demo.xlsm"
+    draw = draw_callbacks(demo, exports, 2024, seed=1, door=PAGE)
+    warned = [str(check) for check in draw.checks if check.level == "warning"]
+    assert "未填写抽取人：抽取记录中的抽取人为空，这份清单作为抽取的记录不完整（请在“抽取人”中填写）" in warned
+    assert not any("--" in line for line in warned)

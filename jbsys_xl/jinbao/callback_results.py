@@ -139,7 +139,7 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     lookup = CenterLookup(centers)
     for path in map(Path, lists):
         try:
-            read = _read_list(path, year, lookup, checks)
+            read = _read_list(path, year, lookup, checks, door)
         except (SourceError, NotAList) as exc:
             checks.error(path.name, "", str(exc).removeprefix(f"{path.name}："))
             continue
@@ -150,7 +150,7 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     return result
 
 
-def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks) -> ListRead | None:
+def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks, door: Door) -> ListRead | None:
     book = open_spreadsheet(path)
     for needed in (SHEET, RECORD_SHEET):
         if needed not in book.sheet_names:
@@ -166,7 +166,7 @@ def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks) -> L
     if list_year != year:
         checks.error(where, record[YEAR_LABEL][1],
                      f"这是 {list_year} 年度的回访清单，工作簿计算的是 {year} 年度：请选择本年度的清单"
-                     f"（或用 --year {list_year} 导入该年度的结果）")
+                     f"（或{door.year_given.format(year=list_year)}导入该年度的结果）")
         return None
     rows, complete = _cases(book.read(SHEET), path.name, year, normalize(batch), drawn_at, lookup, checks)
     if complete:
