@@ -67,7 +67,8 @@ windows-bundle: install
 # against the fastest bare read (fastexcel) plus an unformatted write of the same result cells,
 # python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py; about half an
 # hour at all three sizes), then the 金保 import of 2,000,000 case rows in 10 files
-# (bench/import_bench.py). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium --skip import".
+# (bench/import_bench.py), then import --into the large workbook, all 1,044,000 rows re-imported
+# (bench/into_bench.py). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium --skip import,into".
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

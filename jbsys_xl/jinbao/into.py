@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import contract
+from ..doors import CLI, Door
 from ..io import package as pkg
 from ..io.atomic import AtomicFile
 from ..io.dataset import CenterLookup, reference_data
@@ -72,7 +73,7 @@ def unusable(workbook: Path) -> str | None:
 
 # --- 业务量 ---------------------------------------------------------------------------------------
 
-def import_into(workbook: str | Path, result: ImportResult, out: AtomicFile) -> Into:
+def import_into(workbook: str | Path, result: ImportResult, out: AtomicFile, door: Door = CLI) -> Into:
     """Write ``workbook`` with ``result`` (an import without errors) into ``out``, or say why
     not. The written file is validated; on any refusal ``out`` holds nothing to keep."""
     workbook = Path(workbook)
@@ -112,12 +113,12 @@ def import_into(workbook: str | Path, result: ImportResult, out: AtomicFile) -> 
     del book, table, plan, sheets  # the sheet as read is not needed to validate what was written
     if failure:
         return refused(year, failure, lines)
-    return _validated(out, year, lines, len(volumes), replaced)
+    return _validated(out, year, lines, len(volumes), replaced, door)
 
 
 # --- 回访 --------------------------------------------------------------------------------------------
 
-def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile) -> Into:
+def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile, door: Door = CLI) -> Into:
     """Write ``workbook`` with the 回访 rows of ``results`` (lists read without errors) merged by
     抽取批次 into ``out``, or say why not."""
     workbook = Path(workbook)
@@ -147,7 +148,7 @@ def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile) 
     failure = _write(workbook, table, rows, deleted, fill, [], out)
     if failure:
         return refused(year, failure, lines)
-    return _validated(out, year, lines, len(merged), len(deleted))
+    return _validated(out, year, lines, len(merged), len(deleted), door)
 
 
 def _fill_by_case(table: Table, merge: Merge, merged: list[dict], lookup: CenterLookup) -> list[int]:
@@ -275,9 +276,10 @@ def _put_sheet(package: pkg.Package, changes: pkg.Changes, name: str, sheet_titl
         changes.dropped.update(chain_parts)
 
 
-def _validated(out: AtomicFile, year: int | None, lines: list[str], added: int, replaced: int) -> Into:
+def _validated(out: AtomicFile, year: int | None, lines: list[str], added: int, replaced: int,
+               door: Door) -> Into:
     """The written workbook checked as ``jbsys-xl check`` checks it: its errors refuse it."""
-    outcome = run(out.temp, year)
+    outcome = run(out.temp, year, door=door)
     if not outcome.ok:
         return Into(False, year, [c for c in outcome.checks if c.level == "error"], lines, added, replaced,
                     invalid=True)

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..doors import PAGE
 from ..jinbao.callback_results import lists_table, read_results, summary
 from ..jinbao.callbacks import CONFIDENTIAL, DEFAULT_PER_CENTER, callback_workbook_bytes, draw_callbacks
 from ..jinbao.importer import run_import
@@ -31,7 +32,7 @@ from . import pages
 from . import state as web
 from .allocation import start_run
 from .forms import FormError, optional_int
-from .jobs import Job, start
+from .jobs import Job
 
 PERSONAL_NOTICE = ("回访清单含群众的姓名、证件号码（已部分隐去）和联系电话，属于个人信息："
                    "仅供 12333 回访使用，不要转发或上传到其他地方，回访后妥善保管或按规定销毁。"
@@ -42,7 +43,8 @@ CENTER_HEADERS = ("中心编码", "中心名称", "可回访案件数", "抽取�
 @dataclass
 class Written:
     """A workbook step ② wrote (金保 import or 回访 results into it) as the page shows it —
-    plain data: texts, tables, the files' bytes; no personal field."""
+    plain data (texts, tables, the files' bytes), which the child process reading the uploads
+    hands back; no personal field."""
 
     stem: str  # the allocation workbook's name, for the files offered
     suffix: str  # its extension, kept by the workbook written
@@ -50,10 +52,10 @@ class Written:
     heading: str  # the import's or the results' summary line
     year: int | None
     ok: bool  # read without errors
-    checks: list[Check]  # of the reading, then of writing into the workbook
+    checks: list[Check]  # of the reading
     tables: list[t.Table]  # per file, unmatched names
-    into: Into | None  # the plan carried out, or why not
-    workbook: bytes | None  # the allocation workbook with the rows in it
+    into: Into | None = None  # the plan carried out, or why not
+    workbook: bytes | None = None  # the allocation workbook with the rows in it
     record: bytes | None = None  # the import's own workbook (业务量, 导入记录, 未匹配, 校验)
 
     @property
@@ -62,7 +64,6 @@ class Written:
 
 
 IMPORT, RESULTS = "导入金保数据", "导入回访结果"
-FORMATS = ".xlsx,.xlsm,.xls,.ods"
 
 
 @dataclass
@@ -84,7 +85,7 @@ class Drawn:
 def form_page(request: Request) -> Response:
     state = web.state_of(request)
     fields = ('<label for="workbook">分配工作簿</label>'
-              f'<input type="file" id="workbook" name="workbook" accept="{FORMATS}">'
+              '<input type="file" id="workbook" name="workbook" accept=".xlsx,.xlsm,.xls,.ods">'
               '<p class="hint">导入时写进它的副本（.xlsx 或 .xlsm；原文件不改动），并读取其中的参数、指标、中心和'
               '回访表（金保机构、金保事项的对应关系）。</p>'
               '<label for="exports">金保导出文件（可多选）</label>'
@@ -130,17 +131,12 @@ async def _upload(request: Request, field: str, label: str):
     return books[0], files, form.fields, folder
 
 
-def _progress(job: Job):
-    def say(message: str) -> None:
-        job.message = message.strip()
-    return say
-
-
-async def _start(request: Request, name: str, read, work, field: str = "exports",
+async def _start(request: Request, name: str, read, task, page: str, field: str = "exports",
                  label: str = "金保导出文件") -> Response:
     """Take the upload, read the form's options (``read(fields)``, FormError when one is
-    wrong), then run ``work(store, workbook, files, options, job)`` as a job whose end removes
-    the uploaded files; the page polls the job."""
+    wrong), then run ``task(workbook, files, options, progress)`` in the child process that
+    reads uploads (:mod:`.worker`), as a job whose end removes the uploaded files; its result
+    is kept and shown at ``page``/id. The page polls the job."""
     upload = await _upload(request, field, label)
     if isinstance(upload, Response):
         return upload
@@ -150,45 +146,55 @@ async def _start(request: Request, name: str, read, work, field: str = "exports"
     except FormError as exc:
         web.remover(folder)()
         return pages.message("请检查所填内容", str(exc), 400, back="/jinbao")
-    store = web.state_of(request).store
-    key = start(store, Job(name, back="/jinbao"),
-                lambda job: work(store, workbook, files, options, job), web.remover(folder))
-    return RedirectResponse(f"/jobs/{key}", 303)
+    state = web.state_of(request)
+    what = f"“{workbook.name}”和 {len(files)} 个{label}"
+
+    def work(job: Job) -> str:
+        result, size = state.workers.call(task, workbook, files, options, what=what, progress=job.say)
+        return f"{page}/{state.store.add(result, size)}"
+
+    key = state.start(Job(name, back="/jinbao"), work, web.remover(folder))
+    return RedirectResponse(pages.url(f"/jobs/{key}"), 303)
 
 
 def _year(fields: dict[str, str]):
     return optional_int(fields, "year", "考核年度")
 
 
-async def create_import(request: Request) -> Response:
-    def work(store, workbook: Path, exports, year, job: Job) -> str:
-        result = run_import(workbook, exports, year, progress=_progress(job))
-        written = Written(workbook.stem, workbook.suffix.lower(), IMPORT, title(result) if result.period else "",
-                          result.year, result.ok, result.checks,
-                          [record_table(result)] + ([unmatched_table(result)] if result.unmatched else []), None, None)
-        if result.ok:
-            job.message = "正在写入导入后的工作簿……"
-            written.record = import_workbook_bytes(result)
-            written.into, written.workbook = into_bytes(lambda out: import_into(workbook, result, out),
-                                                        workbook.parent / written.file_name)
-        return f"/imports/{store.add(written)}"
+def import_exports(workbook: Path, exports: list[Path], year: int | None, progress) -> Written:
+    """The CLI's ``import … --into`` of the uploads (in the child process that reads them): the
+    workbook with the import in it, the plan, and the import's own workbook."""
+    result = run_import(workbook, exports, year, progress=progress, door=PAGE)
+    written = Written(workbook.stem, workbook.suffix.lower(), IMPORT, title(result) if result.period else "",
+                      result.year, result.ok, result.checks,
+                      [record_table(result)] + ([unmatched_table(result)] if result.unmatched else []))
+    if result.ok:
+        progress("正在写入导入后的工作簿……")
+        written.record = import_workbook_bytes(result)
+        written.into, written.workbook = into_bytes(lambda out: import_into(workbook, result, out, door=PAGE),
+                                                    workbook.parent / written.file_name)
+    return written
 
-    return await _start(request, IMPORT, _year, work)
+
+def results_into(workbook: Path, lists: list[Path], year: int | None, progress) -> Written:
+    """The CLI's ``callback-results … --into`` of the uploads (in the child process)."""
+    progress("正在读取回访清单……")
+    results = read_results(workbook, lists, year, door=PAGE)
+    written = Written(workbook.stem, workbook.suffix.lower(), RESULTS, summary(results) if results.year else "",
+                      results.year, results.ok, results.checks, [lists_table(results)])
+    if results.ok:
+        progress("正在写入导入回访结果后的工作簿……")
+        written.into, written.workbook = into_bytes(lambda out: callbacks_into(workbook, results, out, door=PAGE),
+                                                    workbook.parent / written.file_name)
+    return written
+
+
+async def create_import(request: Request) -> Response:
+    return await _start(request, IMPORT, _year, import_exports, "/imports")
 
 
 async def create_results(request: Request) -> Response:
-    def work(store, workbook: Path, lists, year, job: Job) -> str:
-        job.message = "正在读取回访清单……"
-        results = read_results(workbook, lists, year)
-        written = Written(workbook.stem, workbook.suffix.lower(), RESULTS, summary(results) if results.year else "",
-                          results.year, results.ok, results.checks, [lists_table(results)], None, None)
-        if results.ok:
-            job.message = "正在写入导入回访结果后的工作簿……"
-            written.into, written.workbook = into_bytes(lambda out: callbacks_into(workbook, results, out),
-                                                        workbook.parent / written.file_name)
-        return f"/imports/{store.add(written)}"
-
-    return await _start(request, RESULTS, _year, work, "lists", "12333 填好的回访清单")
+    return await _start(request, RESULTS, _year, results_into, "/imports", "lists", "12333 填好的回访清单")
 
 
 def import_page(request: Request) -> Response:
@@ -199,8 +205,8 @@ def import_page(request: Request) -> Response:
     into = written.into
     tables = "".join(f"<h2>{escape(table.title)}</h2><div class='scroll'>{pages.table_html(table)}</div>"
                      for table in written.tables if table.rows)
-    record = (f"<li><a href='/imports/{key}/record'>下载导入结果（业务量、导入记录、未匹配）</a></li>"
-              if written.record else "")
+    record = (f"<li><a href='{escape(pages.url(f'/imports/{key}/record'))}'>下载导入结果（业务量、导入记录、未匹配）"
+              "</a></li>" if written.record else "")
     if written.workbook is not None:
         go_on = "".join(
             f"<form method='post' action='{escape(web.action(request, f'/imports/{key}/runs'))}'>"
@@ -209,9 +215,10 @@ def import_page(request: Request) -> Response:
             for action, label in (("check", "用导入后的工作簿校验数据"), ("allocate", "用导入后的工作簿生成分配")))
         head = (f"<div class='ok'>{escape(written.heading)}</div><div class='card'>"
                 f"<h2>导入后的工作簿</h2>{_plan(into)}<ul class='downloads'>"
-                f"<li><a href='/imports/{key}/file'>下载导入后的分配工作簿（{escape(written.file_name)}）</a></li>"
-                f"{record}</ul><p class='hint'>这是上传的分配工作簿的副本：只有“{_sheet(written)}”表按上面的安排"
-                f"改变{'，并写入“导入记录”“替换记录”两张表' if written.what == IMPORT else ''}；其他工作表、格式、"
+                f"<li><a href='{escape(pages.url(f'/imports/{key}/file'))}'>下载导入后的分配工作簿"
+                f"（{escape(written.file_name)}）</a></li>{record}</ul><p class='hint'>这是上传的分配工作簿的副本："
+                f"只有“{'业务量' if written.what == IMPORT else '回访'}”表按上面的安排改变"
+                f"{'，并写入“导入记录”“替换记录”两张表' if written.what == IMPORT else ''}；其他工作表、格式、"
                 "宏和功能区都不变。以后请使用这个工作簿（原文件没有改动）。</p>"
                 f"<div class='buttons'>{go_on}</div></div>")
         checks = pages.checks_html(written.checks, "")
@@ -224,18 +231,14 @@ def import_page(request: Request) -> Response:
     else:
         head, checks = "", pages.checks_html(written.checks, f"未{written.what}")
     body = (f"<h1>{escape(written.what)}</h1>{head}{tables}{checks}"
-            "<div class='buttons'><a class='button' href='/jinbao'>重新选择文件</a></div>")
-    return pages.layout(written.what, body, step="/jinbao")
+            f"<div class='buttons'><a class='button' href='{escape(pages.url('/jinbao'))}'>重新选择文件</a></div>")
+    return pages.layout(written.what, body, step="/jinbao", keep=key)
 
 
 def _plan(into: Into | None) -> str:
     if into is None or not into.lines:
         return ""
     return "<ul class='plan'>" + "".join(f"<li>{escape(line.strip())}</li>" for line in into.lines) + "</ul>"
-
-
-def _sheet(written: Written) -> str:
-    return "业务量" if written.what == IMPORT else "回访"
 
 
 def _written(request: Request) -> Written | Response:
@@ -261,7 +264,7 @@ def import_record(request: Request) -> Response:
 
 
 async def go_on(request: Request) -> Response:
-    """校验数据 or 生成分配 with the workbook step ② wrote, as step ① would with an upload."""
+    """校验数据 or 生成分配 with the workbook step ② wrote, as step ① does with an upload."""
     written = _written(request)
     if isinstance(written, Response):
         return written
@@ -272,7 +275,20 @@ async def go_on(request: Request) -> Response:
     path = folder / written.file_name
     path.write_bytes(written.workbook)
     key = start_run(state, path, written.year, form.get("action") != "allocate", web.remover(folder))
-    return RedirectResponse(f"/jobs/{key}", 303)
+    return RedirectResponse(pages.url(f"/jobs/{key}"), 303)
+
+
+def draw_list(workbook: Path, exports: list[Path], options: tuple, progress) -> Drawn:
+    """The CLI's ``callbacks`` draw of the uploads (in the child process that reads them): the
+    list's bytes, and what the page shows — no personal field."""
+    year, per_center, seed, operator = options
+    draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=progress,
+                          operator=operator, door=PAGE)
+    rows = [(c.code, c.name, c.population, c.sampled) for c in draw.centers]
+    centers = t.Table("抽样汇总", CENTER_HEADERS, (t.TEXT, t.TEXT, t.INT, t.INT), rows)
+    return Drawn(Path(workbook.name).stem, draw.ok, draw.year, draw.seed, draw.per_center,
+                 len(draw.cases), centers, draw.checks,
+                 callback_workbook_bytes(draw) if draw.ok else None)
 
 
 async def create_callbacks(request: Request) -> Response:
@@ -282,18 +298,7 @@ async def create_callbacks(request: Request) -> Response:
                 optional_int(fields, "seed", "随机种子", minimum=0),
                 (fields.get("operator") or "").strip() or None)
 
-    def work(store, workbook: Path, exports, options, job: Job) -> str:
-        year, per_center, seed, operator = options
-        draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=_progress(job),
-                              operator=operator)
-        rows = [(c.code, c.name, c.population, c.sampled) for c in draw.centers]
-        centers = t.Table("抽样汇总", CENTER_HEADERS, (t.TEXT, t.TEXT, t.INT, t.INT), rows)
-        drawn = Drawn(workbook.stem, draw.ok, draw.year, draw.seed, draw.per_center,
-                      len(draw.cases), centers, draw.checks,
-                      callback_workbook_bytes(draw) if draw.ok else None)
-        return f"/callbacks/{store.add(drawn)}"
-
-    return await _start(request, "生成回访清单", read, work)
+    return await _start(request, "生成回访清单", read, draw_list, "/callbacks")
 
 
 def callbacks_page(request: Request) -> Response:
@@ -318,8 +323,8 @@ def callbacks_page(request: Request) -> Response:
     else:
         head, checks, table = "", pages.checks_html(drawn.checks, "未生成回访清单"), ""
     body = (f"<h1>12333 回访清单</h1>{head}{table}{checks}"
-            "<div class='buttons'><a class='button' href='/jinbao'>重新选择文件</a></div>")
-    return pages.layout("回访清单", body, step="/jinbao")
+            f"<div class='buttons'><a class='button' href='{escape(pages.url('/jinbao'))}'>重新选择文件</a></div>")
+    return pages.layout("回访清单", body, step="/jinbao", keep=key)
 
 
 def callbacks_file(request: Request) -> Response:
