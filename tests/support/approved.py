@@ -39,6 +39,33 @@ def approved_demo() -> dict:
     return data
 
 
+XB06 = sample.center_name("新桥街道")
+OBJECTION_RECEIVED, OBJECTION_DECIDED = date(YEAR, 12, 12), date(YEAR, 12, 16)
+
+
+def objection_upheld() -> dict:
+    """The approved demo after XB06's objection, received during the 公示, is upheld: its
+    service window was open all year, so 服务场所 无 → 综合服务窗口 and its grade B → A (10,000.00
+    more basic award, and so 10,000.00 less workload pool W′ for every center). The 异议 row
+    records 调整 with its 处理说明 and 处理日期, before the 审定日期."""
+    data = approved_demo()
+    for row in data[contract.RATINGS]:
+        if row["年度"] == YEAR and row["中心"] == XB06:
+            row["服务场所"] = "综合服务窗口"
+    data[contract.OBJECTIONS].append({
+        "年度": YEAR, "中心": XB06, "收到日期": OBJECTION_RECEIVED,
+        "异议内容": "本中心综合服务窗口全年正常开放，服务场所不应记为“无”，请求更正评定等次",
+        "处理结果": "调整", "处理说明": "经区局和就业处实地核查，综合服务窗口自年初起正常开放，服务场所更正为"
+                                "综合服务窗口，评定等次由 B 调整为 A",
+        "处理日期": OBJECTION_DECIDED})
+    return data
+
+
 def write_approved_demo(path: Path) -> Path:
     """The approved demo as a workbook at ``path``."""
     return sample.write_rows(path, approved_demo(), YEAR)
+
+
+def write_objection_upheld(path: Path) -> Path:
+    """The approved demo with XB06's objection upheld as a workbook at ``path``."""
+    return sample.write_rows(path, objection_upheld(), YEAR)
