@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import contract
 from ..io.reader import SourceError, Spreadsheet, created_by_tool, match_sheets, open_spreadsheet
-from ..model import Check, Dataset, Pools, Rating
+from ..model import Check, Complaint, Dataset, HardwareRow, Pools, Rating
 from ..pipeline import Outcome, run
 from .json_result import money, result_dict
 from .tables import (BALANCE_PARTS, ITEM_LABEL, SUBTOTAL, TEXT, TOTAL, Table, balance_parts,
@@ -327,11 +327,29 @@ def _input_changes(old: Dataset, new: Dataset) -> dict[str, list[dict]]:
             a, b = old.volumes.get((code, item), 0), new.volumes.get((code, item), 0)
             add(code, contract.VOLUMES, "", f"业务量：{item}", str(a), str(b))
         _ratings(code, old, new, add)
-        for sheet, rows in ((contract.COMPLAINTS, _complaints), (contract.DEDUCTIONS, _deductions),
-                            (contract.CALLBACKS, _callbacks), (contract.OBJECTIONS, _objections)):
+        for what, a, b, cell in _field_changes(_complaints(code, old), _complaints(code, new),
+                                               COMPLAINT_FIELDS):
+            add(code, contract.COMPLAINTS, cell, what, a, b)
+        for sheet, rows in ((contract.DEDUCTIONS, _deductions), (contract.CALLBACKS, _callbacks),
+                            (contract.OBJECTIONS, _objections)):
             for what, (a, b, cell) in _changed_rows(rows(code, old), rows(code, new)).items():
                 add(code, sheet, cell, what, a, b)
     return found
+
+
+def _field_changes(a: dict, b: dict, fields: tuple[tuple[str, str], ...]):
+    """(what, old, new, cell) of rows keyed alike on both sides (key → record with ``cells``):
+    a row that came or went is one line, its first field's value; a row on both sides a line
+    per changed field, at that field's cell (the first field's line is named by the key alone)."""
+    for key in sorted(a.keys() | b.keys()):
+        before, after = a.get(key), b.get(key)
+        for n, (header, attribute) in enumerate(fields):
+            old, new = (ABSENT if row is None else _shown(getattr(row, attribute)) for row in (before, after))
+            if old == new or n and (before is None or after is None):
+                continue
+            cell = next((row.cells[header] for row in (after, before) if row is not None and header in row.cells),
+                        (after or before).cells.get(fields[0][0], ""))
+            yield (f"{key} {header}" if n else key), old, new, cell
 
 
 def _changed_rows(a: dict[str, tuple[str, str]], b: dict[str, tuple[str, str]]
@@ -351,7 +369,7 @@ def _numbered(key: str, found: dict) -> str:
 
 RATING_FIELDS = (("服务场所", "venue"), ("标准化下沉", "standardized"), ("区局推荐", "recommended"),
                  ("综合优胜", "winner"), ("一票否决", "vetoed"), ("否决原因", "veto_reason"),
-                 ("评定等次", "recorded_grade"), ("评定说明", "grade_note"))
+                 ("评定等次", "recorded_grade"), ("评定说明", "grade_note"), ("否决依据", "veto_evidence"))
 
 
 def _shown(value) -> str:
@@ -375,15 +393,20 @@ def _rating_cell(data: Dataset, code: str, header: str) -> str:
     return data.origins.get((contract.RATINGS, code, header), ("", ""))[1]
 
 
-def _complaints(code: str, data: Dataset) -> dict[str, tuple[str, str]]:
-    """投诉 <编号 or 日期> → (核实结论, its cell): the center's complaints inside the period."""
-    found: dict[str, tuple[str, str]] = {}
+COMPLAINT_FIELDS = (("核实结论", "verdict"), ("日期", "day"), ("来源", "source"), ("条线", "line"),
+                    ("内容", "content"), ("核实部门", "verifier"), ("核实日期", "verified_on"))
+
+
+def _complaints(code: str, data: Dataset) -> dict[str, Complaint]:
+    """投诉 <编号 or 日期> → the center's complaint inside the period (of rows sharing a 编号,
+    the first)."""
+    found: dict[str, Complaint] = {}
     for c in data.period_complaints:
         if c.center == code:
             key = f"投诉 {c.number or c.day.isoformat()}"
             if not c.number:  # one day's complaints without 编号: a line each
                 key = _numbered(key, found)
-            found.setdefault(key, (c.verdict, c.cell))
+            found.setdefault(key, c)
     return found
 
 
@@ -446,20 +469,22 @@ def _general_changes(old: Dataset, new: Dataset) -> list[dict]:
         cell = (new.origins.get((contract.INDICATORS, name)) or old.origins.get((contract.INDICATORS, name))
                 or ("", ""))[1]
         add(contract.INDICATORS, cell, f"指标权重：{name}", a.get(name, ABSENT), b.get(name, ABSENT))
-    a, b = (_hardware(data) for data in (old, new))
-    for key in dict.fromkeys([*a, *b]):
-        add(contract.HARDWARE, "", key, a.get(key, ABSENT), b.get(key, ABSENT))
+    for what, a, b, cell in _field_changes(_hardware(old), _hardware(new), HARDWARE_FIELDS):
+        add(contract.HARDWARE, cell, what, a, b)
     return found
 
 
-def _hardware(data: Dataset) -> dict[str, str]:
-    """硬件 <所属区 第 n 项> → the row as text: the year's 硬件 rows."""
-    found: dict[str, str] = {}
+HARDWARE_FIELDS = (("预算补助", "budget"), ("项目名称", "project"), ("计划投入", "planned"),
+                   ("实际投入", "actual"), ("已备案", "filed"), ("备案日期", "filed_on"),
+                   ("处理决定", "decision"), ("决定说明", "decision_note"))
+
+
+def _hardware(data: Dataset) -> dict[str, HardwareRow]:
+    """硬件 <所属区 第 n 项> → the year's 硬件 row (by place: naming a project is a change of it)."""
+    found: dict[str, HardwareRow] = {}
     for row in data.hardware:
-        count = sum(1 for key in found if key.startswith(f"{row.district} "))
-        filed = "已备案" + (f" {row.filed_on.isoformat()}" if row.filed_on else "") if row.filed else "未备案"
-        found[f"{row.district} 第 {count + 1} 项"] = (
-            f"预算补助 {row.budget:,.2f}，计划投入 {row.planned:,.2f}，实际投入 {row.actual:,.2f}，{filed}")
+        count = sum(1 for key in found if key.startswith(f"硬件 {row.district} "))
+        found[f"硬件 {row.district} 第 {count + 1} 项"] = row
     return found
 
 

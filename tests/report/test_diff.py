@@ -273,3 +273,36 @@ def test_since_gives_the_attachment_its_changed_centers(objection):
     assert with_inputs.inputs_compared
     [xb06] = [c for c in with_inputs.changes if c.code == "XB06"]
     assert [i["what"] for i in xb06.inputs] == ["服务场所", "异议 2024-12-12"]
+
+
+def test_a_changed_complaint_cites_the_cells_that_changed(demo_and_veto, tmp_path):
+    """The review's m9: TS2024-003 settled as 有理 with its 条线 was cited at its 编号 (G5)."""
+    data = copy.deepcopy(sample.sample_rows(YEAR))
+    [row] = [r for r in data[contract.COMPLAINTS] if r["投诉编号"] == "TS2024-003"]
+    row.update(核实结论="有理", 条线="就管中心", 核实部门="就管中心", 核实日期=date(YEAR, 12, 5))
+    new = sample.write_rows(tmp_path / "新.xlsx", data, YEAR)
+    code, diff = run_diff(tmp_path, demo_and_veto[0], new)
+    assert code == 0
+    changed = [(i["cell"], i["what"], i["old"], i["new"]) for c in diff["centers"] for i in c["inputs"]
+               if i["sheet"] == contract.COMPLAINTS]
+    assert changed == [("C5", "投诉 TS2024-003", "待核实", "有理"), ("E5", "投诉 TS2024-003 条线", "", "就管中心"),
+                       ("H5", "投诉 TS2024-003 核实部门", "", "就管中心"),
+                       ("I5", "投诉 TS2024-003 核实日期", "", "2024-12-05")]
+
+
+def test_hardware_and_params_changes_are_listed_at_their_cells(demo_and_veto, tmp_path, capsys):
+    data = copy.deepcopy(sample.sample_rows(YEAR))
+    late = next(r for r in data[contract.HARDWARE] if r["备案日期"] and r["备案日期"].month > 3)
+    late.update(项目名称="孟河镇便民服务中心改造", 处理决定="补助", 决定说明="工作小组同意")
+    params = next(r for r in data[contract.PARAMS] if r["年度"] == YEAR)
+    params["结余去向"] = "结转下年度统筹使用"
+    new = sample.write_rows(tmp_path / "新.xlsx", data, YEAR)
+    code, diff = run_diff(tmp_path, demo_and_veto[0], new)
+    assert code == 0 and diff["centers"] == [] and diff["unchanged_centers"] == []
+    general = [(i["sheet"], i["what"], i["old"], i["new"]) for i in diff["general_inputs"]]
+    assert general == [("参数", "结余去向", "", "结转下年度统筹使用"),
+                       ("硬件", "硬件 新北区 第 2 项 项目名称", "", "孟河镇便民服务中心改造"),
+                       ("硬件", "硬件 新北区 第 2 项 处理决定", "", "补助"),
+                       ("硬件", "硬件 新北区 第 2 项 决定说明", "", "工作小组同意")]
+    assert [i["cell"] for i in diff["general_inputs"]] == ["AA3", "J5", "K5", "L5"]
+    assert "参数、指标和硬件的变化" in capsys.readouterr().out
