@@ -15,13 +15,20 @@ NUMBER = "常人社〔2024〕95号"
 DEMO = Path(__file__).resolve().parents[2] / "workbook" / "demo.xlsm"
 
 
+APPROVED_ON = date(YEAR, 12, 20)  # after the 公示 (9–13 December) and every decision
+BALANCE_USE = "结转下年度统筹使用"
+UNFILED_NOTE = "该项目未按规定于 3 月底前报就业处备案，工作小组研究决定不予补助"
+
+
 def approved_demo() -> dict:
-    """The demo's rows walked to 审定: 文号 filled, the proposed winners confirmed, the 待核实
-    complaints settled (无理), the XB03 callback decided (不否决, with the reason) and ZL08's
-    grade explained."""
+    """The demo's rows walked to 审定, every decision recorded: 文号 and 审定日期 filled, the
+    proposed winners confirmed, the 待核实 complaints settled (无理, with who verified them and
+    when), the XB03 callback decided (不否决, with the reason), ZL08's grade explained, the
+    unfiled hardware project refused (不予补助, with the reason), TN03's amount and rate split
+    into the two deductions they are, and the 结余去向 stated. The money is the draft's."""
     data = copy.deepcopy(sample.sample_rows(YEAR))
     params = next(row for row in data[contract.PARAMS] if row["年度"] == YEAR)
-    params.update(审定文号=NUMBER, 审定日期=date(YEAR, 12, 20))
+    params.update(审定文号=NUMBER, 审定日期=APPROVED_ON, 结余去向=BALANCE_USE)
     draft = result_dict(run(DEMO, YEAR))
     proposed = {c["name"] for c in draft["centers"] if c["winner_status"] == contract.WINNER_PROPOSED}
     graded_down = sample.center_name("邹区镇")
@@ -32,10 +39,19 @@ def approved_demo() -> dict:
             row["评定说明"] = "服务大厅全年有两个月未按标准化要求开放，工作组评定为 A"
     for row in data[contract.COMPLAINTS]:
         if row["核实结论"] == "待核实":
-            row["核实结论"] = "无理"
+            row.update(核实结论="无理", 核实部门="机关党委、就业处" + (f"、{row['条线']}" if row["条线"] else ""),
+                       核实日期=date(YEAR, 12, 6))
     for row in data[contract.CALLBACKS]:
-        if row["回访结果"] == "不属实":
+        if row["回访结果"] == "不属实" and not row["处理决定"]:
             row.update(处理决定="不否决", 决定说明="工作组核查：业务确已办理，当事人记忆有误")
+    for row in data[contract.HARDWARE]:
+        if row["已备案"] == "否" and not row["处理决定"]:
+            row.update(处理决定="不予补助", 决定说明=UNFILED_NOTE)
+    deductions = data[contract.DEDUCTIONS]
+    for at, row in enumerate(list(deductions)):
+        if row["扣减金额"] is not None and row["扣减比例"] is not None:  # one row each
+            deductions[at:at + 1] = [dict(row, 原因=f"{row['原因']}（台账差错）", 扣减比例=None),
+                                     dict(row, 原因=f"{row['原因']}（按比例扣减）", 扣减金额=None)]
     return data
 
 
