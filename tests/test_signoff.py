@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -17,7 +18,7 @@ from jbsys_xl.io.codes import check_character, credit_code
 from jbsys_xl.io.values import BadValue
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
-from support.approved import NUMBER, approved_demo
+from support.approved import NUMBER, approved_demo, opened_mid_year, write_objection_upheld
 from support.workbooks import base, set_cell, write
 
 YEAR = 2024
@@ -300,6 +301,31 @@ def test_the_demo_walked_to_its_审定_allocates_with_unchanged_money(tmp_path):
         money = {k: v for k, v in before.items() if k != "winner_status"}
         assert {k: after[k] for k in money} == money
     assert not [c for c in approved["checks"] if c["sheet"] in (contract.CALLBACKS, contract.OBJECTIONS)]
+    # every decision recorded: what stays is no open matter, only what the signer should know
+    assert sorted(c["sheet"] for c in approved["checks"]) == ["业务量", "参数", "投诉"], approved["checks"]
+    assert any("结余去向：结转下年度统筹使用" in c["message"] for c in approved["checks"])
+
+
+def test_the_worked_objection_is_recorded_and_moves_xb06_only_by_its_grade(tmp_path):
+    """XB06's objection (收到 12月12日, during the 公示 9–13 December) upheld: B → A, the 异议 row
+    调整 with its 处理说明 and 处理日期 (16 December), before the 审定日期 (20 December)."""
+    found = run(write_objection_upheld(tmp_path / "异议.xlsx"), YEAR)
+    assert found.ok, [str(c) for c in found.errors]
+    [objection] = found.dataset.objections
+    assert (objection.center, objection.outcome, objection.decided_on) == ("XB06", "调整", date(YEAR, 12, 16))
+    xb06 = found.allocation.center("XB06")
+    assert (xb06.grade, xb06.basic_award) == ("A", Decimal("10000.00"))
+    assert found.allocation.pools.workload_pool == Decimal("1784000.00")  # 10,000.00 less than the draft
+    assert not [c for c in found.checks if c.sheet == contract.OBJECTIONS]
+
+
+def test_a_center_opened_mid_year_is_named_with_its_months(tmp_path):
+    found = run(sample.write_rows(tmp_path / "年中.xlsx", opened_mid_year(), YEAR), YEAR)
+    assert found.ok, [str(c) for c in found.errors]
+    [warning] = [c for c in found.warnings if "XB10 只有部分时间参加考核" in c.message]
+    assert "启用年度为 2024；第一个有业务量的月份 2024-06 比考核期起 2023-12 晚 3 个月或以上，" \
+        "考核期内有业务量的月份：2024-06 至 2024-11（6 个月）" in warning.message
+    assert found.allocation.center("XB10").basic_award == Decimal("12000.00")  # not pro-rated
 
 
 def test_the_demo_as_审定_without_the_decisions_stops_at_each_cell(tmp_path):

@@ -225,10 +225,11 @@ def unfounded_vetoes(data: Dataset, chosen, final: bool) -> Iterator[Finding]:
 
 def unverified_complaints(data: Dataset, chosen, final: bool) -> Iterator[Finding]:
     """Each 有理 complaint costs its center a share of its workload money: what it was about
-    (内容) and who verified it (核实部门: the 条线, or 机关党委 with 就业处 — 附件1 四(二)2)."""
+    (内容) and who verified it (核实部门: the 条线, or 机关党委 with 就业处 — 附件1 四(二)2).
+    Every 有理 row inside the period: §2 names no active-center exception."""
     for header, attribute, what in (("内容", "content", "投诉内容"),
                                     ("核实部门", "verifier", "核实部门（条线，或机关党委会同就业处）")):
-        missing = [c for c in data.complaints if not getattr(c, attribute)]
+        missing = [c for c in data.period_complaints if c.verdict == k.VERDICT_VALID and not getattr(c, attribute)]
         if not missing:
             continue
         names = list(dict.fromkeys(c.number or c.day.isoformat() for c in missing))

@@ -3,6 +3,7 @@ final year (文号 on every page, 拨付明细) are tested on."""
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from pathlib import Path
 
@@ -75,6 +76,37 @@ def objection_upheld() -> dict:
                                 "综合服务窗口，评定等次由 B 调整为 A",
         "处理日期": OBJECTION_DECIDED})
     return data
+
+
+MID_YEAR, MID_YEAR_FROM = "XB10", (YEAR, 6)  # 奔牛镇: opened in June of the year
+
+
+def opened_mid_year() -> dict:
+    """The demo (a draft) with XB10 奔牛镇 opened in June: 启用年度 the year, its 评定 row, and
+    业务量 from June to November only (XB07's figures for those months) — a center assessed on
+    part of the year (allocation-rules §2 v4, the review's M8)."""
+    data = copy.deepcopy(sample.sample_rows(YEAR))
+    town = next(town for code, town, *_ in sample._CENTERS if code == MID_YEAR)
+    name = sample.center_name(town)
+    for row in data[contract.CENTERS]:
+        if row["中心编码"] == MID_YEAR:
+            row["启用年度"] = YEAR
+    template = next(row for row in data[contract.RATINGS] if row["年度"] == YEAR)
+    data[contract.RATINGS].append(dict(template, 中心=name, 服务场所="独立服务大厅", 标准化下沉="是",
+                                       区局推荐=None, 一票否决="否", 否决原因=None, 评定等次=None, 否决依据=None))
+    xb07 = {"XB07", sample.center_name("薛家镇")}
+    data[contract.VOLUMES] += [dict(row, 中心=name) for row in data[contract.VOLUMES]
+                               if row["中心"] in xb07 and _month(row["月份"]) >= MID_YEAR_FROM
+                               and _month(row["月份"]) <= (YEAR, 11)]
+    return data
+
+
+def _month(value) -> tuple[int, int]:
+    """(year, month) of a sample 月份 cell: a date, or text such as 2024-03, 2024/03, 2024年3月."""
+    if isinstance(value, date):
+        return value.year, value.month
+    year, month = re.match(r"(\d{4})\D+(\d{1,2})", value).groups()
+    return int(year), int(month)
 
 
 def write_approved_demo(path: Path) -> Path:
