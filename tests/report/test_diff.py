@@ -109,10 +109,18 @@ def test_draft_against_its_审定_shows_only_the_decisions(demo_and_veto, tmp_pa
     assert ("XB03", "评定", "综合优胜") in inputs
     # a settled complaint of a center whose money did not move: not among the centers, but kept
     unchanged = {c["code"]: c["inputs"] for c in diff["unchanged_centers"]}
-    pending = [i for c in diff["centers"] + diff["unchanged_centers"] for i in c["inputs"] if i["sheet"] == "投诉"]
+    complaints = [i for c in diff["centers"] + diff["unchanged_centers"] for i in c["inputs"] if i["sheet"] == "投诉"]
+    pending = [i for i in complaints if i["what"].count(" ") == 1]  # the 核实结论 lines: 投诉 <编号>
     assert len(pending) == 3 and all((i["old"], i["new"]) == ("待核实", "无理") for i in pending)
+    assert all(i["cell"].startswith("C") for i in pending)  # at the 核实结论, not the 编号
+    assert sorted({i["what"].split()[-1] for i in complaints if i not in pending}) == ["核实日期", "核实部门"]
     assert {"TN04", "TN06"} <= set(unchanged) and not set(unchanged) & set(moved)
-    assert [(i["what"], i["cell"]) for i in diff["general_inputs"]] == [("审定文号", "P3"), ("审定日期", "Q3")]
+    assert [(i["what"], i["cell"]) for i in diff["general_inputs"]] == [
+        ("审定文号", "P3"), ("审定日期", "Q3"), ("结余去向", "AA3"),
+        ("硬件 新北区 第 1 项 处理决定", "K4"), ("硬件 新北区 第 1 项 决定说明", "L4")]
+    assert [i["what"] for i in unchanged["TN03"]] == [  # split in two rows: the same money
+        "扣减：业务台账与金保系统记录不一致", "扣减：业务台账与金保系统记录不一致（台账差错）",
+        "扣减：业务台账与金保系统记录不一致（按比例扣减）"]
 
 
 def test_a_json_result_against_a_workbook(demo_and_veto, tmp_path, capsys):
@@ -291,18 +299,21 @@ def test_a_changed_complaint_cites_the_cells_that_changed(demo_and_veto, tmp_pat
 
 
 def test_hardware_and_params_changes_are_listed_at_their_cells(demo_and_veto, tmp_path, capsys):
+    """The 工作小组 refuses the unfiled project (its 0 stays 0) and states the 结余去向: inputs
+    that concern no one center, each at its cell, and no money moved."""
     data = copy.deepcopy(sample.sample_rows(YEAR))
+    unfiled = next(r for r in data[contract.HARDWARE] if r["已备案"] == "否")
+    unfiled.update(处理决定="不予补助", 决定说明="未按规定备案")
     late = next(r for r in data[contract.HARDWARE] if r["备案日期"] and r["备案日期"].month > 3)
-    late.update(项目名称="孟河镇便民服务中心改造", 处理决定="补助", 决定说明="工作小组同意")
+    late["项目名称"] = "孟河镇便民服务中心改造"
     params = next(r for r in data[contract.PARAMS] if r["年度"] == YEAR)
     params["结余去向"] = "结转下年度统筹使用"
     new = sample.write_rows(tmp_path / "新.xlsx", data, YEAR)
     code, diff = run_diff(tmp_path, demo_and_veto[0], new)
-    assert code == 0 and diff["centers"] == [] and diff["unchanged_centers"] == []
-    general = [(i["sheet"], i["what"], i["old"], i["new"]) for i in diff["general_inputs"]]
-    assert general == [("参数", "结余去向", "", "结转下年度统筹使用"),
-                       ("硬件", "硬件 新北区 第 2 项 项目名称", "", "孟河镇便民服务中心改造"),
-                       ("硬件", "硬件 新北区 第 2 项 处理决定", "", "补助"),
-                       ("硬件", "硬件 新北区 第 2 项 决定说明", "", "工作小组同意")]
-    assert [i["cell"] for i in diff["general_inputs"]] == ["AA3", "J5", "K5", "L5"]
+    assert code == 0 and diff["centers"] == [] and diff["unchanged_centers"] == [] and diff["pools"] == {}
+    general = [(i["cell"], i["what"], i["old"], i["new"]) for i in diff["general_inputs"]]
+    assert general == [("AA3", "结余去向", "", "结转下年度统筹使用"),
+                       ("K4", "硬件 新北区 第 1 项 处理决定", "", "不予补助"),
+                       ("L4", "硬件 新北区 第 1 项 决定说明", "", "未按规定备案"),
+                       ("J5", "硬件 新北区 第 2 项 项目名称", "孟河镇人社服务中心自助一体机配置", "孟河镇便民服务中心改造")]
     assert "参数、指标和硬件的变化" in capsys.readouterr().out
