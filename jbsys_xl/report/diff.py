@@ -415,8 +415,8 @@ def _deductions(code: str, data: Dataset) -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for d in data.deductions:
         if d.center == code:
-            parts = ([f"{d.amount:.2f} 元"] if d.amount is not None else []) + \
-                ([f"{d.rate * 100:g}%"] if d.rate is not None else [])
+            parts = ([f"{d.amount:,.2f} 元"] if d.amount is not None else []) + \
+                ([f"{(d.rate * 100).normalize():f}%"] if d.rate is not None else [])
             found[_numbered(f"扣减：{d.reason}", found)] = ("，".join(parts), d.cell)
     return found
 

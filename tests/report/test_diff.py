@@ -121,6 +121,8 @@ def test_draft_against_its_审定_shows_only_the_decisions(demo_and_veto, tmp_pa
     assert [i["what"] for i in unchanged["TN03"]] == [  # split in two rows: the same money
         "扣减：业务台账与金保系统记录不一致", "扣减：业务台账与金保系统记录不一致（台账差错）",
         "扣减：业务台账与金保系统记录不一致（按比例扣减）"]
+    assert [(i["old"], i["new"]) for i in unchanged["TN03"]] == [
+        ("1,500.00 元，5%", "（无）"), ("（无）", "1,500.00 元"), ("（无）", "5%")]
 
 
 def test_a_json_result_against_a_workbook(demo_and_veto, tmp_path, capsys):
