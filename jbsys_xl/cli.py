@@ -347,8 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     documents.set_defaults(func=cmd_documents)
     diff = commands.add_parser("diff", help="比较同一年度的两次结果（如草案和审定稿）：哪些中心的资金变了、为什么",
                                description="比较同一年度的两次结果（如草案和审定稿）")
-    diff.add_argument("old", metavar="原结果", help="原来的工作簿（或 CSV 文件夹，或 allocate --json 写出的 JSON）")
-    diff.add_argument("new", metavar="新结果", help="新的工作簿（或 CSV 文件夹，或 JSON）")
+    diff.add_argument("old", metavar="原结果", help="原来的分配工作簿（或 CSV 文件夹）、allocate 写出的分配结果工作簿，"
+                                                   "或 allocate --json 写出的 JSON")
+    diff.add_argument("new", metavar="新结果", help="新的分配工作簿、分配结果工作簿或 JSON")
     diff.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：工作簿“参数”表中最新的年度）")
     diff.add_argument("--json", metavar="JSON文件", help="把比较结果写到此 JSON 文件")
     diff.set_defaults(func=cmd_diff)
