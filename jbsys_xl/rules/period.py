@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Dataset, Month, month_text
+from ..model import Center, Dataset, Month, month_text
 
 LATE_START = 3  # months after the period's start: a first 业务量 month this late is part-year
 
@@ -44,8 +44,12 @@ def part_year(data: Dataset, code: str) -> PartYear | None:
     """The part of the year center ``code`` (active) was assessed on, or None when it ran the
     whole period: its first month with 业务量 comes LATE_START or more months after the period's
     start (or it has none), or its 启用年度 is the year."""
-    months = data.months.get(code, ())
-    center = next(c for c in data.centers if c.code == code)
+    return center_part_year(data, next(c for c in data.centers if c.code == code))
+
+
+def center_part_year(data: Dataset, center: Center) -> PartYear | None:
+    """:func:`part_year` of a center at hand (no search: every center of a large year)."""
+    months = data.months.get(center.code, ())
     opened = center.start_year == data.settings.year
     late = not months or month_number(months[0]) - month_number(data.settings.period_start) >= LATE_START
     if not (late or opened):

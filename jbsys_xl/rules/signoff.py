@@ -16,7 +16,7 @@ from decimal import Decimal
 from .. import contract as k
 from ..clock import run_date
 from ..model import Check, Dataset, HardwareRow, Rating, Settings, complaint_count, month_text
-from .period import LATE_START, part_year
+from .period import LATE_START, center_part_year
 
 Finding = tuple[str, str, str]  # sheet, cell, message
 
@@ -310,7 +310,7 @@ def part_year_centers(data: Dataset, chosen, final: bool) -> Iterator[Finding]:
     pro-rating); the working group should know, and the 告知书 states the months."""
     start = month_text(data.settings.period_start)
     for center in data.centers:
-        found = part_year(data, center.code)
+        found = center_part_year(data, center)
         if found is None:
             continue
         why = [f"启用年度为 {data.settings.year}"] if found.opened else []
