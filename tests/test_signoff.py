@@ -543,6 +543,10 @@ def test_a_project_without_a_name_is_a_warning(tmp_path):
               "，硬件建设补助告知书无法写明是哪个项目；请填写项目名称（“硬件”表没有“项目名称”列，请增加这一列）")
     found = outcome(tmp_path, hardware_rows(base(), ON_TIME))
     assert not [c for c in found.checks if c.sheet == contract.HARDWARE]
+    many = hardware_rows(base(), ON_TIME, ["钟楼区", 1000, 1000, 1000, "是", None, "", "", ""],
+                         ["天宁区", 2000, 2000, 2000, "是", None, "", "", ""])
+    [unnamed] = [c for c in outcome(tmp_path, many).warnings if c.sheet == contract.HARDWARE]
+    assert str(unnamed).startswith("硬件!H3 等 2 处：2 个硬件建设项目（钟楼区预算补助 1,000.00 元的项目等）没有项目名称")
 
 
 # --- §6.9 v4: the hardware money follows the 工作小组's 处理决定 ---------------------------------

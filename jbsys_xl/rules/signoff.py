@@ -18,7 +18,7 @@ from ..clock import run_date
 from ..model import Check, Dataset, HardwareRow, Rating, Settings, complaint_count, month_text
 from .period import LATE_START, center_part_year
 
-Finding = tuple[str, str, str]  # sheet, cell, message
+Finding = tuple  # sheet, cell, message[, count: the rows one finding stands for]
 
 
 def signoff_checks(data: Dataset, chosen: dict[str, str]) -> list[Check]:
@@ -27,8 +27,8 @@ def signoff_checks(data: Dataset, chosen: dict[str, str]) -> list[Check]:
     final = data.settings.status == k.STATUS_FINAL
     levels = (("error" if final else "warning", SIGNOFF_RULES), ("error", ALWAYS_ERRORS),
               ("warning", ALWAYS_WARNINGS))
-    return [Check(level, sheet, cell, message) for level, rules in levels
-            for rule in rules for sheet, cell, message in rule(data, chosen, final)]
+    return [Check(level, *finding) for level, rules in levels
+            for rule in rules for finding in rule(data, chosen, final)]
 
 
 def _params_cell(data: Dataset, header: str) -> str:
@@ -334,14 +334,16 @@ def deduction_with_amount_and_rate(data: Dataset, chosen, final: bool) -> Iterat
 
 
 def unnamed_hardware(data: Dataset, chosen, final: bool) -> Iterator[Finding]:
-    """A 硬件 row without 项目名称: the 区's notice cannot say which project is paid."""
-    for row in data.hardware:
-        if not row.project:
-            cell = row.cells.get("项目名称") or row.cells.get("所属区", "")
-            yield k.HARDWARE, cell, (
-                f"{_project(row)}没有项目名称，"
-                "硬件建设补助告知书无法写明是哪个项目；请填写项目名称"
-                + _no_column("项目名称" in row.cells, k.HARDWARE, "项目名称"))
+    """硬件 rows without 项目名称 (one finding for all): the 区's notice cannot say which
+    project is paid."""
+    unnamed = [row for row in data.hardware if not row.project]
+    if unnamed:
+        first = unnamed[0]
+        what = (_project(first) if len(unnamed) == 1 else
+                f"{len(unnamed)} 个硬件建设项目（{_project(first)}等）")
+        yield k.HARDWARE, first.cells.get("项目名称") or first.cells.get("所属区", ""), (
+            f"{what}没有项目名称，硬件建设补助告知书无法写明是哪个项目；请填写项目名称"
+            + _no_column("项目名称" in first.cells, k.HARDWARE, "项目名称")), len(unnamed)
 
 
 ALWAYS_WARNINGS = (veto_citing_missing_callbacks, part_year_centers, deduction_with_amount_and_rate,
