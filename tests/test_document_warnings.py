@@ -16,11 +16,14 @@ YEAR = 2024
 
 
 def final_base() -> dict:
-    """The base workbook at 审定: its one winner confirmed, 审定文号 and 审定日期 filled."""
+    """The base workbook at 审定: its one winner confirmed, 审定文号 and 审定日期 filled, its
+    有理 complaint with what it was about and who verified it."""
     sheets = wb.base()
     sheets["参数"][0] += ["审定文号", "审定日期"]
     sheets["参数"][1] += ["常人社〔2024〕95号", date(YEAR, 12, 20)]
     wb.set_cell(sheets, "评定", 2, "综合优胜", "是")
+    sheets["投诉"][0] += ["内容", "核实部门"]
+    sheets["投诉"][1] += ["窗口服务态度生硬", "机关党委、就业处"]
     return sheets
 
 
@@ -41,7 +44,7 @@ def allocate_warnings(path, tmp_path, capsys) -> list[str]:
 def test_publicity_and_payments_print_what_allocate_prints(workbooks, tmp_path, capsys):
     draft, final = workbooks
     printed = allocate_warnings(draft, tmp_path, capsys)
-    assert printed[0] == "警告 2 个：" and any("未分配（结余）" in line for line in printed)
+    assert printed[0].startswith("警告 ") and any("未分配（结余）" in line for line in printed)
     assert main(["publicity", str(draft), "-o", str(tmp_path / "公示.xlsx")]) == 0
     out = capsys.readouterr()
     assert warning_lines(out.err) == printed and "公示已写入" in out.out
@@ -59,7 +62,9 @@ def test_many_warnings_are_cut_as_allocate_cuts_them(workbooks, tmp_path, capsys
     draft, _ = workbooks
     assert main(["publicity", str(draft), "-o", str(tmp_path / "公示.xlsx")]) == 0
     lines = warning_lines(capsys.readouterr().err)
-    assert len(lines) == 3 and lines[-1].startswith("  ……另有 1 条警告未显示，全部警告见")
+    count = int(lines[0].split()[1])
+    assert len(lines) == 3 and lines[-1] == (f"  ……另有 {count - 1} 条警告未显示，全部警告见 jbsys-xl allocate "
+                                             "写出的结果工作簿“校验”表。")
 
 
 def test_notices_and_documents_print_the_warnings(workbooks, tmp_path, capsys):
