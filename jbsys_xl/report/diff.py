@@ -7,7 +7,8 @@ the 参数/指标/硬件 changes that concern no one center, then the pools and 
 Either side is an allocation workbook (or CSV folder), run through the same pipeline as
 ``allocate``; a 分配结果 workbook this tool wrote (its 说明 sheet names the run); or a ``--json``
 result of ``allocate``. The inputs can only be compared between two allocation workbooks; any
-other file is refused with a message that says what it is.
+other file is refused with the message the pipeline names it by (our other files, a 金保 export,
+no Excel file at all).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from .. import contract
 from ..io.reader import SourceError, Spreadsheet, created_by_tool, match_sheets, open_spreadsheet
 from ..model import Check, Complaint, Dataset, HardwareRow, Pools, Rating
-from ..pipeline import Outcome, run
+from ..pipeline import WORKBOOK_SHEETS, Outcome, run
 from .json_result import money, result_dict
 from .tables import (BALANCE_PARTS, ITEM_LABEL, SUBTOTAL, TEXT, TOTAL, Table, balance_parts,
                      pools_table, settings_table, table_text)
@@ -30,7 +31,7 @@ POOL_LABELS = dict(contract.POOL_LABELS)
 OLD, NEW = "原值", "新值"
 ABSENT = "（无）"
 WORKBOOK, RESULT_WORKBOOK, JSON_RESULT = "工作簿", "分配结果", "JSON"
-WANTED = "请给出分配工作簿（或 CSV 文件夹）、allocate 写出的分配结果工作簿，或 allocate --json 写出的 JSON"
+ALSO = "（diff 也可比较 allocate 写出的分配结果工作簿或 --json 结果）"
 
 
 class DiffError(Exception):
@@ -63,17 +64,25 @@ def load(path: str | Path, year: int | None, label: str) -> Side:
     path = Path(path)
     if path.suffix.lower() == ".json" and path.is_file():
         return _json_side(path, year, label)
-    if path.is_file():
-        if path.read_bytes()[:5] == b"%PDF-":
-            raise DiffError(f"{label}“{path}”是 PDF 文件（如告知书、附件），不能比较；{WANTED}")
-        try:
-            book = open_spreadsheet(path)
-        except SourceError as exc:
-            raise DiffError(f"{label}{exc}") from None
-        inputs, _ = match_sheets(book.sheet_names)
-        if not inputs.keys() & {contract.PARAMS, contract.CENTERS}:
-            return _result_workbook(book, path, year, label)
+    if (book := _result_book(path)) is not None:
+        return _result_workbook(book, path, year, label)
     return _workbook_side(path, year, label)
+
+
+def _result_book(path: Path) -> Spreadsheet | None:
+    """The file opened, when it is a 分配结果 workbook this tool wrote (its creator, its 分配结果
+    and 说明 sheets, none of an allocation workbook's); else None (the pipeline says what it is)."""
+    if not path.is_file():
+        return None
+    try:
+        book = open_spreadsheet(path)
+    except SourceError:
+        return None
+    inputs, _ = match_sheets(book.sheet_names)
+    if inputs.keys() & set(WORKBOOK_SHEETS) or not created_by_tool(book.data) \
+            or not {contract.RESULT_SHEET, contract.ABOUT_SHEET} <= set(book.sheet_names):
+        return None
+    return book
 
 
 def _json_side(path: Path, year: int | None, label: str) -> Side:
@@ -99,6 +108,10 @@ def _same_year(result: dict, year: int | None, label: str, path: Path) -> None:
 def _workbook_side(path: Path, year: int | None, label: str) -> Side:
     outcome = run(path, year)
     if not outcome.ok:
+        refused = [c for c in outcome.errors if not c.sheet]
+        if len(outcome.errors) == 1 and refused and path.is_file():  # another file: what it is
+            what = refused[0].message.removeprefix(f"{path.name}：")
+            raise DiffError(f"{label}“{path.name}”：{what}{ALSO}")
         raise InvalidSide(label, outcome.checks)
     return outcome_side(outcome, str(path))
 
@@ -110,26 +123,9 @@ def outcome_side(outcome: Outcome, file: str) -> Side:
 
 # --- a 分配结果 workbook read back ------------------------------------------------------------------
 
-# The other files this tool writes, by a sheet only they hold: what to call them when given to diff.
-TOOL_FILES = (("回访清单", "jbsys-xl callbacks 生成的 12333 回访清单"),
-              ("读取记录", "jbsys-xl callback-results 生成的回访结果"),
-              ("导入记录", "jbsys-xl import 生成的金保数据导入结果"),
-              ("公示", "本程序生成的公示"),
-              ("拨付明细", "本程序生成的拨付明细"))
-
-
 def _result_workbook(book: Spreadsheet, path: Path, year: int | None, label: str) -> Side:
     """The §7 result of a 分配结果 workbook this tool wrote, from its 分配结果 and 说明 sheets
-    (compared on results only: it holds no inputs). Any other workbook is named for what it is."""
-    names = set(book.sheet_names)
-    by_tool = created_by_tool(book.data)
-    if not by_tool or not {contract.RESULT_SHEET, contract.ABOUT_SHEET} <= names:
-        known = next((what for sheet, what in TOOL_FILES if sheet in names), None) if by_tool else None
-        what = (f"是{known}" if known else "是本程序生成的其他文件" if by_tool else
-                f"不是分配工作簿：其中没有“{contract.PARAMS}”“{contract.CENTERS}”等工作表"
-                "（金保导出文件请用 jbsys-xl import 导入）")
-        shown = "、".join(book.sheet_names[:8]) + ("等" if len(book.sheet_names) > 8 else "")
-        raise DiffError(f"{label}“{path}”{what}（工作表：{shown}），不能比较；{WANTED}")
+    (compared on results only: it holds no inputs)."""
     about, pools = _about(book.read(contract.ABOUT_SHEET).rows, label, path)
     try:
         result_year = int(about["年度"])

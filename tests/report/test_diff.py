@@ -240,31 +240,28 @@ def test_a_result_workbook_read_back_equals_its_json(objection):
 
 
 def test_other_files_are_named_for_what_they_are(tmp_path, capsys):
+    """Named as the pipeline names them for every door, and told what diff takes besides."""
     import xlsxwriter
 
     draft = sample.write_sample_workbook(tmp_path / "草案.xlsx", YEAR)
     assert main(["publicity", str(draft), "-o", str(tmp_path / "公示.xlsx")]) == 0
     pdf = tmp_path / "告知书.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    plain = tmp_path / "台账.xlsx"
-    book = xlsxwriter.Workbook(str(plain))
-    book.add_worksheet("Sheet1").write(0, 0, "经办机构")
-    book.close()
     edited = tmp_path / "改过的分配结果.xlsx"
     book = xlsxwriter.Workbook(str(edited))
     book.set_properties({"author": "JBSys-XL"})
     book.add_worksheet("分配结果").write_row(0, 0, ["中心编码", "中心名称", "合计"])
     book.add_worksheet("说明")
     book.close()
-    for path, said in ((tmp_path / "公示.xlsx", "是本程序生成的公示（工作表：公示），不能比较"),
-                       (pdf, "是 PDF 文件（如告知书、附件），不能比较"),
-                       (plain, "不是分配工作簿：其中没有“参数”“中心”等工作表（金保导出文件请用 jbsys-xl import 导入）"
-                               "（工作表：Sheet1）"),
+    capsys.readouterr()
+    for path, said in ((tmp_path / "公示.xlsx", "原结果“公示.xlsx”：这是本程序生成的“公示”文件，不是分配工作簿"),
+                       (pdf, "原结果“告知书.pdf”：这是PDF 文件，不是 Excel 文件"),
                        (edited, "看起来是分配结果工作簿，但“说明”表的资金汇总缺少资金总额")):
         assert run_diff(tmp_path, path, draft) == (2, None)
         err = capsys.readouterr().err
         assert said in err, err
-        assert "请给出" in err or "请改用" in err
+        assert "（diff 也可比较 allocate 写出的分配结果工作簿或 --json 结果）" in err or "请改用" in err
+        assert str(tmp_path) not in err.replace(str(edited), "")  # a file by its name
 
 
 def test_since_gives_the_attachment_its_changed_centers(objection):
