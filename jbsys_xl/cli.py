@@ -9,6 +9,7 @@ import argparse
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +61,15 @@ def print_summary(outcome: Outcome, out=None) -> None:
           file=out)
 
 
+ALL_WARNINGS = f"全部警告见 jbsys-xl allocate 写出的结果工作簿“{contract.CHECKS_SHEET}”表。"
+
+
+def print_warnings(outcome: Outcome, found: Sequence[Check] = (), where_all: str = ALL_WARNINGS) -> None:
+    """The run's warnings on the terminal, summarised as ``allocate`` prints them, with those the
+    documents found on the way: whoever makes a document signs it knowing them (documents.md §0)."""
+    print_checks([*outcome.checks, *found], where_all)
+
+
 def refuse_invalid(outcome: Outcome, what: str) -> int:
     return refuse(outcome.checks, f"无法{what}", "请用 jbsys-xl check 查看全部。")
 
@@ -90,7 +100,7 @@ def cmd_allocate(args) -> int:
         return EXIT_FAILURE
     if not write_json(args.json, outcome):
         return EXIT_FAILURE
-    print_checks(outcome.checks, f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
+    print_warnings(outcome, where_all=f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
     print_summary(outcome)
     print(f"分配结果已写入：{output}")
     return EXIT_OK
@@ -167,7 +177,7 @@ def cmd_report(args) -> int:
         targets = {name: target for name, target in ((ATTACHMENT, args.pdf), (CONFIRMATIONS, args.confirmations))
                    if target}
         files, checks = pdfs(outcome, targets)
-        print_checks(checks, "")
+        print_warnings(outcome, checks)
         for name, target in targets.items():
             write_atomic(target, files[name])
             print(f"{name}已写入：{target}")
@@ -184,6 +194,7 @@ def cmd_notices(args) -> int:
 
         files = write_notices(outcome, args.output, args.center, full=args.full,
                               districts=args.districts)
+        print_warnings(outcome)
         if not files:
             print(f"{outcome.year} 年度没有硬件建设补助记录，未生成告知书。")
             return EXIT_OK
@@ -205,7 +216,7 @@ def _one_document(args, name: str, what: str) -> int:
         except NotFinal as refused:
             return refuse(outcome.checks + [refused.check], f"无法生成{name}", "")
         write_atomic(args.output, data)
-        print_checks(checks, "")
+        print_warnings(outcome, checks)
         print(f"{name}已写入：{args.output}")
         return EXIT_OK
 
@@ -236,7 +247,7 @@ def cmd_documents(args) -> int:
         if any(is_input(folder / name, Path(args.workbook)) for name in files):
             return fail("文书会覆盖输入文件，请换一个文件夹")
         written = write_set(files, folder)
-        print_checks(checks, "")
+        print_warnings(outcome, checks)
         for note in notes:
             print(note)
         print(f"文书已写入：{folder}（{len(written)} 个文件：{'、'.join(p.name for p in written)}）")
@@ -336,8 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     documents.set_defaults(func=cmd_documents)
     diff = commands.add_parser("diff", help="比较同一年度的两次结果（如草案和审定稿）：哪些中心的资金变了、为什么",
                                description="比较同一年度的两次结果（如草案和审定稿）")
-    diff.add_argument("old", metavar="原结果", help="原来的工作簿（或 CSV 文件夹，或 allocate --json 写出的 JSON）")
-    diff.add_argument("new", metavar="新结果", help="新的工作簿（或 CSV 文件夹，或 JSON）")
+    diff.add_argument("old", metavar="原结果", help="原来的分配工作簿（或 CSV 文件夹）、allocate 写出的分配结果工作簿，"
+                                                   "或 allocate --json 写出的 JSON")
+    diff.add_argument("new", metavar="新结果", help="新的分配工作簿、分配结果工作簿或 JSON")
     diff.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：工作簿“参数”表中最新的年度）")
     diff.add_argument("--json", metavar="JSON文件", help="把比较结果写到此 JSON 文件")
     diff.set_defaults(func=cmd_diff)

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -213,9 +214,11 @@ def test_a_final_payment_list_adds_up_in_figures_and_capitals(sample_path, tmp_p
 
 def test_an_empty_payee_is_one_grouped_warning(tmp_path):
     sheets = wb.base()
-    sheets["参数"][0].append("审定文号")
-    sheets["参数"][1].append("常人社〔2024〕1号")
+    sheets["参数"][0] += ["审定文号", "审定日期"]
+    sheets["参数"][1] += ["常人社〔2024〕1号", date(2024, 12, 20)]
     sheets["评定"][1][5] = "是"  # the winner confirmed: an 审定 needs it
+    sheets["投诉"][0] += ["内容", "核实部门"]  # and who verified the 有理 complaint (v4)
+    sheets["投诉"][1] += ["窗口服务态度生硬", "机关党委、就业处"]
     outcome = run(wb.write(tmp_path / "b.xlsx", sheets), 2024)
     assert outcome.ok, outcome.errors
     _, checks = payments.payments_bytes(outcome)
