@@ -5,6 +5,7 @@ on a page), 拨付明细 refused in a draft, its 合计 in figures and capitals,
 fill-down."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -20,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from jbsys_xl.cli import main
 from jbsys_xl.pipeline import run
-from jbsys_xl.report import confirmations, payments, publicity
+from jbsys_xl.report import confirmations, notices, payments, publicity
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.capitals import capitals
 from tests.support import require_soffice
@@ -283,3 +284,47 @@ def test_the_payment_lists_signatures_share_a_page_with_its_total(final_folder, 
     amount = next(row[-1] for row in total if row[0] == t.TOTAL)
     assert money(str(amount)) in signed and capitals(Decimal(str(amount))) in signed
     assert "合计" in signed.split("合计金额")[0]  # the table's own 合计 row, above the words
+
+
+# --- the archive form (PDF/A-2b) ------------------------------------------------------------------
+
+def archive_form(data: bytes) -> tuple[str, str]:
+    """(pdfaid:part, pdfaid:conformance) the PDF's XMP declares, ("", "") without one."""
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    if "/Metadata" not in root:
+        return "", ""
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    found = [re.search(rf"pdfaid:{key}(?:>|=\")\s*([^<\"]+)", xmp) for key in ("part", "conformance")]
+    return tuple(match.group(1).strip() if match else "" for match in found)
+
+
+def unembedded_fonts(path: Path) -> list[str]:
+    pdffonts = shutil.which("pdffonts") or pytest.fail("pdffonts is missing (poppler-utils)")
+    lines = subprocess.run([pdffonts, str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    return [line.split()[0] for line in lines if line.split()[-5] != "yes"]  # the emb column
+
+
+def test_every_pdf_of_both_sets_is_pdf_a_2b_with_its_fonts_embedded(document_folder, final_folder):
+    pdfs = sorted(document_folder.glob("*.pdf")) + sorted(final_folder.glob("*.pdf"))
+    assert len(pdfs) == 5 + 6
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert archive_form(data) == ("2", "B"), pdf
+        assert PdfReader(io.BytesIO(data)).metadata["/Producer"].startswith("LibreOffice"), pdf
+        assert not unembedded_fonts(pdf), pdf
+
+
+def test_a_notice_cut_out_for_one_center_stays_pdf_a(outcome, tmp_path):
+    """``notices -o FOLDER`` cuts one PDF into a file per center: each keeps the XMP, and its
+    document information still names LibreOffice (PDF/A: Info agrees with the XMP)."""
+    require_soffice()
+    codes = [c.code for c in outcome.allocation.centers[:2]]
+    written = notices.write_notices(outcome, tmp_path / "告知书", codes)
+    assert len(written) == 2
+    for path in written:
+        data = path.read_bytes()
+        assert archive_form(data) == ("2", "B"), path
+        reader = PdfReader(io.BytesIO(data))
+        assert len(reader.pages) == 1 and reader.metadata["/Producer"].startswith("LibreOffice")
+        assert not unembedded_fonts(path)
