@@ -32,7 +32,6 @@ TEXT_KEYS = ("code", "name", "grade", "vetoed", "winner_status")
 _HARDWARE_HEADERS = contract.SHEET_SPECS[contract.HARDWARE].headers
 # 所属区, 预算补助, 计划投入, 实际投入, 已备案, 备案日期
 HARDWARE_HEADERS = (_HARDWARE_HEADERS[1], *_HARDWARE_HEADERS[2:7], "补助")
-SIZES = (9, 8.5, p.MIN_POINTS)  # table type, largest first, until the table fits the width
 
 
 def allocation_table(allocation: Allocation) -> t.Table:
@@ -139,33 +138,28 @@ def pages(allocation: Allocation) -> list[p.Page]:
     return [first_page(allocation, allocation_table(allocation)), second_page(allocation)]
 
 
-def layout(table: t.Table) -> tuple[float, list[float]]:
-    """The largest type size of SIZES at which the table fits A4 landscape with its names on
-    at most two lines, and its widths; else the smallest size."""
-    for size in SIZES:
-        widths = p.fit_widths(table, size, p.LANDSCAPE_WIDTH)
-        if p.printed_points(widths) <= p.LANDSCAPE_WIDTH and p.wrapped_lines(table, widths, size) <= 2:
-            return size, widths
-    return size, widths  # the names wrap further, or columns spill onto a further page
-
-
 def attachment_sheets(book, fmt: p.Formats, allocation: Allocation) -> None:
-    """The two sheets of the 附件 (分配结果, 资金平衡) in ``book``."""
-    table = allocation_table(allocation)
-    size, widths = layout(table)
+    """The two sheets of the 附件 (分配结果, 资金平衡) in ``book``: A4 landscape with the tables'
+    margins, a 序号 column, names broken only between words, each 所属区 kept with its 小计 on
+    one page where it fits (:class:`page.Sheet` with ``paginate``)."""
+    table = t.numbered(allocation_table(allocation))
+    name = table.headers.index(LABEL["name"])
+    size, widths = p.fit_document(table, p.TABLE_WIDTH, wrap=frozenset({name}))
     styles = p.letter_styles(book)
-    first = p.Sheet(book, fmt, styles, contract.RESULT_SHEET, widths, size, landscape=True)
+    first = p.Sheet(book, fmt, styles, contract.RESULT_SHEET, widths, size, landscape=True,
+                    margins=p.TABLE_MARGINS, paginate=True)
     blocks = first_page(allocation, table)
     at = blocks.index(table)
     first.write(blocks[:at])
     top = first.row
-    first.table(table, widths)
-    first.sheet.freeze_panes(top + 1, 2)
+    first.table(table, widths, groups=p.subtotal_groups(table))
+    first.sheet.freeze_panes(top + 1, name + 1)
     first.write(blocks[at + 1:])
-    first.sheet.repeat_columns(0, 1)  # a table too wide for the paper keeps its names
+    first.sheet.repeat_columns(0, name)  # a table too wide for the paper keeps its names
     hardware = hardware_table(allocation)
-    grid = p.stretch(p.table_widths(hardware, size), p.LANDSCAPE_WIDTH)
-    second = p.Sheet(book, fmt, styles, BALANCE_SHEET, grid, size, landscape=True)
+    grid = p.stretch(p.document_widths(hardware, size), p.TABLE_WIDTH)
+    second = p.Sheet(book, fmt, styles, BALANCE_SHEET, grid, size, landscape=True,
+                     margins=p.TABLE_MARGINS, paginate=True)
     second.write(second_page(allocation))
 
 

@@ -60,8 +60,9 @@ def test_result_sheet_is_the_attachment_and_matches_the_json(workbook, outcome):
     rows = rows_of(workbook, contract.RESULT_SHEET)
     assert rows[0][0] == "附件"
     assert rows[1][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表（草案）"
-    top = next(i for i, row in enumerate(rows) if row[0] == "中心编码")
-    headers = rows[top]
+    top = next(i for i, row in enumerate(rows) if row[0] == t.NUMBER_LABEL)  # 序号 first (v4)
+    headers = [str(header).replace("\n", "") for header in rows[top]]  # broken between words
+    rows = [[str(cell).replace("\n", "") if isinstance(cell, str) else cell for cell in row] for row in rows]
     code, name, total = (headers.index(dict(contract.CENTER_RESULT_COLUMNS)[k])
                          for k in ("code", "name", "total"))
     data = result_dict(outcome)
