@@ -29,8 +29,12 @@ HEADERS = {header.replace("|", ""): tuple(header.split("|")) for header in (
 # Endings after which a name may break: a place or an office ends there.
 ENDINGS = ("街道", "办事处", "人民政府", "镇", "乡", "区", "县", "市", "社区", "服务中心", "中心", "服务站",
            "保障所", "人社所", "银行", "分行", "支行", "营业部", "公司", "局", "委员会")
+# … and before these, after a place's own name (雕庄|街道, 龙虎塘|街道|人社服务中心): the unit is a
+# word of its own
+UNITS = ("街道", "办事处", "人民政府", "服务中心", "股份有限公司", "有限公司", "分行", "支行")
 OPENING = "（(〔【《“"  # a line may break before these …
 CLOSING = "，。；、：）)〕】》”！？,.;:"  # … and after these, never before them
+PARTICLES = "的"  # a phrase ends after 的 (转出人员的|缴费基数明细)
 _ENDING = re.compile("|".join(sorted(map(re.escape, ENDINGS), key=len, reverse=True)))
 
 
@@ -46,10 +50,12 @@ def pieces(text: str) -> tuple[str, ...]:
     cuts = {0, len(text)}
     for match in _ENDING.finditer(text):
         cuts.add(match.end())
+        if match.group() in UNITS:
+            cuts.add(match.start())
     for index, char in enumerate(text):
         if char in OPENING:
             cuts.add(index)
-        elif (char in CLOSING or char in " -") and not _inside_number(text, index):
+        elif (char in CLOSING or char in " -" + PARTICLES) and not _inside_number(text, index):
             cuts.add(index + 1)
         elif index and (wide(char) != wide(text[index - 1])) and not _latin_run(text, index):
             cuts.add(index)  # between a number and Chinese text (2024年 stays whole)

@@ -317,6 +317,15 @@ def approval_line(settings: Settings) -> str | None:
     return f"{settings.approval_number}{day}"
 
 
+def basis_line(settings: Settings) -> str | None:
+    """The 审定文号 a table document rests on, cited (v4: never printed as its own 文号 under
+    the title, GB/T 9704-2012 7.2.4): 依据：常人社〔2024〕95号（2024年12月20日审定）; None in a draft."""
+    if settings.status != contract.STATUS_FINAL:
+        return None
+    day = f"（{chinese_date(settings.approval_date)}审定）" if settings.approval_date else ""
+    return f"依据：{settings.approval_number}{day}"
+
+
 def document_date(settings: Settings) -> str:
     """The date a document is signed: 审定日期 once 审定, else the run's date (制表日期)."""
     if settings.status == contract.STATUS_FINAL and settings.approval_date:
@@ -460,18 +469,95 @@ def document_widths(table: t.Table, points: float, wrap: frozenset[int] = frozen
     return widths
 
 
+MOST_LINES = 3  # lines a name may take in a table document, at the smallest type
+
+
 def fit_document(table: t.Table, room: float, wrap: frozenset[int] = frozenset(),
                  sizes: tuple[float, ...] = (9, 8.5, MIN_POINTS)) -> tuple[float, list[float]]:
-    """The largest type size of ``sizes`` (then the fewest lines for the ``wrap`` columns, at
-    most two) at which ``table`` prints within ``room`` points, and its widths stretched to
-    span the room; else the smallest size with names on three lines (a table wider still runs
-    onto a further page across)."""
+    """The type size and widths at which ``table`` prints within ``room`` points: at the
+    largest size of ``sizes`` where no row takes more than two lines, else the smallest; the
+    ``wrap`` columns (names) narrowed to up to MOST_LINES lines and widened again, from the room
+    that leaves, where that saves the most lines of the whole table (one long 收款单位 need not
+    make every row three lines high); what room is left spans the page."""
+    chosen = None
     for size in sizes:
-        for max_lines in ((1, 2) if wrap else (1,)):
-            widths = document_widths(table, size, wrap, max_lines)
-            if printed_points(widths) <= room:
-                return size, stretch(widths, room)
-    return sizes[-1], stretch(document_widths(table, sizes[-1], wrap, 3), room)
+        widths = document_widths(table, size, wrap, MOST_LINES if wrap else 1)
+        if printed_points(widths) > room:
+            continue
+        widths = widen(table, widths, size, wrap, room)
+        chosen = size, widths
+        if max(_row_lines(table, widths, size, wrap), default=1) <= 2:
+            break
+    if chosen is None:  # too wide even so: a further page across (columns 序号–中心名称 repeat)
+        size = sizes[-1]
+        chosen = size, document_widths(table, size, wrap, MOST_LINES)
+    return chosen[0], stretch(chosen[1], room)
+
+
+@lru_cache(maxsize=65536)
+def _lines_at(text: str, units: float, points: float) -> int:
+    return len(wrapped(text, units, points))
+
+
+def _row_lines(table: t.Table, widths: list[float], points: float, wrap: frozenset[int]) -> list[int]:
+    """Lines each row of ``table`` takes at ``widths`` (its tallest ``wrap`` cell)."""
+    return [max([_lines_at(t.cell_text(row[col], table.kinds[col]), widths[col], points)
+                 for col in wrap if row[col]] + [1]) for row in table.rows]
+
+
+def widen(table: t.Table, widths: list[float], points: float, wrap: frozenset[int],
+          room: float) -> list[float]:
+    """``widths`` with the room left given, step by step, to the ``wrap`` column whose next
+    width (where one of its texts takes a line fewer) saves the most lines per point."""
+    widths = list(widths)
+    steps = {col: sorted({narrowest(t.cell_text(row[col], table.kinds[col]), points, lines)
+                          for row in table.rows if row[col] for lines in range(1, MOST_LINES + 1)})
+             for col in wrap}
+    total = sum(_row_lines(table, widths, points, wrap))
+    while True:
+        spare = room - printed_points(widths)
+        best = None
+        for col in wrap:
+            for step in (step for step in steps[col] if step > widths[col] + 1e-9):
+                cost = (step - widths[col]) * 5.9
+                if cost > spare + 1e-9:
+                    break
+                trial = widths[:col] + [step] + widths[col + 1:]
+                saved = total - sum(_row_lines(table, trial, points, wrap))
+                if saved > 0 and (best is None or saved / cost > best[0]):
+                    best = (saved / cost, col, step, saved)
+        if best is None:
+            return widths
+        _, col, step, saved = best
+        widths[col] = step
+        total -= saved
+
+
+GRID_GAP = 12.0  # points: column boundaries of two tables closer than this become one
+
+
+def grid_for(tables: list[t.Table], points: float, room: float) -> tuple[float, ...]:
+    """Grid columns for a sheet holding ``tables`` one under another: each table fitted to
+    ``room`` on its own (its text wrapping where it must), the grid cut wherever any of them has
+    a column boundary (two cuts nearer than GRID_GAP made one), so that every table's columns
+    fall on grid columns (:func:`fitted_spans`)."""
+    if not tables:
+        return tuple(stretch([10.0] * 8, room))
+    cuts: list[float] = []
+    for table in tables:
+        text = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+        at = 0.0
+        for width in fit_document(table, room, text, (points,))[1][:-1]:
+            at += 5.9 * width + 4.2
+            cuts.append(at)
+    merged: list[list[float]] = []
+    for cut in sorted(cuts):
+        if merged and cut - merged[-1][-1] < GRID_GAP:
+            merged[-1].append(cut)
+        else:
+            merged.append([cut])
+    edges = [0.0] + [sum(group) / len(group) for group in merged if GRID_GAP <= sum(group) / len(group) <= room - GRID_GAP] + [room]
+    return tuple(round((b - a - 4.2) / 5.9, 2) for a, b in zip(edges, edges[1:]))
 
 
 def subtotal_groups(table: t.Table) -> list[tuple[int, int]]:
@@ -521,6 +607,38 @@ def spans(widths: list[float], grid: tuple[float, ...]) -> list[tuple[int, int]]
     return placed
 
 
+SPAN_UNITS = 0.71  # what merging a further column adds beyond its width (its cell padding)
+
+
+def span_units(grid: tuple[float, ...], first: int, last: int) -> float:
+    """Units a cell merged over grid columns ``first``–``last`` holds: their widths and the
+    padding between them (Excel: 7 px a unit + 5; LibreOffice prints in proportion)."""
+    return sum(grid[first:last + 1]) + SPAN_UNITS * (last - first)
+
+
+def fitted_spans(needs: list[float], soft: frozenset[int], grid: tuple[float, ...]
+                 ) -> list[tuple[int, int]]:
+    """Grid columns (first, last) for a table whose columns need ``needs`` units: the split of
+    the grid into one run per column that falls short the least — a ``soft`` column (text that
+    may wrap) may fall short at a tenth of the cost of a number's — then wastes the least."""
+    count, size = len(needs), len(grid)
+    if count > size:
+        return spans(needs, grid)
+    best: dict[tuple[int, int], tuple[float, list]] = {(0, 0): (0.0, [])}
+    for index, need in enumerate(needs):
+        following: dict[tuple[int, int], tuple[float, list]] = {}
+        for (_, start), (cost, runs) in best.items():
+            for end in range(start, size - (count - index - 1)):
+                room = span_units(grid, start, end)
+                short = max(0.0, need - room) * (10 if index in soft else 100)
+                total = cost + short + max(0.0, room - need) * 0.01
+                key = (index + 1, end + 1)
+                if key not in following or total < following[key][0]:
+                    following[key] = (total, runs + [(start, end)])
+        best = following
+    return best[(count, size)][1]
+
+
 class Sheet:
     """A document's blocks written top-down on one worksheet of grid columns, A4 at 100 % (no
     shrinking below the type sizes chosen), every row's height set from its text. ``height``
@@ -545,6 +663,8 @@ class Sheet:
         self._heights: list[float] = []  # of every row written, as the file holds them
         self._header: tuple[int, int] | None = None  # the rows repeated on every page
         self._lead: int | None = None  # the first of the headings right above the next block
+        self._data: set[int] = set()  # rows that are a table's data rows (not header, 小计, 合计)
+        self._last_group: int | None = None  # the row the last table's last group starts on
         for col, width in enumerate(self.grid):
             self.sheet.set_column(col, col, width)
         self.sheet.hide_gridlines(2)
@@ -585,7 +705,8 @@ class Sheet:
         lead = self.row if self._lead is None else self._lead
         self.sheet.merge_range(self.row, 0, self.row, len(self.grid) - 1, block.text, cell_format)
         self._set_height(height)
-        self._lead = lead if block.style in (HEADING, SUBTITLE, LABEL, TITLE) else None
+        heading = block.style in (HEADING, SUBTITLE, LABEL, TITLE)
+        self._lead = lead if heading or (block.style == NOTE and self._lead is not None) else None
 
     def _repeated(self) -> float:
         """Points the repeated rows take on top of a page (none before they are written)."""
@@ -609,8 +730,19 @@ class Sheet:
         """Move the last ``block.rows`` rows to a new page when ``closing`` would not fit
         under them (:class:`Keep`)."""
         need = sum(written_height(self._paragraph_height(b)) for b in closing if isinstance(b, Paragraph))
-        if self._used_on_page() + need > self.page_height and self.row > block.rows:
-            self.breaks.append(self.row - block.rows)
+        if self._used_on_page() + need <= self.page_height or self.row <= block.rows:
+            return
+        start = self.row - block.rows
+        if self.paginate:  # the table's last group goes along where it fits; else no lone row
+            group = self._last_group
+            top = self._repeated()
+            if group is not None and top + sum(self._heights[group:]) + need <= self.page_height \
+                    and group not in self.breaks:
+                start = group
+            else:
+                while start > 0 and len(self._data & set(range(start, self.row))) < MIN_ROWS:
+                    start -= 1
+        self.breaks.append(start)
 
     def page_break(self) -> None:
         if self.row:
@@ -627,7 +759,9 @@ class Sheet:
                                         num_format=count_format(value, kind))
             value = t.sheet_value(value, kind)
             if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
-                broken = wrapped(value, sum(self.grid[first:last + 1]), self.table_font)
+                units = (span_units(self.grid, first, last) if self.paginate
+                         else sum(self.grid[first:last + 1]))
+                broken = wrapped(value, units, self.table_font)
                 value = "\n".join(broken)
                 height = max(height, len(broken))
             cells.append((first, last, value, cell_format))
@@ -645,10 +779,18 @@ class Sheet:
               groups: list[tuple[int, int]] | None = None) -> None:
         """``table`` at the next row. With ``paginate``, ``groups`` (first, last row index)
         are kept on one page where they fit; by default the whole table is one group."""
-        if widths is None:
-            widths = (document_widths(table, self.table_font) if self.paginate
-                      else table_widths(table, self.table_font, header_chars=HEADER_CHARS))
-        placed = spans(widths, self.grid)
+        if widths is None and self.paginate:  # as many columns as the grid: one each
+            room = printed_points(self.grid)
+            text = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+            widths = (list(self.grid) if len(table.headers) == len(self.grid)
+                      else fit_document(table, room, text, (self.table_font,))[1])
+        elif widths is None:
+            widths = table_widths(table, self.table_font, header_chars=HEADER_CHARS)
+        if self.paginate and len(widths) != len(self.grid):
+            soft = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+            placed = fitted_spans(widths, soft, self.grid)
+        else:
+            placed = spans(widths, self.grid)
         short = [col > 0 and kind == t.TEXT and _widest(row[col] for row in table.rows) <= SHORT
                  for col, kind in enumerate(table.kinds)]
         header, header_height = self._cells(table.headers, (t.TEXT,) * len(table.headers), "header",
@@ -672,11 +814,16 @@ class Sheet:
             self.sheet.repeat_rows(self.row)
             self._header = (self.row, self.row)
         self._write_cells(header, header_height)
+        last_group = (groups[-1][0] if groups else 0) if groups is not None else 0
         for index, (cells, height) in enumerate(body):
             if index in starts:
                 self.breaks.append(self.row)
                 if not repeat:  # this table's header is not the repeated one: repeat it here
                     self._write_cells(header, header_height)
+            if index == last_group:
+                self._last_group = self.row
+            if not table.is_summary(index):
+                self._data.add(self.row)
             self._write_cells(cells, height)
 
 

@@ -68,9 +68,10 @@ def test_a_sections_last_page_has_room_for_its_signature():
     outcome = run(DEMO, 2023)
     allocation = outcome.allocation
     assert len(allocation.centers) == 24
-    room = p.LANDSCAPE_WIDTH - p.printed_points([confirmations.SEQ_WIDTH, confirmations.ITEM_WIDTH])
+    item = 30.0
+    room = p.TABLE_WIDTH - p.printed_points([confirmations.SEQ_WIDTH, item])
     widths = [9.0] * 25
-    chunks = confirmations._chunks(widths)
+    chunks = confirmations._chunks(widths, item)
     assert chunks[-1][1] == 24 and confirmations._printed(widths, chunks[-1]) >= room / 2
     assert [i for first, last in chunks for i in range(first, last + 1)] == list(range(25))
     with warnings.catch_warnings():
