@@ -651,10 +651,11 @@ class Sheet:
     gets its header on top of each page it runs onto (a copy of the header row)."""
 
     def __init__(self, book, fmt: Formats, styles: dict, name: str, grid: tuple[float, ...],
-                 table_font: float, landscape: bool = False, margins: dict = MARGINS,
-                 paginate: bool = False):
-        self.sheet = book.add_worksheet(name)
+                 table_font: float, landscape: bool = False, specs: dict | None = None,
+                 worksheet_class=None, margins: dict = MARGINS, paginate: bool = False):
+        self.sheet = book.add_worksheet(name, worksheet_class=worksheet_class)
         self.fmt, self.styles, self.grid = fmt, styles, tuple(grid)
+        self.specs = specs or STYLES  # the style specs ``styles`` were made from (a letter's own)
         self.row, self.height, self.breaks = 0, 0.0, []
         self.table_font, self.table_line = table_font, table_font * 1.25
         self.page_height = printable_height(landscape, margins)
@@ -693,7 +694,7 @@ class Sheet:
 
     def _paragraph_height(self, block: Paragraph) -> float:
         line = self.styles[block.style][1]
-        spec = STYLES[block.style][0]
+        spec = self.specs[block.style][0]
         count = lines(block.text, sum(self.grid), spec["font_size"]) if spec.get("text_wrap") else 1
         return line * count + (3 if count > 1 else 0)
 
@@ -750,20 +751,26 @@ class Sheet:
         self.height = 0.0
         self._lead = None
 
+    def cell_lines(self, text: str, columns: tuple[float, ...]) -> int:
+        """Lines a table cell's text wraps onto over grid ``columns`` (a letter counts its own)."""
+        return lines(text, sum(columns), self.table_font)
+
     def _cells(self, values, kinds, row_role: str, placed, short) -> tuple[list, float]:
-        """A row's cells as (first, last, value, format), its text broken between words to fit
-        its columns; and the row's height."""
+        """A row's cells as (first, last, value, format) and the row's height. With
+        ``paginate`` a text is broken between words to fit its columns (so that no program
+        breaks it elsewhere); else the program wraps it and :meth:`cell_lines` counts."""
         cells, height = [], 1
         for (first, last), value, kind, centre in zip(placed, values, kinds, short):
             cell_format = self.fmt.cell(kind, row_role, self.table_font, centre=centre,
                                         num_format=count_format(value, kind))
             value = t.sheet_value(value, kind)
             if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
-                units = (span_units(self.grid, first, last) if self.paginate
-                         else sum(self.grid[first:last + 1]))
-                broken = wrapped(value, units, self.table_font)
-                value = "\n".join(broken)
-                height = max(height, len(broken))
+                if self.paginate:
+                    broken = wrapped(value, span_units(self.grid, first, last), self.table_font)
+                    value = "\n".join(broken)
+                    height = max(height, len(broken))
+                else:
+                    height = max(height, self.cell_lines(value, self.grid[first:last + 1]))
             cells.append((first, last, value, cell_format))
         return cells, self.table_line * height + 2
 
@@ -908,8 +915,8 @@ def written_height(points: float) -> float:
     return 0.75 * int(points * 4 / 3 + 0.5)
 
 
-def letter_styles(book) -> dict:
-    return {name: (book.add_format(spec), line) for name, (spec, line) in STYLES.items()}
+def letter_styles(book, specs: dict | None = None) -> dict:
+    return {name: (book.add_format(spec), line) for name, (spec, line) in (specs or STYLES).items()}
 
 
 def page_text(pages: list[Page]) -> str:
