@@ -134,8 +134,19 @@ def _filing(row: HardwareRow, year: int) -> str:
 
 def hardware_table(allocation: Allocation) -> t.Table:
     """Each 硬件 row of the year by its 项目名称 (第 N 项 when unnamed) with its subsidy; the
-    工作小组's 处理决定 and 决定说明 where it decided (a 未备案 or late row), a 小计 for a 所属区
-    of several rows, 合计."""
+    工作小组's 处理决定 and 决定说明 where it decided (a 未备案 or late row: the columns stay,
+    empty, while such a row is undecided), a 小计 for a 所属区 of several rows, 合计."""
+    s = allocation.settings
+    table = _hardware_rows(allocation)
+    rows = allocation.dataset.hardware
+    if any(h.decision or not h.filed or late(h, s.year) for h in rows):
+        return table
+    keep = [col for col, header in enumerate(table.headers) if header not in ("处理决定", "决定说明")]
+    return t.Table(table.title, tuple(table.headers[col] for col in keep), tuple(table.kinds[col] for col in keep),
+                   [tuple(row[col] for col in keep) for row in table.rows], table.subtotals, table.totals)
+
+
+def _hardware_rows(allocation: Allocation) -> t.Table:
     s = allocation.settings
     rows, subtotals, body, number = [], set(), [], 0
     for district in t.hardware_districts(allocation):

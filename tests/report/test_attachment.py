@@ -193,3 +193,12 @@ def test_report_since_prints_the_comparison(objection, tmp_path, pdftotext):
     found = "".join(subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True,
                                    check=True).stdout.split())
     assert "与公示稿相比的变化" in found and "评定!" in found and "服务场所：无→综合服务窗口" in found
+
+
+def test_decision_columns_only_where_a_project_needs_a_decision(tmp_path, final):
+    """Every project filed in time: no 处理决定/决定说明 columns; a late or unfiled one: they
+    stay (blank while the 工作小组 has not decided)."""
+    on_time = a.hardware_table(run(wb.write(tmp_path / "h.xlsx", wb.base()), 2024).allocation)
+    assert "处理决定" not in on_time.headers and on_time.headers[2] == "项目名称"
+    assert on_time.rows[0][2] == "第 1 项"  # unnamed: numbered, as the notice names it
+    assert {"处理决定", "决定说明"} <= set(a.hardware_table(final.allocation).headers)
