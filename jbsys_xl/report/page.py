@@ -176,6 +176,7 @@ def em_width(text: str) -> float:
                else .33 if ch in ",.:;' " else .55 for ch in text)
 
 
+@lru_cache(maxsize=262144)  # sizing a table measures the same pieces and lines again and again
 def line_units(text: str, points: float) -> float:
     """Column units one line of ``text`` needs at ``points`` in both programs that print our
     files: Excel (宋体: half-width characters half an em; 5.25 pt a unit) and LibreOffice (the
@@ -200,13 +201,18 @@ def narrowest(text: str, points: float, max_lines: int) -> float:
     """The fewest units ``text`` prints in on at most ``max_lines`` lines without breaking a
     piece (one piece a line at the most)."""
     found = breaks.pieces(text) or ("",)
-    widths = sorted({line_units("".join(found[a:b]).strip(), points)
-                     for a in range(len(found)) for b in range(a + 1, len(found) + 1)})
     floor = max(line_units(piece.strip(), points) for piece in found)
-    for width in widths:
-        if width >= floor and len(breaks.wrap(text, lambda line: line_units(line, points) <= width + 1e-9)) <= max_lines:
-            return width
-    return widths[-1]
+    widths = sorted(width for width in {line_units("".join(found[a:b]).strip(), points)
+                                        for a in range(len(found)) for b in range(a + 1, len(found) + 1)}
+                    if width >= floor)
+    low, high = 0, len(widths) - 1  # the lines a text takes only fall as its column widens
+    while low < high:
+        middle = (low + high) // 2
+        if len(breaks.wrap(text, lambda line: line_units(line, points) <= widths[middle] + 1e-9)) <= max_lines:
+            high = middle
+        else:
+            low = middle + 1
+    return widths[low]
 
 
 def write_table(sheet, fmt: Formats, table: t.Table, top: int, widths: list[int],
@@ -505,13 +511,24 @@ def _row_lines(table: t.Table, widths: list[float], points: float, wrap: frozens
                  for col in wrap if row[col]] + [1]) for row in table.rows]
 
 
+STEPS = 12  # widths tried per column: a large table's thousand names need not be tried one by one
+
+
+def _few(widths: list[float]) -> list[float]:
+    """At most STEPS of the sorted ``widths``, evenly through them, the widest always kept."""
+    if len(widths) <= STEPS:
+        return widths
+    return [widths[round(i * (len(widths) - 1) / (STEPS - 1))] for i in range(STEPS)]
+
+
 def widen(table: t.Table, widths: list[float], points: float, wrap: frozenset[int],
           room: float) -> list[float]:
     """``widths`` with the room left given, step by step, to the ``wrap`` column whose next
     width (where one of its texts takes a line fewer) saves the most lines per point."""
     widths = list(widths)
-    steps = {col: sorted({narrowest(t.cell_text(row[col], table.kinds[col]), points, lines)
-                          for row in table.rows if row[col] for lines in range(1, MOST_LINES + 1)})
+    steps = {col: _few(sorted({narrowest(t.cell_text(text, table.kinds[col]), points, lines)
+                               for text in {row[col] for row in table.rows} if text
+                               for lines in range(1, MOST_LINES + 1)}))
              for col in wrap}
     total = sum(_row_lines(table, widths, points, wrap))
     while True:
