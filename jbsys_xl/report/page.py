@@ -78,7 +78,6 @@ def printable_height(landscape: bool, margins: dict = MARGINS) -> float:
 LANDSCAPE_WIDTH, PORTRAIT_WIDTH = printable_width(True), printable_width(False)
 LANDSCAPE_HEIGHT, PORTRAIT_HEIGHT = printable_height(True), printable_height(False)
 TABLE_WIDTH, TABLE_HEIGHT = printable_width(True, TABLE_MARGINS), printable_height(True, TABLE_MARGINS)
-TABLE_PORTRAIT_WIDTH = printable_width(False, TABLE_MARGINS)
 
 
 def units_for(points: float, columns: int) -> float:
@@ -573,7 +572,8 @@ def grid_for(tables: list[t.Table], points: float, room: float) -> tuple[float, 
             merged[-1].append(cut)
         else:
             merged.append([cut])
-    edges = [0.0] + [sum(group) / len(group) for group in merged if GRID_GAP <= sum(group) / len(group) <= room - GRID_GAP] + [room]
+    middles = [sum(group) / len(group) for group in merged]
+    edges = [0.0] + [cut for cut in middles if GRID_GAP <= cut <= room - GRID_GAP] + [room]
     return tuple(round((b - a - 4.2) / 5.9, 2) for a, b in zip(edges, edges[1:]))
 
 
@@ -734,15 +734,19 @@ class Sheet:
     def _used_on_page(self) -> float:
         """Points used on the page the next row would print on: rows flow onto a new page
         when they do not fit, which starts with the repeated header rows."""
+        return self._page()[0]
+
+    def _page(self) -> tuple[float, int]:
+        """(points used, first row) of the page the next row would print on."""
         header = self._header
         repeated = self._repeated()
-        used, breaks = 0.0, set(self.breaks)
+        used, start, breaks = 0.0, 0, set(self.breaks)
         for row, height in enumerate(self._heights):
             top = repeated if header and row > header[1] else 0.0
             if row in breaks or used + height > self.page_height:
-                used = top
+                used, start = top, row
             used += height
-        return used
+        return used, start
 
     def keep(self, block: Keep, closing: Page) -> None:
         """Move the last ``block.rows`` rows to a new page when ``closing`` would not fit
@@ -826,11 +830,14 @@ class Sheet:
         if self.paginate:
             base = self._repeated()
             top = (0.0 if repeat else base) + written_height(header_height)
+            used, start = self._page()
             before, starts = plan_breaks(
-                self._used_on_page(), self.page_height, base, top, written_height(header_height),
+                used, self.page_height, base, top, written_height(header_height),
                 [written_height(h) for _, h in body],
                 [not table.is_summary(index) for index in range(len(body))],
-                groups if groups is not None else [(0, len(body) - 1)])
+                groups if groups is not None else [(0, len(body) - 1)],
+                # only its own headings (a title) above it: a new page would leave nothing behind
+                movable=self._lead is None or self._lead > start)
             if before and self.row:
                 self.breaks.append(self.row if self._lead is None else self._lead)
         self._lead = None
@@ -855,8 +862,8 @@ MIN_ROWS = 2  # data rows a part of a table keeps on a page (never a lone row)
 
 
 def plan_breaks(used: float, page: float, base: float, top: float, header: float,
-                heights: list[float], data: list[bool], groups: list[tuple[int, int]]
-                ) -> tuple[bool, set[int]]:
+                heights: list[float], data: list[bool], groups: list[tuple[int, int]],
+                movable: bool = True) -> tuple[bool, set[int]]:
     """Where a table's pages start: (whether it starts on a new page, the body rows that start
     one). ``used``: points of the page taken before the table; ``base``: what a new page starts
     with before any table (repeated rows); ``top``: what it starts with before this table's body
@@ -866,7 +873,7 @@ def plan_breaks(used: float, page: float, base: float, top: float, header: float
     A group that does not fit under the rows already on the page starts a new page when it fits
     on one; a longer group flows, but never leaves fewer than MIN_ROWS data rows at either end
     of a page; a table starts on a new page when fewer than that (or its first group) would fit
-    under its header."""
+    under its header (unless not ``movable``: nothing else would be left on the page)."""
     def rows_data(a: int, b: int) -> int:
         return sum(data[a:b])
 
@@ -885,7 +892,7 @@ def plan_breaks(used: float, page: float, base: float, top: float, header: float
         first, last = groups[0]
         whole = sum(heights[first:last + 1])
         follow = whole if top + whole <= page else need(first, last)
-        if used > base and used + header + follow > page:
+        if movable and used > base and used + header + follow > page:
             before, used = True, base
     used += header
     on_page = 0  # body rows of this table on the current page

@@ -198,3 +198,12 @@ def test_the_attachment_money_still_adds_up(printed, outcome):
         text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "").replace(" ", "")
     assert t.cell_text(pools.paid_total - pools.hardware_total, t.MONEY) in text
     assert t.cell_text(Decimal(pools.balance), t.MONEY) in text
+
+
+def test_a_table_under_its_title_alone_stays_on_the_page():
+    """Under other content a table that would start with one row moves to a new page; under
+    nothing but its own title it starts there (moving would leave the title alone)."""
+    heights, data = [20.0] * 30, [True] * 30
+    moved, _ = p.plan_breaks(350.0, 400.0, 0.0, 30.0, 30.0, heights, data, [(0, 29)])
+    before, starts = p.plan_breaks(350.0, 400.0, 0.0, 30.0, 30.0, heights, data, [(0, 29)], movable=False)
+    assert moved and not before and starts == {1, 19}
