@@ -683,6 +683,7 @@ class Sheet:
         self._lead: int | None = None  # the first of the headings right above the next block
         self._data: set[int] = set()  # rows that are a table's data rows (not header, 小计, 合计)
         self._last_group: int | None = None  # the row the last table's last group starts on
+        self._table_end: int | None = None  # the row after the last table
         for col, width in enumerate(self.grid):
             self.sheet.set_column(col, col, width)
         self.sheet.hide_gridlines(2)
@@ -755,8 +756,8 @@ class Sheet:
         if self._used_on_page() + need <= self.page_height or self.row <= block.rows:
             return
         start = self.row - block.rows
-        if self.paginate:  # the table's last group goes along where it fits; else no lone row
-            group = self._last_group
+        if self.paginate and self._table_end == self.row:  # right under a table: its last group
+            group = self._last_group                          # goes along, else no lone row
             top = self._repeated()
             if group is not None and top + sum(self._heights[group:]) + need <= self.page_height \
                     and group not in self.breaks:
@@ -856,6 +857,7 @@ class Sheet:
             if not table.is_summary(index):
                 self._data.add(self.row)
             self._write_cells(cells, height)
+        self._table_end = self.row
 
 
 MIN_ROWS = 2  # data rows a part of a table keeps on a page (never a lone row)
