@@ -27,7 +27,9 @@ from ..pipeline import Outcome
 from ..rules.allocate import hardware_subsidy
 from . import page as p
 from . import tables as t
+from .confirmations import departments
 from .json_result import score_number
+from .payments import payee_warning, payments, refusal
 
 ATTACHMENT = "附件"
 BALANCE_SHEET = "资金平衡"
@@ -360,14 +362,24 @@ def attachment_sheets(book, fmt: p.Formats, allocation: Allocation, warnings: li
     second.write(rest)
 
 
-def attachment_bytes(outcome: Outcome, warnings: list[Check] | None = None,
-                     since: Since | None = None) -> tuple[bytes, list[Check]]:
+def run_warnings(outcome: Outcome) -> list[Check]:
+    """Every warning of the run a signer should know (documents.md §0): the run's own, then
+    those its documents add — an indicator without a 条线, and once 审定 a 收款单位 filled by
+    the name — whichever documents are made, so the 附件 reads the same from every door."""
+    allocation = outcome.allocation
+    found = list(outcome.warnings) + departments(allocation)[1]
+    if refusal(allocation) is None:
+        found += [check for check in [payee_warning(payments(allocation)[1])] if check]
+    return found
+
+
+def attachment_bytes(outcome: Outcome, since: Since | None = None) -> tuple[bytes, list[Check]]:
     """The 附件 as a workbook of its two sheets, ready to print or convert, and the warning that
-    an 审定 附件 lacks its comparison with the 公示 (with ``since`` absent). ``warnings``: every
-    warning of the run (default: the outcome's), listed in its last section."""
+    an 审定 附件 lacks its comparison with the 公示 (with ``since`` absent); its last section
+    lists :func:`run_warnings` and that one."""
     allocation = outcome.allocation
     found = [check for check in [since_warning(allocation, since)] if check]
-    listed = list(outcome.warnings if warnings is None else warnings) + found
+    listed = run_warnings(outcome) + found
     data = p.workbook_bytes(p.title_with_status(title(allocation), allocation.settings),
                             lambda book, fmt: attachment_sheets(book, fmt, allocation, listed, since))
     return data, found

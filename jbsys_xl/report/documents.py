@@ -36,14 +36,13 @@ class NotFinal(Exception):
         self.check = check
 
 
-def workbook(outcome: Outcome, name: str, since: Since | None = None,
-             warnings: list[Check] | None = None) -> tuple[bytes, list[Check]]:
+def workbook(outcome: Outcome, name: str, since: Since | None = None) -> tuple[bytes, list[Check]]:
     """The document ``name`` (附件, 告知书, 硬件建设补助告知书, 条线确认表, 公示, 拨付明细) laid out as a workbook, and
-    the warnings found on the way. Raises NotFinal for 拨付明细 in a draft. The 附件 lists
-    ``warnings`` (default: the run's) and, with ``since``, what changed since the 公示."""
+    the warnings found on the way. Raises NotFinal for 拨付明细 in a draft. The 附件 adds, with
+    ``since``, what changed since the 公示."""
     allocation = outcome.allocation
     if name == ATTACHMENT:
-        return attachment_bytes(outcome, warnings, since)
+        return attachment_bytes(outcome, since)
     if name == NOTICE:
         return notices_workbook(outcome, list(allocation.centers)), []
     if name == HARDWARE_NOTICE:
@@ -73,15 +72,12 @@ def xlsx(outcome: Outcome, name: str) -> tuple[bytes, list[Check]]:
 
 def workbooks(outcome: Outcome, names: Iterable[str], since: Since | None = None
               ) -> tuple[dict[str, bytes], list[Check]]:
-    """The documents ``names`` as workbooks, in the order given, and the warnings found on the
-    way; the 附件 is laid out last, so its 审定时已知悉的事项 holds the other documents'
-    warnings too (every warning of the run, documents.md §0)."""
-    names = list(names)
+    """The documents ``names`` as workbooks, and the warnings found on the way."""
     books, checks = {}, []
-    for name in sorted(names, key=lambda name: name == ATTACHMENT):
-        books[name], found = workbook(outcome, name, since, outcome.warnings + checks)
+    for name in names:
+        books[name], found = workbook(outcome, name, since)
         checks += found
-    return {name: books[name] for name in names}, checks
+    return books, checks
 
 
 def pdfs(outcome: Outcome, names: Iterable[str], since: Since | None = None

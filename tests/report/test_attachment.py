@@ -27,7 +27,7 @@ from tests.support.approved import NUMBER, approved_demo
 def text(outcome, since=None) -> str:
     allocation = outcome.allocation
     first = a.first_page(allocation, t.numbered(a.allocation_table(allocation)))
-    pages = [first, a.second_page(allocation, outcome.warnings, since)]
+    pages = [first, a.second_page(allocation, a.run_warnings(outcome), since)]
     return "".join(p.page_text(pages).split())
 
 
@@ -202,3 +202,19 @@ def test_decision_columns_only_where_a_project_needs_a_decision(tmp_path, final)
     assert "处理决定" not in on_time.headers and on_time.headers[2] == "项目名称"
     assert on_time.rows[0][2] == "第 1 项"  # unnamed: numbered, as the notice names it
     assert {"处理决定", "决定说明"} <= set(a.hardware_table(final.allocation).headers)
+
+
+def test_the_last_section_lists_what_the_documents_warn_about_too(tmp_path):
+    """An 审定 run whose 收款单位 are empty and whose indicators have no 条线: those warnings
+    (the 拨付明细's and the 条线确认表's) are on the 附件 too, whichever documents are made."""
+    sheets = wb.base()
+    sheets["参数"][0] += ["审定文号", "审定日期"]
+    sheets["参数"][1] += ["常人社〔2024〕1号", date(2024, 12, 20)]
+    wb.set_cell(sheets, "评定", 2, "综合优胜", "是")
+    outcome = run(wb.write(tmp_path / "b.xlsx", sheets), 2024)
+    assert outcome.ok, outcome.errors
+    listed = a.run_warnings(outcome)
+    assert any("收款单位" in check.message for check in listed)
+    assert any("未指定条线" in check.message for check in listed)
+    found = text(outcome)
+    assert all("".join(str(check).split()) in found for check in listed)
