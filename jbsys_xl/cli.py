@@ -149,7 +149,8 @@ def _document(args, outputs, what: str, make) -> int:
     from .report.notices import NoticeLayoutError
 
     source = Path(args.workbook)
-    if problem := first_problem(outputs, [source]):
+    since = [Path(args.since)] if getattr(args, "since", None) else []
+    if problem := first_problem(outputs, [source, *since]):
         return fail(problem)
     outcome = run(source, args.year)
     if not outcome.ok:
@@ -166,17 +167,45 @@ def _document(args, outputs, what: str, make) -> int:
         return fail(str(exc), EXIT_FAILURE)
 
 
+class _Refused(Exception):
+    """A --since OLD that cannot be compared: the exit code, its reason already printed."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def _since(args, outcome):
+    """What changed since ``--since OLD`` (the 公示 run), for the 附件; None without it. Raises
+    _Refused (exit 2, the reason printed) when OLD cannot be compared."""
+    if not getattr(args, "since", None):
+        return None
+    from .report.diff import DiffError, InvalidSide
+    from .report.documents import since_of
+
+    try:
+        return since_of(args.since, outcome)
+    except InvalidSide as exc:
+        raise _Refused(refuse(exc.checks, f"--since 的{exc}", "请用 jbsys-xl check 查看全部。")) from None
+    except DiffError as exc:
+        raise _Refused(fail(f"--since：{exc}")) from None
+
+
 def cmd_report(args) -> int:
-    """附件 (--pdf) and 条线确认表 (--confirmations)."""
+    """附件 (--pdf, with --since what changed since the 公示) and 条线确认表 (--confirmations)."""
     if not args.pdf and not args.confirmations:
         return fail("请给出 --pdf 附件.pdf 或 --confirmations 条线确认表.pdf（或两者）")
 
     def make(outcome) -> int:
         from .report.documents import ATTACHMENT, CONFIRMATIONS, pdfs
 
+        try:
+            since = _since(args, outcome) if args.pdf else None
+        except _Refused as refused:
+            return refused.code
         targets = {name: target for name, target in ((ATTACHMENT, args.pdf), (CONFIRMATIONS, args.confirmations))
                    if target}
-        files, checks = pdfs(outcome, targets)
+        files, checks = pdfs(outcome, targets, since)
         print_warnings(outcome, checks)
         for name, target in targets.items():
             write_atomic(target, files[name])
@@ -243,7 +272,11 @@ def cmd_documents(args) -> int:
         from .console import is_input
         from .report.documents import document_set, write_set
 
-        files, checks, notes = document_set(outcome)
+        try:
+            since = _since(args, outcome)
+        except _Refused as refused:
+            return refused.code
+        files, checks, notes = document_set(outcome, since)
         if any(is_input(folder / name, Path(args.workbook)) for name in files):
             return fail("文书会覆盖输入文件，请换一个文件夹")
         written = write_set(files, folder)
@@ -326,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--pdf", metavar="附件.pdf", help="附件：分配表、硬件建设补助和资金平衡")
     report.add_argument("--confirmations", metavar="条线确认表.pdf",
                         help="条线确认表：每个考核部门一节，供各条线签字确认")
+    report.add_argument("--since", metavar="公示时的结果",
+                        help="附件加“与公示稿相比的变化”：公示时的分配工作簿、分配结果工作簿或 allocate --json 的 JSON")
     report.set_defaults(func=cmd_report)
     notices = with_source("notices", "生成各中心的告知书（每个中心一页 PDF，需要 LibreOffice）")
     notices.add_argument("--center", nargs="+", action="extend",
@@ -344,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     payments.set_defaults(func=cmd_payments)
     documents = with_source("documents", "把全部文书写入一个文件夹（需要 LibreOffice）")
     documents.add_argument("-o", "--output", required=True, metavar="文件夹")
+    documents.add_argument("--since", metavar="公示时的结果",
+                           help="附件加“与公示稿相比的变化”（同 report --since）")
     documents.set_defaults(func=cmd_documents)
     diff = commands.add_parser("diff", help="比较同一年度的两次结果（如草案和审定稿）：哪些中心的资金变了、为什么",
                                description="比较同一年度的两次结果（如草案和审定稿）")
