@@ -318,7 +318,7 @@ def test_the_demo_walked_to_its_审定_allocates_with_unchanged_money(tmp_path):
         assert {k: after[k] for k in money} == money
     assert not [c for c in approved["checks"] if c["sheet"] in (contract.CALLBACKS, contract.OBJECTIONS)]
     # every decision recorded: what stays is no open matter, only what the signer should know
-    assert sorted(c["sheet"] for c in approved["checks"]) == ["业务量", "参数", "投诉"], approved["checks"]
+    assert sorted(c["sheet"] for c in approved["checks"]) == ["参数", "投诉"], approved["checks"]
     assert any("结余去向：结转下年度统筹使用" in c["message"] for c in approved["checks"])
 
 

@@ -252,7 +252,7 @@ def test_a_batch_edited_after_the_confirmation_is_not_deleted(book, drawn_list, 
     assert callback_buttons.import_callback_results(book) is None
     assert "在确认之后有了变化" in book.app.alerts[-1][0]
     assert callback_rows(book)[ours[0] - HEADER_ROW - 1][HEADERS.index("处理决定")] == "否决"
-    assert len(callback_rows(book)) == 5 + 23
+    assert len(callback_rows(book)) == 6 + 23
 
 
 def test_the_entry_point_is_named_for_the_ribbon():

@@ -129,7 +129,7 @@ def test_callback_results_go_into_the_workbook_as_callback_results_into_writes_i
     page.get_by_role("button", name="导入回访结果", exact=True).click()
     page.locator(".ok").wait_for(timeout=120_000)
     assert "抽取 23 件，已回访 1 件" in page.locator(".ok").inner_text()
-    assert "同一抽取批次此前的 0 行换成这次的 23 行，保留其他 5 行" in page.locator(".plan").inner_text()
+    assert "同一抽取批次此前的 0 行换成这次的 23 行，保留其他 6 行" in page.locator(".plan").inner_text()
     with page.expect_download() as started:
         page.get_by_role("link", name=re.compile("下载导入后的分配工作簿")).click()
     assert started.value.suggested_filename == "demo-回访导入后-2024.xlsm"
