@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import xlwings
 from xlwings.constants import MAX_COLUMNS
 
 from .. import contract
@@ -65,7 +64,8 @@ RETRY_IMPORT = ("请关闭正在编辑单元格的窗口或其他占用 Excel �
                 "再次导入会替换此前导入的行，不会重复计入。")
 NOT_SAVED = "工作簿还没有保存到文件夹中（新建未保存），无法在它旁边写文件。请先“另存为”到本机文件夹后再试。"
 NOT_SYNCED = ("工作簿打开自 OneDrive/SharePoint 的网址，本机没有找到它的同步副本，无法在它旁边写文件。"
-              "请在 OneDrive 中把该文件设为“始终保留在此设备上”并等待同步完成，或“另存为”到本机文件夹后再试。")
+              "请把它所在的文档库同步到本机（SharePoint 网页上点“同步”，或在 OneDrive 中设为“始终保留在此设备上”），"
+              "等同步完成后从同步文件夹打开它；或者“文件 → 另存为”到本机文件夹后再试。")
 SAVE_TITLE = "保存 12333 回访清单（含姓名和电话：请存在本机不共享的文件夹，不要存到 OneDrive、共享文件夹或网盘）"
 CONFIDENTIAL = "清单含个人信息（姓名、电话）：内部资料，注意保密，不要放到共享文件夹或网盘。"
 NO_OPERATOR = "没有填写抽取人，未生成回访清单：抽取记录须写明由谁抽取。"
@@ -557,12 +557,16 @@ def pick_files(book, prompt: str, file_filter: str = FILE_FILTER) -> list[str]:
 
 
 def saved_path(book) -> Path | None:
-    """The workbook's file on this PC, or None: never saved, or on OneDrive/SharePoint (a web
-    address in Excel) without a synced copy here — xlwings' Book.fullname maps one or fails."""
-    try:
-        path = Path(book.fullname)
-    except xlwings.XlwingsError:
+    """The workbook's file on this PC, or None: never saved, or opened from OneDrive or
+    SharePoint (a web address as Excel's FullName). The address is not mapped to a synced copy
+    here: the buttons that only leave the workbook out of the files picked need no path, and
+    xlwings' mapper may fail in any way (UnboundLocalError for a SharePoint site nobody
+    configured) or search a whole OneDrive folder first. The 文书 buttons, which write beside
+    the workbook, map it themselves (document_buttons.local_path)."""
+    fullname = book.api.FullName
+    if "://" in fullname:
         return None
+    path = Path(fullname)
     return path if path.is_absolute() and path.is_file() else None
 
 
