@@ -502,6 +502,24 @@ def check_import_refused(book, exports, watch: DialogWatch, report: Report) -> N
                      and any(reason in message for message in messages), f"messages: {messages}")
 
 
+def time_jb_cells(book, codes: list[str], year: int, label: str, watch: DialogWatch,
+                  report: Report):
+    """JB_CELLS JB* formulas on a new sheet, timed as they are entered and through one 业务量
+    edit. The sheet, the edited cell and its value before."""
+    sheet = book.sheets.add(f"JB{JB_CELLS}", after=book.sheets[-1])
+    kinds = ("JBSCORE", "JBSUBSIDY", "JBGRADE")
+    formulas = [[f'={kinds[i % 3]}("{codes[i % len(codes)]}",{year})'] for i in range(JB_CELLS)]
+    with watch.step():
+        _, seconds = timed(lambda: setattr(sheet.range((1, 1), (JB_CELLS, 1)), "formula", formulas))
+    report.timing(f"{label}: entering {JB_CELLS} JB* formulas", seconds)
+    _, cell = volume_cell(book, year)
+    old = cell.value
+    with watch.step():
+        _, seconds = timed(lambda: setattr(cell, "value", (old or 0) + 1))
+    report.timing(f"{label}: one 业务量 edit with {JB_CELLS} JB* cells", seconds)
+    return sheet, cell, old
+
+
 def pythonw_count() -> int:
     """UDF servers (and other windowless Pythons) running now."""
     done = subprocess.run(["tasklist", "/FI", "IMAGENAME eq pythonw.exe", "/NH", "/FO", "CSV"],
@@ -523,17 +541,7 @@ def check_office_pc(app, book, year: int, watch: DialogWatch, report: Report) ->
     ours = config.is_file() and "jbsys-xl\\venv" in config.read_text("mbcs", "replace").lower()
     report.check("global xlwings.conf holds no JBSys-XL line", not ours, str(config))
     codes = [c["code"] for c in expected_result(Path(book.fullname), year, Path(book.fullname).parent)["centers"]]
-    sheet = book.sheets.add("JB300", after=book.sheets[-1])
-    kinds = ("JBSCORE", "JBSUBSIDY", "JBGRADE")
-    formulas = [[f'={kinds[i % 3]}("{codes[i % len(codes)]}",{year})'] for i in range(JB_CELLS)]
-    with watch.step():
-        _, seconds = timed(lambda: setattr(sheet.range((1, 1), (JB_CELLS, 1)), "formula", formulas))
-    report.timing(f"demo: entering {JB_CELLS} JB* formulas", seconds)
-    _, cell = volume_cell(book, year)
-    old = cell.value
-    with watch.step():
-        _, seconds = timed(lambda: setattr(cell, "value", (old or 0) + 1))
-    report.timing(f"demo: one 业务量 edit with {JB_CELLS} JB* cells", seconds)
+    sheet, cell, old = time_jb_cells(book, codes, year, "demo", watch, report)
     servers = pythonw_count()
     other = app.books.add()
     with watch.step():
@@ -567,16 +575,7 @@ def check_medium(app, year: int, watch: DialogWatch, report: Report, folder: Pat
     path = Path(shutil.copy(medium_workbook(), folder / "medium.xlsm"))
     book = app.books.open(str(path))
     codes = [c["code"] for c in expected_result(path, year, folder)["centers"]]
-    sheet = book.sheets.add("JB")
-    kinds = ("JBSCORE", "JBSUBSIDY", "JBGRADE")
-    formulas = [[f'={kinds[i % 3]}("{codes[i % len(codes)]}",{year})'] for i in range(JB_CELLS)]
-    with watch.step():
-        _, seconds = timed(lambda: setattr(sheet.range((1, 1), (JB_CELLS, 1)), "formula", formulas))
-    report.timing(f"medium: entering {JB_CELLS} JB* formulas", seconds)
-    _, cell = volume_cell(book, year)
-    with watch.step():
-        _, seconds = timed(lambda: setattr(cell, "value", (cell.value or 0) + 1))
-    report.timing(f"medium: one 业务量 edit with {JB_CELLS} JB* cells", seconds)
+    time_jb_cells(book, codes, year, "medium", watch, report)
     with watch.step() as messages:
         _, seconds = timed(book.macro("JbRibbon.GenerateAllocation"))
     report.timing(f"medium: 生成分配 with {JB_CELLS} JB* cells", seconds)

@@ -87,13 +87,24 @@ def last_filled_row(sheet, used) -> int | None:
     the data. Asked with Range.Find (one COM call); Range.End would skip rows a filter hides.
     Where there is no Excel COM object (xlwings on a Mac), the used range's last row."""
     bottom = used.row + used.shape[0] - 1
-    try:
-        found = sheet.api.Cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART,
-                                     SearchOrder=XL_BY_ROWS, SearchDirection=XL_PREVIOUS,
-                                     MatchCase=False)
-    except AttributeError:
+    found = _find_last(sheet, XL_BY_ROWS)
+    if found is _NO_COM:
         return bottom
     return None if found is None else min(found.Row, bottom)
+
+
+_NO_COM = object()
+
+
+def _find_last(sheet, order: int):
+    """The last cell holding anything, searched row by row or column by column (one
+    Range.Find, hidden cells included); None for an empty sheet, _NO_COM without Excel's COM
+    object."""
+    try:
+        return sheet.api.Cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART, SearchOrder=order,
+                                    SearchDirection=XL_PREVIOUS, MatchCase=False)
+    except AttributeError:
+        return _NO_COM
 
 
 def last_filled_column(sheet, used) -> int:
@@ -101,13 +112,8 @@ def last_filled_column(sheet, used) -> int:
     rows; the used range's right edge where there is no COM object). FarContent when it lies
     beyond READ_COLUMNS, naming the first such cell (row by row)."""
     right = used.column + used.shape[1] - 1
-    try:
-        found = sheet.api.Cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART,
-                                     SearchOrder=XL_BY_COLUMNS, SearchDirection=XL_PREVIOUS,
-                                     MatchCase=False)
-    except AttributeError:
-        found = None
-    if found is not None:
+    found = _find_last(sheet, XL_BY_COLUMNS)
+    if found is not None and found is not _NO_COM:
         right = min(found.Column, right)
     limit = used.column + READ_COLUMNS - 1
     if right > limit:
