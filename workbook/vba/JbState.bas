@@ -58,11 +58,11 @@ Public Sub JbSheetChanged(ByVal sheet As Object)
 End Sub
 
 ' ThisWorkbook's SheetCalculate: formulas of a sheet got new results. On an input sheet that
-' is an input change only when the sheet's own formulas (not JB* cells) show something new -
-' a JB* cell beside the rows of the centers sheet recalculates after every edit anywhere, and counting that
-' read the tables twice per edit. Not counted either: what the recalculation this module
-' started shows (it changes no input), and a second sheet of the same recalculation once the
-' first one brought the functions up to date.
+' is an input change only when the sheet's own formulas (not JB* cells) show something new:
+' a JB* cell beside the rows of the centers sheet recalculates after every edit anywhere,
+' and counting that read the tables twice per edit. Not counted either: what the
+' recalculation this module started shows (it changes no input), and a second sheet of the
+' same recalculation once the first one brought the functions up to date.
 Public Sub JbSheetCalculated(ByVal sheet As Object)
     Dim codename As String, shown As String
     codename = sheet.CodeName
