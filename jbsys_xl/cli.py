@@ -319,7 +319,7 @@ def cmd_diff(args) -> int:
 def cmd_excel_setup(args) -> int:
     from .excel.setup import excel_setup
 
-    return excel_setup(dry_run=args.dry_run)
+    return excel_setup(dry_run=args.dry_run, remove=args.remove)
 
 
 def cmd_build_template(args) -> int:
@@ -390,8 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：工作簿“参数”表中最新的年度）")
     diff.add_argument("--json", metavar="JSON文件", help="把比较结果写到此 JSON 文件")
     diff.set_defaults(func=cmd_diff)
-    setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
+    setup = commands.add_parser("excel-setup", help="在 Windows 上把 xlwings 加载项放进 Excel 的启动文件夹，使模板可用（install.bat 运行它）")
     setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
+    setup.add_argument("--remove", action="store_true",
+                       help="删除本程序放入的 xlwings 加载项并放回原有的（uninstall.bat 运行它）")
     setup.set_defaults(func=cmd_excel_setup)
     template = commands.add_parser(
         "build-template", help="由 workbook/ 中的源文件生成 template.xlsm 和 demo.xlsm（开发用）")

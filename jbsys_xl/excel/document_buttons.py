@@ -111,7 +111,7 @@ def _outcome(book, name: str) -> tuple[Path, Outcome] | None:
     """The workbook's file and its valid outcome, or None once the user was told why not:
     no file on this PC to write beside, no year, or errors in the data."""
     app = book.app
-    path = saved_path(book)
+    path = local_path(book)
     if path is None:
         app.alert(NOT_SYNCED if "://" in book.api.FullName else NOT_SAVED, title=ALERT_TITLE)
         return None
@@ -125,6 +125,20 @@ def _outcome(book, name: str) -> tuple[Path, Outcome] | None:
                   "请点击“校验数据”查看全部错误并改正后重试。", title=ALERT_TITLE)
         return None
     return path, outcome
+
+
+def local_path(book) -> Path | None:
+    """Where to write beside the workbook: its file on this PC, for a workbook opened from
+    OneDrive/SharePoint (a web address) the synced copy xlwings finds (``Book.fullname``), or
+    None - whatever xlwings' mapper raised (XlwingsError, UnboundLocalError for a SharePoint
+    site, …): the message then asks for a synced copy."""
+    if "://" not in book.api.FullName:
+        return saved_path(book)
+    try:
+        path = Path(book.fullname)
+    except Exception:
+        return None
+    return path if path.is_absolute() and path.is_file() else None
 
 
 def _printing(book, name: str, make):
