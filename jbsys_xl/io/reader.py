@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,28 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import contract
-from . import cell_errors
+from . import bounds, cell_errors
+from .bounds import SourceError, cell_name, column_letter  # noqa: F401 (the names readers import from here)
 from .names import normalize
 from .values import CellError
-
-
-class SourceError(Exception):
-    """The input cannot be opened at all (missing file, not a workbook)."""
-
-
-def column_letter(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_name(row: int, col: int) -> str:
-    """0-based sheet coordinates → A1 name."""
-    return f"{column_letter(col)}{row + 1}"
 
 
 @dataclass
@@ -66,6 +49,9 @@ class RawSheet:
     derived: dict = field(default_factory=dict, repr=False, compare=False)
     columns: list | None = field(default=None, repr=False)
     errors: dict = field(default_factory=dict, repr=False)
+    # Formula cells (0-based sheet positions) of a workbook saved with calculation set to manual:
+    # what they hold is what was last calculated, which may be stale (io.tables warns).
+    stale: list = field(default_factory=list, repr=False)
 
     @property
     def height(self) -> int:
@@ -139,14 +125,19 @@ def _utf16(data: bytes) -> str | None:
     return None
 
 
-def text_rows(text: str) -> list[list]:
+def text_rows(text: str, label: str) -> list[list]:
     """Rows of a comma- or tab-separated text (Excel saves “文本文件（制表符分隔）” and
-    “Unicode 文本” with tabs). Excel's error values saved as text (#N/A …) stay error cells;
-    the text-forcing form ``="0101"`` that many systems export reads as ``0101``."""
+    “Unicode 文本” with tabs), within Excel's limits (:func:`~jbsys_xl.io.bounds.bounded_rows`).
+    Excel's error values saved as text (#N/A …) stay error cells; the text-forcing form
+    ``="0101"`` that many systems export reads as ``0101``."""
     head = text[:8192]
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
-    return [[_csv_cell(cell) for cell in row]
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return bounds.bounded_rows(([_csv_cell(cell) for cell in row] for row in rows), label)
+    except csv.Error as exc:  # a field past csv's size limit: no table Excel saves has one
+        raise SourceError(f"{label}：第 {rows.line_num:,} 行无法作为表格读取（有超长的格子，或引号不成对）；"
+                          f"请确认这是逗号或制表符分隔的文本文件") from None
 
 
 def _csv_cell(cell: str):
@@ -157,7 +148,7 @@ def _csv_cell(cell: str):
 
 def csv_rows(data: bytes, label: str) -> list[list]:
     """Rows of a CSV (or tab-separated) file, whatever its encoding (:func:`decode_text`)."""
-    return text_rows(decode_text(data, label))
+    return text_rows(decode_text(data, label), label)
 
 
 def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
@@ -181,6 +172,8 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
             with gc_paused():
                 big = key in COLUMNAR_SHEETS and book.read_columns(name, key)
                 sheets[key] = big or book.read(name, key)
+        except SourceError:
+            raise
         except BaseException as exc:  # a damaged sheet inside a package that opened
             if not library_failure(exc):
                 raise
@@ -215,6 +208,12 @@ class Spreadsheet:
 
         self.path, self.data = path, data
         self.sha256 = hashlib.sha256(data).hexdigest()
+        self.package = None  # a zip package (.xlsx/.xlsm/.ods), checked before calamine sees it
+        if data[:4] == b"PK\x03\x04":
+            try:
+                self.package = bounds.Package(data, path.name)
+            except (zipfile.BadZipFile, EOFError, OSError):
+                raise SourceError(f"{path.name}：{damage(data)}") from None
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except python_calamine.PasswordError:
@@ -235,8 +234,14 @@ class Spreadsheet:
         self._merges = None  # the .xlsx merge scan, made on first use
         self._ods_merges = None
 
+    def check(self, name: str) -> None:
+        """Refuse a sheet whose cells cannot be read within bounds, before a reader sees it."""
+        if self.package is not None:
+            self.package.check_sheet(name)
+
     def read(self, name: str, key: str | None = None) -> RawSheet:
         """The sheet's values from its first used cell; error cells as CellError."""
+        self.check(name)
         sheet = self._book.get_sheet_by_name(name)
         start = sheet.start or (0, 0)
         rows = sheet.to_python(skip_empty_area=True)
@@ -250,7 +255,15 @@ class Spreadsheet:
                 line = raw.rows[r]
                 for c in range(max(left - raw.first_col, 0), min(right + 1 - raw.first_col, len(line))):
                     line[c] = None
+        raw.stale = self.stale(name)
         return raw
+
+    def stale(self, name: str) -> list[tuple[int, int]]:
+        """The sheet's formula cells when the workbook was saved with calculation set to manual
+        (their saved results may be out of date); [] otherwise."""
+        if self.package is None or not self.package.manual_calculation:
+            return []
+        return self._errors.formulas(name)
 
     def merged(self, name: str) -> list[tuple[int, int, int, int]]:
         """The sheet's merged areas as (top, left, bottom, right), 0-based and inclusive."""
@@ -272,6 +285,7 @@ class Spreadsheet:
         if self._xlsx_number:
             return self._xlsx_number(name, row, col)
         if name not in self._cells:
+            self.check(name)
             sheet = self._book.get_sheet_by_name(name)
             self._cells[name] = (sheet.start or (0, 0), sheet.to_python(skip_empty_area=True))
         (top, left), rows = self._cells[name]
@@ -289,6 +303,7 @@ class Spreadsheet:
         saved result are found by the XML scan, run meanwhile on the other core."""
         import fastexcel
 
+        self.check(name)
         with ThreadPoolExecutor(1) as pool:
             uncached = pool.submit(self._errors, name, formulas_only=True)
             if self._fast is None:
@@ -322,7 +337,7 @@ class Spreadsheet:
         for (r, c), error in errors.items():
             if r < head:
                 rows[r][c] = error
-        return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors)
+        return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors, stale=self.stale(name))
 
 
 def _blank_at(column, row: int):
@@ -359,6 +374,7 @@ def library_failure(exc: BaseException) -> bool:
 
 
 TOOL = "JBSys-XL"  # the creator every workbook we write has in its document properties
+_PROPERTIES_SIZE = 1 << 20  # document properties are a few hundred bytes; a bigger part is not read
 
 
 def created_by_tool(data: bytes) -> bool:
@@ -368,9 +384,10 @@ def created_by_tool(data: bytes) -> bool:
         return False
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
-        app = archive.read("docProps/app.xml") if "docProps/app.xml" in archive.namelist() else b""
-    except (zipfile.BadZipFile, KeyError, OSError):
+        core, app = (archive.read(part) if part in archive.namelist()
+                     and archive.getinfo(part).file_size <= _PROPERTIES_SIZE else b""
+                     for part in ("docProps/core.xml", "docProps/app.xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
         return False
     return (re.search(rb"<dc:creator>\s*" + TOOL.encode(), core) is not None
             or re.search(rb"<Application>\s*" + TOOL.encode(), app) is not None)

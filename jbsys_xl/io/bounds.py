@@ -1,0 +1,755 @@
+"""Bounded reading: no input file may crash the process or exhaust its memory (documents.md §8, v4).
+
+The spreadsheet readers trust their input. calamine (the Rust reader under python-calamine and
+fastexcel) makes a sheet the rectangle from its first to its last cell that holds something, so
+one value in XFD1048576 asks for 17 billion cells (512 GiB) and the process aborts; a package's
+parts may inflate a thousand-fold (a zip bomb), and the zip directory's sizes may lie; an XML
+document type may define entities that expand exponentially. So everything is looked at first,
+cheaply, and refused in Chinese, naming the file, the sheet and the cell:
+
+- :class:`Package` (.xlsx/.xlsm/.ods): every part is inflated once, counting, before a parser
+  sees it — with zlib, never trusting the directory — in all at most :func:`inflate_limit`
+  (1 GiB, or 100 × the file); no part may declare a document type (Excel never writes one);
+- each sheet, before it is read (:meth:`Package.check_sheet`): where its cells are, found by a
+  vectorised byte scan of its XML (numpy; an exact parse where a writer wrote it unusually). A
+  cell beyond Excel's 1,048,576 rows or column XFD is a damaged file; a rectangle far larger than
+  the cells that hold data — a stray value far outside the table — is refused, naming the far
+  cells (a stray keystroke after Ctrl+End is the usual cause, and it is quickly deleted);
+- text (CSV, a web system's HTML table): :func:`bounded_rows` keeps it within Excel's limits.
+
+.xls files are not compressed and their format stops at 65,536 × 256 cells; they pass as they are.
+"""
+from __future__ import annotations
+
+import io
+import queue
+import re
+import struct
+import threading
+import zipfile
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+import numpy as np
+
+
+class SourceError(Exception):
+    """The input cannot be opened at all (missing file, not a workbook), or may not be read."""
+
+
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # an Excel sheet: no file Excel saves goes beyond
+MAX_INFLATED = 1 << 30  # a package's parts inflate to at most 1 GiB in all …
+MAX_RATIO = 100  # … and to at most 100 × the file (ordinary workbooks: 5–15 ×) …
+RATIO_FLOOR = 16 << 20  # … where that is above 16 MiB: a tiny file of blank formatted cells may exceed 100 ×
+# A sheet is read as the rectangle of its cells that hold data; it may hold this many cells more
+# than it has filled (title lines, sparse optional columns), beyond which the far cells are named.
+SPARSE_CELLS, SPARSE_FACTOR = 2_000_000, 4
+CHUNK = 1 << 22  # inflated bytes handled at a time
+_FIX = "请在 Excel 中打开后另存为 .xlsx 再试"
+
+
+def column_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    """0-based sheet coordinates → A1 name."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def column_index(letters: str) -> int:
+    """Excel letters → 0-based column index (A → 0)."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def inflate_limit(size: int) -> int:
+    """How far a package of ``size`` bytes may inflate in all."""
+    return min(MAX_INFLATED, max(MAX_RATIO * size, RATIO_FLOOR))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB"
+
+
+# --- the package ----------------------------------------------------------------------------------
+
+class Package:
+    """A zip package checked part by part before any reader parses it. Opening checks the sizes
+    the directory declares and inflates every part but the worksheets of an .xlsx (each of those
+    when it is first read: a reader of three sheets should not pay for a million-row fourth);
+    an .ods keeps all its tables in one part, which calamine reads whole, so they are all
+    checked at once. ``zipfile.BadZipFile`` passes to the caller, which knows how to say why a
+    file does not open."""
+
+    def __init__(self, data: bytes, label: str):
+        self.data, self.label = data, label
+        self.archive = zipfile.ZipFile(io.BytesIO(data))
+        self.infos = {info.filename: info for info in self.archive.infolist()}
+        if len(self.infos) != len(self.archive.infolist()):  # which of two would a reader take?
+            raise SourceError(f"{label}：文件已损坏（压缩包中有重名的部分）；{_FIX}")
+        self.limit = inflate_limit(len(data))
+        self.used = 0
+        if sum(info.file_size for info in self.infos.values()) > self.limit:
+            raise self._bomb()
+        self.sheets: dict[str, str] = {}  # .xlsx: sheet name → its part
+        self.workbook_xml = b""
+        self._checked: set[str] = set()
+        if "xl/workbook.xml" in self.infos:
+            self.kind = "xlsx"
+            first = ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+            for part in first:
+                self._count(part)
+            self.workbook_xml = self._whole("xl/workbook.xml")
+            try:
+                self.sheets = sheet_parts(self.archive)
+            except (KeyError, ElementTree.ParseError) as exc:  # the caller says the file is damaged
+                raise zipfile.BadZipFile(str(exc)) from exc
+            lazy = set(self.sheets.values())
+            for part in self.infos:
+                if part not in lazy:
+                    self._count(part)
+        elif "content.xml" in self.infos:
+            self.kind = "ods"
+            for part in self.infos:
+                if part != "content.xml":
+                    self._count(part)
+            for name, points in _ods_points(self._chunks("content.xml")).items():
+                _check_points(points, f"{label}!{name}")
+        else:
+            self.kind = ""
+            for part in self.infos:
+                self._count(part)
+
+    @property
+    def manual_calculation(self) -> bool:
+        """Whether the workbook was saved with calculation set to manual (Excel: 公式 → 计算选项
+        → 手动): formula cells then hold what was last calculated, which may be stale."""
+        return _MANUAL.search(self.workbook_xml) is not None
+
+    def check_sheet(self, name: str) -> None:
+        """Refuse a sheet that cannot be read within bounds (see the module's docstring)."""
+        part = self.sheets.get(name)
+        if self.kind != "xlsx" or not part or part not in self.infos or part in self._checked:
+            return
+        where = f"{self.label}!{name}"
+        extent = _fast_extent(_prefetched(self._chunks(part)), where)
+        if extent is None:  # written unusually: the exact, slower parse decides
+            _check_points(_exact_points(self._stream(part), where), where)
+        elif extent.box > _allowance(extent.cells):  # maybe blank formatted cells: look closer
+            _check_points(_fast_points(_prefetched(self._chunks(part, count=False))), where)
+        self._checked.add(part)
+
+    # -- inflating, counting --
+
+    def _count(self, part: str) -> None:
+        for _ in self._chunks(part):
+            pass
+
+    def _whole(self, part: str) -> bytes:
+        return b"".join(self._chunks(part, count=False)) if part in self.infos else b""
+
+    def _stream(self, part: str):
+        """The part as a file object for a parser (already counted)."""
+        return _ChunkReader(self._chunks(part, count=False))
+
+    def _chunks(self, part: str, count: bool = True) -> Iterator[bytes]:
+        """The part's bytes, inflated with zlib chunk by chunk (never more than CHUNK at once),
+        counted against the package's budget and the size the directory declares; an XML
+        part's first chunk must not declare a document type."""
+        info = self.infos[part]
+        if info.flag_bits & 0x1:
+            raise SourceError(f"{self.label}：文件中有加密的部分，无法读取；{_FIX}")
+        start = self._data_start(info)
+        raw = memoryview(self.data)[start:start + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            pieces: Iterator[bytes] = (bytes(raw[at:at + CHUNK]) for at in range(0, len(raw), CHUNK))
+            inflater = None
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            pieces = _inflate(inflater, raw)
+        else:
+            raise SourceError(f"{self.label}：文件使用了 Excel 不用的压缩方式，可能已损坏；{_FIX}")
+        produced, first = 0, True
+        try:
+            for piece in pieces:
+                produced += len(piece)
+                if produced > info.file_size:
+                    raise SourceError(f"{self.label}：{_lying()}")
+                if count:
+                    self.used += len(piece)
+                    if self.used > self.limit:
+                        raise self._bomb()
+                if first and _is_xml(part):
+                    _refuse_doctype(piece, self.label)
+                first = False
+                yield piece
+        except zlib.error:
+            raise SourceError(f"{self.label}：文件已损坏（压缩的数据无法解开）；{_FIX}") from None
+        if produced != info.file_size or (inflater is not None and not inflater.eof):
+            raise SourceError(f"{self.label}：{_lying()}")
+
+    def _data_start(self, info: zipfile.ZipInfo) -> int:
+        header = self.data[info.header_offset:info.header_offset + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise SourceError(f"{self.label}：文件已损坏（压缩包的目录与内容不符）；{_FIX}")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        return info.header_offset + 30 + name_length + extra_length
+
+    def _bomb(self) -> SourceError:
+        return SourceError(
+            f"{self.label}：文件解压后的内容超过 {_megabytes(self.limit)}（文件本身 {_megabytes(len(self.data))}），"
+            f"超出安全读取的上限；这多半是损坏或特意构造的文件（“压缩炸弹”），为安全起见不予读取。"
+            f"如确是正常的大文件，请分成几个较小的文件再试")
+
+
+def _lying() -> str:
+    return f"文件已损坏（压缩包中记录的大小与实际内容不符）；{_FIX}"
+
+
+def _inflate(inflater, raw: memoryview) -> Iterator[bytes]:
+    at = 0
+    tail = b""
+    while not inflater.eof:
+        if tail:
+            source = tail
+        elif at < len(raw):
+            source, at = raw[at:at + CHUNK], at + CHUNK
+        else:
+            return
+        piece = inflater.decompress(source, CHUNK)
+        tail = inflater.unconsumed_tail
+        if piece:
+            yield piece
+
+
+def _prefetched(chunks: Iterator[bytes], depth: int = 3) -> Iterator[bytes]:
+    """The chunks, inflated ahead on another thread (zlib leaves the GIL while it works, and so
+    does numpy while the chunk before is scanned): the check costs about the inflating alone."""
+    handoff: queue.Queue = queue.Queue(depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                handoff.put(chunk)
+            handoff.put(done)
+        except BaseException as exc:  # handed over and raised in the reading thread
+            handoff.put(exc)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while (item := handoff.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                handoff.get_nowait()
+            except queue.Empty:
+                worker.join(0.01)
+
+
+class _ChunkReader(io.RawIOBase):
+    """Chunks as a readable file, for ElementTree.iterparse."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.rest = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.rest:
+            self.rest = next(self.chunks, None)
+            if self.rest is None:
+                self.rest = b""
+                return 0
+        size = min(len(buffer), len(self.rest))
+        buffer[:size] = self.rest[:size]
+        self.rest = self.rest[size:]
+        return size
+
+
+def _is_xml(part: str) -> bool:
+    return part.lower().endswith((".xml", ".rels", ".vml"))
+
+
+_PROLOG = re.compile(r"\A\ufeff?(?:\s+|<\?.*?\?>|<!--.*?-->)*", re.S)
+
+
+def _refuse_doctype(head: bytes, label: str) -> None:
+    """OOXML and OpenDocument parts have no document type: a DTD here can only define entities
+    that expand (billion laughs), which a parser would either expand or refuse in English."""
+    text = _xml_text(head[:1 << 16])
+    rest = text[_PROLOG.match(text).end():]
+    if rest.startswith("<!") or (not rest and len(head) >= 1 << 16):
+        raise SourceError(f"{label}：文件中含有 XML 文档类型或实体定义（DOCTYPE/ENTITY），Excel 和 WPS 保存的文件"
+                          f"从不含有这些内容；这可能是特意构造的文件，为安全起见不予读取")
+
+
+def _xml_text(head: bytes) -> str:
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(encoding, "ignore")
+    if head[:2] in (b"<\0", b"\0<"):
+        return head.decode("utf-16-le" if head[0] else "utf-16-be", "ignore")
+    return head.decode("utf-8", "ignore")
+
+
+_MANUAL = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bcalcMode\s*=\s*[\"']manual[\"']")
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in an .xlsx package, through workbook.xml and its relationships."""
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    return {sheet.get("name"): targets.get(sheet.get(f"{_REL}id"), "")
+            for sheet in book.iter(f"{_MAIN}sheet")}
+
+
+# --- where a sheet's cells are ----------------------------------------------------------------------
+
+@dataclass
+class Extent:
+    """The cells of a sheet in brief: how many, and their rectangle (0-based, inclusive)."""
+
+    cells: int = 0
+    top: int = MAX_ROWS
+    left: int = MAX_COLUMNS
+    bottom: int = -1
+    right: int = -1
+
+    @property
+    def box(self) -> int:
+        return 0 if self.cells == 0 else (self.bottom - self.top + 1) * (self.right - self.left + 1)
+
+
+@dataclass
+class Points:
+    """The cells that hold data (or might), 0-based; ``beyond``: a cell past Excel's limits."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    beyond: tuple[int, int] | None = None
+
+
+def _allowance(cells: int) -> int:
+    return SPARSE_FACTOR * cells + SPARSE_CELLS
+
+
+_OVERLAP = 64  # bytes carried from one chunk to the next: a cell's start tag and reference
+_SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+
+
+def _letters(codes: np.ndarray) -> np.ndarray:
+    return (codes - np.uint8(65)) < 26  # uint8 arithmetic wraps: bytes below A become large
+
+
+def _digits(codes: np.ndarray) -> np.ndarray:
+    return (codes - np.uint8(48)) < 10
+
+
+def _tag_ends(codes: np.ndarray) -> np.ndarray:
+    """Bytes that may follow an element's name in a start tag: white space, / or >."""
+    return (codes == 0x20) | (codes == 0x3E) | (codes == 0x2F) | ((codes - np.uint8(9)) < 5)
+
+
+def _windows(a: np.ndarray, width: int) -> np.ndarray:
+    """``a`` seen as overlapping rows of ``width`` bytes, row i starting at byte i (no copy):
+    indexing it with positions gathers the bytes after each in one step."""
+    return np.lib.stride_tricks.as_strided(a, (len(a) - width, width), (1, 1))
+
+
+class _Scanner:
+    """A byte scan of a worksheet's XML, chunk by chunk, for the references of its ``<c>``
+    elements. It handles what every common writer writes — Excel, WPS, LibreOffice, Apache POI,
+    openpyxl, XlsxWriter, and Open XML SDK's prefixed ``<x:c>`` — ``<c r="B12"``: the tag
+    followed by its reference, in double quotes, without leading zeros. Anything else makes it
+    give up (``irregular``), and the exact parse runs instead: a file can only be slow that way,
+    never unsafe. Each chunk costs one pass to find the tags, then a few numpy operations on the
+    bytes after them (no Python per cell); only the rectangle is kept, unless ``collect`` asks
+    for every cell that holds data."""
+
+    def __init__(self, collect: bool):
+        self.collect = collect
+        self.needle: bytes | None = None  # b"<c" or b"<x:c", once <sheetData> is seen
+        self.irregular = False
+        self.extent = Extent()
+        self.beyond: tuple[int, int] | None = None
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+
+    def run(self, chunks: Iterator[bytes]) -> "_Scanner":
+        buffer = np.zeros(0, np.uint8)
+        tail = b""
+        for chunk in chunks:
+            size = len(tail) + len(chunk)
+            if len(buffer) < size + _OVERLAP:
+                buffer = np.zeros(max(size, CHUNK) + 2 * _OVERLAP, np.uint8)
+            buffer[:len(tail)] = np.frombuffer(tail, np.uint8)
+            buffer[len(tail):size] = np.frombuffer(chunk, np.uint8)
+            buffer[size:size + _OVERLAP] = 0
+            done = self._window(buffer, size, size - _OVERLAP)
+            if self.irregular:
+                return self
+            tail = buffer[done:size].tobytes()
+        if len(buffer) < len(tail) + _OVERLAP:
+            buffer = np.zeros(len(tail) + 2 * _OVERLAP, np.uint8)
+        buffer[:len(tail)] = np.frombuffer(tail, np.uint8)
+        buffer[len(tail):len(tail) + _OVERLAP] = 0
+        self._window(buffer, len(tail), len(tail))
+        return self
+
+    def _window(self, a: np.ndarray, size: int, limit: int) -> int:
+        """Scan the tags that start before ``limit`` in ``a[:size]`` (zeros follow); where the
+        next window must start."""
+        start = 0
+        if self.needle is None:
+            found = _SHEET_DATA.search(memoryview(a)[:size])
+            if found is None:
+                return max(limit, 0)
+            self.needle = b"<" + (found.group(1) or b"") + b"c"
+            start = found.start()
+        if limit <= start:
+            return start
+        after = _find(a, start, limit, self.needle) + len(self.needle)
+        after = after[_tag_ends(a[after])]  # just after the name of each <c> start tag
+        if not len(after):
+            return limit
+        head = _windows(a, 4)[after].view("<u4").ravel()
+        if (head != _R_QUOTE).any():
+            self.irregular = True  # <c> without r, r='…', other attributes first
+            return limit
+        found = _references(a, after + 4)
+        if found is None:
+            self.irregular = True
+            return limit
+        rows, cols = found
+        if self.beyond is None:
+            past = (rows >= MAX_ROWS) | (cols >= MAX_COLUMNS)
+            if past.any():
+                first = int(np.flatnonzero(past)[0])
+                self.beyond = (int(rows[first]), int(cols[first]))
+        if self.collect:
+            held = _holds_data(a[:size], after)
+            self.rows.append(rows[held].astype(np.int32))
+            self.cols.append(cols[held].astype(np.int32))
+        else:
+            e = self.extent
+            e.cells += len(after)
+            e.top, e.bottom = min(e.top, int(rows.min())), max(e.bottom, int(rows.max()))
+            e.left, e.right = min(e.left, int(cols.min())), max(e.right, int(cols.max()))
+        return limit
+
+
+_R_QUOTE = int.from_bytes(b' r="', "little")
+
+
+def _find(a: np.ndarray, start: int, limit: int, needle: bytes) -> np.ndarray:
+    """Where ``needle`` starts in ``a``, for starts in [start, limit): a pass for its last byte,
+    then the bytes before it compared at those places only."""
+    last = len(needle) - 1
+    at = np.flatnonzero(a[start + last:limit + last] == needle[-1]) + start
+    for back, byte in enumerate(needle[:-1]):
+        at = at[a[at + back] == byte]
+    return at
+
+
+def _references(a: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """0-based rows and columns of the references at ``ref`` (``B12"``): one to three capital
+    letters, one to seven digits without a leading zero, then the closing quote — else None, and
+    the exact parse reads them (a reference past 7 digits or 3 letters is beyond Excel anyway;
+    that parse says where)."""
+    seen = _windows(a, 12)[ref]
+    letter = _letters(seen[:, :4])
+    two = letter[:, 1]
+    three = two & letter[:, 2]
+    if not letter[:, 0].all() or (three & letter[:, 3]).any():
+        return None
+    cols = seen[:, 0].astype(np.int64) - 65
+    if two.any():
+        cols = np.where(two, (cols + 1) * 26 + seen[:, 1] - 65, cols)
+        cols = np.where(three, (cols + 1) * 26 + seen[:, 2] - 65, cols)
+        block = _windows(a, 8)[ref + 1 + two + three]  # the digits and the closing quote
+    else:  # the usual: columns A to Z
+        block = seen[:, 1:9]
+    width = (block == 0x22).argmax(axis=1)  # 0 where no quote follows within 8 bytes
+    if not ((width >= 1) & (block[:, 0] != 0x30)).all():
+        return None
+    rows = np.zeros(len(ref), np.int64)
+    for k in range(7):
+        inside = k < width
+        column = block[:, k]
+        if not (_digits(column) | ~inside).all():
+            return None
+        rows = np.where(inside, rows * 10 + column - 48, rows)
+    return rows - 1, cols
+
+
+def _holds_data(a: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Whether each cell's start tag is not self-closing (``<c r="A1" s="3"/>``: formatting,
+    no value — the readers skip it). A tag whose end is not in view counts as holding data."""
+    closing = np.flatnonzero(a == 0x3E)
+    found = np.searchsorted(closing, after)
+    held = np.ones(len(after), dtype=bool)
+    inside = found < len(closing)
+    ends = closing[found[inside]]
+    held[inside] = a[ends - 1] != 0x2F
+    return held
+
+
+def contains(window, needle: bytes) -> bool:
+    """``needle in window`` (bytes or a uint8 array), vectorised: the needle's last byte is rare
+    in sheet XML, so the few places it occurs are found with numpy (which leaves the GIL to the
+    reader thread) and only those are compared backwards."""
+    data = window if isinstance(window, np.ndarray) else np.frombuffer(window, np.uint8)
+    at = np.flatnonzero(data == needle[-1])
+    for back, byte in enumerate(reversed(needle[:-1]), start=1):
+        at = at[at >= back]
+        at = at[data[at - back] == byte]
+        if not len(at):
+            return False
+    return bool(len(at))
+
+
+def _fast_extent(chunks: Iterator[bytes], where: str) -> Extent | None:
+    scan = _Scanner(collect=False).run(chunks)
+    if scan.irregular:
+        return None
+    if scan.beyond is not None:
+        raise _beyond(where, *scan.beyond)
+    return scan.extent
+
+
+def _fast_points(chunks: Iterator[bytes]) -> Points:
+    scan = _Scanner(collect=True).run(chunks)  # the same bytes the first pass found regular
+    rows = np.concatenate(scan.rows) if scan.rows else np.zeros(0, np.int32)
+    cols = np.concatenate(scan.cols) if scan.cols else np.zeros(0, np.int32)
+    return Points(rows, cols, scan.beyond)
+
+
+_REFERENCE = re.compile(r"([A-Za-z]+)(\d+)")
+
+
+def _exact_points(stream, where: str) -> Points:
+    """The cells of a worksheet as calamine places them — a cell's own reference, else the one
+    after the cell before (in its row's, else the next, row) — by a full XML parse."""
+    rows, cols = array("i"), array("i")
+    beyond = None
+    row_index, col_index = 0, 0
+    try:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "row":
+                    number = element.get("r")
+                    if number is not None:
+                        row_index, col_index = int(number) - 1, 0
+                continue
+            if tag == "c":
+                ref = element.get("r")
+                if ref is not None:
+                    match = _REFERENCE.fullmatch(ref.strip())
+                    if match is None:
+                        raise SourceError(f"{where}：单元格引用“{ref[:20]}”无效，文件已损坏；{_FIX}")
+                    row, col = int(match.group(2)) - 1, column_index(match.group(1))
+                else:
+                    row, col = row_index, col_index
+                col_index = col + 1
+                if (row >= MAX_ROWS or col >= MAX_COLUMNS or row < 0) and beyond is None:
+                    beyond = (row, col)
+                if len(element) or (element.text or "").strip():
+                    rows.append(min(row, MAX_ROWS))
+                    cols.append(min(col, MAX_COLUMNS))
+                element.clear()
+            elif tag == "row":
+                row_index, col_index = row_index + 1, 0
+                element.clear()
+    except (ElementTree.ParseError, ValueError):
+        raise SourceError(f"{where}：无法读取此工作表，文件可能已损坏；{_FIX}") from None
+    return Points(np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32), beyond)
+
+
+# --- OpenDocument ------------------------------------------------------------------------------------
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def _ods_points(chunks: Iterator[bytes]) -> dict[str, Points]:
+    """Per table of an .ods content.xml: each cell holding a value as two points, the first and
+    the last cell its repeats cover (rows and columns repeated are counted, not expanded — as
+    calamine would expand them)."""
+    found: dict[str, tuple[array, array]] = {}
+    points = None
+    row, col, repeat_rows = -1, 0, 1
+    beyond: dict[str, tuple[int, int]] = {}
+    name = ""
+    try:
+        for event, element in ElementTree.iterparse(_ChunkReader(chunks), events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{_TABLE}table":
+                    name = element.get(f"{_TABLE}name", "")
+                    points, row = found.setdefault(name, (array("i"), array("i"))), -1
+                elif tag == f"{_TABLE}table-row":
+                    row, col = row + 1, 0
+                    repeat_rows = _repeat(element.get(f"{_TABLE}number-rows-repeated"))
+                continue
+            if tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                repeat = _repeat(element.get(f"{_TABLE}number-columns-repeated"))
+                valued = (element.get(f"{_OFFICE}value-type") or element.get(f"{_CALCEXT}value-type")
+                          or len(element))
+                if valued and points is not None:
+                    last_row, last_col = row + repeat_rows - 1, col + repeat - 1
+                    if (last_row >= MAX_ROWS or last_col >= MAX_COLUMNS) and name not in beyond:
+                        beyond[name] = (last_row, last_col)
+                    points[0].extend((row, min(last_row, MAX_ROWS)))
+                    points[1].extend((col, min(last_col, MAX_COLUMNS)))
+                col += repeat
+                element.clear()
+            elif tag == f"{_TABLE}table-row":
+                row += repeat_rows - 1
+                element.clear()
+    except (ElementTree.ParseError, ValueError):
+        return {}  # calamine will say the file is damaged, as before
+    return {name: Points(np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32), beyond.get(name))
+            for name, (rows, cols) in found.items()}
+
+
+def _repeat(value: str | None) -> int:
+    return max(1, int(value)) if value and value.isdigit() else 1
+
+
+# --- judging the cells ---------------------------------------------------------------------------------
+
+def _check_points(points: Points, where: str) -> None:
+    if points.beyond is not None:
+        raise _beyond(where, *points.beyond)
+    rows, cols = points.rows.astype(np.int64), points.cols.astype(np.int64)
+    if not len(rows) or _box(rows, cols) <= _allowance(len(rows)):
+        return
+    whole = f"整个 {_span(rows, cols)}（{_many(_box(rows, cols))}个单元格）"
+    strays, core = _strays(rows, cols)
+    if strays is None:
+        raise SourceError(
+            f"{where}：有内容的单元格分散在{whole}的范围内，读取时要占用过多内存，无法读取；请删除表格以外的"
+            f"内容（在 Excel 中按 Ctrl+End 可跳到最后一个有内容的单元格）后保存再试")
+    named = [cell_name(r, c) for r, c in strays[:5]]
+    if len(strays) == 1:
+        what, these = f"{where}!{named[0]}：这个单元格", f"这个单元格（在名称框中输入 {named[0]} 后回车即可选中）"
+    else:
+        listed = "、".join(named) + ("……" if len(strays) > 5 else "")
+        what, these = f"{where}!{named[0]} 等 {len(strays):,} 个单元格（{listed}）：这些单元格", "这些单元格"
+    raise SourceError(
+        f"{what}有内容，却远在表格之外（其余内容都在 {core} 内），读取时要把{whole}读进内存，"
+        f"无法读取。多半是误输入（例如按 Ctrl+End 后误敲了键）；请在 Excel 中删除{these}的内容，保存后再试")
+
+
+def _many(count: int) -> str:
+    """A large count the way it is said: 172 亿, 3,500 万."""
+    if count >= 10 ** 8:
+        return f"约 {count / 10 ** 8:,.0f} 亿"
+    if count >= 10 ** 5:
+        return f"约 {count / 10 ** 4:,.0f} 万"
+    return f"{count:,} "
+
+
+def _box(rows: np.ndarray, cols: np.ndarray) -> int:
+    return int(rows.max() - rows.min() + 1) * int(cols.max() - cols.min() + 1)
+
+
+def _span(rows: np.ndarray, cols: np.ndarray) -> str:
+    return f"{cell_name(int(rows.min()), int(cols.min()))}:{cell_name(int(rows.max()), int(cols.max()))}"
+
+
+MAX_PEELS = 20  # rows or columns of far cells taken off before a sheet counts as spread out
+MAX_STRAYS = 1_000  # far cells at most, else it is not a slip but a sheet spread out
+
+
+def _strays(rows: np.ndarray, cols: np.ndarray) -> tuple[list[tuple[int, int]] | None, str]:
+    """The far cells: taken off the rectangle's edges — a whole last (or first) row or column
+    at a time, whichever shrinks it most — until the rest fits its allowance; None when that
+    takes more than a few slips' worth."""
+    keep = np.ones(len(rows), dtype=bool)
+    taken: list[tuple[int, int]] = []
+    for _ in range(MAX_PEELS):
+        r, c = rows[keep], cols[keep]
+        if _box(r, c) <= _allowance(len(r)):
+            return sorted(taken, key=lambda rc: (-rc[0], -rc[1])), _span(r, c)
+        best = None
+        for edge in (rows == r.max(), cols == c.max(), rows == r.min(), cols == c.min()):
+            edge &= keep
+            rest = keep & ~edge
+            if not rest.any():
+                continue
+            option = (_box(rows[rest], cols[rest]), int(edge.sum()), edge)
+            if best is None or option[:2] < best[:2]:
+                best = option
+        if best is None or len(taken) + best[1] > MAX_STRAYS:
+            return None, ""
+        taken.extend(zip(rows[best[2]].tolist(), cols[best[2]].tolist()))
+        keep &= ~best[2]
+    return None, ""
+
+
+def _beyond(where: str, row: int, col: int) -> SourceError:
+    if row >= MAX_ROWS or row < 0:
+        what = f"第 {row + 1:,} 行，超出 Excel 工作表的上限（{MAX_ROWS:,} 行）"
+    else:
+        what = f"第 {column_letter(col) if col < 10 ** 6 else f'{col + 1:,}'} 列，超出 Excel 工作表的上限（{MAX_COLUMNS:,} 列，到 XFD 列为止）"
+    cell = f"!{cell_name(row, col)}" if 0 <= row < 10 ** 9 and col < 10 ** 6 else ""
+    return SourceError(f"{where}{cell}：单元格在{what}，文件已损坏或不是 Excel/WPS 保存的；{_FIX}")
+
+
+# --- text ------------------------------------------------------------------------------------------------
+
+def bounded_rows(rows: Iterable[list], label: str) -> list[list]:
+    """Rows of a text file read as a table, within Excel's limits: a CSV or web table beyond them
+    could not be opened in Excel either, and every line of it (even an empty one) costs memory."""
+    found: list[list] = []
+    for row in rows:
+        if len(found) == MAX_ROWS:
+            raise too_many_rows(label)
+        if len(row) > MAX_COLUMNS:
+            raise too_wide(label, len(found) + 1, len(row))
+        found.append(row)
+    return found
+
+
+def too_many_rows(label: str) -> SourceError:
+    return SourceError(f"{label}：超过 {MAX_ROWS:,} 行，超出 Excel 工作表的上限；请分成几个文件（例如按月）导出")
+
+
+def too_wide(label: str, number: int, width: int) -> SourceError:
+    return SourceError(f"{label}：第 {number:,} 行有 {width:,} 列，超出 Excel 工作表的上限（{MAX_COLUMNS:,} 列）；"
+                       f"文件可能已损坏，或不是用逗号或制表符分隔的")
