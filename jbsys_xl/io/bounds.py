@@ -693,32 +693,37 @@ def _span(rows: np.ndarray, cols: np.ndarray) -> str:
 
 
 MAX_PEELS = 20  # rows or columns of far cells taken off before a sheet counts as spread out
-MAX_STRAYS = 1_000  # far cells at most, else it is not a slip but a sheet spread out
+MAX_STRAYS = 1_000  # far cells at most (and 1 % of the cells, or 20), else it is no slip but a sheet spread out
 
 
 def _strays(rows: np.ndarray, cols: np.ndarray) -> tuple[list[tuple[int, int]] | None, str]:
-    """The far cells: taken off the rectangle's edges — a whole last (or first) row or column
-    at a time, whichever shrinks it most — until the rest fits its allowance; None when that
-    takes more than a few slips' worth."""
+    """The far cells, and the rectangle of the rest: cells taken off the rectangle's edges — a
+    whole last (or first) row or column at a time, whichever shrinks it most — until the rest
+    fits its allowance, then lone cells as long as each shrinks it tenfold (so that a second
+    slip is named with the first); None when it takes more than a few slips' worth."""
     keep = np.ones(len(rows), dtype=bool)
     taken: list[tuple[int, int]] = []
+    most = min(MAX_STRAYS, max(20, len(rows) // 100))
     for _ in range(MAX_PEELS):
         r, c = rows[keep], cols[keep]
-        if _box(r, c) <= _allowance(len(r)):
-            return sorted(taken, key=lambda rc: (-rc[0], -rc[1])), _span(r, c)
-        best = None
+        box = _box(r, c)
+        fits = box <= _allowance(len(r))
+        options = []
         for edge in (rows == r.max(), cols == c.max(), rows == r.min(), cols == c.min()):
             edge &= keep
             rest = keep & ~edge
-            if not rest.any():
-                continue
-            option = (_box(rows[rest], cols[rest]), int(edge.sum()), edge)
-            if best is None or option[:2] < best[:2]:
-                best = option
-        if best is None or len(taken) + best[1] > MAX_STRAYS:
+            if rest.any() and (not fits or edge.sum() <= 5):
+                options.append((_box(rows[rest], cols[rest]), int(edge.sum()), edge))
+        best = min(options, key=lambda option: option[:2], default=None)
+        if fits and (best is None or best[0] * 10 > box):
+            return sorted(taken, key=lambda rc: (-rc[0], -rc[1])), _span(r, c)
+        if best is None or len(taken) + best[1] > most:
             return None, ""
         taken.extend(zip(rows[best[2]].tolist(), cols[best[2]].tolist()))
         keep &= ~best[2]
+    r, c = rows[keep], cols[keep]
+    if _box(r, c) <= _allowance(len(r)):
+        return sorted(taken, key=lambda rc: (-rc[0], -rc[1])), _span(r, c)
     return None, ""
 
 
