@@ -85,7 +85,8 @@ def test_several_stray_cells_are_listed(base, tmp_path):
     with pytest.raises(SourceError) as raised:
         read_source(hostile.with_cell(second, tmp_path / "three.xlsx", "评定", "XFD1"))
     message = str(raised.value)
-    assert message.startswith("three.xlsx!评定!XFD1048576 等 3 个单元格（XFD1048576、A1048576、XFD1）：这些单元格有内容"), message
+    assert message.startswith("three.xlsx!评定!XFD1048576：这个单元格和另外 2 个单元格（A1048576、XFD1）有内容，"
+                              "却远在表格之外"), message
     assert "其余内容都在 A1:H4 内" in message
 
 

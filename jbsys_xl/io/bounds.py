@@ -17,7 +17,8 @@ cheaply, and refused in Chinese, naming the file, the sheet and the cell:
   cells (a stray keystroke after Ctrl+End is the usual cause, and it is quickly deleted);
 - text (CSV, a web system's HTML table): :func:`bounded_rows` keeps it within Excel's limits.
 
-.xls files are not compressed and their format stops at 65,536 × 256 cells; they pass as they are.
+- :func:`check_biff` (.xls): calamine builds every sheet at opening, so every sheet's cell
+  records are looked at first, the same way.
 """
 from __future__ import annotations
 
@@ -37,7 +38,20 @@ import numpy as np
 
 
 class SourceError(Exception):
-    """The input cannot be opened at all (missing file, not a workbook), or may not be read."""
+    """The input cannot be opened at all (missing file, not a workbook), or may not be read.
+    ``where`` (file, or file!sheet) and ``cell``, when given, say where — the message then reads
+    ``where!cell：reason``, and :meth:`parts` hands them to a Check."""
+
+    def __init__(self, reason: str, where: str = "", cell: str = ""):
+        place = f"{where}!{cell}" if where and cell else where
+        super().__init__(f"{place}：{reason}" if place else reason)
+        self.reason, self.where, self.cell = reason, where, cell
+
+    def parts(self, label: str) -> tuple[str, str, str]:
+        """(sheet, cell, message) of a Check about the file ``label``."""
+        if self.where:
+            return self.where, self.cell, self.reason
+        return label, "", str(self).removeprefix(f"{label}：")
 
 
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # an Excel sheet: no file Excel saves goes beyond
@@ -98,7 +112,7 @@ class Package:
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.infos = {info.filename: info for info in self.archive.infolist()}
         if len(self.infos) != len(self.archive.infolist()):  # which of two would a reader take?
-            raise SourceError(f"{label}：文件已损坏（压缩包中有重名的部分）；{_FIX}")
+            raise SourceError(f"文件已损坏（压缩包中有重名的部分）；{_FIX}", label)
         self.limit = inflate_limit(len(data))
         self.used = 0
         if sum(info.file_size for info in self.infos.values()) > self.limit:
@@ -125,7 +139,7 @@ class Package:
             for part in self.infos:
                 if part != "content.xml":
                     self._count(part)
-            for name, points in _ods_points(self._chunks("content.xml")).items():
+            for name, points in _ods_points(self._chunks("content.xml"), label).items():
                 _check_points(points, f"{label}!{name}")
         else:
             self.kind = ""
@@ -170,7 +184,7 @@ class Package:
         part's first chunk must not declare a document type."""
         info = self.infos[part]
         if info.flag_bits & 0x1:
-            raise SourceError(f"{self.label}：文件中有加密的部分，无法读取；{_FIX}")
+            raise SourceError(f"文件中有加密的部分，无法读取；{_FIX}", self.label)
         start = self._data_start(info)
         raw = memoryview(self.data)[start:start + info.compress_size]
         if info.compress_type == zipfile.ZIP_STORED:
@@ -180,13 +194,13 @@ class Package:
             inflater = zlib.decompressobj(-15)
             pieces = _inflate(inflater, raw)
         else:
-            raise SourceError(f"{self.label}：文件使用了 Excel 不用的压缩方式，可能已损坏；{_FIX}")
+            raise SourceError(f"文件使用了 Excel 不用的压缩方式，可能已损坏；{_FIX}", self.label)
         produced, first = 0, True
         try:
             for piece in pieces:
                 produced += len(piece)
                 if produced > info.file_size:
-                    raise SourceError(f"{self.label}：{_lying()}")
+                    raise SourceError(f"{_lying()}", self.label)
                 if count:
                     self.used += len(piece)
                     if self.used > self.limit:
@@ -196,22 +210,22 @@ class Package:
                 first = False
                 yield piece
         except zlib.error:
-            raise SourceError(f"{self.label}：文件已损坏（压缩的数据无法解开）；{_FIX}") from None
+            raise SourceError(f"文件已损坏（压缩的数据无法解开）；{_FIX}", self.label) from None
         if produced != info.file_size or (inflater is not None and not inflater.eof):
-            raise SourceError(f"{self.label}：{_lying()}")
+            raise SourceError(f"{_lying()}", self.label)
 
     def _data_start(self, info: zipfile.ZipInfo) -> int:
         header = self.data[info.header_offset:info.header_offset + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise SourceError(f"{self.label}：文件已损坏（压缩包的目录与内容不符）；{_FIX}")
+            raise SourceError(f"文件已损坏（压缩包的目录与内容不符）；{_FIX}", self.label)
         name_length, extra_length = struct.unpack("<HH", header[26:30])
         return info.header_offset + 30 + name_length + extra_length
 
     def _bomb(self) -> SourceError:
         return SourceError(
-            f"{self.label}：文件解压后的内容超过 {_megabytes(self.limit)}（文件本身 {_megabytes(len(self.data))}），"
+            f"文件解压后的内容超过 {_megabytes(self.limit)}（文件本身 {_megabytes(len(self.data))}），"
             f"超出安全读取的上限；这多半是损坏或特意构造的文件（“压缩炸弹”），为安全起见不予读取。"
-            f"如确是正常的大文件，请分成几个较小的文件再试")
+            f"如确是正常的大文件，请分成几个较小的文件再试", self.label)
 
 
 def _lying() -> str:
@@ -301,8 +315,8 @@ def _refuse_doctype(head: bytes, label: str) -> None:
     text = _xml_text(head[:1 << 16])
     rest = text[_PROLOG.match(text).end():]
     if rest.startswith("<!") or (not rest and len(head) >= 1 << 16):
-        raise SourceError(f"{label}：文件中含有 XML 文档类型或实体定义（DOCTYPE/ENTITY），Excel 和 WPS 保存的文件"
-                          f"从不含有这些内容；这可能是特意构造的文件，为安全起见不予读取")
+        raise SourceError("文件中含有 XML 文档类型或实体定义（DOCTYPE/ENTITY），Excel 和 WPS 保存的文件"
+                          "从不含有这些内容；这可能是特意构造的文件，为安全起见不予读取", label)
 
 
 def _xml_text(head: bytes) -> str:
@@ -579,7 +593,7 @@ def _exact_points(stream, where: str) -> Points:
                 if ref is not None:
                     match = _REFERENCE.fullmatch(ref.strip())
                     if match is None:
-                        raise SourceError(f"{where}：单元格引用“{ref[:20]}”无效，文件已损坏；{_FIX}")
+                        raise SourceError(f"单元格引用“{ref[:20]}”无效，文件已损坏；{_FIX}", where)
                     row, col = int(match.group(2)) - 1, column_index(match.group(1))
                 else:
                     row, col = row_index, col_index
@@ -594,7 +608,7 @@ def _exact_points(stream, where: str) -> Points:
                 row_index, col_index = row_index + 1, 0
                 element.clear()
     except (ElementTree.ParseError, ValueError):
-        raise SourceError(f"{where}：无法读取此工作表，文件可能已损坏；{_FIX}") from None
+        raise SourceError(f"无法读取此工作表，文件可能已损坏；{_FIX}", where) from None
     return Points(np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32), beyond)
 
 
@@ -605,10 +619,10 @@ _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 
 
-def _ods_points(chunks: Iterator[bytes]) -> dict[str, Points]:
-    """Per table of an .ods content.xml: each cell holding a value as two points, the first and
-    the last cell its repeats cover (rows and columns repeated are counted, not expanded — as
-    calamine would expand them)."""
+def _ods_points(chunks: Iterator[bytes], label: str) -> dict[str, Points]:
+    """Per table of an .ods content.xml: each cell holding a value, a repeated one as its first
+    and its last cell (rows and columns repeated are counted, not expanded — as calamine would
+    expand them). A value repeated over more cells than a sheet may hold blank is refused here."""
     found: dict[str, tuple[array, array]] = {}
     points = None
     row, col, repeat_rows = -1, 0, 1
@@ -631,10 +645,18 @@ def _ods_points(chunks: Iterator[bytes]) -> dict[str, Points]:
                           or len(element))
                 if valued and points is not None:
                     last_row, last_col = row + repeat_rows - 1, col + repeat - 1
+                    if repeat_rows * repeat > SPARSE_CELLS:
+                        raise SourceError(
+                            f"从这个单元格起的 {repeat_rows:,} 行 × {repeat:,} 列都是同一个值（文件中记为“重复”），"
+                            f"读取时要展开成{_many(repeat_rows * repeat)}个单元格，无法读取；请在 LibreOffice 或 WPS "
+                            f"中删除表格以外的内容后保存再试", f"{label}!{name}", cell_name(row, col))
                     if (last_row >= MAX_ROWS or last_col >= MAX_COLUMNS) and name not in beyond:
                         beyond[name] = (last_row, last_col)
-                    points[0].extend((row, min(last_row, MAX_ROWS)))
-                    points[1].extend((col, min(last_col, MAX_COLUMNS)))
+                    points[0].append(row)
+                    points[1].append(col)
+                    if (last_row, last_col) != (row, col):  # a repeated value: its last cell too
+                        points[0].append(min(last_row, MAX_ROWS))
+                        points[1].append(min(last_col, MAX_COLUMNS))
                 col += repeat
                 element.clear()
             elif tag == f"{_TABLE}table-row":
@@ -650,6 +672,73 @@ def _repeat(value: str | None) -> int:
     return max(1, int(value)) if value and value.isdigit() else 1
 
 
+# --- Excel 97–2003 (.xls) ----------------------------------------------------------------------------
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
+# BIFF records that put a value in a cell (row and column first): NUMBER, RK, LABELSST, LABEL,
+# RSTRING, BOOLERR, FORMULA (BIFF5/8 and BIFF4's); MULRK spans columns. BLANK/MULBLANK are formatting.
+_BIFF_CELLS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0406})
+_MULRK, _BOF, _BOUNDSHEET, _FILEPASS = 0x00BD, 0x0809, 0x0085, 0x002F
+
+
+def check_biff(data: bytes, label: str) -> None:
+    """Refuse an .xls whose sheets cannot be read within bounds: calamine builds every sheet's
+    rectangle while it opens the file, from the cell records, which a 5 KB file can place at
+    row 65,536, column 65,536 (4 billion cells). Files it cannot open are left to it."""
+    try:
+        from xlrd.compdoc import CompDoc
+
+        document = CompDoc(data, logfile=io.StringIO())
+        stream = document.get_named_stream("Workbook") or document.get_named_stream("Book")
+    except Exception:  # not an OLE file xlrd understands: calamine says what is wrong
+        return
+    if stream:
+        for name, points in _biff_points(memoryview(stream)).items():
+            _check_points(points, f"{label}!{name}")
+
+
+def _biff_points(stream: memoryview) -> dict[str, Points]:
+    """Per worksheet: each cell record's position (a MULRK's first and last cell)."""
+    names: dict[int, str] = {}  # stream offset of a sheet's BOF → its name
+    found: dict[str, tuple[array, array]] = {}
+    beyond: dict[str, tuple[int, int]] = {}
+    cells = None
+    name = ""
+    biff8 = True
+    at, end = 0, len(stream)
+    while at + 4 <= end:
+        kind, length = struct.unpack_from("<HH", stream, at)
+        body = at + 4
+        if kind == _BOF:
+            if at == 0:
+                biff8 = length >= 2 and struct.unpack_from("<H", stream, body)[0] == 0x0600
+            name = names.get(at, "")
+            cells = found.setdefault(name, (array("i"), array("i"))) if name else None
+        elif kind == _BOUNDSHEET and length >= 7:
+            position, size = struct.unpack_from("<I", stream, body)[0], stream[body + 6]
+            if biff8:  # a count, a flags byte (1: UTF-16), the characters
+                wide = length > 7 and stream[body + 7] & 1
+                text = bytes(stream[body + 8:body + 8 + size * (2 if wide else 1)])
+                names[position] = text.decode("utf-16-le" if wide else "latin-1", "replace")
+            else:  # BIFF5: a count and bytes in the workbook's code page (Chinese: GBK)
+                names[position] = bytes(stream[body + 7:body + 7 + size]).decode("gbk", "replace")
+        elif kind == _FILEPASS:
+            return {}  # encrypted: calamine refuses or decrypts; nothing here to read
+        elif cells is not None and length >= 4 and (kind in _BIFF_CELLS or kind == _MULRK):
+            row, col = struct.unpack_from("<HH", stream, body)
+            last = col
+            if kind == _MULRK and length >= 6:
+                last = struct.unpack_from("<H", stream, body + length - 2)[0]
+            for c in (col, last) if last != col else (col,):
+                cells[0].append(row)
+                cells[1].append(c)
+            if (row >= MAX_ROWS or last >= MAX_COLUMNS) and name not in beyond:
+                beyond[name] = (row, last)
+        at = body + length
+    return {name: Points(np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32), beyond.get(name))
+            for name, (rows, cols) in found.items()}
+
+
 # --- judging the cells ---------------------------------------------------------------------------------
 
 def _check_points(points: Points, where: str) -> None:
@@ -662,17 +751,18 @@ def _check_points(points: Points, where: str) -> None:
     strays, core = _strays(rows, cols)
     if strays is None:
         raise SourceError(
-            f"{where}：有内容的单元格分散在{whole}的范围内，读取时要占用过多内存，无法读取；请删除表格以外的"
-            f"内容（在 Excel 中按 Ctrl+End 可跳到最后一个有内容的单元格）后保存再试")
-    named = [cell_name(r, c) for r, c in strays[:5]]
+            f"有内容的单元格分散在{whole}的范围内，读取时要占用过多内存，无法读取；请删除表格以外的"
+            f"内容（在 Excel 中按 Ctrl+End 可跳到最后一个有内容的单元格）后保存再试", where)
+    named = [cell_name(r, c) for r, c in strays[:6]]
     if len(strays) == 1:
-        what, these = f"{where}!{named[0]}：这个单元格", f"这个单元格（在名称框中输入 {named[0]} 后回车即可选中）"
+        what, these = "这个单元格", f"这个单元格（在名称框中输入 {named[0]} 后回车即可选中）"
     else:
-        listed = "、".join(named) + ("……" if len(strays) > 5 else "")
-        what, these = f"{where}!{named[0]} 等 {len(strays):,} 个单元格（{listed}）：这些单元格", "这些单元格"
+        listed = "、".join(named[1:]) + ("……" if len(strays) > 6 else "")
+        what, these = f"这个单元格和另外 {len(strays) - 1:,} 个单元格（{listed}）", "这些单元格"
     raise SourceError(
         f"{what}有内容，却远在表格之外（其余内容都在 {core} 内），读取时要把{whole}读进内存，"
-        f"无法读取。多半是误输入（例如按 Ctrl+End 后误敲了键）；请在 Excel 中删除{these}的内容，保存后再试")
+        f"无法读取。多半是误输入（例如按 Ctrl+End 后误敲了键）；请在 Excel 中删除{these}的内容，保存后再试",
+        where, named[0])
 
 
 def _many(count: int) -> str:
@@ -732,8 +822,8 @@ def _beyond(where: str, row: int, col: int) -> SourceError:
         what = f"第 {row + 1:,} 行，超出 Excel 工作表的上限（{MAX_ROWS:,} 行）"
     else:
         what = f"第 {column_letter(col) if col < 10 ** 6 else f'{col + 1:,}'} 列，超出 Excel 工作表的上限（{MAX_COLUMNS:,} 列，到 XFD 列为止）"
-    cell = f"!{cell_name(row, col)}" if 0 <= row < 10 ** 9 and col < 10 ** 6 else ""
-    return SourceError(f"{where}{cell}：单元格在{what}，文件已损坏或不是 Excel/WPS 保存的；{_FIX}")
+    cell = cell_name(row, col) if 0 <= row < 10 ** 9 and col < 10 ** 6 else ""
+    return SourceError(f"单元格在{what}，文件已损坏或不是 Excel/WPS 保存的；{_FIX}", where, cell)
 
 
 # --- text ------------------------------------------------------------------------------------------------
@@ -752,9 +842,9 @@ def bounded_rows(rows: Iterable[list], label: str) -> list[list]:
 
 
 def too_many_rows(label: str) -> SourceError:
-    return SourceError(f"{label}：超过 {MAX_ROWS:,} 行，超出 Excel 工作表的上限；请分成几个文件（例如按月）导出")
+    return SourceError(f"超过 {MAX_ROWS:,} 行，超出 Excel 工作表的上限；请分成几个文件（例如按月）导出", label)
 
 
 def too_wide(label: str, number: int, width: int) -> SourceError:
-    return SourceError(f"{label}：第 {number:,} 行有 {width:,} 列，超出 Excel 工作表的上限（{MAX_COLUMNS:,} 列）；"
-                       f"文件可能已损坏，或不是用逗号或制表符分隔的")
+    return SourceError(f"第 {number:,} 行有 {width:,} 列，超出 Excel 工作表的上限（{MAX_COLUMNS:,} 列）；"
+                       f"文件可能已损坏，或不是用逗号或制表符分隔的", label)

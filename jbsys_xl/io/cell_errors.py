@@ -18,13 +18,12 @@ import zipfile
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
-from .bounds import column_index, contains, sheet_parts
+from .bounds import CFB_MAGIC, column_index, contains, sheet_parts
 from .values import CellError
 
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
                          "#CONNECT!", "#UNKNOWN!", "#BUSY!"})
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
 CHUNK = 1 << 22
 
 Found = dict[tuple[int, int], CellError]  # 0-based (row, col) → the error in that cell

@@ -214,6 +214,8 @@ class Spreadsheet:
                 self.package = bounds.Package(data, path.name)
             except (zipfile.BadZipFile, EOFError, OSError):
                 raise SourceError(f"{path.name}：{damage(data)}") from None
+        elif data[:8] == bounds.CFB_MAGIC:
+            bounds.check_biff(data, path.name)
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except python_calamine.PasswordError:

@@ -165,7 +165,7 @@ def _read_one(source: SourceFile, result: ImportResult, targets: Targets, checks
         checks.warning(source.label, "", str(note).removeprefix(f"{source.label}："))
         return
     except SourceError as exc:
-        checks.error(source.label, "", str(exc).removeprefix(f"{source.label}："))
+        checks.error(*exc.parts(source.label))
         return
     if not recognised:
         checks.error(source.label, "", _NOT_AN_EXPORT if filled else _NOTHING_IN_IT)
