@@ -16,7 +16,7 @@ from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, 
 from . import values as v
 from .codes import credit_code
 from .lookup import center_lookup, item_lookup, split_aliases
-from .names import closest, normalize
+from .names import closest, invisible_note, normalize
 from .reader import RawBook, gc_paused
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
@@ -476,7 +476,7 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         code_of_payee = row.get("统一社会信用代码", credit_code) or ""
         if district and normalize(district) not in districts:
             hint = closest(district, list(districts.values()))
-            row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "")
+            row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "") + invisible_note(district)
                      + "（应为“中心”表中出现的所属区）")
         elif district:
             district = districts[normalize(district)]

@@ -333,7 +333,7 @@ def _report_names(result: ImportResult, checks: Checks) -> None:
         lookup = targets.centers if field_ == INSTITUTION else targets.items
         hint = None if value == BLANK_SHOWN else lookup.hint(value)
         result.unmatched.append(Unmatched(LABELS[field_], value, count, where, hint))
-        also = f"，是否指“{hint}”？" if hint else ""
+        also = "" if value == BLANK_SHOWN else lookup.suggestion(value)
         if value == BLANK_SHOWN:
             message = f"{LABELS[field_]}为空白，{count:,} 行未计入"
         elif field_ == INSTITUTION:
