@@ -217,23 +217,22 @@ def test_references_past_the_fast_scan_are_judged_exactly(ref, shown):
 
 # --- text -------------------------------------------------------------------------------------------
 
-def test_a_csv_beyond_excel_rows_is_refused(tmp_path):
-    folder = tmp_path / "csv"
+def csv_folder(folder: Path, sheet: str, appended: str) -> Path:
+    """The base sheets as a CSV folder, ``appended`` written at the end of one file."""
     folder.mkdir()
     for name, rows in wb.base().items():
-        (folder / f"{name}.csv").write_text("\n".join(",".join(str(v) for v in row) for row in rows), "utf-8")
-    with open(folder / "投诉.csv", "a", encoding="utf-8") as out:
-        out.write("\n" * 1_048_577)
+        text = "\n".join(",".join(str(v) for v in row) for row in rows)
+        (folder / f"{name}.csv").write_text(text + (appended if name == sheet else ""), "utf-8")
+    return folder
+
+
+def test_a_csv_beyond_excel_rows_is_refused(tmp_path):
+    folder = csv_folder(tmp_path / "csv", "投诉", "\n" * 1_048_577)
     with pytest.raises(SourceError, match=r"投诉.csv：超过 1,048,576 行，超出 Excel 工作表的上限"):
         read_source(folder)
 
 
 def test_a_csv_row_wider_than_excel_is_refused(tmp_path):
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for name, rows in wb.base().items():
-        (folder / f"{name}.csv").write_text("\n".join(",".join(str(v) for v in row) for row in rows), "utf-8")
-    with open(folder / "扣减.csv", "a", encoding="utf-8") as out:
-        out.write("\n" + "," * 20_000)
+    folder = csv_folder(tmp_path / "csv", "扣减", "\n" + "," * 20_000)
     with pytest.raises(SourceError, match=r"扣减.csv：第 3 行有 20,001 列，超出 Excel 工作表的上限（16,384 列）"):
         read_source(folder)
