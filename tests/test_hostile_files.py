@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def test_a_zip_bomb_whose_directory_lies_is_caught_while_inflating(base, tmp_pat
 
 def test_a_sheet_inflating_to_gigabytes_is_refused(base, tmp_path):
     part = hostile.sheet_part(base, "扣减")
-    with __import__("zipfile").ZipFile(base) as archive:
+    with zipfile.ZipFile(base) as archive:
         head, tail = archive.read(part).split(b"<sheetData>")
     bomb = hostile.bomb(base, tmp_path / "sheet.xlsx", part, before=head + b"<sheetData>", after=tail)
     refused(bomb, "sheet.xlsx：文件解压后的内容超过")
@@ -236,3 +237,12 @@ def test_a_csv_row_wider_than_excel_is_refused(tmp_path):
     folder = csv_folder(tmp_path / "csv", "扣减", "\n" + "," * 20_000)
     with pytest.raises(SourceError, match=r"扣减.csv：第 3 行有 20,001 列，超出 Excel 工作表的上限（16,384 列）"):
         read_source(folder)
+
+
+def test_a_binary_workbook_is_refused_before_calamine_reads_it(tmp_path):
+    """.xlsb keeps its cells as binary records the checks do not read: it is not read either."""
+    path = tmp_path / "分配.xlsb"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\0" * 64)
+    with pytest.raises(SourceError, match="分配.xlsb：这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 再试"):
+        read_source(path)

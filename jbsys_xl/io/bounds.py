@@ -59,8 +59,9 @@ MAX_INFLATED = 1 << 30  # a package's parts inflate to at most 1 GiB in all …
 MAX_RATIO = 100  # … and to at most 100 × the file (ordinary workbooks: 5–15 ×) …
 RATIO_FLOOR = 16 << 20  # … where that is above 16 MiB: a tiny file of blank formatted cells may exceed 100 ×
 # A sheet is read as the rectangle of its cells that hold data; it may hold this many cells more
-# than it has filled (title lines, sparse optional columns), beyond which the far cells are named.
-SPARSE_CELLS, SPARSE_FACTOR = 2_000_000, 4
+# than it has filled (title lines, sparse optional columns, a note beside the table), beyond which
+# the far cells are named: 8 × the filled cells + 4 million (calamine: 32 bytes a cell, 130 MB).
+SPARSE_CELLS, SPARSE_FACTOR = 4_000_000, 8
 CHUNK = 1 << 22  # inflated bytes handled at a time
 _FIX = "请在 Excel 中打开后另存为 .xlsx 再试"
 
@@ -141,6 +142,8 @@ class Package:
                     self._count(part)
             for name, points in _ods_points(self._chunks("content.xml"), label).items():
                 _check_points(points, f"{label}!{name}")
+        elif "xl/workbook.bin" in self.infos:  # its cells are binary records: not looked at here
+            raise SourceError("这是 Excel 二进制工作簿（.xlsb），请在 Excel 中另存为 .xlsx 再试", label)
         else:
             self.kind = ""
             for part in self.infos:
@@ -788,9 +791,10 @@ MAX_STRAYS = 1_000  # far cells at most (and 1 % of the cells, or 20), else it i
 
 def _strays(rows: np.ndarray, cols: np.ndarray) -> tuple[list[tuple[int, int]] | None, str]:
     """The far cells, and the rectangle of the rest: cells taken off the rectangle's edges — a
-    whole last (or first) row or column at a time, whichever shrinks it most — until the rest
-    fits its allowance, then lone cells as long as each shrinks it tenfold (so that a second
-    slip is named with the first); None when it takes more than a few slips' worth."""
+    whole last (or first) row or column at a time, apart from the rest, whichever shrinks it
+    most — until the rest fits its allowance, then lone cells as long as each shrinks it tenfold
+    (so that a second slip is named with the first); None when it takes more than a few slips'
+    worth."""
     keep = np.ones(len(rows), dtype=bool)
     taken: list[tuple[int, int]] = []
     most = min(MAX_STRAYS, max(20, len(rows) // 100))
@@ -799,10 +803,12 @@ def _strays(rows: np.ndarray, cols: np.ndarray) -> tuple[list[tuple[int, int]] |
         box = _box(r, c)
         fits = box <= _allowance(len(r))
         options = []
-        for edge in (rows == r.max(), cols == c.max(), rows == r.min(), cols == c.min()):
+        for line, edge in ((rows, rows == r.max()), (cols, cols == c.max()), (rows, rows == r.min()),
+                           (cols, cols == c.min())):
             edge &= keep
             rest = keep & ~edge
-            if rest.any() and (not fits or edge.sum() <= 5):
+            # only a line apart from the rest (a gap between): never the table's own last row
+            if rest.any() and (not fits or edge.sum() <= 5) and _apart(line, edge, rest):
                 options.append((_box(rows[rest], cols[rest]), int(edge.sum()), edge))
         best = min(options, key=lambda option: option[:2], default=None)
         if fits and (best is None or best[0] * 10 > box):
@@ -815,6 +821,13 @@ def _strays(rows: np.ndarray, cols: np.ndarray) -> tuple[list[tuple[int, int]] |
     if _box(r, c) <= _allowance(len(r)):
         return sorted(taken, key=lambda rc: (-rc[0], -rc[1])), _span(r, c)
     return None, ""
+
+
+def _apart(line: np.ndarray, edge: np.ndarray, rest: np.ndarray) -> bool:
+    """Whether the edge's row (or column) lies two or more from the nearest of the rest."""
+    at = int(line[edge][0])
+    others = line[rest]
+    return int(np.abs(others - at).min()) >= 2
 
 
 def _beyond(where: str, row: int, col: int) -> SourceError:
