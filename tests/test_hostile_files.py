@@ -180,7 +180,8 @@ def test_the_fast_scan_finds_what_the_exact_parse_finds(prefix, size):
     cells = {(int(r), int(c)) for r, c in zip(rng.integers(0, 1_048_576, 300), rng.integers(0, 16_384, 300))}
     cells |= {(0, 0), (1_048_575, 16_383), (9, 25), (99, 26), (999, 701), (9_999, 702)}
     xml = sheet_xml(sorted(cells), prefix)
-    extent = bounds._fast_extent(chunked(xml, size), "t")
+    extent, formulas = bounds._fast_extent(chunked(xml, size), "t")
+    assert not formulas
     exact = bounds._exact_points(bounds._ChunkReader(chunked(xml, 4096)), "t")
     assert extent is not None and extent.cells == len(cells)
     assert (extent.top, extent.bottom, extent.left, extent.right) == \
@@ -197,7 +198,15 @@ def test_the_fast_scan_finds_what_the_exact_parse_finds(prefix, size):
     b'<worksheet><sheetData><row r="1"><c r="A01"><v>1</v></c></row></sheetData></worksheet>',
 ])
 def test_unusual_xml_goes_to_the_exact_parse(xml):
-    assert bounds._fast_extent(chunked(xml, 1 << 22), "t") is None
+    assert bounds._fast_extent(chunked(xml, 1 << 22), "t")[0] is None
+
+
+@pytest.mark.parametrize("formula", ["<f>SUM(A1:A2)</f>", '<f t="shared" ref="A3:A9" si="0"/>', "<x:f>A1</x:f>"])
+@pytest.mark.parametrize("size", [5, 1 << 22])
+def test_the_scan_notes_a_formula_wherever_the_chunks_cut(formula, size):
+    xml = sheet_xml([(0, 0), (1, 0)]).replace(b"<v>1</v></c></row></sheetData>",
+                                              formula.encode() + b"<v>1</v></c></row></sheetData>")
+    assert bounds._fast_extent(chunked(xml, size), "t")[1]
 
 
 def test_the_exact_parse_places_cells_without_references_as_calamine_does():
@@ -211,7 +220,7 @@ def test_the_exact_parse_places_cells_without_references_as_calamine_does():
                                         ("AAAA1", "AAAA1：单元格在第 AAAA 列")])
 def test_references_past_the_fast_scan_are_judged_exactly(ref, shown):
     xml = f'<worksheet><sheetData><row r="1"><c r="{ref}"><v>1</v></c></row></sheetData></worksheet>'.encode()
-    assert bounds._fast_extent(chunked(xml, 1 << 22), "t") is None
+    assert bounds._fast_extent(chunked(xml, 1 << 22), "t")[0] is None
     with pytest.raises(SourceError, match=shown):
         bounds._check_points(bounds._exact_points(bounds._ChunkReader(iter([xml])), "book!表"), "book!表")
 

@@ -121,6 +121,7 @@ class Package:
         self.sheets: dict[str, str] = {}  # .xlsx: sheet name → its part
         self.workbook_xml = b""
         self._checked: set[str] = set()
+        self.formula_free: set[str] = set()  # checked sheet parts without a formula
         if "xl/workbook.xml" in self.infos:
             self.kind = "xlsx"
             first = ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml")
@@ -161,12 +162,19 @@ class Package:
         if self.kind != "xlsx" or not part or part not in self.infos or part in self._checked:
             return
         where = f"{self.label}!{name}"
-        extent = _fast_extent(_prefetched(self._chunks(part)), where)
+        extent, formulas = _fast_extent(_prefetched(self._chunks(part)), where)
         if extent is None:  # written unusually: the exact, slower parse decides
             _check_points(_exact_points(self._stream(part), where), where)
         elif extent.box > _allowance(extent.cells):  # maybe blank formatted cells: look closer
             _check_points(_fast_points(_prefetched(self._chunks(part, count=False))), where)
         self._checked.add(part)
+        if not formulas:
+            self.formula_free.add(part)
+
+    def holds_formulas(self, part: str) -> bool | None:
+        """Whether a sheet part holds a formula, where its check has read every byte of it
+        (the error-cell scan then needs no pass of its own); None where unknown."""
+        return None if part not in self._checked else part not in self.formula_free
 
     # -- inflating, counting --
 
@@ -417,6 +425,7 @@ class _Scanner:
 
     def __init__(self, collect: bool):
         self.collect = collect
+        self.formulas = False  # whether the part holds a formula (<f>, <x:f>): see FORMULAS
         self.needle: bytes | None = None  # b"<c" or b"<x:c", once <sheetData> is seen
         self.irregular = False
         self.extent = Extent()
@@ -448,6 +457,9 @@ class _Scanner:
     def _window(self, a: np.ndarray, size: int, limit: int) -> int:
         """Scan the tags that start before ``limit`` in ``a[:size]`` (zeros follow); where the
         next window must start."""
+        if not self.formulas:
+            at = np.flatnonzero(a[1:size] == 0x66) + 1  # f: rare in sheet XML but in formulas
+            self.formulas = bool(((a[at - 1] == 0x3C) | (a[at - 1] == 0x3A)).any())
         start = 0
         if self.needle is None:
             found = _SHEET_DATA.search(memoryview(a)[:size])
@@ -557,13 +569,14 @@ def contains(window, needle: bytes) -> bool:
     return bool(len(at))
 
 
-def _fast_extent(chunks: Iterator[bytes], where: str) -> Extent | None:
+def _fast_extent(chunks: Iterator[bytes], where: str) -> tuple[Extent | None, bool]:
+    """The sheet's rectangle (None: written unusually), and whether it holds a formula."""
     scan = _Scanner(collect=False).run(chunks)
     if scan.irregular:
-        return None
+        return None, True
     if scan.beyond is not None:
         raise _beyond(where, *scan.beyond)
-    return scan.extent
+    return scan.extent, scan.formulas
 
 
 def _fast_points(chunks: Iterator[bytes]) -> Points:

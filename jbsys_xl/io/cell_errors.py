@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
-from .bounds import CFB_MAGIC, column_index, contains, sheet_parts
+from .bounds import CFB_MAGIC, Package, column_index, contains, sheet_parts
 from .values import CellError
 
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -32,16 +32,17 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def scanner(data: bytes, label: str) -> Callable[..., Found]:
+def scanner(data: bytes, label: str, package: Package | None = None) -> Callable[..., Found]:
     """A function from a sheet name to its error cells, for the file ``data``. With
     ``formulas_only=True`` only formulas without a saved result are looked for (a reader that
     reports error values itself needs no more); ``.formulas(name)`` of an .xlsx scanner: where
-    the sheet's formulas are."""
+    the sheet's formulas are. ``package``: the file's checked package, which knows of each
+    checked sheet whether it holds a formula."""
     if data[:4] == b"PK\x03\x04":
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
         if "xl/workbook.xml" in names:
-            return _XlsxScanner(archive)
+            return _XlsxScanner(archive, package)
         if "content.xml" in names:
             return _OdsScanner(archive)
     elif data[:8] == CFB_MAGIC:
@@ -68,9 +69,9 @@ _ERROR_NEEDLES = (b't="e', b"t='e")
 
 
 class _XlsxScanner:
-    def __init__(self, archive: zipfile.ZipFile):
-        self.archive = archive
-        self.parts = sheet_parts(archive)
+    def __init__(self, archive: zipfile.ZipFile, package: Package | None = None):
+        self.archive, self.package = archive, package
+        self.parts = package.sheets if package is not None else sheet_parts(archive)
         self._parsed: dict[str, tuple[Found, list[tuple[int, int]]]] = {}
 
     def __call__(self, name: str, formulas_only: bool = False) -> Found:
@@ -91,8 +92,13 @@ class _XlsxScanner:
         if part in self._parsed:
             return self._parsed[part]
         # The needles end in letters that are rare in sheet XML (e, f), which keeps the search
-        # fast; a false hit only costs the exact parse.
-        if not _may_hold(self.archive, part, needles):
+        # fast; a false hit only costs the exact parse. Formulas alone: the package's check of
+        # the sheet has looked already.
+        known = self.package.holds_formulas(part) if self.package is not None else None
+        if needles == _FORMULA_NEEDLES and known is not None:
+            if not known:
+                return {}, []
+        elif not _may_hold(self.archive, part, needles):
             return {}, []
         self._parsed[part] = _parse_xlsx_sheet(self.archive.open(part))
         return self._parsed[part]

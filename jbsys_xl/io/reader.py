@@ -227,7 +227,7 @@ class Spreadsheet:
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self.hidden = frozenset(sheet.name for sheet in self._book.sheets_metadata
                                 if sheet.visible != python_calamine.SheetVisibleEnum.Visible)
-        self._errors = cell_errors.scanner(data, path.name)
+        self._errors = cell_errors.scanner(data, path.name, self.package)
         self._totals = cell_errors.table_totals(data)
         self._fast = None  # fastexcel's reader, opened for the first column-wise read
         # Asked only of a few cells of 金保 exports (merged institutions, number-ised case ids):
