@@ -116,6 +116,7 @@ class Package:
             raise SourceError(f"文件已损坏（压缩包中有重名的部分）；{_FIX}", label)
         self.limit = inflate_limit(len(data))
         self.used = 0
+        self._lock = threading.Lock()
         if sum(info.file_size for info in self.infos.values()) > self.limit:
             raise self._bomb()
         self.sheets: dict[str, str] = {}  # .xlsx: sheet name → its part
@@ -213,8 +214,10 @@ class Package:
                 if produced > info.file_size:
                     raise SourceError(f"{_lying()}", self.label)
                 if count:
-                    self.used += len(piece)
-                    if self.used > self.limit:
+                    with self._lock:  # sheets may be checked on two threads
+                        self.used += len(piece)
+                        over = self.used > self.limit
+                    if over:
                         raise self._bomb()
                 if first and _is_xml(part):
                     _refuse_doctype(piece, self.label)

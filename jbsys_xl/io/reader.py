@@ -18,8 +18,8 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +162,11 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
         raise SourceError(f"找不到输入文件：{path}")
     if path.suffix.lower() == ".csv":
         raise SourceError(f"{path}：请给出存放各工作表 CSV 文件的文件夹，而不是单个 CSV 文件")
-    book = open_spreadsheet(path)
+    def big(names: list[str]) -> list[str]:  # checked while the others are read
+        return [name for key, name in match_sheets(names)[0].items()
+                if key in COLUMNAR_SHEETS and (wanted is None or key in wanted)]
+
+    book = open_spreadsheet(path, big)
     chosen, clashes = match_sheets(book.sheet_names)
     sheets = {}
     for key, name in chosen.items():
@@ -203,19 +207,26 @@ class Spreadsheet:
     """An opened .xlsx/.xlsm/.xls/.ods file: its sheet names, and each sheet on demand with
     error cells marked. Shared by the allocation reader and the 金保 import."""
 
-    def __init__(self, path: Path, data: bytes):
+    def __init__(self, path: Path, data: bytes, ahead: Callable[[list[str]], list[str]] | None = None):
+        """``ahead``: from the sheet names, those to check on another thread while the file is
+        opened and the others read (the big ones: their check reads every byte once)."""
         import python_calamine
 
         self.path, self.data = path, data
-        self.sha256 = hashlib.sha256(data).hexdigest()
         self.package = None  # a zip package (.xlsx/.xlsm/.ods), checked before calamine sees it
+        self._ahead: dict[str, Future] = {}
         if data[:4] == b"PK\x03\x04":
             try:
                 self.package = bounds.Package(data, path.name)
             except (zipfile.BadZipFile, EOFError, OSError):
                 raise SourceError(f"{path.name}：{damage(data)}") from None
+            if ahead is not None and (names := ahead(list(self.package.sheets))):
+                pool = ThreadPoolExecutor(1)
+                self._ahead = {name: pool.submit(self.package.check_sheet, name) for name in names}
+                pool.shutdown(wait=False)
         elif data[:8] == bounds.CFB_MAGIC:
             bounds.check_biff(data, path.name)
+        self.sha256 = hashlib.sha256(data).hexdigest()
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except python_calamine.PasswordError:
@@ -238,7 +249,9 @@ class Spreadsheet:
 
     def check(self, name: str) -> None:
         """Refuse a sheet whose cells cannot be read within bounds, before a reader sees it."""
-        if self.package is not None:
+        if (pending := self._ahead.pop(name, None)) is not None:
+            pending.result()  # raises what the check found
+        elif self.package is not None:
             self.package.check_sheet(name)
 
     def read(self, name: str, key: str | None = None) -> RawSheet:
@@ -419,7 +432,7 @@ def truncated(data: bytes) -> bool:
     return False
 
 
-def open_spreadsheet(path: Path) -> Spreadsheet:
+def open_spreadsheet(path: Path, ahead: Callable[[list[str]], list[str]] | None = None) -> Spreadsheet:
     if path.name.startswith("~$"):
         raise SourceError(f"{path.name}：这是 Excel 打开文件时生成的临时锁定文件，不是工作簿；"
                           f"请选择不带“~$”的原文件")
@@ -433,7 +446,7 @@ def open_spreadsheet(path: Path) -> Spreadsheet:
         raise SourceError(f"{path.name}：{EMPTY_FILE}")
     if data[:8] == cell_errors.CFB_MAGIC and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I" in data:
         raise SourceError(f"{path.name}：文件有密码保护，请在 Excel 中取消密码后另存再试")
-    return Spreadsheet(path, data)
+    return Spreadsheet(path, data, ahead)
 
 
 def _read_csv_folder(folder: Path, wanted: set[str] | None = None) -> RawBook:

@@ -277,7 +277,10 @@ def _check_package(source: SourceFile, data: bytes) -> None:
 
 
 def _workbook_grids(source: SourceFile) -> Iterator[Grid]:
-    book = open_spreadsheet(source.path)  # refuses lock files and protected books, in Chinese
+    def ahead(names: list[str]) -> list[str]:  # each sheet checked ahead of its read (not a workbook's)
+        return [] if WORKBOOK_SHEETS <= set(match_sheets(names)[0]) else names
+
+    book = open_spreadsheet(source.path, ahead)  # refuses lock files and protected books, in Chinese
     if created_by_tool(book.data):
         raise Skipped(f"{source.label}：这是本程序（{TOOL}）生成的文件，不是金保导出，已跳过")
     chosen, _ = match_sheets(book.sheet_names)
