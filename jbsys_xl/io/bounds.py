@@ -15,10 +15,12 @@ cheaply, and refused in Chinese, naming the file, the sheet and the cell:
   cell beyond Excel's 1,048,576 rows or column XFD is a damaged file; a rectangle far larger than
   the cells that hold data — a stray value far outside the table — is refused, naming the far
   cells (a stray keystroke after Ctrl+End is the usual cause, and it is quickly deleted);
+- :func:`check_biff` (.xls): calamine builds every sheet while opening the file, so every
+  sheet's cell records are looked at first, the same way;
 - text (CSV, a web system's HTML table): :func:`bounded_rows` keeps it within Excel's limits.
 
-- :func:`check_biff` (.xls): calamine builds every sheet at opening, so every sheet's cell
-  records are looked at first, the same way.
+The checks cost one pass over each sheet read: at a million rows about as long as inflating it
+(bench/PERFORMANCE.md), and the reader runs the big sheet's on another thread meanwhile.
 """
 from __future__ import annotations
 
@@ -428,7 +430,7 @@ class _Scanner:
 
     def __init__(self, collect: bool):
         self.collect = collect
-        self.formulas = False  # whether the part holds a formula (<f>, <x:f>): see FORMULAS
+        self.formulas = False  # whether the part holds a formula (<f>, <x:f>): Package.holds_formulas
         self.needle: bytes | None = None  # b"<c" or b"<x:c", once <sheetData> is seen
         self.irregular = False
         self.extent = Extent()
