@@ -162,11 +162,12 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
         raise SourceError(f"找不到输入文件：{path}")
     if path.suffix.lower() == ".csv":
         raise SourceError(f"{path}：请给出存放各工作表 CSV 文件的文件夹，而不是单个 CSV 文件")
-    def big(names: list[str]) -> list[str]:  # checked while the others are read
+
+    def ahead(names: list[str]) -> list[str]:  # the big sheets: checked while the others are read
         return [name for key, name in match_sheets(names)[0].items()
                 if key in COLUMNAR_SHEETS and (wanted is None or key in wanted)]
 
-    book = open_spreadsheet(path, big)
+    book = open_spreadsheet(path, ahead)
     chosen, clashes = match_sheets(book.sheet_names)
     sheets = {}
     for key, name in chosen.items():
