@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from jbsys_xl.io import bounds
+from jbsys_xl.io import bounds, extents
 from jbsys_xl.io.reader import SourceError, read_source
 from jbsys_xl.pipeline import run
 from tests.support import hostile
@@ -180,13 +180,13 @@ def test_the_fast_scan_finds_what_the_exact_parse_finds(prefix, size):
     cells = {(int(r), int(c)) for r, c in zip(rng.integers(0, 1_048_576, 300), rng.integers(0, 16_384, 300))}
     cells |= {(0, 0), (1_048_575, 16_383), (9, 25), (99, 26), (999, 701), (9_999, 702)}
     xml = sheet_xml(sorted(cells), prefix)
-    extent, formulas = bounds._fast_extent(chunked(xml, size), "t")
+    extent, formulas = extents.fast_extent(chunked(xml, size), "t")
     assert not formulas
-    exact = bounds._exact_points(bounds._ChunkReader(chunked(xml, 4096)), "t")
+    exact = extents.exact_points(bounds.ChunkReader(chunked(xml, 4096)), "t")
     assert extent is not None and extent.cells == len(cells)
     assert (extent.top, extent.bottom, extent.left, extent.right) == \
            (exact.rows.min(), exact.rows.max(), exact.cols.min(), exact.cols.max()) == (0, 1_048_575, 0, 16_383)
-    points = bounds._fast_points(chunked(xml, size))
+    points = extents.fast_points(chunked(xml, size))
     assert sorted(zip(points.rows.tolist(), points.cols.tolist())) == sorted(cells)
 
 
@@ -198,7 +198,7 @@ def test_the_fast_scan_finds_what_the_exact_parse_finds(prefix, size):
     b'<worksheet><sheetData><row r="1"><c r="A01"><v>1</v></c></row></sheetData></worksheet>',
 ])
 def test_unusual_xml_goes_to_the_exact_parse(xml):
-    assert bounds._fast_extent(chunked(xml, 1 << 22), "t")[0] is None
+    assert extents.fast_extent(chunked(xml, 1 << 22), "t")[0] is None
 
 
 @pytest.mark.parametrize("formula", ["<f>SUM(A1:A2)</f>", '<f t="shared" ref="A3:A9" si="0"/>', "<x:f>A1</x:f>"])
@@ -206,13 +206,13 @@ def test_unusual_xml_goes_to_the_exact_parse(xml):
 def test_the_scan_notes_a_formula_wherever_the_chunks_cut(formula, size):
     xml = sheet_xml([(0, 0), (1, 0)]).replace(b"<v>1</v></c></row></sheetData>",
                                               formula.encode() + b"<v>1</v></c></row></sheetData>")
-    assert bounds._fast_extent(chunked(xml, size), "t")[1]
+    assert extents.fast_extent(chunked(xml, size), "t")[1]
 
 
 def test_the_exact_parse_places_cells_without_references_as_calamine_does():
     xml = b"<worksheet><sheetData><row><c><v>1</v></c><c><v>2</v></c></row><row r=\"7\"><c><v>3</v></c></row>" \
           b"</sheetData></worksheet>"
-    points = bounds._exact_points(bounds._ChunkReader(iter([xml])), "t")
+    points = extents.exact_points(bounds.ChunkReader(iter([xml])), "t")
     assert list(zip(points.rows.tolist(), points.cols.tolist())) == [(0, 0), (0, 1), (6, 0)]
 
 
@@ -220,9 +220,9 @@ def test_the_exact_parse_places_cells_without_references_as_calamine_does():
                                         ("AAAA1", "AAAA1：单元格在第 AAAA 列")])
 def test_references_past_the_fast_scan_are_judged_exactly(ref, shown):
     xml = f'<worksheet><sheetData><row r="1"><c r="{ref}"><v>1</v></c></row></sheetData></worksheet>'.encode()
-    assert bounds._fast_extent(chunked(xml, 1 << 22), "t")[0] is None
+    assert extents.fast_extent(chunked(xml, 1 << 22), "t")[0] is None
     with pytest.raises(SourceError, match=shown):
-        bounds._check_points(bounds._exact_points(bounds._ChunkReader(iter([xml])), "book!表"), "book!表")
+        extents.check_points(extents.exact_points(bounds.ChunkReader(iter([xml])), "book!表"), "book!表")
 
 
 # --- text -------------------------------------------------------------------------------------------

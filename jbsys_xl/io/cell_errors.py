@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
-from .bounds import CFB_MAGIC, Package, column_index, contains, sheet_parts
+from .bounds import CFB_MAGIC, Package, column_index, sheet_parts
 from .values import CellError
 
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
@@ -117,6 +117,8 @@ def _xlsx(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
 def _may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
     """Whether any needle occurs in the part, reading it in chunks (they overlap by a few
     bytes so a needle cut in two is still seen)."""
+    from .extents import contains  # numpy: not in LibreOffice's Python, which imports this package
+
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(CHUNK):

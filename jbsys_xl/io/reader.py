@@ -135,7 +135,7 @@ def text_rows(text: str, label: str) -> list[list]:
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return bounds.bounded_rows(([_csv_cell(cell) for cell in row] for row in rows), label)
-    except csv.Error as exc:  # a field past csv's size limit: no table Excel saves has one
+    except csv.Error:  # a field past csv's size limit: no table Excel saves has one
         raise SourceError(f"{label}：第 {rows.line_num:,} 行无法作为表格读取（有超长的格子，或引号不成对）；"
                           f"请确认这是逗号或制表符分隔的文本文件") from None
 
