@@ -148,6 +148,14 @@ def test_billion_laughs_is_refused_in_chinese(base, tmp_path, where):
     refused(laughs, "laughs.xlsx：文件中含有 XML 文档类型或实体定义（DOCTYPE/ENTITY）")
 
 
+def test_a_source_error_keeps_its_place_across_processes():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(SourceError("这个单元格有内容", "a.xlsx!扣减", "XFD1048576")))
+    assert (str(error), error.parts("a.xlsx")) == ("a.xlsx!扣减!XFD1048576：这个单元格有内容",
+                                                   ("a.xlsx!扣减", "XFD1048576", "这个单元格有内容"))
+
+
 def test_limits_of_the_package():
     assert bounds.inflate_limit(2_000_000) == 200_000_000  # 100 × the file
     assert bounds.inflate_limit(50_000_000) == 1 << 30  # at most 1 GiB

@@ -45,6 +45,9 @@ class SourceError(Exception):
         super().__init__(f"{place}：{reason}" if place else reason)
         self.reason, self.where, self.cell = reason, where, cell
 
+    def __reduce__(self):  # intact across a process boundary (a worker that parses uploads)
+        return type(self), (self.reason, self.where, self.cell)
+
     def parts(self, label: str) -> tuple[str, str, str]:
         """(sheet, cell, message) of a Check about the file ``label``."""
         if self.where:
