@@ -17,8 +17,9 @@ from ..model import Check
 from ..pipeline import Outcome
 from .attachment import ATTACHMENT, attachment_bytes
 from .confirmations import confirmations_bytes
+from .diff import Since
 from .notices import HARDWARE_NOTICE, NOTICE, check_pages, districts_workbook, notices_workbook
-from .payments import PAYMENTS, payments_bytes, refusal
+from .payments import PAYMENTS, payments_bytes, payments_xlsx, refusal
 from .pdf import render
 from .publicity import PUBLICITY, publicity_bytes
 
@@ -36,12 +37,13 @@ class NotFinal(Exception):
         self.check = check
 
 
-def workbook(outcome: Outcome, name: str) -> tuple[bytes, list[Check]]:
+def workbook(outcome: Outcome, name: str, since: Since | None = None) -> tuple[bytes, list[Check]]:
     """The document ``name`` (附件, 告知书, 硬件建设补助告知书, 条线确认表, 公示, 拨付明细) laid out as a workbook, and
-    the warnings found on the way. Raises NotFinal for 拨付明细 in a draft."""
+    the warnings found on the way. Raises NotFinal for 拨付明细 in a draft. The 附件 adds, with
+    ``since``, what changed since the 公示."""
     allocation = outcome.allocation
     if name == ATTACHMENT:
-        return attachment_bytes(outcome), []
+        return attachment_bytes(outcome, since)
     if name == NOTICE:
         return notices_workbook(outcome, list(allocation.centers)), []
     if name == HARDWARE_NOTICE:
@@ -57,14 +59,34 @@ def workbook(outcome: Outcome, name: str) -> tuple[bytes, list[Check]]:
     raise ValueError(f"no document {name!r}")
 
 
-def pdfs(outcome: Outcome, names: Iterable[str]) -> tuple[dict[str, bytes], list[Check]]:
+def xlsx(outcome: Outcome, name: str) -> tuple[bytes, list[Check]]:
+    """公示 or 拨付明细 as the .xlsx people open: the 公示 as printed, the 拨付明细 with the
+    list 财务 pastes into the 一体化 system first. Raises NotFinal for 拨付明细 in a draft."""
+    if name == PAYMENTS:
+        if (refused := refusal(outcome.allocation)) is not None:
+            raise NotFinal(refused)
+        return payments_xlsx(outcome)
+    if name not in AS_WORKBOOK:
+        raise ValueError(f"{name} is offered as PDF only")
+    return workbook(outcome, name)
+
+
+def workbooks(outcome: Outcome, names: Iterable[str], since: Since | None = None
+              ) -> tuple[dict[str, bytes], list[Check]]:
+    """The documents ``names`` as workbooks, and the warnings found on the way."""
+    books, checks = {}, []
+    for name in names:
+        books[name], found = workbook(outcome, name, since)
+        checks += found
+    return books, checks
+
+
+def pdfs(outcome: Outcome, names: Iterable[str], since: Since | None = None
+         ) -> tuple[dict[str, bytes], list[Check]]:
     """The PDFs of the documents ``names``, printed in one LibreOffice session, and the
     warnings found on the way. Raises NotFinal (before printing anything), LibreOfficeMissing,
     LibreOfficeError or NoticeLayoutError."""
-    books, checks = {}, []
-    for name in names:
-        books[name], found = workbook(outcome, name)
-        checks += found
+    books, checks = workbooks(outcome, names, since)
     return _print(outcome, books), checks
 
 
@@ -72,9 +94,7 @@ def document_bytes(outcome: Outcome, name: str, suffix: str = ".pdf") -> tuple[b
     """One document as the file ``suffix`` (.pdf, or .xlsx for 公示 and 拨付明细) names, and
     its warnings."""
     if suffix.lower() == ".xlsx":
-        if name not in AS_WORKBOOK:
-            raise ValueError(f"{name} is offered as PDF only")
-        return workbook(outcome, name)
+        return xlsx(outcome, name)
     files, checks = pdfs(outcome, [name])
     return files[name], checks
 
@@ -88,7 +108,8 @@ def _print(outcome: Outcome, books: dict[str, bytes]) -> dict[str, bytes]:
     return printed
 
 
-def document_set(outcome: Outcome) -> tuple[dict[str, bytes], list[Check], list[str]]:
+def document_set(outcome: Outcome, since: Since | None = None
+                 ) -> tuple[dict[str, bytes], list[Check], list[str]]:
     """File name → bytes of every document of a valid outcome: 附件, 告知书, 硬件建设补助告知书
     (when the year has hardware rows), 条线确认表, 公示 (PDF and xlsx) and, once 审定, 拨付明细
     (PDF and xlsx); the warnings found on the way, and notes for the user (why 拨付明细 is
@@ -102,14 +123,11 @@ def document_set(outcome: Outcome) -> tuple[dict[str, bytes], list[Check], list[
         names.append(PAYMENTS)
     else:
         notes.append(f"未生成{PAYMENTS}：{refused}")
-    books, checks = {}, []
-    for name in names:
-        books[name], found = workbook(outcome, name)
-        checks += found
+    books, checks = workbooks(outcome, names, since)
     files = {f"{name}-{year}.pdf": data for name, data in _print(outcome, books).items()}
     for name in AS_WORKBOOK:
         if name in books:
-            files[f"{name}-{year}.xlsx"] = books[name]
+            files[f"{name}-{year}.xlsx"] = books[name] if name != PAYMENTS else xlsx(outcome, name)[0]
     return files, checks, notes
 
 

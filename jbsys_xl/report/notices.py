@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from .. import contract
 from ..io.atomic import write_atomic
@@ -30,7 +30,7 @@ from . import tables as t
 from .explain import LABEL, explain, find_center
 from .history import previous_allocation
 from .json_result import score_number
-from .pdf import render
+from .pdf import render, split
 
 TOP = 10  # contributions listed on the page, largest s[c,i] first
 WEIGHT = "权重"  # documents.md §2 (the 指标 sheet says 指标权重)
@@ -402,16 +402,7 @@ def write_pdf_or_folder(data: bytes, target: Path, names: list[str], per_file: i
     ``names``, into the folder ``target``."""
     if target.suffix.lower() == ".pdf":
         return [write_atomic(target, data)]
-    pages = PdfReader(io.BytesIO(data)).pages
-    written = []
-    for index, name in enumerate(names):
-        one = PdfWriter()
-        for page in pages[index * per_file:(index + 1) * per_file]:
-            one.add_page(page)
-        buffer = io.BytesIO()
-        one.write(buffer)
-        written.append(write_atomic(target / name, buffer.getvalue()))
-    return written
+    return [write_atomic(target / name, part) for name, part in zip(names, split(data, per_file))]
 
 
 def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | None = None,
