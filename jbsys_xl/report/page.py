@@ -419,9 +419,11 @@ class Sheet:
     tracks the points used since the last page break, so a one-page document can check it."""
 
     def __init__(self, book, fmt: Formats, styles: dict, name: str, grid: tuple[float, ...],
-                 table_font: float, landscape: bool = False):
-        self.sheet = book.add_worksheet(name)
+                 table_font: float, landscape: bool = False, specs: dict | None = None,
+                 worksheet_class=None):
+        self.sheet = book.add_worksheet(name, worksheet_class=worksheet_class)
         self.fmt, self.styles, self.grid = fmt, styles, tuple(grid)
+        self.specs = specs or STYLES  # the style specs ``styles`` were made from (a letter's own)
         self.row, self.height, self.breaks = 0, 0.0, []
         self.table_font, self.table_line = table_font, table_font * 1.25
         self.page_height = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
@@ -456,7 +458,7 @@ class Sheet:
 
     def _paragraph_height(self, block: Paragraph) -> float:
         line = self.styles[block.style][1]
-        spec = STYLES[block.style][0]
+        spec = self.specs[block.style][0]
         count = lines(block.text, sum(self.grid), spec["font_size"]) if spec.get("text_wrap") else 1
         return line * count + (3 if count > 1 else 0)
 
@@ -490,6 +492,10 @@ class Sheet:
             self.breaks.append(self.row)
         self.height = 0.0
 
+    def cell_lines(self, text: str, columns: tuple[float, ...]) -> int:
+        """Lines a table cell's text wraps onto over grid ``columns`` (a letter counts its own)."""
+        return lines(text, sum(columns), self.table_font)
+
     def table(self, table: t.Table, widths: list[float] | None = None) -> None:
         placed = spans(widths or table_widths(table, self.table_font, header_chars=HEADER_CHARS), self.grid)
         rows = [(table.headers, (t.TEXT,) * len(table.headers), "header")]
@@ -511,7 +517,7 @@ class Sheet:
                 else:
                     self.sheet.merge_range(self.row, first, self.row, last, value, cell_format)
                 if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
-                    height = max(height, lines(value, sum(self.grid[first:last + 1]), self.table_font))
+                    height = max(height, self.cell_lines(value, self.grid[first:last + 1]))
             self._set_height(self.table_line * height + 2)
 
 
@@ -529,8 +535,8 @@ def written_height(points: float) -> float:
     return 0.75 * int(points * 4 / 3 + 0.5)
 
 
-def letter_styles(book) -> dict:
-    return {name: (book.add_format(spec), line) for name, (spec, line) in STYLES.items()}
+def letter_styles(book, specs: dict | None = None) -> dict:
+    return {name: (book.add_format(spec), line) for name, (spec, line) in (specs or STYLES).items()}
 
 
 def page_text(pages: list[Page]) -> str:
