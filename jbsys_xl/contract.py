@@ -40,18 +40,25 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
                "投诉扣减比例", "评分方法", "扣减资金处理", "否决处理", "金额单位", "考核期起",
                "考核期止", "审定文号", "审定日期",
                # who signs and how objections are made (documents.md §0); defaults below
-               "发文单位", "制表单位", "资金来源", "异议期限", "异议联系人", "异议电话", "公示期")),
+               "发文单位", "制表单位", "资金来源", "异议期限", "异议联系人", "异议电话", "公示期",
+               # v4: the 公示's dates, where the 结余 goes, and what 财政 pays by (documents.md §4, §5)
+               "公示日期", "公示截止日期", "结余去向", "支付方式", "功能分类科目", "预算指标文号")),
     SheetSpec(INDICATORS, ("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"),
               ("考核部门", "金保事项")),
     SheetSpec(CENTERS, ("中心编码", "中心名称", "所属区"),
-              ("启用年度", "停用年度", "金保机构", "收款单位", "统一社会信用代码")),
+              ("启用年度", "停用年度", "金保机构", "收款单位", "统一社会信用代码", "开户银行", "银行账号")),
     SheetSpec(RATINGS, ("年度", "中心", "服务场所", "标准化下沉"),
-              ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明")),
+              ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明",
+               "否决依据")),  # v4: the evidence of a veto (a 核查记录 number, a 12333 工单号, a document)
     SheetSpec(VOLUMES, ("中心", "事项", "月份", "业务量"), ("来源",)),  # 来源: ignored by the rules
-    SheetSpec(COMPLAINTS, ("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
+    SheetSpec(COMPLAINTS, ("日期", "中心", "核实结论"),
+              ("来源", "条线", "内容", "投诉编号",
+               "核实部门", "核实日期")),  # v4: who verified a complaint, and when (附件1 四(二)2)
     SheetSpec(DEDUCTIONS, ("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
     SheetSpec(HARDWARE, ("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
-              ("备案日期", "收款单位", "统一社会信用代码")),
+              ("备案日期", "收款单位", "统一社会信用代码",
+               # v4: which project, and the 工作小组's decision on a 未备案 or late one (§6.9)
+               "项目名称", "处理决定", "决定说明", "开户银行", "银行账号")),
     # 回访日期 and 回访结果 are empty while a drawn case is not called yet (金保 contract §8).
     SheetSpec(CALLBACKS, ("年度", "中心", "业务流水号", "回访日期", "回访结果"),
               ("说明", "处理决定", "决定说明", "回访人", "工单号", "抽取批次"), must_exist=False),
@@ -89,6 +96,12 @@ CALLBACK_CONFIRMED, CALLBACK_REFUTED, CALLBACK_UNREACHABLE = CALLBACK_RESULTS
 DECISIONS = ("否决", "不否决")  # 回访.处理决定: the working group's decision on a 不属实 case
 DECISION_VETO, DECISION_NO_VETO = DECISIONS
 OBJECTION_OUTCOMES = ("维持", "调整")  # 异议.处理结果
+# 硬件.处理决定: the 工作小组 pays (补助) or refuses (不予补助) a project filed late or not at all
+HARDWARE_DECISIONS = ("补助", "不予补助")
+HARDWARE_GRANT, HARDWARE_REFUSE = HARDWARE_DECISIONS
+PAYMENT_METHODS = ("直接支付", "转移支付")  # 参数.支付方式: to the payee, or through the 区财政
+# 银行账号: digits, with spaces or '-' as people group them; nothing else (documents.md §5)
+ACCOUNT_CHARS = frozenset("0123456789 -")
 # 统一社会信用代码 (GB 32100-2015): 18 characters of this alphabet, the last a check character.
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

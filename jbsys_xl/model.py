@@ -118,6 +118,13 @@ class Settings:
     objection_contact: str = ""  # 异议联系人; empty: a blank line to fill by hand
     objection_phone: str = ""  # 异议电话
     publicity_days: int = DEFAULT_PUBLICITY_DAYS  # 公示期, 工作日
+    publicity_date: date | None = None  # 公示日期: the 公示 is published on it
+    publicity_end: date | None = None  # 公示截止日期: objections close; the 审定 comes after
+    balance_use: str = ""  # 结余去向: where the money not allocated goes (e.g. 结转下年度统筹使用)
+    # What 财政 pays by (documents.md §5); empty prints a blank line to fill by hand
+    payment_method: str = ""  # 支付方式: 直接支付 or 转移支付
+    budget_subject: str = ""  # 功能分类科目
+    budget_document: str = ""  # 预算指标文号
 
     @property
     def period(self) -> tuple[Month, Month]:
@@ -153,6 +160,8 @@ class Center:
     aliases: tuple[str, ...] = ()  # 金保机构: how the 金保 system names the center
     payee: str = ""  # 收款单位; empty: the center's name is used
     credit_code: str = ""  # 统一社会信用代码 of the payee, check digit verified
+    bank: str = ""  # 开户银行 of the payee (a unit's account, not personal data)
+    account: str = ""  # 银行账号, as typed (digits, spaces, '-')
 
     def active_in(self, year: int) -> bool:
         return ((self.start_year is None or self.start_year <= year)
@@ -170,6 +179,7 @@ class Rating:
     veto_reason: str = ""
     recorded_grade: str | None = None  # 评定等次 as the working group recorded it, if filled
     grade_note: str = ""  # 评定说明: why a grade is below its ceiling (required at 审定)
+    veto_evidence: str = ""  # 否决依据: a 核查记录 number, a 12333 工单号, a document
 
     @property
     def ceiling(self) -> str:
@@ -208,6 +218,10 @@ class Complaint:
     number: str = ""  # 投诉编号: rows sharing one are one matter, counted once (spec §6.4)
     cell: str = ""  # A1 cell of the row on 投诉 (its 投诉编号, else its 核实结论), for checks
     verdict: str = "有理"  # 核实结论
+    verifier: str = ""  # 核实部门: the 条线, or 机关党委 with 就业处 (附件1 四(二)2)
+    verified_on: date | None = None  # 核实日期
+    # header → A1 cell of this row, for every header the sheet has (gates point at the empty one)
+    cells: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def complaint_count(complaints: list[Complaint]) -> int:
@@ -273,6 +287,13 @@ class HardwareRow:
     filed_on: date | None = None  # 备案日期
     payee: str = ""  # 收款单位; empty: the 所属区's name is used
     credit_code: str = ""  # 统一社会信用代码
+    project: str = ""  # 项目名称: what the 区 is told it is paid for
+    decision: str | None = None  # 处理决定: 补助 / 不予补助, the 工作小组's on a 未备案 or late row
+    decision_note: str = ""  # 决定说明
+    bank: str = ""  # 开户银行
+    account: str = ""  # 银行账号
+    # header → A1 cell of this row, for every header the sheet has (gates point at the empty one)
+    cells: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

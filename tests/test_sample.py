@@ -105,7 +105,7 @@ def test_special_cases():
     assert [row[code_h] for row in data[CENTERS] if row[start_h] == YEAR + 1] == ["XB10"]
     assert [row[code_h] for row in data[CENTERS] if row[stop_h] == YEAR - 1] == ["ZL06"]
 
-    year_h, center_h, _, _, recommend_h, winner_h, veto_h, reason_h, grade_h, _ = \
+    year_h, center_h, _, _, recommend_h, winner_h, veto_h, reason_h, grade_h, *_ = \
         SHEET_SPECS[RATINGS].headers
     for year, absent in ((YEAR, {"XB10", "ZL06"}), (YEAR - 1, {"XB10"})):
         # every center active in the year has its 评定 row (§2), and only those
@@ -121,7 +121,7 @@ def test_special_cases():
     last_year = [row[center_h] for row in data[RATINGS] if row[year_h] == YEAR - 1 and row[winner_h]]
     assert last_year == [names[c] for c in sample.LAST_YEAR_WINNERS]
 
-    day_h, complaint_center_h, verdict_h, source_h, *_, number_h = SHEET_SPECS[COMPLAINTS].headers
+    day_h, complaint_center_h, verdict_h, source_h, _, _, number_h, *_ = SHEET_SPECS[COMPLAINTS].headers
     assert {row[verdict_h] for row in data[COMPLAINTS]} == set(VERDICTS)
     numbers = [row[number_h] for row in data[COMPLAINTS]]
     assert all(numbers) and len(numbers) - len(set(numbers)) == 1

@@ -78,7 +78,7 @@ def test_hardware_rows_of_one_district_name_one_payee(tmp_path):
     sheets["硬件"][1] += ["天宁区人社局"]
     sheets["硬件"].append([YEAR, "天宁区", 10000, 10000, 10000, "是", "天宁区财政局"])
     found = outcome(tmp_path, sheets)
-    assert at(found, "error", "硬件!G3", "与该区另一行（B2）的“天宁区人社局”不一致")
+    assert at(found, "error", "硬件!G3", "与该区另一行（G2）的“天宁区人社局”不一致")
 
 
 # --- 回访 decisions and 异议 values -------------------------------------------------------------

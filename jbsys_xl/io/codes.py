@@ -2,8 +2,9 @@
 wrong digit sends money to nobody (documents.md §5)."""
 from __future__ import annotations
 
-from ..contract import CREDIT_CODE_CHARS, CREDIT_CODE_WEIGHTS
+from ..contract import ACCOUNT_CHARS, CREDIT_CODE_CHARS, CREDIT_CODE_WEIGHTS
 from . import values as v
+from .names import normalize
 
 CREDIT_CODE_LENGTH = 18
 
@@ -34,3 +35,32 @@ def credit_code(value, label: str = "统一社会信用代码") -> str | None:
         raise v.BadValue(f"{label}“{code}”的校验码不对：按 GB 32100-2015 最后一位应为“{expected}”，"
                          "请核对营业执照或登记证书上的代码")
     return code
+
+
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number: longer accounts lose their tail
+
+
+@v.refuse_cell_errors
+def bank_account(value, label: str = "银行账号") -> str | None:
+    """A unit's 银行账号 as typed: digits, grouped by spaces or '-' if people like (documents.md
+    §5). A number cell is accepted only while Excel can hold it exactly: a 19-digit account
+    typed as a number has already lost its last digits, and money would go nowhere."""
+    if v.is_empty(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        digits = v.show(value)
+        if not digits.isdigit() or len(digits) > EXCEL_DIGITS:
+            raise v.BadValue(f"{label}“{digits}”存为数字，Excel 只保留 {EXCEL_DIGITS} 位有效数字，"
+                             "账号的末几位可能已经变了；请把该列设为文本后按开户许可证重新输入")
+        return digits
+    account = normalize(v.text(value))  # full-width digits typed with the IME are digits
+    wrong = next((ch for ch in account if ch not in ACCOUNT_CHARS), None)
+    if wrong is not None or not any(ch.isdigit() for ch in account):
+        shown = f"有“{wrong}”" if wrong is not None else "没有数字"
+        raise v.BadValue(f"{label}“{account}”{shown}：账号只能由数字组成（可用空格或“-”分组）")
+    return account
+
+
+def account_digits(account: str) -> str:
+    """An account without its grouping, to tell whether two rows name the same account."""
+    return "".join(ch for ch in account if ch.isdigit())

@@ -14,7 +14,7 @@ from .. import contract as k
 from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, Indicator, Month,
                      Rating, Settings, month_text)
 from . import values as v
-from .codes import credit_code
+from .codes import account_digits, bank_account, credit_code
 from .lookup import center_lookup, item_lookup, split_aliases
 from .names import closest, normalize
 from .reader import RawBook, gc_paused
@@ -137,7 +137,13 @@ def _settings(table: Table | None, year: int, checks: Checks):
     veto_mode = row.get("否决处理", v.choice, "否决处理", k.VETO_MODES)
     approval_number = row.get("审定文号", v.text) or ""
     approval_date = row.get("审定日期", v.day, "审定日期")
-    signing = {header: row.get(header, v.text) for header in ("发文单位", "制表单位", "资金来源", "异议联系人", "异议电话")}
+    signing = {header: row.get(header, v.text) for header in ("发文单位", "制表单位", "资金来源", "异议联系人", "异议电话",
+                                                            "结余去向", "功能分类科目", "预算指标文号")}
+    payment_method = row.get("支付方式", v.choice, "支付方式", k.PAYMENT_METHODS)
+    publicity_date = row.get("公示日期", v.day, "公示日期")
+    publicity_end = row.get("公示截止日期", v.day, "公示截止日期")
+    if publicity_date and publicity_end and publicity_end < publicity_date:
+        row.fail("公示截止日期", f"公示截止日期 {publicity_end.isoformat()} 早于公示日期 {publicity_date.isoformat()}")
     days = {header: row.get(header, v.integer, header) for header in ("异议期限", "公示期")}
     for header, count in days.items():
         if count is not None and count < 1:
@@ -193,6 +199,12 @@ def _settings(table: Table | None, year: int, checks: Checks):
         objection_contact=signing["异议联系人"] or "",
         objection_phone=signing["异议电话"] or "",
         publicity_days=days["公示期"] or k.DEFAULT_PUBLICITY_DAYS,
+        publicity_date=publicity_date,
+        publicity_end=publicity_end,
+        balance_use=signing["结余去向"] or "",
+        payment_method=payment_method or "",
+        budget_subject=signing["功能分类科目"] or "",
+        budget_document=signing["预算指标文号"] or "",
     )
     return settings, origins
 
@@ -295,6 +307,8 @@ def _centers(table: Table | None, checks: Checks) -> list[Center]:
         aliases = split_aliases(row.get("金保机构", v.text))
         payee = row.get("收款单位", v.text) or ""
         code_of_payee = row.get("统一社会信用代码", credit_code) or ""
+        bank = row.get("开户银行", v.text) or ""
+        account = row.get("银行账号", bank_account) or ""
         duplicate = False
         for header, value, seen in (("中心编码", code, seen_codes), ("中心名称", name, seen_names)):
             form = normalize(value) if value else ""
@@ -306,7 +320,8 @@ def _centers(table: Table | None, checks: Checks) -> list[Center]:
         if start and end and start > end:
             row.fail("停用年度", f"停用年度 {end} 早于启用年度 {start}")
         if code and name and not duplicate:
-            centers.append(Center(code, name, district or "", start, end, aliases, payee, code_of_payee))
+            centers.append(Center(code, name, district or "", start, end, aliases, payee, code_of_payee,
+                                  bank, account))
     for alias, first, second in center_lookup(centers).conflicts:
         checks.error(k.CENTERS, "", f"金保机构“{alias}”同时指向中心 {first} 和 {second}（一个别名只能属于一个中心）")
     return centers
@@ -338,6 +353,7 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
         reason = row.get("否决原因", v.text) or ""
         recorded = row.get("评定等次", v.choice, "评定等次", k.GRADES)
         note = row.get("评定说明", v.text) or ""
+        evidence = row.get("否决依据", v.text) or ""
         if not row.ok or row_year != year:
             continue
         if code in first:
@@ -349,7 +365,7 @@ def _ratings(table: Table | None, year: int, lookup: CenterLookup, checks: Check
             if header in table.columns or header in ("区局推荐", "评定等次"):
                 origins[(k.RATINGS, code, header)] = (k.RATINGS, row.cell(header))
         ratings[code] = Rating(code, venue, standardized, bool(recommended), bool(winner),
-                               bool(vetoed), reason, recorded, note)
+                               bool(vetoed), reason, recorded, note, evidence)
     return ratings
 
 
@@ -365,10 +381,12 @@ def _complaints(table: Table | None, lookup: CenterLookup, checks: Checks):
         code = lookup.resolve(row)
         verdict = row.get("核实结论", v.choice, "核实结论", k.VERDICTS, required=True)
         number = row.get("投诉编号", v.text)
+        verified_on = row.get("核实日期", v.day, "核实日期")
         if row.ok:
             complaint = Complaint(code, day, row.get("来源", v.text) or "", row.get("条线", v.text) or "",
                                   row.get("内容", v.text) or "", normalize(number) if number else "",
-                                  row.cell("投诉编号" if number else "核实结论"), verdict)
+                                  row.cell("投诉编号" if number else "核实结论"), verdict,
+                                  row.get("核实部门", v.text) or "", verified_on, row.cells())
             result.append((row, complaint, verdict))
     return result
 
@@ -442,7 +460,7 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
     result = []
     if table is None:
         return result
-    payees: dict[str, tuple[str, str, str]] = {}  # 所属区 → (收款单位, 统一社会信用代码, first cell)
+    payees: dict[str, dict[str, tuple[str, str]]] = {}  # 所属区 → header → (value, first cell)
     for row in table.rows():
         row_year = row.get("年度", v.year, required=True)
         district = row.get("所属区", v.text, required=True)
@@ -453,6 +471,11 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         filed_on = row.get("备案日期", v.day, "备案日期")
         payee = row.get("收款单位", v.text) or ""
         code_of_payee = row.get("统一社会信用代码", credit_code) or ""
+        project = row.get("项目名称", v.text) or ""
+        decision = row.get("处理决定", v.choice, "处理决定", k.HARDWARE_DECISIONS)
+        decision_note = row.get("决定说明", v.text) or ""
+        bank = row.get("开户银行", v.text) or ""
+        account = row.get("银行账号", bank_account) or ""
         if district and normalize(district) not in districts:
             hint = closest(district, list(districts.values()))
             row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "")
@@ -462,9 +485,12 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         if planned is not None and planned <= 0:
             row.fail("计划投入", f"计划投入“{v.show(row.raw('计划投入'))}”应大于 0")
         if row.ok and row_year == year:
-            _check_same_payee(row, district, payee, code_of_payee, payees)
+            _check_same_payee(row, district, {"收款单位": payee, "统一社会信用代码": code_of_payee,
+                                              "开户银行": normalize(bank), "银行账号": account_digits(account)},
+                              payees)
             result.append(HardwareRow(district, budget, planned, actual, filed, filed_on, payee,
-                                      code_of_payee))
+                                      code_of_payee, project, decision, decision_note, bank, account,
+                                      row.cells()))
             if filed_on is not None and filed_on > date(year, *k.HARDWARE_FILING_DEADLINE):
                 checks.warning(k.HARDWARE, row.cell("备案日期"),
                                f"{district}的备案日期 {filed_on.isoformat()} 晚于 {year} 年 "
@@ -472,15 +498,18 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
     return result
 
 
-def _check_same_payee(row, district: str, payee: str, code: str, payees: dict) -> None:
-    """One 所属区 is paid once, so its 硬件 rows of the year must name one payee (an empty
-    cell agrees with any: 拨付明细 fills it from the other rows or the 所属区's name)."""
-    known_payee, known_code, first = payees.get(district, ("", "", ""))
-    for header, value, known in (("收款单位", payee, known_payee), ("统一社会信用代码", code, known_code)):
-        if value and known and value != known:
-            row.fail(header, f"{district}的{header}“{value}”与该区另一行（{first}）的“{known}”不一致；"
-                     "同一所属区的硬件补助只能拨付给一个收款单位")
-    payees[district] = (known_payee or payee, known_code or code, first or row.cell("所属区"))
+def _check_same_payee(row, district: str, fields: dict[str, str], payees: dict) -> None:
+    """One 所属区 is paid once, so its 硬件 rows of the year must name one payee and one
+    account (an empty cell agrees with any: 拨付明细 fills it from the other rows or the
+    所属区's name). Accounts are compared without their spaces and '-'."""
+    known = payees.setdefault(district, {})
+    for header, value in fields.items():
+        if not value:
+            continue
+        if header in known and known[header][0] != value:
+            row.fail(header, f"{district}的{header}“{v.show(row.raw(header))}”与该区另一行（{known[header][1]}）"
+                     f"的“{known[header][0]}”不一致；同一所属区的硬件补助只能拨付给一个收款单位、一个账户")
+        known.setdefault(header, (value, row.cell(header)))
 
 
 def _check_budgets(settings: Settings, hardware: list[HardwareRow], origins: dict, checks: Checks) -> None:

@@ -77,6 +77,11 @@ class Row:
     def cell(self, header: str) -> str:
         return self.table.cell(self.index, header)
 
+    def cells(self) -> dict[str, str]:
+        """Header → this row's A1 cell, for every contract header the sheet has: a later rule
+        (the 审定 gate) points at the cell left empty."""
+        return {header: self.cell(header) for header in self.table.columns}
+
     def get(self, header: str, parser: Callable, *args, required: bool = False):
         value = self.raw(header)
         if required and is_empty(value):

@@ -14,9 +14,9 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import contract
 from ..contract import (CALLBACK_RESULTS, CALLBACKS, CENTERS, COMPLAINTS, DECISIONS, DEDUCTIONS,
-                        FIRST_YEAR, FORFEIT_MODES, GRADES, HARDWARE, INDICATORS, METHODS,
-                        OBJECTION_OUTCOMES, OBJECTIONS, PARAMS, RATINGS, SINK_KINDS, UNITS, VENUES,
-                        VERDICTS, VETO_MODES, VOLUMES, YES_NO)
+                        FIRST_YEAR, FORFEIT_MODES, GRADES, HARDWARE, HARDWARE_DECISIONS, INDICATORS,
+                        METHODS, OBJECTION_OUTCOMES, OBJECTIONS, PARAMS, PAYMENT_METHODS, RATINGS,
+                        SINK_KINDS, UNITS, VENUES, VERDICTS, VETO_MODES, VOLUMES, YES_NO)
 from ..excel.setup import UDF_MODULES
 from ..report.tables import display_width
 
@@ -139,31 +139,36 @@ INPUT_SHEETS = (
     # 年度 资金总额 工作绩效资金 硬件资金上限比例 A+奖励 A奖励 优胜单位数 优胜奖励 投诉扣减比例
     # 评分方法 扣减资金处理 否决处理 金额单位 考核期起 考核期止 审定文号 审定日期
     # 发文单位 制表单位 资金来源 异议期限 异议联系人 异议电话 公示期
+    # 公示日期 公示截止日期 结余去向 支付方式 功能分类科目 预算指标文号
     InputSheet(PARAMS, "tblParams", "wsParams",
                (WHOLE, MONEY, MONEY, PERCENT, MONEY, MONEY, WHOLE, MONEY, PERCENT,
                 choice(METHODS), choice(FORFEIT_MODES), choice(VETO_MODES), choice(UNITS),
-                MONTH, MONTH, TEXT, DATE, TEXT, TEXT, TEXT, WHOLE, TEXT, CODE, WHOLE)),
+                MONTH, MONTH, TEXT, DATE, TEXT, TEXT, TEXT, WHOLE, TEXT, CODE, WHOLE,
+                DATE, DATE, TEXT, choice(PAYMENT_METHODS), CODE, TEXT)),
     # 年度 序号 类别 事项名称 指标权重 下沉类别 考核部门 金保事项
     InputSheet(INDICATORS, "tblIndicators", "wsIndicators",
                (WHOLE, WHOLE, TEXT, TEXT, NUMBER, choice(SINK_KINDS), TEXT, TEXT)),
-    # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构 收款单位 统一社会信用代码
-    InputSheet(CENTERS, "tblCenters", "wsCenters", (CODE, TEXT, TEXT, WHOLE, WHOLE, CODE, TEXT, CODE)),
-    # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次 评定说明
+    # 中心编码 中心名称 所属区 启用年度 停用年度 金保机构 收款单位 统一社会信用代码 开户银行 银行账号
+    InputSheet(CENTERS, "tblCenters", "wsCenters",
+               (CODE, TEXT, TEXT, WHOLE, WHOLE, CODE, TEXT, CODE, TEXT, CODE)),
+    # 年度 中心 服务场所 标准化下沉 区局推荐 综合优胜 一票否决 否决原因 评定等次 评定说明 否决依据
     InputSheet(RATINGS, "tblRatings", "wsRatings",
                (WHOLE, CENTER, choice(VENUES), YES_OR_NO, YES_OR_NO, YES_OR_NO, YES_OR_NO, TEXT,
-                choice(GRADES), TEXT)),
+                choice(GRADES), TEXT, TEXT)),
     # 中心 事项 月份 业务量 来源
     InputSheet(VOLUMES, "tblVolumes", "wsVolumes", (CENTER, ITEM, MONTH, COUNT, TEXT),
                note="把从金保系统导出的业务量粘贴到下表（中心、事项、月份、业务量）；"
                     "事项可用金保系统中的名称，在“指标”表的“金保事项”列登记。"),
-    # 日期 中心 核实结论 来源 条线 内容 投诉编号
+    # 日期 中心 核实结论 来源 条线 内容 投诉编号 核实部门 核实日期
     InputSheet(COMPLAINTS, "tblComplaints", "wsComplaints",
-               (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT, CODE)),
+               (DATE, CENTER, choice(VERDICTS), TEXT, TEXT, TEXT, CODE, TEXT, DATE)),
     # 年度 中心 原因 扣减金额 扣减比例
     InputSheet(DEDUCTIONS, "tblDeductions", "wsDeductions", (WHOLE, CENTER, TEXT, MONEY, PERCENT)),
     # 年度 所属区 预算补助 计划投入 实际投入 已备案 备案日期 收款单位 统一社会信用代码
+    # 项目名称 处理决定 决定说明 开户银行 银行账号
     InputSheet(HARDWARE, "tblHardware", "wsHardware",
-               (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE, TEXT, CODE)),
+               (WHOLE, DISTRICT, MONEY, MONEY, MONEY, YES_OR_NO, DATE, TEXT, CODE,
+                TEXT, choice(HARDWARE_DECISIONS), TEXT, TEXT, CODE)),
     # 年度 中心 业务流水号 回访日期 回访结果 说明 处理决定 决定说明 回访人 工单号 抽取批次
     InputSheet(CALLBACKS, "tblCallbacks", "wsCallbacks",
                (WHOLE, CENTER, CODE, DATE, choice(CALLBACK_RESULTS), TEXT, choice(DECISIONS), TEXT,

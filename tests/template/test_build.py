@@ -255,7 +255,8 @@ def test_input_sheets_are_tables_with_the_contract_headers(template_book):
 
 def test_code_columns_are_text():
     """中心编码 and 金保机构, 中心 wherever a center is named, and the numbers that are codes
-    (投诉编号, 业务流水号): a typed 0101 stays 0101, an 18-digit 流水号 keeps its digits."""
+    (投诉编号, 业务流水号, 科目编码, 银行账号): a typed 0101 stays 0101, an 18-digit 流水号 or
+    19-digit account keeps its digits."""
     text = {(spec.name, header) for spec in sheets.INPUT_SHEETS
             for header, kind in spec.columns if kind.num_format == "@"}
     assert text == {(contract.CENTERS, "中心编码"), (contract.CENTERS, "金保机构"),
@@ -265,7 +266,8 @@ def test_code_columns_are_text():
                     (contract.CALLBACKS, "业务流水号"), (contract.CALLBACKS, "工单号"),
                     (contract.CALLBACKS, "抽取批次"), (contract.OBJECTIONS, "中心"),
                     (contract.CENTERS, "统一社会信用代码"), (contract.HARDWARE, "统一社会信用代码"),
-                    (contract.PARAMS, "异议电话")}
+                    (contract.PARAMS, "异议电话"), (contract.PARAMS, "功能分类科目"),
+                    (contract.CENTERS, "银行账号"), (contract.HARDWARE, "银行账号")}
 
 
 def test_indicators_are_prefilled_with_attachment2(template_book):
