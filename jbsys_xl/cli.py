@@ -182,8 +182,9 @@ def cmd_notices(args) -> int:
     def make(outcome) -> int:
         from .report.notices import write_notices
 
-        files = write_notices(outcome, args.output, args.center, full=args.full,
-                              districts=args.districts)
+        files, checks = write_notices(outcome, args.output, args.center, full=args.full,
+                                      districts=args.districts)
+        print_checks(checks, "")
         if not files:
             print(f"{outcome.year} 年度没有硬件建设补助记录，未生成告知书。")
             return EXIT_OK
@@ -203,7 +204,7 @@ def _one_document(args, name: str, what: str) -> int:
         try:
             data, checks = document_bytes(outcome, name, _suffix(args.output))
         except NotFinal as refused:
-            return refuse(outcome.checks + [refused.check], f"无法生成{name}", "")
+            return refuse(outcome.checks + refused.checks, f"无法生成{name}", "")
         write_atomic(args.output, data)
         print_checks(checks, "")
         print(f"{name}已写入：{args.output}")

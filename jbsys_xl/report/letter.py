@@ -103,6 +103,7 @@ TABLE_LINE = TABLE_POINTS * 1.45  # a table line's height: the CJK faces' own li
 NO_LINE_START = "，。、；：？！）》」』”’…—％%,.;:?!)"  # punctuation a line never starts with
 NO_LINE_END = "（《「『“‘("  # nor ends with
 GLUE = "\ufeff"  # ZERO WIDTH NO-BREAK SPACE: LibreOffice breaks no line at it (U+2060 it ignores)
+UNGLUED = "”’…—"  # after the glue LibreOffice sets these in a Latin fallback face (DejaVu): left free
 
 
 def specs(faces: fonts.Faces) -> dict:
@@ -201,7 +202,7 @@ def glued(text: str) -> str:
     :func:`text_lines` counts, they now never do)."""
     out = []
     for index, char in enumerate(text):
-        if out and char in NO_LINE_START and not text[index - 1].isspace():
+        if out and char in NO_LINE_START and char not in UNGLUED and not text[index - 1].isspace():
             out.append(GLUE)
         elif out and text[index - 1] in NO_LINE_END and not char.isspace():
             out.append(GLUE)
