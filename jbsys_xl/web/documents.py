@@ -65,7 +65,7 @@ DOCUMENTS = (
     Document("result", "分配结果工作簿（Excel/WPS）", "{stem}-分配结果-{year}.xlsx", result_workbook_bytes),
     Document("attachment", "附件：考核结果及补助资金分配表（PDF）", "{stem}-附件-{year}.pdf",
              made(ATTACHMENT), slow=True),
-    Document("notices", "告知书（PDF，每个中心一页）", "{stem}-告知书-{year}.pdf", made(NOTICE), slow=True),
+    Document("notices", "告知书（PDF，每个中心单独编页）", "{stem}-告知书-{year}.pdf", made(NOTICE), slow=True),
     Document("confirmations", "条线确认表（PDF，各考核部门签字确认）", "{stem}-条线确认表-{year}.pdf",
              made(CONFIRMATIONS), slow=True),
     Document("publicity", "公示（PDF）", "{stem}-公示-{year}.pdf", made(PUBLICITY), slow=True, kind=PUBLICITY),
