@@ -19,10 +19,13 @@ computer that made it.
 """
 from __future__ import annotations
 
+import io
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
+import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import Check
@@ -31,7 +34,7 @@ from . import page as p
 from . import tables as t
 
 POINTS_PER_MM = 72 / 25.4
-COLUMNS = 32  # fine enough for any table's columns (each at least a unit wide: see pixel_grid)
+COLUMNS = 16  # fine enough for any table's columns (each at least a unit wide: see pixel_grid)
 
 
 def pixel_grid(points: float, columns: int) -> tuple[float, ...]:
@@ -160,6 +163,16 @@ def _width(char: str) -> float:
     return 0.3 if char in ".,:;'!| " else 0.36 if char in "-()[]" else 0.62
 
 
+class TrialWorksheet(LetterWorksheet):
+    """A worksheet that keeps no cells: a trial layout needs only the rows' heights, which the
+    letter counts itself."""
+
+    def write(self, *args, **kwargs):
+        return 0
+
+    write_string = write_number = write_blank = merge_range = set_row = write
+
+
 def _tokens(text: str) -> list[tuple[str, float]]:
     """Pieces a line may break between, each with its width in ems: a CJK character alone, a
     run of Latin letters and digits (an amount never breaks; a line may break after a hyphen),
@@ -178,6 +191,7 @@ def _tokens(text: str) -> list[tuple[str, float]]:
     return [(piece, width) for piece, width, _ in pieces]
 
 
+@lru_cache(maxsize=65536)  # 200 letters repeat most of their words, labels and names
 def text_lines(text: str, points: float, width: float) -> int:
     """Lines ``text`` wraps onto in ``width`` points at ``points``, breaking as the office
     programs do (a space at the end of a line hangs past it); ``\n`` starts a line."""
@@ -196,6 +210,7 @@ def text_lines(text: str, points: float, width: float) -> int:
     return count
 
 
+@lru_cache(maxsize=65536)
 def glued(text: str) -> str:
     """``text`` with each punctuation mark a line never starts with glued to the character
     before it, and each one a line never ends with to the character after it: LibreOffice's
@@ -223,9 +238,9 @@ class LetterSheet(p.Sheet):
     kept with what follows them, and the pages it takes known as it is written."""
 
     def __init__(self, book, fmt: p.Formats, styles: dict, name: str, letter_specs: dict,
-                 geometry: Geometry = PORTRAIT, office: bool = False):
+                 geometry: Geometry = PORTRAIT, office: bool = False, trial: bool = False):
         super().__init__(book, fmt, styles, name, geometry.grid, TABLE_POINTS, geometry.landscape,
-                         specs=letter_specs, worksheet_class=LetterWorksheet)
+                         specs=letter_specs, worksheet_class=TrialWorksheet if trial else LetterWorksheet)
         self.page_height = geometry.height
         self.table_line = TABLE_LINE
         sheet = self.sheet
@@ -261,7 +276,17 @@ class LetterSheet(p.Sheet):
         return "\n".join(header[start:start + per_line] for start in range(0, len(header), per_line))
 
     def paragraph(self, block: p.Paragraph) -> None:
-        super().paragraph(block if self.office else p.Paragraph(glued(block.text), block.style))
+        """A paragraph merged over the grid. Its other cells are left out of the file unless
+        the style has a border (Excel draws a border cell by cell): a letter is mostly
+        paragraphs, and LibreOffice's time grows with every cell it reads."""
+        block = block if self.office else p.Paragraph(glued(block.text), block.style)
+        if self.specs[block.style][0].get("border"):
+            super().paragraph(block)
+            return
+        cell_format, _ = self.styles[block.style]
+        self.sheet.write_string(self.row, 0, block.text, cell_format)
+        self.sheet.merge.append([self.row, 0, self.row, len(self.grid) - 1])  # as merge_range records it
+        self._set_height(self._paragraph_height(block))
 
     def cell_lines(self, text: str, columns: tuple[float, ...]) -> int:
         return text_lines(text, self.table_font, text_width(columns, self.office))
@@ -291,6 +316,7 @@ class LetterSheet(p.Sheet):
             else:
                 self.table(block)
             placed.append((block, first, self.row))
+        self.placed = placed
         groups, explicit = _groups(placed, closing, self.row), set(self.breaks)
         for _ in range(len(groups) + 1):  # a break for one group may split an earlier one
             before = list(self.breaks)
@@ -325,6 +351,22 @@ class LetterSheet(p.Sheet):
         """The pages this letter prints on."""
         found = self.row_pages()
         return found[-1] + 1 if found else 1
+
+    def split_tables(self, blocks: p.Page) -> p.Page | None:
+        """``blocks`` with the first long table that runs onto another page split where the
+        page turns, the rest under its header again on the next page; None when none does (a
+        short table is moved whole instead, :func:`_groups`; one whose header repeats by
+        itself, the 公示's, is left as it is)."""
+        pages = self.row_pages()
+        for index, (block, first, after) in enumerate(self.placed):
+            if not isinstance(block, t.Table) or len(block.rows) <= LONG_TABLE or self._header == (first, first):
+                continue
+            turn = next((row for row in range(first + 1, after) if pages[row] != pages[first]), None)
+            if turn is not None:  # the rows on the first page, leaving the next a few (never 合计 alone)
+                cut = min(turn - first - 1, len(block.rows) - HEAD_ROWS)
+                at = blocks.index(block)
+                return [*blocks[:at], *_split(block, cut), *blocks[at + 1:]]
+        return None
 
     def _keep(self, first: int, end: int, head: int, explicit: set[int]) -> None:
         """Rows ``first`` … ``end - 1`` on one page when they fit on one; else at least rows
@@ -382,19 +424,35 @@ def fitting_widths(table: t.Table, grid: tuple[float, ...]) -> list[float]:
     return widths
 
 
+LONG_TABLE = 8  # body rows: a longer table may run across pages (its header repeated); a shorter moves whole
+HEAD_ROWS = 3  # body rows that stay with a table's header
+
+
+def _split(table: t.Table, cut: int) -> p.Page:
+    """``table`` as two tables of the same headers — its first ``cut`` rows, and the rest from
+    the next page — each keeping its 小计 and 合计 rows."""
+    def part(rows: range) -> t.Table:
+        return t.Table(table.title, table.headers, table.kinds, [table.rows[i] for i in rows],
+                       frozenset(i - rows.start for i in table.subtotals if i in rows),
+                       frozenset(i - rows.start for i in table.totals if i in rows))
+
+    return [part(range(cut)), p.Break(), part(range(cut, len(table.rows)))]
+
+
 def _groups(placed: list, closing: list[int], end: int) -> list[tuple[int, int, int]]:
-    """What to keep on one page, top-down: each table with the headings and caption (a line
-    ending in ：) above it, each heading with the paragraph after it, and the closing lines
-    with the rows before them — as (first row, row after, row after the part that must stay
-    together at least)."""
+    """What to keep on one page, top-down: each table (a long one: its header and first rows)
+    with the headings and caption (a line ending in ：) above it, each heading with the
+    paragraph after it, and the closing lines with the rows before them — as (first row, row
+    after, row after the part that must stay together at least)."""
     groups = []
     for index, (block, first, after) in enumerate(placed):
         if isinstance(block, t.Table):
             start = index
             while start and _leads(placed[start - 1][0]):
                 start -= 1
-            head = min(after, first + 4)  # the header row and the first three rows
-            groups.append((placed[start][1], after, head))
+            head = min(after, first + 1 + HEAD_ROWS)  # the header row and the first rows
+            whole = after if len(block.rows) <= LONG_TABLE else head
+            groups.append((placed[start][1], whole, head))
         elif _heading(block) and index + 1 < len(placed) and isinstance(placed[index + 1][0], p.Paragraph):
             groups.append((first, placed[index + 1][2], placed[index + 1][2]))
     groups += [(first, end, end) for first in closing]
@@ -425,12 +483,33 @@ def letters_workbook(title: str, letters: list[p.Page], faces: fonts.Faces, writ
         letter_specs = specs(faces)
         styles = p.letter_styles(book, letter_specs)
         for number, blocks in enumerate(letters, start=1):
+            blocks = _laid_out(blocks, letter_specs, geometry, faces.office)
             name = names[number - 1] if names else f"{number:04d}"
             sheet = LetterSheet(book, fmt, styles, name, letter_specs, geometry, faces.office)
             (write or LetterSheet.write)(sheet, blocks)
             counts.append(sheet.pages)
 
     return p.workbook_bytes(title, build), counts
+
+
+MAX_SPLITS = 5  # long tables split in one letter, at most
+
+
+def _laid_out(blocks: p.Page, letter_specs: dict, geometry: Geometry, office: bool) -> p.Page:
+    """``blocks`` with each long table split where a trial layout turns the page, until none
+    runs onto another page unsplit (each split may move what follows)."""
+    if not any(isinstance(block, t.Table) and len(block.rows) > LONG_TABLE for block in blocks):
+        return blocks
+    scratch = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})  # trial layouts, never saved
+    trial = (p.Formats(scratch), p.letter_styles(scratch, letter_specs))
+    for attempt in range(MAX_SPLITS):
+        sheet = LetterSheet(scratch, *trial, f"t{attempt}", letter_specs, geometry, office, trial=True)
+        sheet.write(blocks)
+        split = sheet.split_tables(blocks)
+        if split is None:
+            break
+        blocks = split
+    return blocks
 
 
 def title_lines(*lines: str) -> str:

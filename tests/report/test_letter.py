@@ -56,6 +56,9 @@ def test_the_signature_stands_two_characters_from_the_right_with_the_date_under_
     assert late.text.endswith("　　") and short.text.startswith("某局")  # a longer date: two from the right
 
 
+FACES = fonts.choose({"Noto Serif CJK SC", "Noto Sans CJK SC"})
+
+
 def letter(blocks, geometry=lt.PORTRAIT, office=False):
     """``blocks`` as a one-letter workbook: the sheet as written (ours) and as read back."""
     made = []
@@ -64,7 +67,7 @@ def letter(blocks, geometry=lt.PORTRAIT, office=False):
         lt.LetterSheet.write(sheet, page)
         made.append(sheet)
 
-    faces = fonts.standard_faces() if office else fonts.choose({"Noto Serif CJK SC", "Noto Sans CJK SC"})
+    faces = fonts.standard_faces() if office else FACES
     data, pages = lt.letters_workbook("测试", [blocks], faces, write, geometry)
     assert pages == [made[0].pages]
     return made[0], data
@@ -83,14 +86,34 @@ def test_a_heading_at_the_foot_of_a_page_moves_to_the_next_with_its_text():
     assert heading in sheet.breaks
 
 
-def test_a_table_that_fits_on_a_page_is_not_split_and_keeps_its_caption():
-    table = t.Table("表", ("序号", "名称", "金额"), (t.INT, t.TEXT, t.MONEY),
-                    [(n, f"第 {n} 行", Decimal(n)) for n in range(1, 16)])
-    body = paragraphs(7)
-    sheet, _ = letter(body + [p.Paragraph(lt.INDENT + "如下表："), table])
+def money_table(rows: int) -> t.Table:
+    body = [(n, f"第 {n} 行", Decimal(n)) for n in range(1, rows + 1)]
+    return t.Table("表", ("序号", "名称", "金额"), (t.INT, t.TEXT, t.MONEY),
+                   body + [t.summary_row({0: t.TOTAL}, body, (t.INT, t.TEXT, t.MONEY))],
+                   totals=frozenset({rows}))
+
+
+def test_a_short_table_is_not_split_and_keeps_its_caption():
+    body = paragraphs(7)  # the table would start near the foot of page 1
+    sheet, _ = letter(body + [p.Paragraph(lt.INDENT + "如下表："), money_table(lt.LONG_TABLE - 1)])
     pages = sheet.row_pages()
     caption = len(body)
     assert pages[caption - 1] == 0 and set(pages[caption:]) == {1}
+
+
+def test_a_long_table_runs_on_under_its_header_again():
+    table = money_table(30)
+    blocks = lt._laid_out(paragraphs(5) + [p.Paragraph(lt.INDENT + "如下表："), table], lt.specs(FACES),
+                          lt.PORTRAIT, False)
+    first, rest = [block for block in blocks if isinstance(block, t.Table)]
+    assert first.headers == rest.headers == table.headers
+    assert first.rows + rest.rows == table.rows and len(rest.rows) >= lt.HEAD_ROWS
+    assert rest.totals == {len(rest.rows) - 1} and not first.totals  # 合计 stays with the last rows
+    assert isinstance(blocks[blocks.index(rest) - 1], p.Break)
+    sheet, _ = letter(blocks)
+    pages = sheet.row_pages()
+    assert sheet.pages == 2 and pages[sheet.tables[1][0]] == 1  # the repeated header tops page 2
+    assert pages[sheet.tables[0][0] + len(first.rows)] == 0  # the first part fills page 1
 
 
 def test_every_page_ends_at_a_break_of_ours():
