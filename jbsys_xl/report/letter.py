@@ -183,12 +183,20 @@ def _tokens(text: str) -> list[tuple[str, float]]:
         wide = unicodedata.east_asian_width(char) in "WF"
         latin = not wide and not char.isspace()
         if pieces and (char in NO_LINE_START or char == GLUE or pieces[-1][0][-1] in NO_LINE_END + GLUE
-                       or (latin and pieces[-1][2] and pieces[-1][0][-1] != "-")):
+                       or (latin and pieces[-1][2] and not _hyphen(pieces[-1][0]))
+                       or (char.isdigit() and pieces[-1][0][-1] == "-" and not _hyphen(pieces[-1][0]))):
             pieces[-1][0] += char
             pieces[-1][1] += _width(char)
+            if char != GLUE:
+                pieces[-1][2] = latin  # what ends the piece decides what may join it
         else:
             pieces.append([char, _width(char), latin])
     return [(piece, width) for piece, width, _ in pieces]
+
+
+def _hyphen(piece: str) -> bool:
+    """A piece ending in a hyphen a line may break after (2024-|06), not in a sign (-32.46%)."""
+    return len(piece) > 1 and piece[-1] == "-" and piece[-2].isalnum()
 
 
 @lru_cache(maxsize=65536)  # 200 letters repeat most of their words, labels and names
@@ -213,15 +221,17 @@ def text_lines(text: str, points: float, width: float) -> int:
 @lru_cache(maxsize=65536)
 def glued(text: str) -> str:
     """``text`` with each punctuation mark a line never starts with glued to the character
-    before it, and each one a line never ends with to the character after it: LibreOffice's
-    cells do not keep these CJK rules by themselves and would start a line with a lone 。 (as
-    :func:`text_lines` counts, they now never do)."""
+    before it, each one a line never ends with to the character after it, and a minus sign to
+    its number: LibreOffice's cells do not keep these rules by themselves and would start a
+    line with a lone 。 or end one with （- (as :func:`text_lines` counts, they now never do)."""
     out = []
     for index, char in enumerate(text):
         if out and char in NO_LINE_START and char not in UNGLUED and not text[index - 1].isspace():
             out.append(GLUE)
         elif out and text[index - 1] in NO_LINE_END and not char.isspace():
             out.append(GLUE)
+        elif char.isdigit() and text[index - 1] == "-" and (index < 2 or not text[index - 2].isalnum()):
+            out.append(GLUE)  # a minus sign stays with its number
         out.append(char)
     return "".join(out)
 

@@ -42,6 +42,9 @@ def test_glue_keeps_punctuation_with_its_neighbour():
     assert lt.glued("分。") == "分\ufeff。" and lt.glued("（元）") == "（\ufeff元\ufeff）"
     assert lt.glued("甲 ，") == "甲 ，"  # nothing to hold on to
     assert lt.text_lines(lt.glued("一二三四五六七八九十。"), 16, 160) == 2  # glue has no width
+    assert lt.glued("（-32.46%）").replace("\ufeff", "") == "（-32.46%）"
+    assert "-\ufeff3" in lt.glued("（-32.46%）") and "4-\ufeff0" not in lt.glued("2024-06")  # a sign, not a hyphen
+    assert lt.text_lines("一二三四五六七八（-32.46%）", 16, 16 * 10) == 2  # moves whole, as glued
 
 
 def test_the_signature_stands_two_characters_from_the_right_with_the_date_under_it():
