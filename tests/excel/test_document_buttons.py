@@ -20,7 +20,6 @@ from jbsys_xl.office import fonts
 from jbsys_xl.report.documents import LETTERS
 from jbsys_xl.report.documents import refusal as stage_refusal
 from jbsys_xl.report.letter import face_checks
-from jbsys_xl.report.payments import refusal
 from tests.support import fake_xlwings as fake
 from tests.support import require_soffice
 from tests.support.approved import DEMO, write_approved_demo, write_publicity_demo
@@ -82,46 +81,32 @@ def test_an_existing_file_is_never_written_over(book):
     assert first.read_bytes() == b"signed and stamped" and text(second) == text(third)
 
 
-def test_the_publicity_is_refused_while_matters_that_move_money_are_open(book, tmp_path, capsys):
-    assert d.publicity(book) is None
-    checks = stage_refusal(run(DEMO, YEAR), "公示")
-    assert checks and book.app.alerts == [("无法生成公示：" + "\n".join(map(str, checks)), macros.ALERT_TITLE)]
-    assert main(["publicity", str(DEMO), "-o", str(tmp_path / "x.pdf")]) == 2
+@pytest.mark.parametrize("name, button, first", [
+    ("公示", d.publicity, "投诉!C5：公示前须处理"),  # matters that move money still open
+    ("拨付明细", d.payments, "参数!P3：2024 年度的审定文号为空")])  # a draft
+def test_a_document_the_stage_refuses_gets_the_clis_message(book, tmp_path, capsys, name, button, first):
+    assert button(book) is None
+    checks = stage_refusal(run(DEMO, YEAR), name)
+    assert str(checks[0]).startswith(first)
+    assert book.app.alerts == [(f"无法生成{name}：" + "\n".join(map(str, checks)), macros.ALERT_TITLE)]
+    assert main([{"公示": "publicity", "拨付明细": "payments"}[name], str(DEMO), "-o", str(tmp_path / "x.pdf")]) == 2
     err = capsys.readouterr().err
     assert all(f"错误 {check}" in err for check in checks)  # the CLI's words
-    assert not list(Path(book.fullname).parent.glob("*公示*"))
+    assert not list(Path(book.fullname).parent.glob(f"*{name}*"))
 
 
-def test_the_publicity_of_a_settled_workbook_equals_the_clis(tmp_path):
+@pytest.mark.parametrize("name, button, command, walked, shown", [
+    ("公示", d.publicity, "publicity", write_publicity_demo, "公示期"),
+    ("拨付明细", d.payments, "payments", write_approved_demo, "合计金额（大写）")])
+def test_a_document_of_a_workbook_at_its_stage_equals_the_clis(tmp_path, name, button, command, walked, shown):
     require_soffice()
-    path = write_publicity_demo(tmp_path / "公示前.xlsx")
+    path = walked(tmp_path / "工作簿.xlsx")
     book = open_book(path, vba=False)
-    target = d.publicity(book)
-    assert target == path.with_name(f"公示前-公示-{YEAR}.pdf")
+    target = button(book)
+    assert target == path.with_name(f"工作簿-{name}-{YEAR}.pdf")
     cli = tmp_path / "cli.pdf"
-    assert main(["publicity", str(path), "-o", str(cli)]) == 0
-    assert text(target) == text(cli) and "公示期" in text(target)
-
-
-def test_payments_are_refused_in_a_draft_with_the_clis_message(book, tmp_path, capsys):
-    assert d.payments(book) is None
-    check = refusal(run(DEMO, YEAR).allocation)
-    assert book.app.alerts == [(f"无法生成拨付明细：{check}", macros.ALERT_TITLE)]
-    assert str(check).startswith("参数!P3：2024 年度的审定文号为空")
-    assert main(["payments", str(DEMO), "-o", str(tmp_path / "x.pdf")]) == 2
-    assert f"错误 {check}" in capsys.readouterr().err  # the CLI's words
-    assert not list(Path(book.fullname).parent.glob("*拨付明细*"))
-
-
-def test_payments_of_an_approved_workbook_equal_the_clis(tmp_path):
-    require_soffice()
-    path = write_approved_demo(tmp_path / "审定.xlsx")
-    book = open_book(path, vba=False)
-    target = d.payments(book)
-    assert target == path.with_name(f"审定-拨付明细-{YEAR}.pdf")
-    cli = tmp_path / "cli.pdf"
-    assert main(["payments", str(path), "-o", str(cli)]) == 0
-    assert text(target) == text(cli) and "合计金额（大写）" in text(target)
+    assert main([command, str(path), "-o", str(cli)]) == 0
+    assert text(target) == text(cli) and shown in text(target)
 
 
 def test_all_documents_go_into_a_new_folder_as_the_cli_writes_them(book, cli_set):

@@ -76,7 +76,7 @@ def test_every_counted_complaint_is_listed_with_its_number_date_content_and_depa
     assert [row[2] for row in table.rows] == [c.content for c in complaints]
     text = letter_text(allocation, "XB09")
     assert "另有" not in text and "索取" not in text
-    assert flat(f"有理投诉 3 件（投诉编号相同的只计一次）") in flat(text)
+    assert flat("有理投诉 3 件（投诉编号相同的只计一次）") in flat(text)
     assert money(xb09.complaint_deduction) in text
 
 
