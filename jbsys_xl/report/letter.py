@@ -9,8 +9,10 @@ A letter is a workbook sheet printed by LibreOffice, as every document (:mod:`.p
 per letter, numbered from 1 on its own, so the notices of every center in one file each start at
 ``— 1 —``; a letter takes as many pages as it needs rather than shrink. The height of every row
 is set here, so the pages LibreOffice makes are known before it prints (:attr:`LetterSheet.pages`),
-which lets a file per center be cut from one PDF. Headings stay with what follows them, and a
-table (with its caption) that fits on a page is not split.
+which lets a file per center be cut from one PDF. Headings stay with what follows them, a short
+table (with its caption) is not split, a long one runs on under its header again, and the
+signature stays with the last paragraph. Lines are counted as LibreOffice breaks them, with the
+CJK rules it does not keep by itself glued in (no line starts with 。).
 
 The faces are the run's (:func:`jbsys_xl.office.fonts.faces`) when printing, named in the cells
 and recorded in the PDF's properties; a workbook handed out as .xlsx names the faces of a
