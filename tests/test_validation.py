@@ -175,4 +175,4 @@ def test_cli_exit_codes_and_nothing_written_on_error(tmp_path, capsys):
     assert result["ok"] is False and result["checks"][0]["message"] == f"找不到输入文件：{missing}"
     (tmp_path / "text.xlsx").write_text("not a workbook")
     assert main(["check", str(tmp_path / "text.xlsx"), "--year", "2024"]) == 2
-    assert "无法作为 Excel 工作簿打开" in capsys.readouterr().err
+    assert "text.xlsx：不是 Excel 文件" in capsys.readouterr().err

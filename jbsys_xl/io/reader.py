@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import contract
 from . import cell_errors
+from .kinds import other_kind
 from .names import normalize
 from .values import CellError
 
@@ -387,6 +388,10 @@ def damage(data: bytes) -> str:
     if truncated(data):
         return (f"文件不完整（只有 {len(data):,} 字节，结尾缺失），可能下载或复制未完成；"
                 f"请重新下载或复制后再试")
+    if data[:4] != b"PK\x03\x04" and data[:8] != cell_errors.CFB_MAGIC:  # neither a package nor .xls
+        kind = other_kind(data)
+        return (f"{f'这是{kind}，' if kind else ''}不是 Excel 文件；"
+                "请选择 Excel 或 WPS 保存的工作簿（.xlsx、.xlsm、.xls 或 .ods）")
     return "无法作为 Excel 工作簿打开，文件可能已损坏或不是 Excel 文件；请在 Excel 中打开后另存为 .xlsx 再试"
 
 

@@ -27,6 +27,7 @@ import xlsxwriter
 
 from .. import __version__, contract
 from ..clock import BEIJING, utc_moment
+from ..doors import CLI, Door
 from ..io import values as v
 from ..io.dataset import CenterLookup, latest_year, reference_data
 from ..io.names import normalize
@@ -115,16 +116,18 @@ class NotAList(Exception):
     """The file is no 回访清单 of this tool; the message says what is missing."""
 
 
-def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], year: int | None = None) -> ResultsRead:
+def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], year: int | None = None,
+                 door: Door = CLI) -> ResultsRead:
     """Read the filled-in lists against the allocation workbook's 中心 for ``year`` (default:
-    the latest 年度 in 参数); every list must be of that year. Errors come back as checks."""
+    the latest 年度 in 参数); every list must be of that year. Errors come back as checks;
+    ``door`` words the remedies that differ between the CLI and the page."""
     try:
         book = open_workbook(workbook)
     except SourceError as exc:
         return ResultsRead(year, checks=[Check("error", "", "", str(exc))])
     year = year or latest_year(book)
     if year is None:
-        return ResultsRead(None, checks=[Check("error", "", "", "无法确定年度：“参数”表中没有有效的年度，请用 --year 指定")])
+        return ResultsRead(None, checks=[Check("error", "", "", f"无法确定年度：“参数”表中没有有效的年度，请{door.year}")])
     _, _, centers, reference_checks = reference_data(book, year)
     result = ResultsRead(year)
     checks = Checks()
@@ -136,7 +139,7 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     lookup = CenterLookup(centers)
     for path in map(Path, lists):
         try:
-            read = _read_list(path, year, lookup, checks)
+            read = _read_list(path, year, lookup, checks, door)
         except (SourceError, NotAList) as exc:
             checks.error(path.name, "", str(exc).removeprefix(f"{path.name}："))
             continue
@@ -147,7 +150,7 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     return result
 
 
-def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks) -> ListRead | None:
+def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks, door: Door) -> ListRead | None:
     book = open_spreadsheet(path)
     for needed in (SHEET, RECORD_SHEET):
         if needed not in book.sheet_names:
@@ -163,7 +166,7 @@ def _read_list(path: Path, year: int, lookup: CenterLookup, checks: Checks) -> L
     if list_year != year:
         checks.error(where, record[YEAR_LABEL][1],
                      f"这是 {list_year} 年度的回访清单，工作簿计算的是 {year} 年度：请选择本年度的清单"
-                     f"（或用 --year {list_year} 导入该年度的结果）")
+                     f"（或{door.year_given.format(year=list_year)}导入该年度的结果）")
         return None
     rows, complete = _cases(book.read(SHEET), path.name, year, normalize(batch), drawn_at, lookup, checks)
     if complete:

@@ -34,6 +34,7 @@ import xlsxwriter
 
 from .. import __version__, contract
 from ..clock import ClockError, run_moment, utc_moment
+from ..doors import CLI, Door
 from ..io.callbacks import read_callbacks
 from ..io.dataset import CenterLookup
 from ..io.names import normalize
@@ -174,7 +175,7 @@ class CallbackDraw:
 def draw_callbacks(workbook, sources: Iterable, year: int | None = None,
                    per_center: int = DEFAULT_PER_CENTER, seed: int | None = None,
                    progress: Progress | None = None, operator: str | None = None,
-                   ledger_per_center: int = DEFAULT_LEDGER_PER_CENTER) -> CallbackDraw:
+                   ledger_per_center: int = DEFAULT_LEDGER_PER_CENTER, door: Door = CLI) -> CallbackDraw:
     """Read the case lists as the import does, then draw min(N, population) cases and up to K
     统计 tallies per active center. Without a seed one is drawn (and must be shown: it is how
     the list is re-drawn); without an operator the record says so in a warning."""
@@ -186,7 +187,7 @@ def draw_callbacks(workbook, sources: Iterable, year: int | None = None,
     except ClockError as exc:
         draw.checks.append(Check("error", "", "", str(exc)))
         return draw
-    imported = run_import(workbook, sources, year, progress, personal=True)
+    imported = run_import(workbook, sources, year, progress, personal=True, door=door)
     draw.year, draw.checks = imported.year, draw.checks + list(imported.checks)
     if not imported.ok:
         return draw
@@ -224,7 +225,7 @@ def draw_callbacks(workbook, sources: Iterable, year: int | None = None,
         _warn(draw, center)
     if not draw.operator:
         draw.checks.append(Check("warning", "", "", "未填写抽取人：抽取记录中的抽取人为空，这份清单作为抽取的"
-                                                   "记录不完整（命令行用 --operator 姓名）"))
+                                                   f"记录不完整（{door.operator}）"))
     return draw
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import contract
+from ..doors import CLI, Door
 from ..io.dataset import latest_year, reference_data
 from ..io.lookup import center_lookup, item_lookup
 from ..io.reader import RawBook, SourceError, read_source
@@ -96,10 +97,11 @@ def open_workbook(workbook: str | Path | RawBook) -> RawBook:
 
 
 def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], year: int | None = None,
-               progress: Progress | None = None, personal: bool = False) -> ImportResult:
+               progress: Progress | None = None, personal: bool = False, door: Door = CLI) -> ImportResult:
     """Read the exports against the allocation workbook's 参数/指标/中心 for ``year`` (default:
     the latest 年度 in 参数). Errors are returned as checks, never raised. ``personal`` keeps the
-    name, ID number and phone of counted cases (for the callbacks only)."""
+    name, ID number and phone of counted cases (for the callbacks only); ``door`` words the
+    remedies that differ between the CLI and the page."""
     say = progress or (lambda message: None)
     try:
         book = open_workbook(workbook)
@@ -107,7 +109,7 @@ def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], ye
         return _failed(year, str(exc))
     year = year or latest_year(book)
     if year is None:
-        return _failed(None, "无法确定年度：“参数”表中没有有效的年度，请用 --year 指定")
+        return _failed(None, f"无法确定年度：“参数”表中没有有效的年度，请{door.year}")
     settings, indicators, centers, reference_checks = reference_data(book, year)
     if settings is None or any(c.level == "error" for c in reference_checks):
         return _failed(year, "", reference_checks)

@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import contract
 from ..io import cell_errors
+from ..io.kinds import other_kind
 from ..io.reader import (EMPTY_FILE, TOOL, RawSheet, SourceError, Spreadsheet, created_by_tool, damage,
                          decode_text, library_failure, match_sheets, open_spreadsheet, text_rows)
 
@@ -225,7 +226,7 @@ def read_file(source: SourceFile) -> Iterator[Grid]:
     if data[:8] == cell_errors.CFB_MAGIC:  # .xls, also saved as .et by WPS
         yield from _workbook_grids(source)
         return
-    if (other := _other_kind(data)) is not None:
+    if (other := other_kind(data)) is not None:
         raise SourceError(f"{source.label}：这是{other}，不是金保导出表；{_FIX}")
     try:
         text = decode_text(data, source.label)
@@ -244,19 +245,6 @@ def read_file(source: SourceFile) -> Iterator[Grid]:
 
 
 _FIX = "请从金保系统导出 Excel、CSV 或网页表格格式；若不是导出文件，请把它移出导出文件夹"
-_SIGNATURES = ((b"%PDF", "PDF 文件"), (b"\x89PNG", "图片"), (b"\xff\xd8\xff", "图片"), (b"GIF8", "图片"),
-               (b"Rar!", "压缩包（rar）"), (b"7z\xbc\xaf", "压缩包（7z）"),
-               (b"{\\rtf", "RTF 文档"))
-
-
-def _other_kind(data: bytes) -> str | None:
-    """What a file that is no spreadsheet is, by its first bytes, for the error message."""
-    for magic, kind in _SIGNATURES:
-        if data.startswith(magic):
-            return kind
-    return None
-
-
 def _check_package(source: SourceFile, data: bytes) -> None:
     """A zip file: a spreadsheet (xlsx/xlsm/ods) goes on; a Word or PowerPoint file, a zip
     archive or a file cut short is an error saying which."""

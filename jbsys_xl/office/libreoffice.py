@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,12 +100,35 @@ def _installed_on_windows() -> str | None:
 
 
 def _environment() -> dict[str, str]:
-    """The caller's environment minus a virtualenv's Python settings, which break pyuno."""
-    return {key: value for key, value in os.environ.items() if key not in _CLEAN_ENV}
+    """The caller's environment minus a virtualenv's Python settings, which break pyuno; and
+    LibreOffice's own temporary files where Python puts its own (``jbsys-xl serve``: its
+    private folder, removed on stop)."""
+    env = {key: value for key, value in os.environ.items() if key not in _CLEAN_ENV}
+    env.update(dict.fromkeys(("TMPDIR", "TMP", "TEMP"), tempfile.gettempdir()))
+    return env
 
 
 def _profile_arg(profile: str) -> str:
     return f"-env:UserInstallation={Path(profile).as_uri()}"
+
+
+# Every LibreOffice this process started and has not stopped yet. LibreOffice runs in a session
+# of its own (its process group is what _stop kills), so a terminal's Ctrl+C never reaches it:
+# the page's server ends them itself when it stops (stop_all).
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+_stopping = False
+
+
+def _start(command: list[str], **options) -> subprocess.Popen:
+    """Start ``command`` in a session of its own, tracked until :func:`_stop`; refused once
+    :func:`stop_all` has been called."""
+    with _running_lock:
+        if _stopping:
+            raise LibreOfficeError("程序正在停止，未启动 LibreOffice")
+        process = subprocess.Popen(command, start_new_session=True, **options)
+        _running.add(process)
+    return process
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -119,13 +143,25 @@ def _stop(process: subprocess.Popen) -> None:
     elif process.poll() is None:
         subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True)
     process.wait()
+    with _running_lock:
+        _running.discard(process)
+
+
+def stop_all() -> None:
+    """Kill every LibreOffice this process started, and start none any more (``jbsys-xl
+    serve`` stopping: a conversion must not go on writing into a folder being removed)."""
+    global _stopping
+    with _running_lock:
+        _stopping = True
+        running = list(_running)
+    for process in running:
+        _stop(process)
 
 
 def _run(command: list[str], timeout: float, env: dict[str, str] | None = None
          ) -> subprocess.CompletedProcess:
     """Run ``command`` in its own process group; on timeout kill the whole group."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env or _environment(), start_new_session=True)
+    process = _start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or _environment())
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -302,11 +338,10 @@ def run_uno_script(script: Path, *args: str, timeout: float = 180) -> dict:
     env = _environment()
     env[UNO_URL_VARIABLE] = f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext"
     with tempfile.TemporaryDirectory(prefix="jbsys-lo-", ignore_cleanup_errors=True) as profile:
-        office = subprocess.Popen(
+        office = _start(
             [soffice, "--headless", "--invisible", "--norestore", "--nolockcheck",
              "--nodefault", "--nologo", _profile_arg(profile), f"--accept=pipe,name={pipe};urp;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-            start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         try:
             result = subprocess.run([UNO_PYTHON, str(script), *args], capture_output=True,
                                     text=True, env=env, timeout=timeout)

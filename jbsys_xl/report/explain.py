@@ -170,7 +170,7 @@ def _gross_note(e: Explanation) -> str:
     share = e.result.score / e.score_total if e.score_total else Fraction(0)
     return (f"{POOL['workload_pool']} {_money(e.workload_pool)} × 得分占比 "
             f"{cell_text(score_number(e.result.score), SCORE)} / "
-            f"{cell_text(score_number(e.score_total), SCORE)}（{_percent(share)}），最大余数法取整")
+            f"{cell_text(score_number(e.score_total), SCORE)}（{_percent(share)}），最大余额法取整")
 
 
 def _complaint_note(e: Explanation) -> str:
@@ -204,7 +204,7 @@ def _redistribution_note(e: Explanation) -> str:
         return f"本年度没有扣减资金可再分配（{rule}）"
     share = Fraction(r.net_workload) / Fraction(e.net_receiving)
     return (f"扣减资金 {_money(e.forfeit_total)} × 实得占比 {_money(r.net_workload)} / "
-            f"{_money(e.net_receiving)}（{_percent(share)}），最大余数法取整")
+            f"{_money(e.net_receiving)}（{_percent(share)}），最大余额法取整")
 
 
 def sections(e: Explanation) -> list[Table]:

@@ -89,7 +89,7 @@ def method_lines(allocation: Allocation) -> list[tuple[str, str]]:
         ("综合优胜", f"在未被否决的 A+、A 类中心中评选 {s.winner_count} 个，"
                      f"每个奖励 {_yuan(s.winner_award)} 元"),
         ("工作量补助", "工作量绩效资金 = 工作绩效资金 − 基础达标奖励 − 优胜奖励，"
-                       f"按得分比例以最大余数法分配，精确到 {t.cell_text(s.unit, t.NUMBER)} 元"),
+                       f"按得分比例以最大余额法分配，精确到 {t.cell_text(s.unit, t.NUMBER)} 元"),
         ("扣减", f"每件有理投诉扣减应得工作量补助的 {t.cell_text(s.complaint_rate, t.PERCENT)}"
                  "（封顶 100%，投诉编号相同的只计一次）；差错扣减按扣减表的金额和比例；扣减资金" + forfeit),
         ("硬件补助", "先建后补：已备案的按 预算补助 × min(1, 实际投入 ÷ 计划投入) 计，且不超过实际投入；"

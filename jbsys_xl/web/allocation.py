@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from .. import contract
+from ..doors import PAGE
 from ..model import month_text
 from ..pipeline import Outcome, run
 from ..report import attachment
@@ -22,7 +24,7 @@ from . import pages
 from . import state as web
 from .documents import BY_KEY, DOCUMENTS, Document
 from .forms import FormError, optional_int
-from .jobs import Job, failure_text, start
+from .jobs import Job, failure_text
 
 
 @dataclass
@@ -73,19 +75,25 @@ async def create_run(request: Request) -> Response:
     path = books[0]
 
     def work(job: Job) -> str:
-        job.message = f"正在读取和校验“{path.name}”……"
-        outcome = run(path, year)
-        return f"/runs/{state.store.add(Run(outcome, check_only))}"
+        outcome, size = state.workers.call(read_workbook, path, year, what=f"“{path.name}”", progress=job.say)
+        return f"/runs/{state.store.add(Run(outcome, check_only), size)}"
 
     title = "校验数据" if check_only else "生成分配"
-    return RedirectResponse(f"/jobs/{start(state.store, Job(title), work, web.remover(folder))}", 303)
+    return RedirectResponse(pages.url(f"/jobs/{state.start(Job(title), work, web.remover(folder))}"), 303)
+
+
+def read_workbook(path: Path, year: int | None, progress) -> Outcome:
+    """The workbook's checks and allocation, as the CLI's check/allocate make them (in the
+    child process that reads uploads: :mod:`.worker`)."""
+    progress(f"正在读取和校验“{path.name}”……")
+    return run(path, year, door=PAGE)
 
 
 def _run(request: Request) -> tuple[str, Run] | Response:
     key = request.path_params["key"]
     found = web.state_of(request).store.get(Run, key)
     if found is None:
-        return pages.message("结果已过期", "本程序只保留最近几次的结果，请重新选择工作簿。", 404)
+        return pages.message("结果已过期", "本程序只保留最近用过的结果和仍开着的页面上的结果，请重新选择工作簿。", 404)
     return key, found
 
 
@@ -96,19 +104,19 @@ def run_page(request: Request) -> Response:
     key, current = found
     outcome = current.outcome
     label = escape(outcome.book.label)
-    again = "<a class='button' href='/'>重新选择文件</a>"
+    again = f"<a class='button' href='{escape(pages.url('/'))}'>重新选择文件</a>"
     if not outcome.ok:
         what = "不能生成分配" if current.check_only else "无法生成分配结果"
         body = (f"<h1>数据校验结果：{label}</h1>" + pages.checks_html(outcome.checks, what)
                 + f"<div class='buttons'>{again}</div>")
-        return pages.layout("校验结果", body, step="/")
+        return pages.layout("校验结果", body, step="/", keep=key)
     if current.check_only:
         allocate = (f"<form method='post' action='{escape(web.action(request, f'/runs/{key}/allocate'))}'>"
                     "<button class='primary'>生成分配</button></form>")
         body = (f"<h1>数据校验结果：{label}</h1><div class='ok'>{outcome.year} 年度校验通过："
                 f"{outcome.warning_count:,} 个警告。</div><div class='buttons'>{allocate}{again}</div>"
                 + pages.checks_html(outcome.checks, ""))
-        return pages.layout("校验结果", body, step="/")
+        return pages.layout("校验结果", body, step="/", keep=key)
     return _allocation_page(request, key, current)
 
 
@@ -128,21 +136,27 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
         warnings = (f"<details class='card noprint'><summary>校验警告 {outcome.warning_count:,} 个"
                     "（点击展开）"
                     f"</summary>{pages.checks_html(outcome.checks, '')}</details>")
-    table = pages.table_html(attachment.allocation_table(allocation),
-                             links={1: lambda name: f"/runs/{key}/centers/{quote(str(name), safe='')}"})
+    rows = attachment.allocation_table(allocation)
+    last = len(rows.headers) - 1  # 合计, kept in view beside 中心名称 when the table scrolls sideways
+    table = pages.table_html(rows, pin=(1, last),
+                             links={1: lambda name: pages.url(f"/runs/{key}/centers/{quote(str(name), safe='')}")})
+    grand_total = t.cell_text(rows.rows[max(rows.totals)][last], rows.kinds[last])
     pools = pages.table_html(attachment.balance_table(allocation))
     title = t.TITLES[contract.RESULT_SHEET].format(year=s.year)
     body = (f"<h1>{escape(title)}{badge}</h1>"
+            f"<div class='total' id='total'>补助资金合计 <b>{escape(grand_total)}</b> 元"
+            f"（{len(allocation.centers)} 个中心）</div>"
             f"<p class='hint'>工作簿：{escape(outcome.book.label)}；考核期 {month_text(s.period_start)} 至 "
-            f"{month_text(s.period_end)}；{escape(s.method)}；金额单位：元。点中心名称查看它的补助资金是怎样算出来的。</p>"
+            f"{month_text(s.period_end)}；{escape(s.method)}；金额单位：元。"
+            "<span class='noprint'>点中心名称查看它的补助资金是怎样算出来的。</span></p>"
             "<div class='card noprint'><ul class='downloads' id='downloads'><li><b>下载：</b></li>"
             f"{links}</ul></div>"
-            f"{warnings}<div class='scroll' id='allocation'>{table}</div>"
-            f"<details class='card'><summary>资金平衡</summary>{pools}</details>"
+            f"{warnings}<div class='pinned' id='allocation'>{table}</div>"
+            f"<details class='card' id='balance'><summary>资金平衡</summary>{pools}</details>"
             "<div class='buttons'><button id='print'>打印本页</button>"
-            "<a class='button' href='/'>重新选择文件</a></div>")
+            f"<a class='button' href='{escape(pages.url('/'))}'>重新选择文件</a></div>")
     script = pages.POLL_SCRIPT + DOWNLOAD_SCRIPT
-    return pages.layout("分配结果", body, step="/", script=script)
+    return pages.layout("分配结果", body, step="/", script=script, keep=key)
 
 
 def _download_item(request: Request, key: str, current: Run, document: Document) -> str:
@@ -150,7 +164,7 @@ def _download_item(request: Request, key: str, current: Run, document: Document)
     prepare = ""
     if document.slow and document.key not in current.files:
         prepare = f" data-prepare='{escape(web.action(request, href))}'"
-    return (f"<li><a href='{href}'{prepare}>下载 {escape(document.label)}</a>"
+    return (f"<li><a href='{escape(pages.url(href))}'{prepare}>下载 {escape(document.label)}</a>"
             f"<span class='note'></span></li>")
 
 
@@ -158,6 +172,9 @@ def _download_item(request: Request, key: str, current: Run, document: Document)
 # then fetched by the link itself; a made document is a plain link.
 DOWNLOAD_SCRIPT = """
 document.getElementById('print').addEventListener('click', function(){ window.print(); });
+var balance = document.getElementById('balance'), wasOpen = false;  // printed open
+window.addEventListener('beforeprint', function(){ wasOpen = balance.open; balance.open = true; });
+window.addEventListener('afterprint', function(){ balance.open = wasOpen; });
 document.querySelectorAll('a[data-prepare]').forEach(function(link){
   link.addEventListener('click', function(event){
     if (!link.dataset.prepare) return;  // made already: the link fetches it
@@ -197,7 +214,7 @@ def allocate_run(request: Request) -> Response:
         return found
     key, current = found
     current.check_only = False
-    return RedirectResponse(f"/runs/{key}", 303)
+    return RedirectResponse(pages.url(f"/runs/{key}"), 303)
 
 
 def center_page(request: Request) -> Response:
@@ -217,11 +234,11 @@ def center_page(request: Request) -> Response:
         return f"<div><h2>{escape(table.title)}</h2>{pages.table_html(table, wrap=(1,))}</div>"
 
     body = (f"<h1>{escape(heading(explanation))}</h1><div class='buttons noprint'>"
-            f"<a class='button' href='/runs/{key}'>返回分配结果</a></div><div class='card'>"
+            f"<a class='button' href='{escape(pages.url(f'/runs/{key}'))}'>返回分配结果</a></div><div class='card'>"
             f"<div class='row'>{block(overview)}{block(total)}</div>"
             + "".join(block(table) for table in (workload, *records, scores))
             + "<p class='hint'>金额单位：元。</p></div>")
-    return pages.layout(explanation.result.name, body, step="/")
+    return pages.layout(explanation.result.name, body, step="/", keep=key)
 
 
 def _document(request: Request) -> tuple[str, Run, Document] | Response:
@@ -248,7 +265,7 @@ def download(request: Request) -> Response:
     outcome = current.outcome
     data = current.files.get(document.key)
     if data is None and document.slow:  # only a page without script gets here
-        form = (f"<form method='post' action='{escape(web.action(request, request.url.path))}'>"
+        form = (f"<form method='post' action='{escape(web.action(request, f'/runs/{key}/files/{document.key}'))}'>"
                 f"<button class='primary'>生成{escape(document.label)}</button></form>")
         return pages.layout(document.label, f"<h1>{escape(document.label)}</h1><div class='card'>"
                             f"<p>这个文件需要先生成（用 LibreOffice，可能要一两分钟）。</p>{form}</div>")
@@ -270,8 +287,8 @@ def prepare(request: Request) -> Response:
     href = f"/runs/{key}/files/{document.key}"
     with current.lock:
         if document.key in current.files:
-            return (JSONResponse({"ready": href}) if web.wants_json(request)
-                    else RedirectResponse(href, 303))
+            return (JSONResponse({"ready": pages.url(href)}) if web.wants_json(request)
+                    else RedirectResponse(pages.url(href), 303))
         job_key = current.making.get(document.key)
         if job_key is None:
             def work(job: Job) -> str:
@@ -283,11 +300,11 @@ def prepare(request: Request) -> Response:
                 current.making.pop(document.key, None)
 
             job = Job(f"生成{document.label}", download=f"下载 {document.label}", back=f"/runs/{key}")
-            job_key = start(state.store, job, work, done)
+            job_key = state.start(job, work, done)
             current.making[document.key] = job_key
     if web.wants_json(request):
-        return JSONResponse({"status": f"/jobs/{job_key}/status"})
-    return RedirectResponse(f"/jobs/{job_key}", 303)
+        return JSONResponse({"status": pages.url(f"/jobs/{job_key}/status")})
+    return RedirectResponse(pages.url(f"/jobs/{job_key}"), 303)
 
 
 ROUTES = [

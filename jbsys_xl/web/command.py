@@ -4,6 +4,8 @@ from __future__ import annotations
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8765
 DEFAULT_MAX_UPLOAD_MB = 200
+DEFAULT_MAX_MEMORY_MB = 2048
+MIN_MEMORY_MB = 512
 
 
 def cmd_serve(args) -> int:
@@ -12,7 +14,10 @@ def cmd_serve(args) -> int:
 
     if args.max_upload < 1:
         return fail("--max-upload 应为正整数（MB）")
-    return serve(args.host, args.port, browser=not args.no_browser, max_upload=args.max_upload * 1024 * 1024)
+    if args.max_memory < MIN_MEMORY_MB:
+        return fail(f"--max-memory 应不小于 {MIN_MEMORY_MB}（MB）：读取进程本身就要用约 400 MB")
+    return serve(args.host, args.port, browser=not args.no_browser, max_upload=args.max_upload * 1024 * 1024,
+                 max_memory=args.max_memory * 1024 * 1024)
 
 
 def add_command(commands) -> None:
@@ -26,4 +31,7 @@ def add_command(commands) -> None:
     serve.add_argument("--no-browser", action="store_true", help="不自动打开浏览器")
     serve.add_argument("--max-upload", type=int, default=DEFAULT_MAX_UPLOAD_MB, metavar="MB",
                        help=f"一次上传的文件合计上限（默认 {DEFAULT_MAX_UPLOAD_MB} MB）")
+    serve.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
+                       help=f"读取每个上传文件的进程最多使用的内存（默认 {DEFAULT_MAX_MEMORY_MB} MB）；"
+                            "超过时停止读取并在页面上说明，本程序继续运行")
     serve.set_defaults(func=cmd_serve)

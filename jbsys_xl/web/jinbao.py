@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..doors import PAGE
 from ..jinbao.callbacks import CONFIDENTIAL, DEFAULT_PER_CENTER, callback_workbook_bytes, draw_callbacks
 from ..jinbao.importer import ImportResult, run_import
 from ..jinbao.output import import_workbook_bytes, record_table, title, unmatched_table
@@ -23,7 +24,7 @@ from ..report import tables as t
 from . import pages
 from . import state as web
 from .forms import FormError, optional_int
-from .jobs import Job, start
+from .jobs import Job
 
 PERSONAL_NOTICE = ("回访清单含群众的姓名、证件号码（已部分隐去）和联系电话，属于个人信息："
                    "仅供 12333 回访使用，不要转发或上传到其他地方，回访后妥善保管或按规定销毁。"
@@ -96,16 +97,11 @@ async def _upload(request: Request):
     return books[0], exports, form.fields, folder
 
 
-def _progress(job: Job):
-    def say(message: str) -> None:
-        job.message = message.strip()
-    return say
-
-
-async def _start(request: Request, name: str, read, work) -> Response:
+async def _start(request: Request, name: str, read, task, page: str) -> Response:
     """Take the upload, read the form's options (``read(fields)``, FormError when one is
-    wrong), then run ``work(store, workbook, exports, options, job)`` as a job whose end
-    removes the uploaded files; the page polls the job."""
+    wrong), then run ``task(workbook, exports, options, progress)`` in the child process that
+    reads uploads (:mod:`.worker`), as a job whose end removes the uploaded files; its result
+    is kept and shown at ``page``/id. The page polls the job."""
     upload = await _upload(request)
     if isinstance(upload, Response):
         return upload
@@ -115,19 +111,26 @@ async def _start(request: Request, name: str, read, work) -> Response:
     except FormError as exc:
         web.remover(folder)()
         return pages.message("请检查所填内容", str(exc), 400, back="/jinbao")
-    store = web.state_of(request).store
-    key = start(store, Job(name, back="/jinbao"),
-                lambda job: work(store, workbook, exports, options, job), web.remover(folder))
-    return RedirectResponse(f"/jobs/{key}", 303)
+    state = web.state_of(request)
+    what = f"“{workbook.name}”和 {len(exports)} 个金保导出文件"
+
+    def work(job: Job) -> str:
+        result, size = state.workers.call(task, workbook, exports, options, what=what, progress=job.say)
+        return f"{page}/{state.store.add(result, size)}"
+
+    key = state.start(Job(name, back="/jinbao"), work, web.remover(folder))
+    return RedirectResponse(pages.url(f"/jobs/{key}"), 303)
+
+
+def import_exports(workbook: Path, exports: list[Path], year: int | None, progress) -> Imported:
+    """The CLI's ``import`` of the uploads (in the child process that reads them)."""
+    result = run_import(workbook, exports, year, progress=progress, door=PAGE)
+    return Imported(Path(workbook.name).stem, result)
 
 
 async def create_import(request: Request) -> Response:
-    def work(store, workbook, exports, year, job: Job) -> str:
-        result = run_import(workbook, exports, year, progress=_progress(job))
-        return f"/imports/{store.add(Imported(Path(workbook.name).stem, result))}"
-
-    return await _start(request, "导入金保数据",
-                        lambda fields: optional_int(fields, "year", "考核年度"), work)
+    return await _start(request, "导入金保数据", lambda fields: optional_int(fields, "year", "考核年度"),
+                        import_exports, "/imports")
 
 
 def import_page(request: Request) -> Response:
@@ -142,7 +145,7 @@ def import_page(request: Request) -> Response:
                  f"<div class='scroll'>{pages.table_html(unmatched_table(result))}</div>"
                  if result.unmatched else "")
     if result.ok:
-        href = f"/imports/{key}/file"
+        href = escape(pages.url(f"/imports/{key}/file"))
         head = (f"<div class='ok'>{escape(title(result))}</div><div class='card'><ul class='downloads'>"
                 f"<li><a href='{href}'>下载 业务量 工作簿（金保导入）</a></li></ul><p class='hint'>"
                 "把其中“业务量”表的数据粘贴到分配工作簿的“业务量”表，再到 ① 校验与生成分配。</p></div>")
@@ -150,8 +153,8 @@ def import_page(request: Request) -> Response:
     else:
         head, checks = "", pages.checks_html(result.checks, "未生成导入结果")
     body = (f"<h1>金保数据导入</h1>{head}<h2>各文件读取情况</h2>{files}{unmatched}{checks}"
-            "<div class='buttons'><a class='button' href='/jinbao'>重新选择文件</a></div>")
-    return pages.layout("金保数据导入", body, step="/jinbao")
+            f"<div class='buttons'><a class='button' href='{escape(pages.url('/jinbao'))}'>重新选择文件</a></div>")
+    return pages.layout("金保数据导入", body, step="/jinbao", keep=key)
 
 
 def import_file(request: Request) -> Response:
@@ -162,6 +165,19 @@ def import_file(request: Request) -> Response:
     return web.file_response(import_workbook_bytes(result), f"{imported.stem}-金保导入-{result.year}.xlsx")
 
 
+def draw_list(workbook: Path, exports: list[Path], options: tuple, progress) -> Drawn:
+    """The CLI's ``callbacks`` draw of the uploads (in the child process that reads them): the
+    list's bytes, and what the page shows — no personal field."""
+    year, per_center, seed, operator = options
+    draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=progress,
+                          operator=operator, door=PAGE)
+    rows = [(c.code, c.name, c.population, c.sampled) for c in draw.centers]
+    centers = t.Table("抽样汇总", CENTER_HEADERS, (t.TEXT, t.TEXT, t.INT, t.INT), rows)
+    return Drawn(Path(workbook.name).stem, draw.ok, draw.year, draw.seed, draw.per_center,
+                 len(draw.cases), centers, draw.checks,
+                 callback_workbook_bytes(draw) if draw.ok else None)
+
+
 async def create_callbacks(request: Request) -> Response:
     def read(fields: dict[str, str]) -> tuple:
         return (optional_int(fields, "year", "考核年度"),
@@ -169,18 +185,7 @@ async def create_callbacks(request: Request) -> Response:
                 optional_int(fields, "seed", "随机种子", minimum=0),
                 (fields.get("operator") or "").strip() or None)
 
-    def work(store, workbook, exports, options, job: Job) -> str:
-        year, per_center, seed, operator = options
-        draw = draw_callbacks(workbook, exports, year, per_center, seed, progress=_progress(job),
-                              operator=operator)
-        rows = [(c.code, c.name, c.population, c.sampled) for c in draw.centers]
-        centers = t.Table("抽样汇总", CENTER_HEADERS, (t.TEXT, t.TEXT, t.INT, t.INT), rows)
-        drawn = Drawn(Path(workbook.name).stem, draw.ok, draw.year, draw.seed, draw.per_center,
-                      len(draw.cases), centers, draw.checks,
-                      callback_workbook_bytes(draw) if draw.ok else None)
-        return f"/callbacks/{store.add(drawn)}"
-
-    return await _start(request, "生成回访清单", read, work)
+    return await _start(request, "生成回访清单", read, draw_list, "/callbacks")
 
 
 def callbacks_page(request: Request) -> Response:
@@ -205,8 +210,8 @@ def callbacks_page(request: Request) -> Response:
     else:
         head, checks, table = "", pages.checks_html(drawn.checks, "未生成回访清单"), ""
     body = (f"<h1>12333 回访清单</h1>{head}{table}{checks}"
-            "<div class='buttons'><a class='button' href='/jinbao'>重新选择文件</a></div>")
-    return pages.layout("回访清单", body, step="/jinbao")
+            f"<div class='buttons'><a class='button' href='{escape(pages.url('/jinbao'))}'>重新选择文件</a></div>")
+    return pages.layout("回访清单", body, step="/jinbao", keep=key)
 
 
 def callbacks_file(request: Request) -> Response:

@@ -6,8 +6,11 @@ browsers of 信创 systems. Values are escaped here, in one place.
 """
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from html import escape
 
 from starlette.responses import HTMLResponse
@@ -16,8 +19,27 @@ from ..console import WARNINGS_SHOWN
 from ..model import Check, problem_count
 from ..report import tables as t
 
+@dataclass(frozen=True)
+class Site:
+    """What every page of the request's server shares (set by the guard for each request)."""
+
+    root: str = ""  # the path prefix every page lives under (guard.Access.root)
+    plain_network: bool = False  # served beyond this computer, over plain http
+
+
+SITE: ContextVar[Site] = ContextVar("site", default=Site())
+
+
+def url(path: str) -> str:
+    """The URL the browser uses for the app's own ``path`` (``/runs/…``): under the root. Every
+    link, form, redirect and script target goes through here."""
+    return SITE.get().root + path
+
+
 APP_TITLE = "JBSys-XL 人社基层平台考核与资金分配"
 STEPS = (("/", "① 校验与生成分配"), ("/jinbao", "② 导入金保数据、回访清单"))
+PLAIN_NETWORK = ("注意：本页面在网络上以未加密的 http 传输，同一网络中的其他人可能截获链接中的访问口令和上传、下载的"
+                 "数据（含个人信息）。只在确有需要时这样使用，用完请在终端按 Ctrl+C 停止。")
 MB = 1024 * 1024
 
 STYLE = """
@@ -28,7 +50,7 @@ header{background:#1f4e79;color:#fff;display:flex;align-items:center;gap:28px;pa
 header b{font-size:16px}
 header nav a{color:#cfe0f1;text-decoration:none;padding:13px 12px;display:inline-block}
 header nav a.on{color:#fff;border-bottom:3px solid #f0b429;font-weight:bold}
-main{max-width:1320px;margin:0 auto;padding:14px 24px 32px}
+main{max-width:1320px;margin:0 auto;padding:14px 16px 32px}
 h1{font-size:20px;margin:4px 0 10px}
 h2{font-size:16px;margin:18px 0 8px}
 .card{background:#fff;border:1px solid #d5dce4;border-radius:6px;padding:14px 18px;margin:0 0 14px}
@@ -62,6 +84,18 @@ vertical-align:2px;margin-left:8px}
 .scroll{display:inline-block;max-width:100%;overflow:auto;max-height:calc(100vh - 300px);
 border:1px solid #d5dce4;background:#fff;vertical-align:top}
 .scroll table{border:0}
+.pinned{max-width:100%;overflow-x:auto;background:#fff;margin:0 0 14px}
+.pinned table{border-collapse:separate;border-spacing:0;border:0}
+.pinned th,.pinned td{border-width:0 1px 1px 0;padding:3px 5px}
+.pinned tr>:first-child{border-left-width:1px}
+.pinned thead th{border-top-width:1px;white-space:normal;vertical-align:bottom;min-width:3.5em}
+.pinned td{background:#fff}
+.pin-left,.pin-right{position:sticky;z-index:2}
+th.pin-left,th.pin-right{z-index:3}
+.pin-left{left:0;box-shadow:1px 0 0 #aab6c3}
+.pin-right{right:0;box-shadow:-1px 0 0 #aab6c3}
+.total{font-size:16px;margin:0 0 10px}
+.total b{font-size:20px;color:#1f4e79}
 table{border-collapse:collapse;font-size:13px;background:#fff}
 th,td{border:1px solid #d5dce4;padding:3px 8px;white-space:nowrap}
 th{background:#e8eef5;position:sticky;top:0;z-index:1}
@@ -75,8 +109,11 @@ tbody tr:hover td{background:#fffbe6}
 animation:slide 1.4s infinite ease-in-out}
 @keyframes slide{0%{margin-left:-35%}100%{margin-left:100%}}
 details summary{cursor:pointer;color:#1f4e79}
-@media print{header,.buttons,.noprint,form{display:none}.scroll{max-height:none;overflow:visible;border:0}
-body{background:#fff}.card{border:0;padding:0}}
+@page{size:A4 landscape;margin:10mm}
+@media print{header,.buttons,.noprint,form{display:none}.scroll,.pinned{max-height:none;overflow:visible;border:0}
+body{background:#fff}main{max-width:none;padding:0}.card{border:0;padding:0}
+.pinned table{font-size:10px}.pinned th,.pinned td{padding:1px 4px}
+.pin-left,.pin-right,th{position:static;box-shadow:none}a{color:inherit;text-decoration:none}}
 """
 
 # Before an upload: the size limit said in Chinese, and no second submit while one is on its way.
@@ -118,12 +155,23 @@ function jbPoll(url, show, done) {
 """
 
 
+# A page showing a result asks for it every minute, so it is kept while the tab is open.
+KEEP_SCRIPT = """
+setInterval(function(){ fetch(%s, {cache: 'no-store', credentials: 'same-origin'}); }, 60000);
+"""
+
+
 def layout(title: str, body: str, step: str | None = None, script: str = "",
-           status_code: int = 200, refresh: str = "") -> HTMLResponse:
-    """A whole page; ``script`` runs under a fresh nonce, the only script the page allows."""
+           status_code: int = 200, refresh: str = "", keep: str = "") -> HTMLResponse:
+    """A whole page; ``script`` runs under a fresh nonce, the only script the page allows;
+    ``keep`` is the id of the result it shows (kept while the page is open)."""
+    if keep:
+        script += KEEP_SCRIPT % json.dumps(url(f"/keep/{keep}"))
     nonce = secrets.token_urlsafe(12)
-    nav = "".join(f'<a href="{href}"{" class=on" if href == step else ""}>{escape(label)}</a>'
+    nav = "".join(f'<a href="{escape(url(href))}"{" class=on" if href == step else ""}>{escape(label)}</a>'
                   for href, label in STEPS)
+    if SITE.get().plain_network:
+        body = f"<div class='notice noprint'>{escape(PLAIN_NETWORK)}</div>{body}"
     tag = f'<script nonce="{nonce}">{script}</script>' if script else ""
     reload = f'<noscript><meta http-equiv="refresh" content="{refresh}"></noscript>' if refresh else ""
     html = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -138,9 +186,9 @@ def layout(title: str, body: str, step: str | None = None, script: str = "",
 
 
 def message(title: str, text: str, status_code: int = 200, back: str = "/") -> HTMLResponse:
-    """A page with one message and a way back."""
+    """A page with one message and a way back (the app's path ``back``)."""
     body = (f"<h1>{escape(title)}</h1><div class='card'><p>{escape(text)}</p>"
-            f"<p><a href='{escape(back)}'>返回</a></p></div>")
+            f"<p><a href='{escape(url(back))}'>返回</a></p></div>")
     return layout(title, body, status_code=status_code)
 
 
@@ -149,24 +197,35 @@ def cell_class(kind: str) -> str:
 
 
 def table_html(table: t.Table, links: dict[int, Callable[[object], str]] | None = None,
-               wrap: Sequence[int] = ()) -> str:
+               wrap: Sequence[int] = (), pin: tuple[int, int] | None = None) -> str:
     """A report table as the documents show it: 小计 and 合计 rows marked, numbers right-aligned
     in the same text as on paper (thousands separators); ``links`` turn a column's cells (not
-    its 小计/合计) into links; ``wrap`` columns of long text wrap."""
+    its 小计/合计) into links; ``wrap`` columns of long text wrap; ``pin`` (left, right) are the
+    columns kept in view when the table scrolls sideways (in a ``.pinned`` box)."""
     links = links or {}
-    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
+    pinned = {} if pin is None else {pin[0]: "pin-left", pin[1]: "pin-right"}
+    # A pinned table's headers wrap to keep it narrow: “（应得）” then goes on a line of its own.
+    names = [escape(h).replace("（", "<br>（") if pin else escape(h) for h in table.headers]
+    head = "".join(f'<th class="{pinned[col]}">{name}</th>' if col in pinned else f"<th>{name}</th>"
+                   for col, name in enumerate(names))
     rows = []
     for index, row in enumerate(table.rows):
         role = "total" if index in table.totals else "subtotal" if index in table.subtotals else ""
         cells = []
         for col, (value, kind) in enumerate(zip(row, table.kinds)):
-            text = escape(t.cell_text(value, kind))
+            text = escape(_count(value) if kind == t.INT else t.cell_text(value, kind))
             if col in links and not role and value is not None:
                 text = f'<a href="{escape(links[col](value))}">{text}</a>'
-            classes = " ".join(c for c in (cell_class(kind), "wrap" if col in wrap else "") if c)
+            classes = " ".join(c for c in (cell_class(kind), "wrap" if col in wrap else "", pinned.get(col, ""))
+                               if c)
             cells.append(f'<td class="{classes}">{text}</td>' if classes else f"<td>{text}</td>")
         rows.append(f'<tr class="{role}">{"".join(cells)}</tr>' if role else f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _count(value) -> str:
+    """A count on screen: thousands separated, as the page writes every count (2,201 行)."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else t.cell_text(value, t.INT)
 
 
 def _check_items(checks: Sequence[Check]) -> str:

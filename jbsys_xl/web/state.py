@@ -5,6 +5,9 @@ import mimetypes
 import re
 import secrets
 import shutil
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -12,13 +15,16 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..office import libreoffice
 from . import pages
-from .command import DEFAULT_MAX_UPLOAD_MB
+from .command import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_UPLOAD_MB
 from .guard import TOKEN, Access
-from .jobs import Store
+from .jobs import Job, Queue, Store, start
 from .uploads import BadUpload, Form, UploadTooLarge, receive_form
+from .worker import Workers
 
 DEFAULT_MAX_UPLOAD = DEFAULT_MAX_UPLOAD_MB * pages.MB
+DEFAULT_MAX_MEMORY = DEFAULT_MAX_MEMORY_MB * pages.MB
 
 
 @dataclass
@@ -26,11 +32,34 @@ class State:
     access: Access
     folder: Path  # private (0700), removed when the server stops
     max_upload: int = DEFAULT_MAX_UPLOAD
+    max_memory: int = DEFAULT_MAX_MEMORY  # of each child process reading an upload
     store: Store = field(default_factory=Store)
+    queue: Queue = field(default_factory=Queue)
+    workers: Workers = field(init=False)
+    running: set[threading.Thread] = field(default_factory=set)  # the jobs' threads
+
+    def __post_init__(self):
+        self.workers = Workers(self.max_memory, self.folder)
 
     def action(self, path: str) -> str:
-        """A URL to POST to: changes carry the token in the URL, not only in a cookie."""
-        return f"{path}?{TOKEN}={self.access.token}"
+        """The URL to POST to the app's ``path``: changes carry the token in the URL, not only
+        in a cookie."""
+        return f"{pages.url(path)}?{TOKEN}={self.access.token}"
+
+    def start(self, job: Job, work: Callable[[Job], str], cleanup: Callable[[], None] | None = None) -> str:
+        """Run ``work`` as a job, in its turn in the queue (:func:`.jobs.start`); the job's id."""
+        return start(self.store, self.queue, job, work, cleanup, self.running)
+
+    def close(self, wait: float = 10) -> None:
+        """The server is stopping: no job starts, the processes working for jobs (readers,
+        LibreOffice) end now, and the jobs' threads (which remove their uploads) are given
+        ``wait`` seconds to end."""
+        self.queue.close()
+        self.workers.close()
+        libreoffice.stop_all()
+        deadline = time.monotonic() + wait
+        for thread in list(self.running):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def state_of(request: Request) -> State:

@@ -18,6 +18,7 @@ from python_multipart.multipart import parse_options_header
 
 FIELD_LIMIT = 10_000  # bytes of a text field (a year, a seed): anything longer is not ours
 FALLBACK_NAME = "上传文件"
+MAX_NAME_BYTES = 200  # under the 255 bytes every file system allows a name
 
 
 class UploadTooLarge(Exception):
@@ -39,10 +40,15 @@ def safe_name(name: str) -> str:
     C:\\…\\x.xlsx), no characters Windows forbids, no leading dots; the extension kept."""
     name = re.split(r"[\\/]", name)[-1]
     name = re.sub(r'[\x00-\x1f<>:"|?*]', "_", name).strip(" .")
-    if len(name.encode()) > 200:
-        suffix = Path(name).suffix[:16]
-        name = name[:60] + suffix
+    if len(name.encode()) > MAX_NAME_BYTES:  # file systems count bytes: an emoji is four
+        suffix = _cut(Path(name).suffix, 20)
+        name = _cut(name[:len(name) - len(Path(name).suffix)], MAX_NAME_BYTES - len(suffix.encode())) + suffix
     return name or FALLBACK_NAME
+
+
+def _cut(text: str, size: int) -> str:
+    """The longest start of ``text`` that takes at most ``size`` bytes in UTF-8."""
+    return text.encode()[:size].decode("utf-8", "ignore")
 
 
 def free_path(folder: Path, name: str) -> Path:

@@ -55,10 +55,13 @@ class Served:
     url: str
     port: int
     token: str
+    root: str = ""  # the path prefix its pages live under (learnt by following the link)
+    session: str = ""  # the session cookie's value
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        """The URL of its pages' root: add a page's path (``/jinbao``)."""
+        return f"http://127.0.0.1:{self.port}{self.root}"
 
     @property
     def tmp(self) -> Path:
@@ -91,10 +94,19 @@ class Served:
         return response
 
     def cookie(self) -> dict:
-        return {"Cookie": f"jbsys_token_{self.port}={self.token}"}
+        return {"Cookie": f"jbsys_session={self.session}"}
 
     def with_token(self, path: str) -> str:
+        """A page's path (under the root unless it is there already, or a whole URL) with the token."""
+        path = path if path.startswith(self.root + "/") or "://" in path else self.root + path
         return f"{path}{'&' if '?' in path else '?'}token={self.token}"
+
+    def enter(self) -> None:
+        """Open the printed link as a browser does: learn the root it leads to and the cookie."""
+        entry = self.request("GET", f"/?token={self.token}")
+        assert entry.status == 303, entry.status
+        self.root = entry.getheader("Location").rstrip("/")
+        self.session = re.match(r"jbsys_session=([^;]+);", entry.getheader("Set-Cookie"))[1]
 
 
 def serve(folder: Path, *args: str) -> Served:
@@ -110,7 +122,9 @@ def serve(folder: Path, *args: str) -> Served:
     while time.monotonic() < deadline:
         lines = (folder / "stdout").read_text("utf-8").splitlines()
         if lines and (found := URL_LINE.match(lines[0])):
-            return Served(process, folder, found[1], int(found[3]), found[4])
+            served = Served(process, folder, found[1], int(found[3]), found[4])
+            served.enter()
+            return served
         if process.poll() is not None:
             break
         time.sleep(0.1)
@@ -154,3 +168,19 @@ def pdf_without_metadata(data: bytes) -> bytes:
     """A PDF less what LibreOffice stamps per conversion (its time, document id and checksum:
     documents.md §0 lets a PDF's own metadata carry the conversion time, not its content)."""
     return PDF_METADATA.sub(b"", data)
+
+
+def job_status(served: Served, location: str, timeout: float = 120) -> dict:
+    """A job's status once it is done, whether it failed or not."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = json.loads(served.request("GET", location + "/status", served.cookie()).body)
+        if status["done"]:
+            return status
+        time.sleep(0.2)
+    raise AssertionError(f"job {location} not done in {timeout} s")
+
+
+def uploaded_files(served: Served) -> list[Path]:
+    """Files left in the server's temporary folder (its private folder and anything else)."""
+    return [path for path in served.tmp.rglob("*") if path.is_file()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 
 import pytest
@@ -235,3 +236,63 @@ def test_an_approved_workbooks_payment_list_equals_the_clis(page, tmp_path, epoc
             assert data == target.read_bytes()
         else:
             assert pdf_without_metadata(data) == pdf_without_metadata(target.read_bytes())
+
+
+SCREENS = {"1366×768": ({"width": 1366, "height": 768}, 1),
+           "150 % of 1920×1080": ({"width": 911, "height": 512}, 1.5)}  # as the browser's zoom gives it
+BOXES = """() => {
+  const box = cell => { const r = cell.getBoundingClientRect(); return [r.left, r.right]; };
+  const rows = [...document.querySelectorAll('#allocation tr')];
+  return rows.map(row => [box(row.cells[1]), box(row.cells[row.cells.length - 1])]);
+}"""
+
+
+def allocation_at(browser, served, screen):
+    viewport, scale = SCREENS[screen]
+    context = browser.new_context(viewport=viewport, device_scale_factor=scale, locale="zh-CN")
+    page = context.new_page()
+    page.goto(served.url)
+    choose(page, DEMO, "生成分配")
+    allocation_rows(page)
+    return context, page, viewport
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_centers_name_and_money_are_in_view_without_sideways_scrolling(browser, served, outcome, screen):
+    context, page, viewport = allocation_at(browser, served, screen)
+    try:
+        width = viewport["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page never scrolls sideways
+        box = page.locator("#allocation")
+        assert box.evaluate("b => b.scrollHeight <= b.clientHeight")  # no box of a few rows: the page scrolls
+        total = page.locator("#total")
+        assert total.inner_text() == (f"补助资金合计 {sum(c.total for c in outcome.allocation.centers):,.2f} 元"
+                                      f"（{len(outcome.allocation.centers)} 个中心）")
+        top = total.bounding_box()
+        assert top["y"] + top["height"] <= viewport["height"]  # the grand total on the first screen
+        for scrolled in ("start", "end"):  # and wherever the table is scrolled sideways
+            box.evaluate("(b, end) => { b.scrollLeft = end ? b.scrollWidth : 0; }", scrolled == "end")
+            rows = page.evaluate(BOXES)
+            assert len(rows) == len(outcome.allocation.centers) + len(outcome.allocation.districts) + 2
+            for (name_left, name_right), (money_left, money_right) in rows:
+                assert 0 <= name_left and name_right <= money_left and money_right <= width, scrolled
+    finally:
+        context.close()
+
+
+def test_print_gives_every_column_on_a4_landscape(browser, served, outcome):
+    from pypdf import PdfReader
+
+    context, page, _ = allocation_at(browser, served, "1366×768")
+    try:
+        page.emulate_media(media="print")
+        printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    finally:
+        context.close()
+    for sheet in printed.pages:  # A4 across: 297 × 210 mm
+        assert abs(float(sheet.mediabox.width) - 841.9) < 2 and abs(float(sheet.mediabox.height) - 595.3) < 2
+    text = unicodedata.normalize("NFKC", "".join(sheet.extract_text() for sheet in printed.pages))
+    assert "资金平衡" in text and "下载" not in text  # the page as it reads, not its controls
+    lines = {line.split(" ")[0]: line for line in text.splitlines()}
+    for center in outcome.allocation.centers:  # the last column, for every center (names: the
+        assert lines[center.code].endswith(f" {center.total:,.2f}")  # PDF's glyphs map to radicals)

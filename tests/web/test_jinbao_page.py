@@ -45,10 +45,11 @@ def test_the_import_shows_counts_per_file_and_unmatched_names_and_gives_the_clis
     assert main(["import", str(DEMO), *map(str, exports), "-o", str(cli_file), "--json", str(cli_json)]) == 0
     result = json.loads(cli_json.read_text("utf-8"))
     shown = page.eval_on_selector_all("table >> nth=0 >> tbody tr", ROWS)
-    expected = [[f["file"], f["sheet"], str(f["rows"]), str(f["counted"]), str(f["duplicates"])]
+    expected = [[f["file"], f["sheet"], f"{f['rows']:,}", f"{f['counted']:,}", f"{f['duplicates']:,}"]
                 for f in result["files"]]
     assert [[row[0], row[1], row[3], row[4], row[5]] for row in shown[:-1]] == expected
-    assert shown[-1][0] == "合计"
+    rows = sum(f["rows"] for f in result["files"])
+    assert shown[-1][0] == "合计" and f"{rows:,}" in shown[-1] and rows >= 1000  # counts as the page writes them
     unmatched = page.eval_on_selector_all("table >> nth=1 >> tbody tr", ROWS)
     assert {row[1] for row in unmatched} == {u["value"] for u in result["unmatched"]} >= {
         UNKNOWN_INSTITUTION, UNKNOWN_ITEM}

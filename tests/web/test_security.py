@@ -3,9 +3,14 @@ or a cross-site POST): the token on every request, the served host only, changes
 the token in the URL, uploads limited in size."""
 from __future__ import annotations
 
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
-from tests.web.support import DEMO, SCREEN, multipart, serve
+from tests.web.support import DEMO, SCREEN, job_done, multipart, serve
 
 PAGES = ("/", "/jinbao", "/jobs/abc", "/jobs/abc/status", "/runs/abc", "/runs/abc/files/result",
          "/imports/abc/file", "/favicon.ico")
@@ -13,22 +18,34 @@ PAGES = ("/", "/jinbao", "/jobs/abc", "/jobs/abc/status", "/runs/abc", "/runs/ab
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_request_without_the_token_is_refused(served, path):
-    for headers in ({}, {"Cookie": f"jbsys_token_{served.port}=wrong-token-of-the-same-length-xx"}):
-        response = served.request("GET", path, headers)
-        assert response.status == 403
-        assert "访问口令" in response.body.decode()
-    assert served.request("GET", f"{path}?token=wrong").status == 403
+    for where in (path, served.root + path):  # outside the pages' root, and inside it
+        for headers in ({}, {"Cookie": "jbsys_session=wrong-session-of-the-same-length-xxxxx"}):
+            response = served.request("GET", where, headers)
+            assert response.status == 403
+            assert "访问口令" in response.body.decode()
+        assert served.request("GET", f"{where}?token=wrong").status == 403
 
 
-def test_the_link_sets_a_strict_cookie_that_later_pages_use(served):
-    first = served.request("GET", served.with_token("/"))
-    assert first.status == 200
+def test_the_link_leads_into_a_random_root_with_a_cookie_that_is_not_the_token(served, tmp_path):
+    """Browsers send a 127.0.0.1 cookie to every port: it holds a session secret of its own,
+    only for paths under a random root no other service is ever asked for."""
+    first = served.request("GET", f"/?token={served.token}")
+    assert first.status == 303
+    root = first.getheader("Location")
+    assert re.fullmatch(r"/[A-Za-z0-9_-]{16}/", root) and served.token not in root
     cookie = first.getheader("Set-Cookie")
-    assert cookie.startswith(f"jbsys_token_{served.port}={served.token};")
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    later = served.request("GET", "/jinbao", served.cookie())
+    session = re.match(r"jbsys_session=([^;]+); Path=(/[^;]+/); HttpOnly; SameSite=Strict$", cookie)
+    assert session and session[2] == root and session[1] != served.token and served.token not in cookie
+    later = served.request("GET", root + "jinbao", {"Cookie": f"jbsys_session={session[1]}"})
     assert later.status == 200 and later.getheader("Set-Cookie") is None
     assert "导入金保数据" in later.body.decode()
+    assert served.request("GET", "/jinbao", {"Cookie": f"jbsys_session={session[1]}"}).status == 403
+    assert served.request("GET", root + "jinbao", {"Cookie": f"jbsys_session={served.token}"}).status == 403
+    other = serve(tmp_path / "other")
+    try:
+        assert other.root != served.root and other.session != served.session
+    finally:
+        other.stop()
 
 
 def test_a_foreign_host_header_is_refused(served):
@@ -43,14 +60,14 @@ def test_a_foreign_host_header_is_refused(served):
 
 def test_a_change_needs_post_with_the_token_in_its_url(served):
     headers, body = multipart({"action": "check"}, [("workbook", DEMO)])
-    by_cookie = served.request("POST", "/runs", {**headers, **served.cookie()}, body)
+    by_cookie = served.request("POST", served.root + "/runs", {**headers, **served.cookie()}, body)
     assert by_cookie.status == 403  # a cookie alone could have been sent by another page
     foreign = served.request("POST", served.with_token("/runs"), {**headers, "Origin": "http://evil.example"},
                              body)
     assert foreign.status == 403
     accepted = served.request("POST", served.with_token("/runs"),
                               {**headers, "Origin": f"http://127.0.0.1:{served.port}"}, body)
-    assert accepted.status == 303 and accepted.getheader("Location").startswith("/jobs/")
+    assert accepted.status == 303 and accepted.getheader("Location").startswith(served.root + "/jobs/")
     assert served.request("GET", served.with_token("/runs")).status == 405  # no change by GET
 
 
@@ -94,5 +111,82 @@ def test_the_page_says_the_limit_before_uploading(browser, small, tmp_path):
     page.get_by_role("button", name="校验数据").click()
     status = page.locator("form .status")
     assert "超过上限 1 MB，未上传" in status.inner_text()
-    assert page.url == small.url
+    assert page.url == small.base + "/"  # still the start page: nothing was sent
     context.close()
+
+
+def test_the_browser_holds_one_cookie_for_this_servers_root_and_other_local_services_get_none(
+        browser, served):
+    """What the security trial did: the tool's page, then another service on 127.0.0.1 in the
+    same browser; that service used to receive the token as a cookie."""
+    seen = []
+
+    class Other(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Cookie")))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write("<p>另一个本机服务</p>".encode())
+
+        def log_message(self, *args):
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Other)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport=SCREEN)
+    try:
+        page = context.new_page()
+        page.goto(served.url)
+        assert page.url == served.base + "/"  # the address bar holds no token
+        cookies = context.cookies()
+        assert [(c["name"], c["path"], c["httpOnly"], c["sameSite"]) for c in cookies] == [
+            ("jbsys_session", served.root + "/", True, "Strict")]
+        assert served.token not in cookies[0]["value"]
+        for path in ("/", "/other-local-app", "/jinbao"):
+            page.goto(f"http://127.0.0.1:{other.server_port}{path}")
+        assert len(seen) == 3 and [cookie for _, cookie in seen] == [None, None, None]
+        page.goto(served.base + "/jinbao")  # this server's pages still open with the cookie
+        assert page.locator("h1").inner_text() == "导入金保数据、生成回访清单"
+    finally:
+        context.close()
+        other.shutdown()
+
+
+LINK = re.compile(r"""\b(?:href|action|formaction|data-prepare)=['"]([^'"]*)['"]|fetch\((".*?")""")
+
+
+def test_every_link_form_and_script_target_stays_under_the_root(served):
+    """A link outside the root would lose the cookie (a 403 on the next click): every page's
+    links, forms and script targets go through pages.url."""
+    headers, body = multipart({"action": "allocate"}, [("workbook", DEMO)])
+    job = served.request("POST", served.with_token("/runs"), headers, body).getheader("Location")
+    run = job_done(served, job)
+    center = re.search(r"<a href=\"([^\"]+/centers/[^\"]+)\"", served.request("GET", run, served.cookie())
+                       .body.decode())[1]
+    shown = [served.root + path for path in ("/", "/jinbao", "/nowhere", "/runs/expired")] + [job, run, center]
+    found = 0
+    for path in shown:
+        page = served.request("GET", path, served.cookie()).body.decode()
+        for link, script in LINK.findall(page):
+            target = link or json.loads(script)
+            assert target.startswith(served.root + "/"), (path, target)
+            found += 1
+    assert found > 30
+
+
+def test_a_name_longer_than_the_file_system_allows_is_cut_by_bytes_not_refused(served):
+    """81 emoji are 324 bytes: more than any file system takes, fewer than 200 characters."""
+    name = "😀" * 70 + "." + "😀" * 10 + ".xlsm"
+    boundary = "jbsys-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="action"\r\n\r\ncheck\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="workbook"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + DEMO.read_bytes() + \
+        f"\r\n--{boundary}--\r\n".encode()
+    response = served.request("POST", served.with_token("/runs"),
+                              {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body)
+    assert response.status == 303
+    page = served.request("GET", job_done(served, response.getheader("Location")), served.cookie()).body.decode()
+    shown = re.search(r"<h1>数据校验结果：(.+?)</h1>", page)[1]
+    assert shown.endswith(".xlsm") and shown.startswith("😀" * 10) and len(shown.encode()) <= 200
+    assert "年度校验通过" in page

@@ -2,14 +2,19 @@
 nothing personal in what it logs, and Ctrl+C ending it cleanly with its private folder removed."""
 from __future__ import annotations
 
+import json
+import os
 import signal
 import socket
+import time
+from pathlib import Path
 
 import openpyxl
 import pytest
 
 from jbsys_xl.cli import main
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
+from tests.support import require_soffice
 from tests.web.support import DEMO, URL_LINE, job_done, multipart, serve
 
 
@@ -68,14 +73,25 @@ def test_nothing_personal_is_logged(session):
     assert [value for value in people if value in logged] == []
 
 
-def test_another_host_warns_that_the_network_can_use_it(tmp_path):
+def test_another_host_answers_on_this_computers_addresses_and_warns_of_plain_http(tmp_path):
+    """On every interface the link names this computer's address and the Host check takes it,
+    also where the computer's own name maps to a loopback address (here as on Debian, Kylin
+    and UOS); the terminal and the page say the link travels unencrypted."""
     served = serve(tmp_path, "--host", "0.0.0.0")
+    address = outside_address()
     try:
-        assert served.request("GET", served.with_token("/")).status == 200
+        page = served.request("GET", served.with_token("/"))
+        assert page.status == 200
+        assert "以未加密的 http 传输" in page.body.decode()
+        if address is not None:
+            assert served.url.startswith(f"http://{address}:{served.port}/")
+            elsewhere = served.request("GET", served.with_token("/"), host=f"{address}:{served.port}")
+            assert elsewhere.status == 200
     finally:
         assert served.stop(signal.SIGTERM) == 0
     _, err = served.output()
     assert "警告" in err and "同一网络中任何拿到下面链接的人都能打开本页面" in err
+    assert "未加密的 http" in err
 
 
 def outside_address() -> str | None:
@@ -92,6 +108,7 @@ def outside_address() -> str | None:
 def test_the_default_listens_on_loopback_only_and_says_nothing_of_the_network(served):
     _, err = served.output()
     assert "警告" not in err
+    assert "未加密" not in served.request("GET", served.with_token("/")).body.decode()
     with socket.create_connection(("127.0.0.1", served.port), timeout=5):
         pass
     address = outside_address()
@@ -114,3 +131,54 @@ def test_the_help_is_in_chinese(capsys):
         main(["serve", "-h"])
     out = capsys.readouterr().out
     assert "--no-browser" in out and "不自动打开浏览器" in out and "默认 8765" in out
+    assert "--max-memory" in out and "默认 2048 MB" in out
+
+
+def test_a_memory_cap_too_small_for_the_reader_itself_is_refused(capsys):
+    assert main(["serve", "--no-browser", "--port", "0", "--max-memory", "100"]) == 2
+    assert "--max-memory 应不小于 512" in capsys.readouterr().err
+
+
+def processes_using(folder: Path) -> list[str]:
+    """The command lines of live processes that name ``folder`` in their command line or
+    environment (LibreOffice's profile and TMPDIR, the readers', the fork server's)."""
+    mark, found = str(folder).encode(), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            environment = (entry / "environ").read_bytes()
+            state = next(line for line in (entry / "status").read_text().splitlines() if line.startswith("State:"))
+        except (OSError, StopIteration):
+            continue
+        if (mark in command or mark in environment) and "zombie" not in state:
+            found.append(command.replace(b"\0", b" ").decode(errors="replace"))
+    return found
+
+
+def test_ctrl_c_during_a_conversion_leaves_no_process_and_no_file(tmp_path):
+    """LibreOffice runs in a session of its own: Ctrl+C reaches only the server, which must end
+    it (it went on for minutes and then wrote the 告知书 into a folder nobody removed)."""
+    require_soffice()
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("needs /proc to see the processes")
+    served = serve(tmp_path)
+    headers, body = multipart({"action": "allocate"}, [("workbook", DEMO)])
+    run = job_done(served, served.request("POST", served.with_token("/runs"), headers, body).getheader("Location"))
+    # the whole document set: one LibreOffice session converting for many seconds
+    started = served.request("POST", served.with_token(f"{run}/files/all"), {"Accept": "application/json"})
+    assert started.status == 200 and "status" in json.loads(started.body)
+    deadline = time.monotonic() + 60
+    while not any("soffice" in command for command in processes_using(served.tmp)):
+        assert time.monotonic() < deadline, "LibreOffice never started"
+        time.sleep(0.05)
+    stopped = time.monotonic()
+    assert served.stop(signal.SIGINT) == 0
+    while processes_using(served.tmp) and time.monotonic() < stopped + 5:
+        time.sleep(0.1)
+    assert processes_using(served.tmp) == []  # ended, not waited for
+    time.sleep(2)  # an orphaned LibreOffice wrote its PDF after a while
+    assert [path for path in served.tmp.rglob("*")] == []
+    out, err = served.output()
+    assert out.splitlines()[-1] == "已停止，上传的文件已全部删除。" and "Traceback" not in err
