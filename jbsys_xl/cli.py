@@ -9,6 +9,7 @@ import argparse
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +61,15 @@ def print_summary(outcome: Outcome, out=None) -> None:
           file=out)
 
 
+ALL_WARNINGS = f"全部警告见 jbsys-xl allocate 写出的结果工作簿“{contract.CHECKS_SHEET}”表。"
+
+
+def print_warnings(outcome: Outcome, found: Sequence[Check] = (), where_all: str = ALL_WARNINGS) -> None:
+    """The run's warnings on the terminal, summarised as ``allocate`` prints them, with those the
+    documents found on the way: whoever makes a document signs it knowing them (documents.md §0)."""
+    print_checks([*outcome.checks, *found], where_all)
+
+
 def refuse_invalid(outcome: Outcome, what: str) -> int:
     return refuse(outcome.checks, f"无法{what}", "请用 jbsys-xl check 查看全部。")
 
@@ -90,7 +100,7 @@ def cmd_allocate(args) -> int:
         return EXIT_FAILURE
     if not write_json(args.json, outcome):
         return EXIT_FAILURE
-    print_checks(outcome.checks, f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
+    print_warnings(outcome, where_all=f"全部警告见结果工作簿的“{contract.CHECKS_SHEET}”表。")
     print_summary(outcome)
     print(f"分配结果已写入：{output}")
     return EXIT_OK
@@ -139,7 +149,8 @@ def _document(args, outputs, what: str, make) -> int:
     from .report.notices import NoticeLayoutError
 
     source = Path(args.workbook)
-    if problem := first_problem(outputs, [source]):
+    since = [Path(args.since)] if getattr(args, "since", None) else []
+    if problem := first_problem(outputs, [source, *since]):
         return fail(problem)
     outcome = run(source, args.year)
     if not outcome.ok:
@@ -156,18 +167,46 @@ def _document(args, outputs, what: str, make) -> int:
         return fail(str(exc), EXIT_FAILURE)
 
 
+class _Refused(Exception):
+    """A --since OLD that cannot be compared: the exit code, its reason already printed."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def _since(args, outcome):
+    """What changed since ``--since OLD`` (the 公示 run), for the 附件; None without it. Raises
+    _Refused (exit 2, the reason printed) when OLD cannot be compared."""
+    if not getattr(args, "since", None):
+        return None
+    from .report.diff import DiffError, InvalidSide
+    from .report.documents import since_of
+
+    try:
+        return since_of(args.since, outcome)
+    except InvalidSide as exc:
+        raise _Refused(refuse(exc.checks, f"--since 的{exc}", "请用 jbsys-xl check 查看全部。")) from None
+    except DiffError as exc:
+        raise _Refused(fail(f"--since：{exc}")) from None
+
+
 def cmd_report(args) -> int:
-    """附件 (--pdf) and 条线确认表 (--confirmations)."""
+    """附件 (--pdf, with --since what changed since the 公示) and 条线确认表 (--confirmations)."""
     if not args.pdf and not args.confirmations:
         return fail("请给出 --pdf 附件.pdf 或 --confirmations 条线确认表.pdf（或两者）")
 
     def make(outcome) -> int:
         from .report.documents import ATTACHMENT, CONFIRMATIONS, pdfs
 
+        try:
+            since = _since(args, outcome) if args.pdf else None
+        except _Refused as refused:
+            return refused.code
         targets = {name: target for name, target in ((ATTACHMENT, args.pdf), (CONFIRMATIONS, args.confirmations))
                    if target}
-        files, checks = pdfs(outcome, targets)
-        print_checks(checks, "")
+        files, checks = pdfs(outcome, targets, since)
+        print_warnings(outcome, checks)
         for name, target in targets.items():
             write_atomic(target, files[name])
             print(f"{name}已写入：{target}")
@@ -184,7 +223,7 @@ def cmd_notices(args) -> int:
 
         files, checks = write_notices(outcome, args.output, args.center, full=args.full,
                                       districts=args.districts)
-        print_checks(checks, "")
+        print_warnings(outcome, checks)
         if not files:
             print(f"{outcome.year} 年度没有硬件建设补助记录，未生成告知书。")
             return EXIT_OK
@@ -206,7 +245,7 @@ def _one_document(args, name: str, what: str) -> int:
         except NotFinal as refused:
             return refuse(outcome.checks + refused.checks, f"无法生成{name}", "")
         write_atomic(args.output, data)
-        print_checks(checks, "")
+        print_warnings(outcome, checks)
         print(f"{name}已写入：{args.output}")
         return EXIT_OK
 
@@ -233,11 +272,15 @@ def cmd_documents(args) -> int:
         from .console import is_input
         from .report.documents import document_set, write_set
 
-        files, checks, notes = document_set(outcome)
+        try:
+            since = _since(args, outcome)
+        except _Refused as refused:
+            return refused.code
+        files, checks, notes = document_set(outcome, since)
         if any(is_input(folder / name, Path(args.workbook)) for name in files):
             return fail("文书会覆盖输入文件，请换一个文件夹")
         written = write_set(files, folder)
-        print_checks(checks, "")
+        print_warnings(outcome, checks)
         for note in notes:
             print(note)
         print(f"文书已写入：{folder}（{len(written)} 个文件：{'、'.join(p.name for p in written)}）")
@@ -316,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--pdf", metavar="附件.pdf", help="附件：分配表、硬件建设补助和资金平衡")
     report.add_argument("--confirmations", metavar="条线确认表.pdf",
                         help="条线确认表：每个考核部门一节，供各条线签字确认")
+    report.add_argument("--since", metavar="公示时的结果",
+                        help="附件加“与公示稿相比的变化”：公示时的分配工作簿、分配结果工作簿或 allocate --json 的 JSON")
     report.set_defaults(func=cmd_report)
     notices = with_source("notices", "生成各中心的告知书（公文格式 PDF，每个中心单独编页，需要 LibreOffice）")
     notices.add_argument("--center", nargs="+", action="extend",
@@ -334,11 +379,14 @@ def build_parser() -> argparse.ArgumentParser:
     payments.set_defaults(func=cmd_payments)
     documents = with_source("documents", "把全部文书写入一个文件夹（需要 LibreOffice）")
     documents.add_argument("-o", "--output", required=True, metavar="文件夹")
+    documents.add_argument("--since", metavar="公示时的结果",
+                           help="附件加“与公示稿相比的变化”（同 report --since）")
     documents.set_defaults(func=cmd_documents)
     diff = commands.add_parser("diff", help="比较同一年度的两次结果（如草案和审定稿）：哪些中心的资金变了、为什么",
                                description="比较同一年度的两次结果（如草案和审定稿）")
-    diff.add_argument("old", metavar="原结果", help="原来的工作簿（或 CSV 文件夹，或 allocate --json 写出的 JSON）")
-    diff.add_argument("new", metavar="新结果", help="新的工作簿（或 CSV 文件夹，或 JSON）")
+    diff.add_argument("old", metavar="原结果", help="原来的分配工作簿（或 CSV 文件夹）、allocate 写出的分配结果工作簿，"
+                                                   "或 allocate --json 写出的 JSON")
+    diff.add_argument("new", metavar="新结果", help="新的分配工作簿、分配结果工作簿或 JSON")
     diff.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：工作簿“参数”表中最新的年度）")
     diff.add_argument("--json", metavar="JSON文件", help="把比较结果写到此 JSON 文件")
     diff.set_defaults(func=cmd_diff)

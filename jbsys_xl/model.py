@@ -319,6 +319,9 @@ class Dataset:
     pending_complaints: list[Complaint] = field(default_factory=list)
     # Every complaint inside the period whatever its verdict, for what changed between runs
     period_complaints: list[Complaint] = field(default_factory=list)
+    # center code → the months of the period it has 业务量 > 0 in, in order (active centers;
+    # none: no 业务量 at all): who was assessed on part of the year (rules.period)
+    months: dict[str, tuple[Month, ...]] = field(default_factory=dict)
 
 
 # --- result ---------------------------------------------------------------------------------

@@ -72,8 +72,9 @@ def _other_file(path: Path, sheet_names: list[str], door: Door) -> str | None:
     mistakes for it: this tool's result (its creator is JBSys-XL) or a 金保 export."""
     from .io.reader import created_by_tool
 
-    if created_by_tool(path.read_bytes()):
-        what = "分配结果" if contract.RESULT_SHEET in sheet_names else "文件"
+    if created_by_tool(path.read_bytes()):  # named by its first sheet: 回访清单, 公示, 拨付明细 …
+        what = "分配结果" if contract.RESULT_SHEET in sheet_names else \
+            f"“{sheet_names[0]}”文件" if sheet_names else "文件"
         return f"{path.name}：这是本程序生成的{what}，不是分配工作簿；{WANTED}"
     return _export(path, door)
 

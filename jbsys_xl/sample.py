@@ -1,12 +1,17 @@
 """Synthetic sample data for the demo: one plausible year of 常州市本级 input, as .xlsx or CSV.
 
 The sample fills every input sheet of the contract and deliberately carries the cases the
-validator must report without stopping (a veto, a grade recorded below its ceiling, inactive
-centers, 金保 aliases, months typed as text, a duplicate and out-of-period volume rows, a
-complaint entered twice under one 投诉编号, a hardware subsidy capped by its spending and filed
-late), so a demo run shows warnings but no errors. The year before is a final (审定) run with
-confirmed winners; the sample year is a draft (草案). Same year and seed → same rows → same
-workbook bytes.
+validator must report without stopping (a grade recorded below its ceiling, inactive centers,
+金保 aliases, months typed as text, a duplicate and out-of-period volume rows, a complaint
+entered twice under one 投诉编号, a 扣减 row with both an amount and a rate, a hardware
+subsidy capped by its spending and filed late), so a demo run shows warnings but no errors. It
+tells one story (allocation-rules v4): XB04's veto rests on a November 12333 专项回访 decided
+否决 and a 核查记录 (否决依据); settled complaints name who verified them and when; hardware
+projects are named, the late one paid by the 工作小组's recorded decision, the unfiled one still
+to decide; the 公示 dates are set. What a draft leaves open stays open (待核实 complaints, XB03's
+不属实 callback, proposed winners, ZL08's 评定说明, the unfiled project, 结余去向): the 审定 of
+tests/support/approved.py records each. The year before is a final (审定) run with confirmed
+winners; the sample year is a draft (草案). Same year and seed → same rows → same workbook bytes.
 
     python -m jbsys_xl.sample --year 2024 -o sample.xlsx [--seed 7] [--csv FOLDER]
 """
@@ -23,7 +28,8 @@ from pathlib import Path
 import xlsxwriter
 
 from .contract import (ALIAS_SEPARATORS, CALLBACK_RESULTS, CALLBACKS, COMPLAINTS, CENTERS,
-                       CREDIT_CODE_CHARS, CREDIT_CODE_WEIGHTS, DEDUCTIONS, DEFAULT_FUND_SOURCE,
+                       CREDIT_CODE_CHARS, CREDIT_CODE_WEIGHTS, DECISIONS, DEDUCTIONS, DEFAULT_FUND_SOURCE,
+                       HARDWARE_GRANT,
                        DEFAULT_ISSUER, DEFAULT_OBJECTION_DAYS, DEFAULT_PUBLICITY_DAYS,
                        DEFAULT_TABULATOR, FIRST_YEAR, FORFEIT_RECLAIM, HARDWARE, INDICATORS,
                        INPUT_SHEETS, METHOD_SHARE, OBJECTION_OUTCOMES, OBJECTIONS, PARAMS, RATINGS,
@@ -61,6 +67,11 @@ DISTRICTS = tuple(dict.fromkeys(district for _, _, district, *_ in _CENTERS))
 OPENS_NEXT_YEAR, CLOSED_LAST_YEAR = "XB10", "ZL06"  # inactive in the sample year
 VETOED = "XB04"  # 一票否决 = 是 in the sample year
 VETO_REASON = "12333回访发现虚报业务量，实施一票否决"
+# …and its evidence: a 12333 专项回访 in November (its own batch, so a later draw leaves it be)
+# found the cases 不属实, the district's 核查记录 confirmed padding, and the working group vetoed.
+VETO_EVIDENCE = "新北区人社局核查记录〔2024〕3号；12333工单 GD202411200001"
+VETO_CASE = (8_800_061, "当事人称从未在该中心办理失业登记", "经区局实地核查，该中心 10 月份虚报失业登记业务量 126 件，"
+             "工作小组研究决定一票否决")
 # The working group graded ZL08 one step below what its hall allows (评定等次 A, ceiling A+).
 GRADED_DOWN, GRADED_DOWN_TO = "ZL08", "A"
 # Last year's confirmed 综合优胜 (recommended, eligible centers); last year is 审定.
@@ -68,6 +79,9 @@ LAST_YEAR_WINNERS = ("TN01", "TN04", "ZL01", "ZL03", "XB01", "XB03")
 APPROVAL_NUMBER = "常人社〔{year}〕88号"
 OBJECTION_CONTACT, OBJECTION_PHONE = "就业处基层平台科（示例）", "0519-12345678"
 APPROVAL_DAY = (12, 20)  # 审定日期 of last year's allocation: 20 December
+# 公示 of each year's draft: Monday to Friday of the second week of December (5 working days)
+PUBLICITY_DAYS = {2023: ((12, 11), (12, 15)), 2024: ((12, 9), (12, 13))}
+BALANCE_USE = "结转下年度统筹使用"  # 结余去向 of last year (审定); the sample year's is still to decide
 
 
 def active_centers(year: int = 2024) -> tuple:
@@ -134,20 +148,29 @@ def _indicator_source() -> list[list[str]]:
     return list(csv.reader(text.splitlines()))[1:]
 
 
+def publicity_days(year: int) -> tuple[date, date]:
+    """公示日期 and 公示截止日期 of a sample year: its second week of December, Monday to Friday."""
+    first, last = PUBLICITY_DAYS.get(year, ((12, 9), (12, 13)))
+    return date(year, *first), date(year, *last)
+
+
 def _params(year: int) -> list[Row]:
     # 年度, 资金总额, 工作绩效资金 (blank → 70%), 硬件资金上限比例, A+奖励, A奖励 (blank → defaults),
     # 优胜单位数, 优胜奖励, 投诉扣减比例, 评分方法, 扣减资金处理, 否决处理 (blank → 剔除), 金额单位,
     # 考核期起, 考核期止 (blank → defaults), 审定文号, 审定日期 (blank → 草案)
     # then 发文单位, 制表单位, 资金来源, 异议期限, 异议联系人, 异议电话, 公示期 (documents.md §0)
+    # and 公示日期, 公示截止日期, 结余去向 (v4; 支付方式 … left blank: lines to fill by hand)
     common = (6, 20_000)
     signing = (DEFAULT_ISSUER, DEFAULT_TABULATOR, DEFAULT_FUND_SOURCE, DEFAULT_OBJECTION_DAYS,
                OBJECTION_CONTACT, OBJECTION_PHONE, DEFAULT_PUBLICITY_DAYS)
     last = year - 1
     return [_row(PARAMS, last, 2_800_000, None, None, None, None, *common, 0.05,
                  METHOD_SHARE, FORFEIT_RECLAIM, VETO_EXCLUDE, 0.01, None, None,
-                 APPROVAL_NUMBER.format(year=last), date(last, *APPROVAL_DAY), *signing),
+                 APPROVAL_NUMBER.format(year=last), date(last, *APPROVAL_DAY), *signing,
+                 *publicity_days(last), BALANCE_USE),
             _row(PARAMS, year, 3_000_000, None, None, None, None, *common, "5%",
-                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01, None, None, None, None, *signing)]
+                 METHOD_SHARE, FORFEIT_RECLAIM, None, 0.01, None, None, None, None, *signing,
+                 *publicity_days(year))]
 
 
 def _indicators(year: int) -> list[Row]:
@@ -198,11 +221,16 @@ def case_id(year: int, number: int) -> str:
 
 def _callbacks(year: int) -> list[Row]:
     # 年度, 中心, 业务流水号, 回访日期, 回访结果, 说明, 处理决定, 决定说明 (left to the working
-    # group), 回访人, 工单号, 抽取批次 (the seed of the draw)
-    return [_row(CALLBACKS, year, code, case_id(year, number), date(year, 12, 2 + index),
-                 CALLBACK_RESULTS[result], note or None, None, None, f"12333坐席{7 + index:02d}",
-                 f"GD{year}12{index + 1:04d}", str(year))
-            for index, (code, number, result, note) in enumerate(CALLBACK_CASES)]
+    # group), 回访人, 工单号, 抽取批次 (the seed of the draw); first the November 专项回访 that
+    # found XB04's padding, decided 否决
+    number, note, decision = VETO_CASE
+    special = _row(CALLBACKS, year, VETOED, case_id(year, number), date(year, 11, 20), CALLBACK_RESULTS[1],
+                   note, DECISIONS[0], decision, "12333坐席03", f"GD{year}11200001", f"{year}-11 专项回访")
+    return [special] + [
+        _row(CALLBACKS, year, code, case_id(year, number), date(year, 12, 2 + index),
+             CALLBACK_RESULTS[result], note or None, None, None, f"12333坐席{7 + index:02d}",
+             f"GD{year}12{index + 1:04d}", str(year))
+        for index, (code, number, result, note) in enumerate(CALLBACK_CASES)]
 
 
 def _objections(year: int) -> list[Row]:
@@ -218,7 +246,8 @@ def _ratings(data_year: int, year: int) -> list[Row]:
     """One row per center active in ``data_year``. The sample year: a veto, a grade recorded
     below its ceiling, winners left to be proposed; the year before: confirmed winners."""
     # 年度, 中心, 服务场所, 标准化下沉, 区局推荐, 综合优胜 (blank → winners proposed), 一票否决,
-    # 否决原因, 评定等次 (blank → the grade 服务场所/标准化下沉 allow)
+    # 否决原因, 评定等次 (blank → the grade 服务场所/标准化下沉 allow), 评定说明 (ZL08's is still
+    # to write: a draft's open matter), 否决依据
     current = data_year == year
     rows = []
     for code, town, _, venue, sink, recommended in _active(data_year, year):
@@ -226,7 +255,8 @@ def _ratings(data_year: int, year: int) -> list[Row]:
         winner = YES if not current and code in LAST_YEAR_WINNERS else None
         grade = GRADED_DOWN_TO if current and code == GRADED_DOWN else None
         rows.append(_row(RATINGS, data_year, center_name(town), venue, sink, recommended, winner,
-                         YES if vetoed else NO, VETO_REASON if vetoed else None, grade))
+                         YES if vetoed else NO, VETO_REASON if vetoed else None, grade, None,
+                         VETO_EVIDENCE if vetoed else None))
     return rows
 
 
@@ -292,6 +322,11 @@ def _complaints(year: int, rng: random.Random) -> list[Row]:
     rows.sort(key=lambda row: row[_DAY])
     for number, row in enumerate(rows, start=1):
         row[_NUMBER] = f"TS{row[_DAY].year}-{number:03d}"
+    for number, row in enumerate(rows):  # who verified each settled one (附件1 四(二)2), and when
+        if row[_VERDICT] != PENDING:
+            line = row["条线"]
+            row["核实部门"] = line if row[_SOURCE] == "条线" else "机关党委、就业处" + (f"、{line}" if line else "")
+            row["核实日期"] = row[_DAY] + timedelta(days=5 + number % 4)
     twice = next(row for row in rows if row[_VERDICT] == VALID and start <= row[_DAY] <= end)
     again = {**twice, _SOURCE: "信访" if twice[_SOURCE] != "信访" else "12333"}
     rows.insert(rows.index(twice) + 1, again)  # one matter, two records: counted once
@@ -305,23 +340,29 @@ def _deductions(year: int) -> list[Row]:
             _row(DEDUCTIONS, year, "TN03", "业务台账与金保系统记录不一致", 1_500, 0.05)]
 
 
+LATE_FILING_NOTE = "逾期系区财政预算批复延迟所致，项目已按计划建成并通过验收，工作小组研究同意按实际投入补助"
+
+
 def _hardware(year: int, rng: random.Random) -> list[Row]:
-    """天宁 on plan; 钟楼 at 70% of plan (scaled); 新北 one project not filed, and a small one
-    filed late (after 31 March) whose budget (50 000) exceeds what it cost (45 000): 先建后补
-    pays the 45 000 spent."""
+    """天宁 on plan; 钟楼 at 70% of plan (scaled); 新北 one project not filed (the 工作小组 has not
+    decided yet: a draft's open matter, 0 until then), and a small one filed late (after 31
+    March), which the 工作小组 decided to pay: its budget (50 000) exceeds what it cost (45 000),
+    先建后补 pays the 45 000 spent."""
     tianning, zhonglou, xinbei = DISTRICTS
     plans = [rng.randrange(22, 33) * 10_000 for _ in range(3)]
-    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案, 备案日期, 收款单位, 统一社会信用代码
+    # 年度, 所属区, 预算补助, 计划投入, 实际投入, 已备案, 备案日期, 收款单位, 统一社会信用代码,
+    # 项目名称, 处理决定, 决定说明 (开户银行, 银行账号 left blank: lines to fill by hand)
     over = rng.randrange(4) * 5_000
     payees = {district: (f"常州市{district}人力资源和社会保障局{SAMPLE_MARK}", credit_code(900 + index))
               for index, district in enumerate(DISTRICTS)}
     return [_row(HARDWARE, year, tianning, 200_000, plans[0], plans[0] + over, YES,
-                 date(year, 3, 12), *payees[tianning]),
+                 date(year, 3, 12), *payees[tianning], "雕庄街道人社服务中心服务大厅标准化改造"),
             _row(HARDWARE, year, zhonglou, 200_000, plans[1], plans[1] * 7 // 10, YES,
-                 date(year, 2, 26), *payees[zhonglou]),
-            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO, None, *payees[xinbei]),
+                 date(year, 2, 26), *payees[zhonglou], "五星街道人社服务中心自助服务区建设"),
+            _row(HARDWARE, year, xinbei, 200_000, plans[2], plans[2], NO, None, *payees[xinbei],
+                 "春江镇人社服务中心综合窗口改造"),
             _row(HARDWARE, year, xinbei, 50_000, 40_000, 45_000, YES, date(year, 4, 18),
-                 *payees[xinbei])]
+                 *payees[xinbei], "孟河镇人社服务中心自助一体机配置", HARDWARE_GRANT, LATE_FILING_NOTE)]
 
 
 def sample_rows(year: int = 2024, seed: int = 7) -> dict[str, list[Row]]:

@@ -11,13 +11,16 @@ value is already typed — ``int`` years and counts, ``Decimal`` money / weights
 for an empty cell. Output: the §7 dict without ``checks``. Error cases raise :class:`OracleError`.
 Optional sheets (回访, 异议) may be absent from the dict. The v3 rules (the decision record an
 审定 needs, the 来源 double count, the payees of documents.md §5) are checked last, after the
-money: an error they raise is then the only one, and names the sheet the product must flag.
+money, then the v4 ones (every ground and date of a money decision): an error they raise is then
+the only one, and names the sheet the product must flag. "Today" (a 审定日期 may not be later)
+is the run's date: given, or SOURCE_DATE_EPOCH in Beijing time (documents.md §0).
 """
 from __future__ import annotations
 
 import math
+import os
 import unicodedata
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 
@@ -131,8 +134,18 @@ def credit_code_ok(code: str) -> bool:
 
 # --- the spec, clause by clause -----------------------------------------------------------------
 
-def allocate(data: dict[str, list[dict]], year: int) -> dict:
-    """The §7 result (without ``checks``) for `year`; raises OracleError where §2 says error."""
+def run_day() -> date:
+    """documents.md §0: the date of the run in Beijing time (UTC+8); SOURCE_DATE_EPOCH, when set,
+    is the moment (seconds since 1970)."""
+    beijing = timezone(timedelta(hours=8))
+    fixed = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(fixed), beijing) if fixed else datetime.now(beijing)
+    return moment.date()
+
+
+def allocate(data: dict[str, list[dict]], year: int, today: date | None = None) -> dict:
+    """The §7 result (without ``checks``) for `year`, run on `today` (default: run_day());
+    raises OracleError where §2 says error."""
     params = [r for r in data.get("参数", []) if r["年度"] == year]
     if not params:
         raise OracleError(f"参数: no row for {year}")
@@ -355,7 +368,12 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
         hw_budget += budget
         progress = min(Fraction(1), as_fraction(actual) / as_fraction(planned))
         # §6.9 先建后补: never more than was spent
-        paid = min(rnd(as_fraction(budget) * progress), rnd(actual)) if r["已备案"] else ZERO
+        amount = min(rnd(as_fraction(budget) * progress), rnd(actual))
+        # §6.9 v4: the 工作小组's 处理决定 — 不予补助 → 0; 补助 → the amount even when not filed;
+        # none → 0 when not filed, else the amount (a value outside the list is checked below)
+        decision = _text(r, "处理决定")
+        paid = (ZERO if decision == "不予补助" else amount if decision == "补助" else
+                amount if r["已备案"] else ZERO)
         hardware[district] = hardware.get(district, ZERO) + paid
     if as_fraction(hw_budget) > hw_cap * as_fraction(total_fund):
         raise OracleError("硬件: Σ 预算补助 above the cap")
@@ -373,6 +391,7 @@ def allocate(data: dict[str, list[dict]], year: int) -> dict:
         raise OracleError(f"评定: {unexplained} graded below the ceiling without 评定说明", "评定")
     vetoed_of_year = {c for c, r in rating.items() if _get(r, "一票否决", False)}
     v3_checks(data, year, final, period, center_of, item_of, vetoed_of_year)
+    v4_checks(data, year, final, p, period, center_of, today or run_day())
 
     district_rows = []
     for d in dict.fromkeys(c["所属区"] for c in active):
@@ -487,3 +506,83 @@ def v3_checks(data, year, final, period, center_of, item_of, vetoed) -> None:
             raise OracleError(f"异议: 处理结果 {outcome} is not allowed", "异议")
         if final and r["年度"] == year and (outcome is None or _text(r, "处理说明") is None):
             raise OracleError("异议: an objection of the year not settled on the final run", "异议")
+
+
+ACCOUNT_CHARS = set("0123456789 -")
+
+
+def v4_checks(data, year, final, p, period, center_of, today: date) -> None:
+    """§2 v4: every money-moving decision with its ground and date. Values in every run (the
+    硬件 处理决定 list, 支付方式, the 公示 dates' order, 银行账号 characters, one account per
+    所属区, a 审定日期 not after today); at 审定 the record (审定日期 present and not before the
+    decisions it contains nor the 公示's end, a veto's reason and evidence, who verified each
+    有理 complaint and what it was about, the 工作小组's decision on every 未备案 or late project)."""
+    # every run: values (documents.md §0, §5; allocation-rules §1)
+    opened, closed = _get(p, "公示日期"), _get(p, "公示截止日期")
+    if opened is not None and closed is not None and closed < opened:
+        raise OracleError("参数: 公示截止日期 before 公示日期", "参数")
+    if _text(p, "支付方式") not in (None, "直接支付", "转移支付"):
+        raise OracleError(f"参数: 支付方式 {_text(p, '支付方式')}", "参数")
+    for r in data.get("硬件", []):
+        if _text(r, "处理决定") not in (None, "补助", "不予补助"):
+            raise OracleError(f"硬件: 处理决定 {_text(r, '处理决定')}", "硬件")
+    for sheet in ("中心", "硬件"):
+        for r in data.get(sheet, []):
+            account = _text(r, "银行账号")
+            if account is not None and (set(account) - ACCOUNT_CHARS or not any(ch.isdigit() for ch in account)):
+                raise OracleError(f"{sheet}: 银行账号 {account}", sheet)
+    accounts: dict[tuple[str, str], set] = {}
+    for r in data.get("硬件", []):
+        if r["年度"] == year:
+            bank, account = _text(r, "开户银行"), _text(r, "银行账号")
+            if bank is not None:
+                accounts.setdefault((same_name(r["所属区"]), "bank"), set()).add(bank)
+            if account is not None:
+                accounts.setdefault((same_name(r["所属区"]), "account"), set()).add(
+                    "".join(ch for ch in account if ch.isdigit()))
+    if any(len(found) > 1 for found in accounts.values()):
+        raise OracleError("硬件: rows of one 所属区 name different accounts", "硬件")
+    approved = _get(p, "审定日期")
+    if approved is not None and approved > today:
+        raise OracleError(f"参数: 审定日期 {approved} after the run's date {today}", "参数")
+    if not final:
+        return
+
+    # at 审定: the dates of the record
+    if approved is None:
+        raise OracleError("参数: 审定日期 empty on the final run", "参数")
+    decided = [r["处理日期"] for r in data.get("异议", []) if r["年度"] == year and _get(r, "处理日期")]
+    decided += [r["回访日期"] for r in data.get("回访", [])
+                if r["年度"] == year and _text(r, "处理决定") is not None and _get(r, "回访日期")]
+    if decided and max(decided) > approved:
+        raise OracleError("参数: 审定日期 before a decision it contains", "参数")
+    if closed is not None and approved < closed:
+        raise OracleError("参数: 审定日期 before 公示截止日期", "参数")
+
+    # a veto's ground and evidence (a 回访 row of the center and year decided 否决, or 否决依据)
+    veto_decided = {center_of(r["中心"]) for r in data.get("回访", [])
+                    if r["年度"] == year and _text(r, "处理决定") == "否决"}
+    for r in data.get("评定", []):
+        if r["年度"] == year and _get(r, "一票否决", False):
+            if _text(r, "否决原因") is None:
+                raise OracleError("评定: a veto without 否决原因", "评定")
+            if _text(r, "否决依据") is None and center_of(r["中心"]) not in veto_decided:
+                raise OracleError("评定: a veto without evidence", "评定")
+
+    # each 有理 complaint inside the period: what it was about, and who verified it
+    for r in data.get("投诉", []):
+        if r["核实结论"] == "有理" and month_of(r["日期"]) in period \
+                and (_text(r, "内容") is None or _text(r, "核实部门") is None):
+            raise OracleError("投诉: a 有理 complaint without 内容 or 核实部门", "投诉")
+
+    # hardware of the year: a 未备案 or late (备案日期 after 31 March) project needs the
+    # 工作小组's 处理决定; any 处理决定 needs its 决定说明
+    for r in data.get("硬件", []):
+        if r["年度"] != year:
+            continue
+        late = _get(r, "备案日期") is not None and r["备案日期"] > date(year, 3, 31)
+        decision = _text(r, "处理决定")
+        if decision is None and (not r["已备案"] or late):
+            raise OracleError("硬件: a 未备案 or late project without 处理决定", "硬件")
+        if decision is not None and _text(r, "决定说明") is None:
+            raise OracleError("硬件: a 处理决定 without 决定说明", "硬件")

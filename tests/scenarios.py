@@ -6,8 +6,11 @@ percents (fractions of 1), ``bool`` yes/no, ``(year, month)`` months, ``date`` d
 text and ``None`` blanks. Every setting of the spec is drawn somewhere (see ``FEATURES``; each
 scenario lists the ones it exercises in ``Scenario.features``), v3 included: payees and
 统一社会信用代码, 业务量 来源, and the optional 回访 and 异议 sheets — absent, present but empty,
-or with rows of the year and of other years. Now and then one error of ``PLANTED_ERRORS`` is
-planted (for integer seeds on a fixed rota, so that 500 seeds meet every kind).
+or with rows of the year and of other years; v4 too: the 公示 dates, accounts, a veto's
+evidence, who verified a complaint, the 工作小组's 处理决定 on hardware (and the money it moves),
+and an 审定 dated after every decision it contains. Each scenario has the day it is run on
+(``today``: a 审定日期 may not be later). Now and then one error of ``PLANTED_ERRORS`` is planted
+(for integer seeds on a fixed rota, so that 500 seeds meet every kind and variant).
 
 ``write(scenario, path, layout_seed, fmt)`` renders it the way people fill such workbooks: title
 lines above the header, shuffled and padded headers, unknown columns, empty rows, months as date
@@ -39,16 +42,19 @@ SHEET_HEADERS = {  # required, optional (spec §1)
            ("工作绩效资金", "硬件资金上限比例", "A+奖励", "A奖励", "优胜单位数", "优胜奖励",
             "投诉扣减比例", "评分方法", "扣减资金处理", "否决处理", "金额单位", "考核期起", "考核期止",
             "审定文号", "审定日期", "发文单位", "制表单位", "资金来源", "异议期限", "异议联系人",
-            "异议电话", "公示期")),
+            "异议电话", "公示期", "公示日期", "公示截止日期", "结余去向", "支付方式", "功能分类科目",
+            "预算指标文号")),
     "指标": (("年度", "序号", "类别", "事项名称", "指标权重", "下沉类别"), ("考核部门", "金保事项")),
-    "中心": (("中心编码", "中心名称", "所属区"), ("启用年度", "停用年度", "收款单位", "统一社会信用代码")),
+    "中心": (("中心编码", "中心名称", "所属区"),
+           ("启用年度", "停用年度", "收款单位", "统一社会信用代码", "开户银行", "银行账号")),
     "评定": (("年度", "中心", "服务场所", "标准化下沉"),
-           ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明")),
+           ("区局推荐", "综合优胜", "一票否决", "否决原因", "评定等次", "评定说明", "否决依据")),
     "业务量": (("中心", "事项", "月份", "业务量"), ("来源",)),
-    "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号")),
+    "投诉": (("日期", "中心", "核实结论"), ("来源", "条线", "内容", "投诉编号", "核实部门", "核实日期")),
     "扣减": (("年度", "中心", "原因"), ("扣减金额", "扣减比例")),
     "硬件": (("年度", "所属区", "预算补助", "计划投入", "实际投入", "已备案"),
-           ("备案日期", "收款单位", "统一社会信用代码")),
+           ("备案日期", "收款单位", "统一社会信用代码", "项目名称", "处理决定", "决定说明", "开户银行",
+            "银行账号")),
     # optional sheets (jinbao-import.md §8, allocation-rules §1 v3)
     "回访": (("年度", "中心", "业务流水号", "回访日期", "回访结果"),
            ("说明", "处理决定", "决定说明", "回访人", "工单号", "抽取批次")),
@@ -63,7 +69,8 @@ KIND = {  # how a header's value is typed, for the writers
     "月份": "month", "业务量": "number", "日期": "date", "扣减金额": "money", "扣减比例": "pct",
     "预算补助": "money", "计划投入": "money", "实际投入": "money", "已备案": "yn",
     "审定日期": "date", "备案日期": "date", "异议期限": "int", "公示期": "int",
-    "回访日期": "date", "收到日期": "date", "处理日期": "date",
+    "回访日期": "date", "收到日期": "date", "处理日期": "date", "公示日期": "date", "公示截止日期": "date",
+    "核实日期": "date",
 }
 
 ITEMS = ("失业登记", "自主申报就业登记", "失业保险待遇申领", "大龄延长失业待遇申领",
@@ -114,6 +121,12 @@ FEATURES = frozenset({
     "objection:absent",
     "objection:empty", "objection:rows", "objection:维持", "objection:调整", "objection:open-draft",
     "objection:other-year-open",
+    # v4: the 公示 dates and accounts, a veto's evidence, who verified a complaint, the 工作小组's
+    # decisions on hardware (money follows them), an 审定 dated after what it contains
+    "params:v4", "account:center", "account:hardware", "veto:evidence", "veto:callback-evidence",
+    "veto:no-evidence-draft", "complaint:verified", "complaint:unverified-draft",
+    "hardware:named", "hardware:unfiled-granted", "hardware:unfiled-refused", "hardware:late-decided",
+    "hardware:refused", "hardware:undecided-draft", "approval:after-decisions",
 })
 PLANTED_ERRORS = ("too-many-confirmed", "ineligible-confirmed", "negative-pool", "unrated-center",
                   "grade-above-ceiling", "number-two-centers", "final-pending", "final-proposed",
@@ -122,8 +135,19 @@ PLANTED_ERRORS = ("too-many-confirmed", "ineligible-confirmed", "negative-pool",
                   "credit-code-lowercase", "credit-code-hardware", "hardware-payee-disagree",
                   "volume-imported-and-typed", "volume-two-sources", "volume-double-count-inactive",
                   "callback-veto-not-vetoed", "callback-bad-decision", "final-callback-undecided",
-                  "final-callback-inactive", "objection-bad-result", "final-objection-open")
-FEATURES = FEATURES | {f"error:{kind}" for kind in PLANTED_ERRORS}
+                  "final-callback-inactive", "objection-bad-result", "final-objection-open",
+                  # v4 (allocation-rules §2): each kind with the variants the rota takes in turn
+                  "final-approval-date", "approval-date-future", "final-veto-unfounded",
+                  "final-complaint-unrecorded", "final-hardware-undecided", "v4-bad-value",
+                  "bank-account")
+VARIANTS = {"final-approval-date": ("empty", "before-decision", "before-publicity-end"),
+            "final-veto-unfounded": ("no-reason", "no-evidence"),
+            "final-complaint-unrecorded": ("no-content", "no-verifier"),
+            "final-hardware-undecided": ("unfiled", "late", "no-note"),
+            "v4-bad-value": ("hardware-decision", "payment-method", "publicity-order"),
+            "bank-account": ("characters", "disagree")}
+FEATURES = FEATURES | {f"error:{kind}" for kind in PLANTED_ERRORS} | \
+    {f"error:{kind}:{variant}" for kind, variants in VARIANTS.items() for variant in variants}
 FINAL_ERRORS = {kind for kind in PLANTED_ERRORS if kind.startswith("final-")}  # need an 审定 run
 PLANTED_SHARE = 0.2
 SOURCE_FILES = ("金保导出-就业.xlsx", "业务量统计（1-6月）.xls", "jb_export_202407.csv",
@@ -139,6 +163,7 @@ class Scenario:
     data: dict[str, list[dict]]
     features: set[str] = field(default_factory=set)
     code_style: str = "pad"
+    today: date = date(2024, 12, 20)  # the day it is run on: SOURCE_DATE_EPOCH for the product
 
     def shuffled(self, rng) -> "Scenario":
         """The same scenario with the rows of every sheet in another order."""
@@ -147,7 +172,7 @@ class Scenario:
             rows = list(rows)
             rng.shuffle(rows)
             data[sheet] = rows
-        return Scenario(self.seed, self.year, data, set(self.features), self.code_style)
+        return Scenario(self.seed, self.year, data, set(self.features), self.code_style, self.today)
 
 
 # --- generation -------------------------------------------------------------------------------
@@ -324,6 +349,15 @@ def _objections(rng, feats: set, year: int, final: bool, active, ref):
     return rows
 
 
+def _variant(source, rng, kind: str) -> str:
+    """The variant of a planted kind: for an integer seed the block's three seeds take them in
+    turn (so 500 seeds meet each), else one at random."""
+    variants = VARIANTS[kind]
+    if isinstance(source, int):
+        return variants[source // 5 % 3 % len(variants)]
+    return rng.choice(variants)
+
+
 def _planted(source, rng) -> str | None:
     """The error to plant, if any. An integer seed plants on every fifth seed; the three such
     seeds of each block of 15 plant the same kind (in the sweep, seed % 3 picks the file format:
@@ -375,11 +409,18 @@ def generate(source, *, errors: bool = True) -> Scenario:
     feats.add(f"veto-mode:{veto_mode or 'default'}")
     final = planted in FINAL_ERRORS or rng.random() < 0.3  # the final run: 审定文号 filled
     feats.add("status:审定" if final else "status:草案")
-    if final:
+    if final:  # 审定日期: set once the decisions it contains are known (below)
         p["审定文号"] = rng.choice((f"常人社〔{year}〕12号", f"常人社发〔{year}〕88号", f"审{year}-3"))
-        p["审定日期"] = rng.choice((None, date(year, 12, rng.randint(1, 28))))
     elif rng.random() < 0.1:
         p["审定日期"] = date(year, 12, 5)  # a date alone leaves it a draft (with a warning)
+    if rng.random() < 0.4:  # documents.md §0 v4: the 公示's dates, the 结余, what 财政 pays by
+        feats.add("params:v4")
+        p["公示日期"] = date(year, 12, rng.randint(1, 9))
+        p["公示截止日期"] = p["公示日期"] + timedelta(rng.randint(0, 7))
+        p["结余去向"] = rng.choice((None, "结转下年度统筹使用", "收回财政"))
+        p["支付方式"] = rng.choice((None, "直接支付", "转移支付"))
+        p["功能分类科目"] = rng.choice((None, "2080799"))
+        p["预算指标文号"] = rng.choice((None, f"常财社〔{year}〕12号"))
 
     tiny = rng.random() < 0.25
     three = 0.15
@@ -460,6 +501,9 @@ def generate(source, *, errors: bool = True) -> Scenario:
             if rng.random() < 0.7:
                 feats.add("credit-code:center")
                 row["统一社会信用代码"] = credit_code(rng)
+            if rng.random() < 0.3:  # v4: the unit's account (digits, spaces or '-')
+                feats.add("account:center")
+                row["开户银行"], row["银行账号"] = rng.choice(BANKS), account_number(rng)
     rng.shuffle(centers)
     active = [c for c in centers if not ("启用年度" in c and c["启用年度"] > year
                                          or "停用年度" in c and c["停用年度"] < year)]
@@ -578,7 +622,9 @@ def generate(source, *, errors: bool = True) -> Scenario:
             feats.add("veto")
         row = {"年度": year, "中心": ref(c), "服务场所": venue, "标准化下沉": standard,
                "一票否决": veto if veto or rng.random() < 0.5 else None,
-               "否决原因": "回访发现虚报业务量" if veto else None}
+               "否决原因": "回访发现虚报业务量" if veto else None,
+               # v4: its evidence; at 审定 a 回访 row decided 否决 may stand for it (below)
+               "否决依据": rng.choice((None, f"核查记录〔{year}〕{rng.randint(1, 9)}号")) if veto else None}
         ratings.append(row)
         rated[code] = row
         ceiling[code] = ("A+" if venue == "独立服务大厅" and standard else
@@ -670,6 +716,15 @@ def generate(source, *, errors: bool = True) -> Scenario:
         feats.add("redistribute:all-penalised")
         for c in active:
             complaints.append({"日期": first_day, "中心": ref(c), "核实结论": "有理"})
+    for r in complaints:  # v4: what a 有理 one was about and who verified it (required at 审定)
+        if r["核实结论"] == "有理":
+            if final or rng.random() < 0.7:
+                feats.add("complaint:verified")
+                r.setdefault("内容", "窗口人员服务态度生硬")
+                r["核实部门"] = rng.choice(("机关党委、就业处", "就管中心", "社保中心"))
+                r["核实日期"] = r["日期"] + timedelta(rng.randint(1, 15))
+            else:
+                feats.add("complaint:unverified-draft")
 
     # --- 扣减 ------------------------------------------------------------------------------
     deductions = []
@@ -724,6 +779,10 @@ def generate(source, *, errors: bool = True) -> Scenario:
                 row["备案日期"] = date(year, rng.randint(1, 6), rng.randint(1, 28))
                 feats.add("hardware:filed-late" if row["备案日期"] > date(year, 3, 31)
                           else "hardware:filed-on-time")
+            if rng.random() < 0.6:
+                feats.add("hardware:named")
+                row["项目名称"] = f"{d}{rng.choice(TOWNS)}人社服务中心{rng.choice(('大厅改造', '自助区建设', '窗口改造'))}"
+            _decide(rng, feats, row, year, final)
             hardware.append(row)
     of_year = [r for r in hardware if r["年度"] == year]
     if of_year and rng.random() < 0.5:  # documents.md §5: one payee per 所属区, on every row
@@ -734,8 +793,12 @@ def generate(source, *, errors: bool = True) -> Scenario:
             rows = [r for r in of_year if r["所属区"] == d]
             if len(rows) > 1 and (payee or code):
                 feats.add("hardware:payee-agree")
+            bank, account = ((rng.choice(BANKS), account_number(rng)) if rng.random() < 0.4 else (None, None))
+            if bank:
+                feats.add("account:hardware")
             for r in rows:
                 r["收款单位"], r["统一社会信用代码"] = payee, code
+                r["开户银行"], r["银行账号"] = bank, rng.choice((account, account and account.replace(" ", "")))
     if rng.random() < 0.2:
         feats.add("other-year-rows")
         hardware.append({"年度": year - 1, "所属区": districts[0], "预算补助": total,
@@ -752,6 +815,28 @@ def generate(source, *, errors: bool = True) -> Scenario:
     objections = _objections(rng, feats, year, final, active, ref)
     if objections is not None:
         data["异议"] = objections
+
+    # --- v4: a veto's evidence, and the day of the 审定 and of the run ----------------------------
+    decided_veto = {ref_code(r["中心"]) for r in data.get("回访", [])
+                    if r["年度"] == year and r.get("处理决定") == "否决"}
+    for code, row in rated.items():
+        if vetoed[code] and not row["否决依据"]:
+            if code in decided_veto:
+                feats.add("veto:callback-evidence")
+            elif final:  # the 审定 needs it written down
+                row["否决依据"] = f"12333工单 GD{year}1201{rng.randint(0, 99):02d}"
+            else:
+                feats.add("veto:no-evidence-draft")
+        elif vetoed[code]:
+            feats.add("veto:evidence")
+    if final:  # not before any decision it contains, nor before the 公示 ends
+        feats.add("approval:after-decisions")
+        decided = [r["处理日期"] for r in data.get("异议", []) if r["年度"] == year and r.get("处理日期")]
+        decided += [r["回访日期"] for r in data.get("回访", [])
+                    if r["年度"] == year and r.get("处理决定") and r.get("回访日期")]
+        p["审定日期"] = max([date(year, 12, rng.randint(10, 28)), *decided,
+                         *([p["公示截止日期"]] if p.get("公示截止日期") else [])])
+    today = max(date(year, 12, 20), p.get("审定日期") or date(year, 12, 20)) + timedelta(rng.randint(0, 40))
 
     # --- a planted error, now and then ---------------------------------------------------------
     if planted:
@@ -877,12 +962,120 @@ def generate(source, *, errors: bool = True) -> Scenario:
             settled = rng.choice(({}, {"处理结果": "维持"}, {"处理说明": "正在核实"}))
             data.setdefault("异议", []).append(_objection(rng, year, ref(rng.choice(active)),
                                                         **settled))
+        elif kind in VARIANTS or kind == "approval-date-future":
+            variant = _variant(source, rng, kind) if kind in VARIANTS else None
+            today = _plant_v4(rng, kind, variant, data, p, year, today, active, rated, vetoed, ref,
+                              ref_code, districts, first_day, last_day, centers)
+            if variant:
+                feats.add(f"error:{kind}:{variant}")
         else:
             kind = "negative-pool"
             p["工作绩效资金"] = Decimal(0)
             p["A+奖励"], p["A奖励"] = Decimal(5), Decimal(3)
         feats.add(f"error:{kind}")
-    return Scenario(source if not hasattr(source, "random") else None, year, data, feats, code_style)
+    return Scenario(source if not hasattr(source, "random") else None, year, data, feats, code_style,
+                    today)
+
+
+BANKS = ("中国工商银行常州分行", "中国农业银行常州天宁支行", "江苏银行常州分行")
+
+
+def account_number(rng) -> str:
+    """A unit's 银行账号 as people type it: digits, grouped by spaces or '-', or not at all."""
+    digits = "".join(str(rng.randint(0, 9)) for _ in range(rng.choice((13, 17, 19))))
+    sep = rng.choice(("", " ", "-"))
+    return sep.join(digits[i:i + 4] for i in range(0, len(digits), 4))
+
+
+def _decide(rng, feats: set, row: dict, year: int, final: bool) -> None:
+    """The 工作小组's 处理决定 on a 硬件 row (§6.9 v4): a 未备案 or late project is decided at
+    审定 (补助 or 不予补助, with its 决定说明), in a draft it may be still open; now and then an
+    on-time project is refused too. The money follows the decision."""
+    late = row.get("备案日期") is not None and row["备案日期"] > date(year, 3, 31)
+    if not row["已备案"] or late:
+        if final or rng.random() < 0.5:
+            decision = rng.choice(("补助", "不予补助"))
+            feats.add("hardware:late-decided" if late else
+                      "hardware:unfiled-granted" if decision == "补助" else "hardware:unfiled-refused")
+            row.update(处理决定=decision, 决定说明="工作小组研究决定")
+        else:
+            feats.add("hardware:undecided-draft")
+    elif rng.random() < 0.1:
+        feats.add("hardware:refused")
+        row.update(处理决定="不予补助", 决定说明="项目不属于基层平台建设范围")
+
+
+def _plant_v4(rng, kind, variant, data, p, year, today, active, rated, vetoed, ref, ref_code,
+              districts, first_day, last_day, centers) -> date:
+    """Plant one v4 error (allocation-rules §2 v4) in a scenario that has none; returns the day
+    the scenario is run on (a 审定日期 in the future moves no day: it is after it)."""
+    hardware = data["硬件"]
+
+    def project(**row) -> dict:
+        """A 硬件 row of no money (预算补助 0) that is fine but for what the plant sets."""
+        found = {"年度": year, "所属区": districts[0], "预算补助": Decimal(0), "计划投入": Decimal(1),
+                 "实际投入": Decimal(0), "已备案": True, "项目名称": "标识标牌更新", **row}
+        hardware.append(found)
+        return found
+
+    approved = p.get("审定日期")
+    if kind == "final-approval-date" and variant == "empty":
+        p["审定日期"] = None
+    elif kind == "final-approval-date" and variant == "before-decision":
+        later = approved + timedelta(rng.randint(1, 5))
+        kept = [c for c in active if not vetoed[c["中心编码"]]]
+        if kept and rng.random() < 0.5:
+            data.setdefault("回访", []).append(_callback(rng, year, ref(rng.choice(kept)), "不属实",
+                                                       处理决定="不否决", 决定说明="经核实不予否决"))
+            data["回访"][-1]["回访日期"] = later
+        else:
+            data.setdefault("异议", []).append(_objection(rng, year, ref(rng.choice(active)), 处理结果="维持",
+                                                        处理说明="经复核无误", 处理日期=later))
+            data["异议"][-1]["收到日期"] = approved - timedelta(2)
+    elif kind == "final-approval-date":  # before the 公示 ends
+        p["公示日期"], p["公示截止日期"] = approved - timedelta(3), approved + timedelta(rng.randint(1, 4))
+    elif kind == "approval-date-future":
+        p["审定日期"] = today + timedelta(rng.randint(1, 60))
+    elif kind == "final-veto-unfounded":
+        free = [c["中心编码"] for c in active if vetoed[c["中心编码"]] or not rated[c["中心编码"]].get("综合优胜")]
+        code = rng.choice(free) if free else rng.choice(active)["中心编码"]
+        row = rated[code]
+        row.update(一票否决=True, 综合优胜=None, 否决原因="回访发现虚报业务量", 否决依据="核查记录〔2024〕9号")
+        if variant == "no-reason":
+            row["否决原因"] = None
+        else:
+            row["否决依据"] = None
+            for r in data.get("回访", []):
+                if r["年度"] == year and ref_code(r["中心"]) == code and r.get("处理决定") == "否决":
+                    r["处理决定"] = None
+    elif kind == "final-complaint-unrecorded":
+        day = first_day + timedelta(rng.randint(0, (last_day - first_day).days))
+        row = {"日期": day, "中心": ref(rng.choice(active)), "核实结论": "有理", "内容": "窗口未按时开放",
+               "核实部门": "就管中心"}
+        row["内容" if variant == "no-content" else "核实部门"] = None
+        data["投诉"].append(row)
+    elif kind == "final-hardware-undecided":
+        if variant == "unfiled":
+            project(已备案=False)
+        elif variant == "late":
+            project(备案日期=date(year, rng.randint(4, 6), rng.randint(1, 28)))
+        else:
+            project(处理决定=rng.choice(("补助", "不予补助")))
+    elif kind == "v4-bad-value":
+        if variant == "hardware-decision":
+            project(年度=rng.choice((year, year - 1)), 处理决定=rng.choice(("待定", "研究中", "缓拨")),
+                    决定说明="待研究")
+        elif variant == "payment-method":
+            p["支付方式"] = rng.choice(("银行转账", "国库集中支付"))
+        else:
+            p["公示日期"], p["公示截止日期"] = date(year, 12, 10), date(year, 12, rng.randint(1, 9))
+    elif variant == "characters":  # bank-account
+        row = rng.choice(centers) if rng.random() < 0.5 else project()
+        row["银行账号"] = rng.choice(("6228 4800 12O4 5678", "账号待补", "3204-0101-04OO"))
+    else:  # two rows of one 所属区 naming two accounts
+        first = project(开户银行=BANKS[0], 银行账号=account_number(rng))
+        project(开户银行=BANKS[0], 银行账号=first["银行账号"] + "1")
+    return today
 
 
 # --- rendering ----------------------------------------------------------------------------------

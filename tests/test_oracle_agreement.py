@@ -11,7 +11,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,13 +42,31 @@ def render(scenario, tmp_path: Path, layout_seed, fmt: str) -> Path:
     return scenarios.write(scenario, target, layout_seed, fmt)
 
 
-def product(path: Path, year: int) -> dict:
-    return result_dict(run(path, year))
+def epoch(today: date) -> str:
+    """SOURCE_DATE_EPOCH for 10:00 Beijing time on ``today``."""
+    moment = datetime.combine(today, time(10), timezone(timedelta(hours=8)))
+    return str(int(moment.timestamp()))
+
+
+@contextmanager
+def run_on(today: date):
+    """The product runs on ``today`` (a 审定日期 may not be later): SOURCE_DATE_EPOCH set."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch(today)
+    try:
+        yield
+    finally:
+        os.environ["SOURCE_DATE_EPOCH"] = before  # conftest.py always sets it
+
+
+def product(path: Path, year: int, today: date) -> dict:
+    with run_on(today):
+        return result_dict(run(path, year))
 
 
 def expected(scenario) -> dict:
     try:
-        return oracle.allocate(scenario.data, scenario.year)
+        return oracle.allocate(scenario.data, scenario.year, scenario.today)
     except oracle.OracleError as error:
         return {"ok": False, "why": str(error), "sheet": error.sheet}
 
@@ -95,7 +116,7 @@ def differences(want: dict, got: dict) -> list[str]:
 def sweep(seed: int, tmp_path: Path):
     scenario = scenarios.generate(seed)
     fmt, layout_seed = layout(seed)
-    got = product(render(scenario, tmp_path, layout_seed, fmt), scenario.year)
+    got = product(render(scenario, tmp_path, layout_seed, fmt), scenario.year, scenario.today)
     want = expected(scenario)
     return scenario, fmt, differences(want, got)
 
@@ -149,7 +170,7 @@ def product_of(rng, tmp_path: Path, name: str, scenario=None, layout_seed=None, 
     folder.mkdir(exist_ok=True)
     path = render(scenario, folder, layout_seed if layout_seed is not None else rng.getrandbits(32),
                   fmt)
-    return scenario, path, product(path, scenario.year)
+    return scenario, path, product(path, scenario.year, scenario.today)
 
 
 def _folder(tmp_path_factory):
@@ -190,7 +211,8 @@ def test_money_adds_up(rng, tmp_path_factory):
     assert pools["total_fund"] - pools["paid_total"] == pools["balance"]
     rows = [r for r in scenario.data["硬件"] if r["年度"] == scenario.year]
     assert pools["hardware_total"] <= pools["hardware_budget"] + 50 * len(rows)  # ≤ u/2 a row
-    spent = sum(cents(f"{Decimal(r['实际投入']):.2f}") for r in rows if r["已备案"])
+    paid = [r for r in rows if r.get("处理决定") == "补助" or r["已备案"] and r.get("处理决定") != "不予补助"]
+    spent = sum(cents(f"{Decimal(r['实际投入']):.2f}") for r in paid)
     assert pools["hardware_total"] <= spent + 50 * len(rows)  # 先建后补: never above what was spent
     districts = got["districts"]
     assert [d["district"] for d in districts] == list(dict.fromkeys(c["district"] for c in centers))
@@ -220,8 +242,8 @@ def test_row_order_does_not_matter(rng, tmp_path_factory):
 @PROPERTY_SETTINGS
 @given(rng=st.randoms(use_true_random=False))
 def test_same_input_same_json(rng, tmp_path_factory):
-    _, path, first = product_of(rng, _folder(tmp_path_factory), "in")
-    again = product(path, first["year"])
+    scenario, path, first = product_of(rng, _folder(tmp_path_factory), "in")
+    again = product(path, first["year"], scenario.today)
     assert json.dumps(first, ensure_ascii=False, sort_keys=False) == \
         json.dumps(again, ensure_ascii=False, sort_keys=False)
 
@@ -245,10 +267,11 @@ def test_cli_json_is_the_library_dict(ok, fmt, tmp_path):
     out = tmp_path / "out.json"
     done = subprocess.run([sys.executable, "-m", "jbsys_xl.cli", "allocate", str(path),
                            "--year", str(scenario.year), "--json", str(out),
-                           "-o", str(tmp_path / "result.xlsx")], capture_output=True, text=True)
+                           "-o", str(tmp_path / "result.xlsx")], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": epoch(scenario.today)})
     assert done.returncode == (0 if ok else 2), (seed, done.stderr[-2000:])
     written = json.loads(out.read_text("utf-8"))
-    assert written == product(path, scenario.year)
+    assert written == product(path, scenario.year, scenario.today)
     assert not differences(expected(scenario), written), seed
 
 

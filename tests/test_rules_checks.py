@@ -208,15 +208,19 @@ def test_indicator_with_no_volume_is_a_warning(tmp_path):
                  "指标“乙”（序号 2）考核期内全市业务量为 0，其权重 30 分不计入任何中心的得分")
 
 
-def test_late_filing_date_is_a_warning(tmp_path):
-    def row(day):
+def test_late_filing_date_without_a_decision_is_a_warning_in_a_draft(tmp_path):
+    """v4: paying a late project is the 工作小组's recorded decision (an error at 审定)."""
+    def row(day, name):
         return {"年度": YEAR, "所属区": "天宁区", "预算补助": D(1000), "计划投入": D(1000),
-                "实际投入": D(1000), "已备案": True, "备案日期": day}
-    data = base(硬件=[row(date(2024, 3, 31)), row(date(2024, 4, 1))])
+                "实际投入": D(1000), "已备案": True, "备案日期": day, "项目名称": name}
+    data = base(硬件=[row(date(2024, 3, 31), "甲项目"), row(date(2024, 4, 1), "乙项目")])
     outcome = passes(data, tmp_path)
     late = [c for c in outcome.warnings if c.sheet == "硬件"]
     assert [(c.cell, c.message) for c in late] == [
-        (cell(data, "硬件", 1, "备案日期"), "天宁区的备案日期 2024-04-01 晚于 2024 年 3 月 31 日，请核实是否仍予补助")]
+        (cell(data, "硬件", 1, "备案日期"), "天宁区的“乙项目”备案日期 2024-04-01 晚于 2024 年3月31日，尚无工作小组的"
+         "处理决定：补助或不予补助须由工作小组决定，请在处理决定填“补助”或“不予补助”并写明决定说明"
+         "（“硬件”表没有“处理决定”列，请增加这一列）（未决定前按计算的金额补助）")]
+    assert outcome.allocation.pools.hardware_total == D(2000)
 
 
 def test_deduction_beyond_what_complaints_left_is_a_warning(tmp_path):

@@ -7,7 +7,6 @@ are collected in one pass; the caller stops when any is an error.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from .. import contract as k
@@ -46,11 +45,11 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     active_codes = {c.code for c in active}
     callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], year, lookup), year, ratings, checks)
     objections = read_objections(tables[k.OBJECTIONS], year, lookup)
-    volumes = {}
+    volumes, months = {}, {}
     if tables[k.VOLUMES] is not None:
         period = settings.period if settings else default_period(year)
         volumes = aggregate_volumes(tables[k.VOLUMES], year, period, indicators, all_item_names,
-                                    lookup, active_codes, checks)
+                                    lookup, active_codes, checks, months)
     if settings is None or tables[k.CENTERS] is None:
         return None, checks.finish()
 
@@ -67,7 +66,8 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
                       volumes=volumes, complaints=complaints,
                       deductions=[d for d in deductions if d.center in active_codes],
                       hardware=hardware, all_centers=centers, origins=origins, callbacks=callbacks,
-                      objections=objections, pending_complaints=pending, period_complaints=in_period)
+                      objections=objections, pending_complaints=pending, period_complaints=in_period,
+                      months=months)
     return dataset, checks.finish()
 
 
@@ -167,12 +167,9 @@ def _settings(table: Table | None, year: int, checks: Checks):
                        "优胜奖励未填写，按 0 元计（办法只规定“适当奖励”，请填写金额）")
     elif winner_award == 0:
         checks.warning(k.PARAMS, row.cell("优胜奖励"), "优胜奖励为 0 元，优胜单位不获奖励")
-    if approval_date is not None and not approval_number:
+    if approval_date is not None and not approval_number:  # (an empty 审定日期 at 审定: rules.signoff)
         checks.warning(k.PARAMS, row.cell("审定日期"),
                        "已填写审定日期但审定文号为空：本次结果仍为草案；审定后请填写审定文号")
-    elif approval_number and approval_date is None:
-        checks.warning(k.PARAMS, origins[(k.PARAMS, "审定日期")][1],
-                       f"已填写审定文号“{approval_number}”但未填写审定日期，结果上将不显示审定日期")
     settings = Settings(
         year=year,
         total_fund=total,
@@ -491,10 +488,6 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
             result.append(HardwareRow(district, budget, planned, actual, filed, filed_on, payee,
                                       code_of_payee, project, decision, decision_note, bank, account,
                                       row.cells()))
-            if filed_on is not None and filed_on > date(year, *k.HARDWARE_FILING_DEADLINE):
-                checks.warning(k.HARDWARE, row.cell("备案日期"),
-                               f"{district}的备案日期 {filed_on.isoformat()} 晚于 {year} 年 "
-                               f"{k.HARDWARE_FILING_DEADLINE[0]} 月 {k.HARDWARE_FILING_DEADLINE[1]} 日，请核实是否仍予补助")
     return result
 
 

@@ -21,9 +21,12 @@ _OTHER_YEAR = -2  # an indicator name of another year: fine outside the period o
 
 def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
                       indicators: list[Indicator], all_item_names: set[str], lookup,
-                      active_codes: set[str], checks: Checks) -> dict[tuple[str, str], int]:
+                      active_codes: set[str], checks: Checks,
+                      busy_months: dict[str, tuple[Month, ...]] | None = None
+                      ) -> dict[tuple[str, str], int]:
     """Σ 业务量 (a whole count) per (center code, indicator name) over the period's rows of
-    active centers.
+    active centers; ``busy_months``, if given, gets each such center's months with 业务量 > 0 (a
+    center assessed on part of the year, allocation-rules §2 v4).
     Every row's values are checked; without indicators of the year only those checks run."""
     if table.data_height <= 0:
         checks.error(k.VOLUMES, table.header_cell("业务量"), _NOTHING_IN_PERIOD.format(
@@ -118,6 +121,12 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
     for r in np.flatnonzero(dup):
         checks.warning(k.VOLUMES, table.cell(first + r, "业务量"), f"{what(r)}的业务量重复填报，已合计",
                        "业务量")
+    if busy_months is not None:
+        busy = use & (parsed["业务量"].value > 0)
+        span = end - start + 1
+        for key in np.unique(center[busy].astype(np.int64) * span + month[busy] - start).tolist():
+            code, at = codes[key // span], start + key % span
+            busy_months[code] = busy_months.get(code, ()) + ((at // 12, at % 12 + 1),)
     width = max(len(names), 1)
     return {(codes[p // width], names[p % width]): total
             for p, total in _exact_sums(pair[use], parsed["业务量"], use).items()}

@@ -3,7 +3,9 @@
 The integer part is read digit by digit: a run of zeros inside the number is one 零 (also across
 an empty 万 group), zeros at its end are not written, and 万/亿 close a group that holds a digit.
 Where the 人民银行 rules leave a choice we take one: no 零 between 元 and 角, and a 零 after
-万/亿 when the 仟 digit is 0 (¥107,000.53 → 壹拾万零柒仟元伍角叁分).
+万/亿 when the 仟 digit is 0 (¥107,000.53 → 壹拾万零柒仟元伍角叁分). An amount that ends in 元
+or in 角 ends in 整 (会计基础工作规范 第五十二条: 到元或者角为止的，在“元”或者“角”字之后应当写
+“整”字): ¥12.50 → 壹拾贰元伍角整, the form a 财政 reviewer checks against.
 """
 from __future__ import annotations
 
@@ -47,5 +49,5 @@ def capitals(amount: Decimal) -> str:
     if not jiao and not cents:
         return PREFIX + (head or "零元") + "整"
     tail = (DIGITS[jiao] + "角" if jiao else (DIGITS[0] if head else ""))
-    tail += DIGITS[cents] + "分" if cents else ""
+    tail += DIGITS[cents] + "分" if cents else "整"  # 角 without 分: X角整
     return PREFIX + head + tail

@@ -22,11 +22,11 @@ from ..io.atomic import write_atomic
 from ..model import Check
 from ..office import fonts
 from ..pipeline import Outcome
-from .attachment import ATTACHMENT, attachment_bytes
+from .attachment import ATTACHMENT, Change, Since, attachment_bytes
 from .confirmations import confirmations_bytes
 from .letter import face_checks
 from .notices import HARDWARE_NOTICE, NOTICE, check_pages, districts_workbook, notices_workbook
-from .payments import PAYMENTS, payments_bytes
+from .payments import PAYMENTS, payments_bytes, payments_xlsx
 from .payments import refusal as payment_refusal
 from .pdf import render
 from .publicity import PUBLICITY, publicity_bytes, publicity_refusal
@@ -58,22 +58,25 @@ def refusal(outcome: Outcome, name: str) -> list[Check]:
     return []
 
 
-def workbook(outcome: Outcome, name: str, faces: fonts.Faces | None = None) -> tuple[bytes, list[Check]]:
+def workbook(outcome: Outcome, name: str, since: Since | None = None,
+             faces: fonts.Faces | None = None) -> tuple[bytes, list[Check]]:
     """The document ``name`` (附件, 告知书, 硬件建设补助告知书, 条线确认表, 公示, 拨付明细) laid out as a
-    workbook, and the warnings found on the way. The letters are set in ``faces`` (the run's, for
-    printing), else in the faces of a Chinese office (a workbook handed out as it is). Raises
-    NotFinal for a document the stage does not allow (:func:`refusal`)."""
-    data, checks, _ = _layout(outcome, name, faces or fonts.standard_faces())
+    workbook, and the warnings found on the way. The 附件 adds, with ``since``, what changed
+    since the 公示. The letters are set in ``faces`` (the run's, for printing), else in the
+    faces of a Chinese office (a workbook handed out as it is). Raises NotFinal for a document
+    the stage does not allow (:func:`refusal`)."""
+    data, checks, _ = _layout(outcome, name, faces or fonts.standard_faces(), since)
     return data, checks
 
 
-def _layout(outcome: Outcome, name: str, faces: fonts.Faces) -> tuple[bytes, list[Check], list[int]]:
+def _layout(outcome: Outcome, name: str, faces: fonts.Faces, since: Since | None = None
+            ) -> tuple[bytes, list[Check], list[int]]:
     """:func:`workbook`, and the pages each letter of a 告知书 takes (the printed PDF must match)."""
     allocation = outcome.allocation
     if refused := refusal(outcome, name):
         raise NotFinal(refused)
     if name == ATTACHMENT:
-        return attachment_bytes(outcome), [], []
+        return (*attachment_bytes(outcome, since), [])
     if name == NOTICE:
         data, pages = notices_workbook(outcome, list(allocation.centers), faces=faces)
         return data, [], pages
@@ -89,31 +92,51 @@ def _layout(outcome: Outcome, name: str, faces: fonts.Faces) -> tuple[bytes, lis
     raise ValueError(f"no document {name!r}")
 
 
+def xlsx(outcome: Outcome, name: str) -> tuple[bytes, list[Check]]:
+    """公示 or 拨付明细 as the .xlsx people open: the 公示 as printed (in an office's faces),
+    the 拨付明细 with the list 财务 pastes into the 一体化 system first. Raises NotFinal for a
+    document the stage does not allow."""
+    if refused := refusal(outcome, name):
+        raise NotFinal(refused)
+    if name == PAYMENTS:
+        return payments_xlsx(outcome)
+    if name not in AS_WORKBOOK:
+        raise ValueError(f"{name} is offered as PDF only")
+    return workbook(outcome, name)
+
+
+def workbooks(outcome: Outcome, names: Iterable[str], since: Since | None = None,
+              faces: fonts.Faces | None = None) -> tuple[dict[str, bytes], dict[str, list[int]], list[Check]]:
+    """The documents ``names`` as workbooks to print (the letters in ``faces``), the pages each
+    letter of a 告知书 takes, and the warnings found on the way."""
+    books, pages, checks = {}, {}, []
+    for name in names:
+        books[name], found, pages[name] = _layout(outcome, name, faces or fonts.standard_faces(), since)
+        checks += found
+    return books, pages, checks
+
+
 def _faces(names) -> fonts.Faces | None:
     """The run's faces when a letter is among ``names`` (found once per run), else None."""
     return fonts.faces() if any(name in LETTERS for name in names) else None
 
 
-def pdfs(outcome: Outcome, names: Iterable[str]) -> tuple[dict[str, bytes], list[Check]]:
+def pdfs(outcome: Outcome, names: Iterable[str], since: Since | None = None
+         ) -> tuple[dict[str, bytes], list[Check]]:
     """The PDFs of the documents ``names``, printed in one LibreOffice session, and the
     warnings found on the way (a stand-in face, once). Raises NotFinal (before printing
     anything), LibreOfficeMissing, LibreOfficeError or NoticeLayoutError."""
     names = list(names)
-    faces = _faces(names) or fonts.standard_faces()
-    books, pages, checks = {}, {}, []
-    for name in names:
-        books[name], found, pages[name] = _layout(outcome, name, faces)
-        checks += found
-    return _print(books, pages), checks + (face_checks(faces) if _faces(names) else [])
+    faces = _faces(names)
+    books, pages, checks = workbooks(outcome, names, since, faces)
+    return _print(books, pages), checks + (face_checks(faces) if faces else [])
 
 
 def document_bytes(outcome: Outcome, name: str, suffix: str = ".pdf") -> tuple[bytes, list[Check]]:
     """One document as the file ``suffix`` (.pdf, or .xlsx for 公示 and 拨付明细) names, and
     its warnings."""
     if suffix.lower() == ".xlsx":
-        if name not in AS_WORKBOOK:
-            raise ValueError(f"{name} is offered as PDF only")
-        return workbook(outcome, name)
+        return xlsx(outcome, name)
     files, checks = pdfs(outcome, [name])
     return files[name], checks
 
@@ -127,7 +150,8 @@ def _print(books: dict[str, bytes], pages: dict[str, list[int]]) -> dict[str, by
     return printed
 
 
-def document_set(outcome: Outcome) -> tuple[dict[str, bytes], list[Check], list[str]]:
+def document_set(outcome: Outcome, since: Since | None = None
+                 ) -> tuple[dict[str, bytes], list[Check], list[str]]:
     """File name → bytes of every document a valid outcome's stage allows: 附件, 告知书,
     硬件建设补助告知书 (when the year has hardware rows), 条线确认表, and 公示 (PDF and xlsx)
     before 审定 once nothing that moves money is open, or 拨付明细 (PDF and xlsx) once 审定;
@@ -143,15 +167,30 @@ def document_set(outcome: Outcome) -> tuple[dict[str, bytes], list[Check], list[
         else:
             names.append(name)
     faces = fonts.faces()
-    books, pages, checks = {}, {}, []
-    for name in names:
-        books[name], found, pages[name] = _layout(outcome, name, faces)
-        checks += found
+    books, pages, checks = workbooks(outcome, names, since, faces)
     files = {f"{name}-{year}.pdf": data for name, data in _print(books, pages).items()}
     for name in AS_WORKBOOK:
         if name in books:
-            files[f"{name}-{year}.xlsx"] = workbook(outcome, name)[0] if name in LETTERS else books[name]
+            files[f"{name}-{year}.xlsx"] = xlsx(outcome, name)[0]
     return files, checks + face_checks(faces), notes
+
+
+def since_of(old: str | Path, outcome: Outcome) -> Since:
+    """What changed since OLD (the 公示 run: an allocation workbook or a --json result of the
+    same year, read as ``diff`` reads it): each center whose 合计 moved and the inputs behind
+    it. Raises DiffError (InvalidSide for a workbook with errors)."""
+    from decimal import Decimal
+
+    from .diff import Side, compare, load
+    from .json_result import result_dict
+
+    before = load(old, outcome.year, "原结果")
+    found = compare(before, Side(outcome.book.label, result_dict(outcome), outcome.dataset))
+    changes = [Change(c["code"], c["name"],
+                      *(Decimal(value) if value is not None else None for value in c["fields"]["total"]),
+                      tuple(c["inputs"]))
+               for c in found["centers"] if "total" in c["fields"]]
+    return Since(before.file, before.result.get("status"), changes, None, found["inputs_compared"])
 
 
 def write_set(files: dict[str, bytes], folder: str | Path) -> list[Path]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 
 from .. import contract
 from ..clock import chinese_date
@@ -29,13 +29,14 @@ from ..model import Allocation, CenterResult, Check, Complaint, HardwareRow, mon
 from ..office import fonts
 from ..pipeline import Outcome
 from ..rules.allocate import hardware_subsidy
+from ..rules.period import part_year
 from . import letter as lt
 from . import page as p
 from . import tables as t
 from .explain import LABEL, explain, find_center
 from .history import previous_allocation
 from .json_result import score_number
-from .pdf import render
+from .pdf import render, split
 
 TOP = 10  # contributions listed on the page, largest s[c,i] first
 WEIGHT = "权重"  # documents.md §2 (the 指标 sheet says 指标权重)
@@ -312,13 +313,6 @@ def _year_on_year(previous: Allocation, r: CenterResult) -> str:
             f"{t.cell_text(score_number(r.score), t.SCORE)} 分{_change(r.score, before.score)}。")
 
 
-def assessed_months(allocation: Allocation, code: str) -> tuple | None:
-    """The months of the period with 业务量 of a center assessed on part of the year
-    (allocation-rules §2 v4), or None: the rules decide which centers those are."""
-    months = getattr(allocation.dataset, "active_months", {}).get(code)
-    return months
-
-
 def notice_blocks(allocation: Allocation, center: CenterResult, previous: Allocation | None = None,
                   full: bool = False, benchmarks: dict | None = None) -> p.Page:
     """One center's letter; with ``full`` every indicator's score on a page of its own after it."""
@@ -345,10 +339,8 @@ def notice_blocks(allocation: Allocation, center: CenterResult, previous: Alloca
         _body(basis(s, f"你中心 {s.year} 年度（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}）"
                        "考核结果和以奖代补资金分配情况")),
     ]
-    months = assessed_months(allocation, r.code)
-    if months:
-        blocks.append(_body(f"考核期内有业务量的月份：{month_text(months[0])} 至 {month_text(months[1])}"
-                            "（按全年考核）。"))
+    if (part := part_year(allocation.dataset, r.code)) is not None:  # assessed on part of the year
+        blocks.append(_body(f"考核期内有业务量的月份：{part.months_text}（按全年考核）。"))
     blocks += [_heading(1, "考核结果"), overview]
     if r.vetoed:
         blocks += [_sub(1, "一票否决"), *_veto(allocation, e)]
@@ -481,17 +473,7 @@ def write_pdf_or_folder(data: bytes, target: Path, names: list[str], counts: lis
     file, named by ``names``, into the folder ``target``."""
     if target.suffix.lower() == ".pdf":
         return [write_atomic(target, data)]
-    pages = PdfReader(io.BytesIO(data)).pages
-    written, first = [], 0
-    for name, count in zip(names, counts):
-        one = PdfWriter()
-        for page in pages[first:first + count]:
-            one.add_page(page)
-        first += count
-        buffer = io.BytesIO()
-        one.write(buffer)
-        written.append(write_atomic(target / name, buffer.getvalue()))
-    return written
+    return [write_atomic(target / name, part) for name, part in zip(names, split(data, counts))]
 
 
 def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | None = None,

@@ -18,14 +18,17 @@ default height of rows in an XlsxWriter file and would cut wrapped text off).
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 import xlsxwriter
 
 from .. import __version__, contract
 from ..clock import chinese_date, run_date, utc_moment
 from ..model import Settings
+from . import breaks
 from . import tables as t
 
 SONG, FANGSONG, HEI = "宋体", "仿宋", "黑体"  # table, letter body, titles and headings
@@ -48,7 +51,13 @@ SHADES = {"subtotal": "#DDEBF7", "total": "#BDD7EE", "header": "#D9D9D9"}
 MAX_WIDTH = 66  # wider text wraps
 HEADER_WRAP = 10  # headers wider than this wrap instead of widening their column
 LINE_HEIGHT = 15  # points per line of wrapped text at the default size
-MARGINS = {"left": 0.4, "right": 0.4, "top": 0.4, "bottom": 0.55}  # inches
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.4, "bottom": 0.55}  # inches: the letters' page
+# v4 tables (附件, 条线确认表, 拨付明细, the result workbook's sheets): at least 20 mm on the binding
+# side and 15 mm elsewhere (documents.md §0). A landscape table is bound on its left, or on its top
+# once turned into a portrait file: both get 20 mm. The page number prints 15 mm above the bottom
+# edge (FOOTER_MARGIN) and the body ends 24 mm above it, so nothing prints nearer an edge.
+TABLE_MARGINS = {"left": 0.8, "right": 0.6, "top": 0.8, "bottom": 0.95}
+FOOTER_MARGIN = 0.6
 # What LibreOffice prints for a column of width w (measured with the 宋体 substitute): about
 # 5.9 pt a unit plus 4.2 pt; Excel prints narrower (5.25 pt a unit plus 3.75 pt). Documents are
 # sized so that LibreOffice's page holds them; text is wrapped as Excel's narrower cells need.
@@ -58,10 +67,17 @@ def printed_points(widths) -> float:
 
 # Printable width and height in points: A4 less the margins (and a little for rounding), the
 # height less the footer's room.
-LANDSCAPE_WIDTH = 841.9 - 72 * (MARGINS["left"] + MARGINS["right"]) - 6
-PORTRAIT_WIDTH = 595.3 - 72 * (MARGINS["left"] + MARGINS["right"]) - 6
-LANDSCAPE_HEIGHT = 595.3 - 72 * (MARGINS["top"] + MARGINS["bottom"]) - 12
-PORTRAIT_HEIGHT = 841.9 - 72 * (MARGINS["top"] + MARGINS["bottom"]) - 12
+def printable_width(landscape: bool, margins: dict = MARGINS) -> float:
+    return (841.9 if landscape else 595.3) - 72 * (margins["left"] + margins["right"]) - 6
+
+
+def printable_height(landscape: bool, margins: dict = MARGINS) -> float:
+    return (595.3 if landscape else 841.9) - 72 * (margins["top"] + margins["bottom"]) - 12
+
+
+LANDSCAPE_WIDTH, PORTRAIT_WIDTH = printable_width(True), printable_width(False)
+LANDSCAPE_HEIGHT, PORTRAIT_HEIGHT = printable_height(True), printable_height(False)
+TABLE_WIDTH, TABLE_HEIGHT = printable_width(True, TABLE_MARGINS), printable_height(True, TABLE_MARGINS)
 
 
 def units_for(points: float, columns: int) -> float:
@@ -147,7 +163,55 @@ def lines(text: str, width: float, points: float = DEFAULT_SIZE) -> int:
     """Lines a wrapped text takes in ``width`` column units at ``points`` (a unit holds one
     half-width character at 10.5 pt; kept on the safe side for both Excel and LibreOffice)."""
     room = max(1, int((10.5 * width - 1) / points))  # Excel: 7 px a unit + 5, 3 pt padding
-    return max(1, -(-t.display_width(text) // room)) if text else 1
+    return sum(max(1, -(-t.display_width(line) // room)) for line in text.split("\n")) if text else 1
+
+
+# --- text that breaks only where a word ends (documents.md §0, v4 tables) -------------------------
+
+def em_width(text: str) -> float:
+    """Width of ``text`` in ems as LibreOffice sets it in the Noto CJK faces: Chinese a full em,
+    digits .56, capitals up to .75 (91320400MB… is wider than half-width), the rest about half."""
+    return sum(1.0 if breaks.wide(ch) else .56 if ch.isdigit() else .75 if ch.isupper()
+               else .33 if ch in ",.:;' " else .55 for ch in text)
+
+
+@lru_cache(maxsize=262144)  # sizing a table measures the same pieces and lines again and again
+def line_units(text: str, points: float) -> float:
+    """Column units one line of ``text`` needs at ``points`` in both programs that print our
+    files: Excel (宋体: half-width characters half an em; 5.25 pt a unit) and LibreOffice (the
+    Noto faces, :func:`em_width`; 5.9 pt a unit plus 4.2 a column, 3 pt of it for the cell)."""
+    excel = t.display_width(text) * points / 2 / 5.25
+    office = (em_width(text) * points - 1.2) / 5.9
+    return round(max(excel, office) + 0.3, 2)
+
+
+def wrapped(text: str, units: float, points: float) -> list[str]:
+    """``text`` on the lines it prints on in ``units`` at ``points``, broken only between its
+    pieces (:mod:`.breaks`): what a cell holds, joined by line ends, so neither program breaks
+    a word on its own."""
+    out: list[str] = []
+    for paragraph in str(text).split("\n"):
+        out += breaks.wrap(paragraph, lambda line: line_units(line, points) <= units + 1e-9)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def narrowest(text: str, points: float, max_lines: int) -> float:
+    """The fewest units ``text`` prints in on at most ``max_lines`` lines without breaking a
+    piece (one piece a line at the most)."""
+    found = breaks.pieces(text) or ("",)
+    floor = max(line_units(piece.strip(), points) for piece in found)
+    widths = sorted(width for width in {line_units("".join(found[a:b]).strip(), points)
+                                        for a in range(len(found)) for b in range(a + 1, len(found) + 1)}
+                    if width >= floor)
+    low, high = 0, len(widths) - 1  # the lines a text takes only fall as its column widens
+    while low < high:
+        middle = (low + high) // 2
+        if len(breaks.wrap(text, lambda line: line_units(line, points) <= widths[middle] + 1e-9)) <= max_lines:
+            high = middle
+        else:
+            low = middle + 1
+    return widths[low]
 
 
 def write_table(sheet, fmt: Formats, table: t.Table, top: int, widths: list[int],
@@ -223,9 +287,10 @@ def titled_table_sheet(book, fmt: Formats, table: t.Table, title: str) -> None:
 
 
 def print_setup(sheet, header_row: int | None = None, landscape: bool = True,
-                fit_width: bool = True) -> None:
+                fit_width: bool = True, margins: dict = TABLE_MARGINS) -> None:
     """A4, header row repeated on every page, 第 x 页 共 y 页. ``fit_width``: one page wide (the
-    workbooks people browse); documents pass False and are sized to fit at 100 %."""
+    workbooks people browse); documents pass False and are sized to fit at 100 %. ``margins``:
+    the tables' (binding side 20 mm) unless a letter's page asks for its own."""
     sheet.set_paper(A4)
     if landscape:
         sheet.set_landscape()
@@ -236,8 +301,8 @@ def print_setup(sheet, header_row: int | None = None, landscape: bool = True,
     else:
         sheet.set_print_scale(100)
     sheet.center_horizontally()
-    sheet.set_margins(**MARGINS)
-    sheet.set_footer(FOOTER)
+    sheet.set_margins(**margins)
+    sheet.set_footer(FOOTER, margin=FOOTER_MARGIN if margins is TABLE_MARGINS else None)
     if header_row is not None:
         sheet.repeat_rows(header_row)
 
@@ -255,6 +320,15 @@ def approval_line(settings: Settings) -> str | None:
         return None
     day = f"　审定日期：{chinese_date(settings.approval_date)}" if settings.approval_date else ""
     return f"{settings.approval_number}{day}"
+
+
+def basis_line(settings: Settings) -> str | None:
+    """The 审定文号 a table document rests on, cited (v4: never printed as its own 文号 under
+    the title, GB/T 9704-2012 7.2.4): 依据：常人社〔2024〕95号（2024年12月20日审定）; None in a draft."""
+    if settings.status != contract.STATUS_FINAL:
+        return None
+    day = f"（{chinese_date(settings.approval_date)}审定）" if settings.approval_date else ""
+    return f"依据：{settings.approval_number}{day}"
 
 
 def document_date(settings: Settings) -> str:
@@ -381,6 +455,143 @@ def fit_widths(table: t.Table, points: float, room: float) -> list[float]:
     return widths
 
 
+HEADER_LINES = 3  # lines a table document's header may take
+
+
+def document_widths(table: t.Table, points: float, wrap: frozenset[int] = frozenset(),
+                    max_lines: int = 1, floor: float = 3.0) -> list[float]:
+    """Column widths of a table document at ``points``: numbers, codes and accounts on one
+    line, the columns ``wrap`` (names) on at most ``max_lines`` lines broken between words,
+    each header on at most HEADER_LINES — never a word cut (:mod:`.breaks`)."""
+    widths = []
+    for col, kind in enumerate(table.kinds):
+        texts = {t.cell_text(value, kind) for value in {row[col] for row in table.rows}} - {""}
+        if col in wrap:
+            body = max([narrowest(text, points, max_lines) for text in texts], default=0.0)
+        else:
+            body = max([line_units(text, points) for text in texts], default=0.0)
+        widths.append(round(max(body, narrowest(table.headers[col], points, HEADER_LINES), floor), 2))
+    return widths
+
+
+MOST_LINES = 3  # lines a name may take in a table document, at the smallest type
+
+
+def fit_document(table: t.Table, room: float, wrap: frozenset[int] = frozenset(),
+                 sizes: tuple[float, ...] = (9, 8.5, MIN_POINTS)) -> tuple[float, list[float]]:
+    """The type size and widths at which ``table`` prints within ``room`` points: at the
+    largest size of ``sizes`` where no row takes more than two lines, else the smallest; the
+    ``wrap`` columns (names) narrowed to up to MOST_LINES lines and widened again, from the room
+    that leaves, where that saves the most lines of the whole table (one long 收款单位 need not
+    make every row three lines high); what room is left spans the page."""
+    chosen = None
+    for size in sizes:
+        widths = document_widths(table, size, wrap, MOST_LINES if wrap else 1)
+        if printed_points(widths) > room:
+            continue
+        widths = widen(table, widths, size, wrap, room)
+        chosen = size, widths
+        if max(_row_lines(table, widths, size, wrap), default=1) <= 2:
+            break
+    if chosen is None:  # too wide even so: a further page across (columns 序号–中心名称 repeat)
+        size = sizes[-1]
+        chosen = size, document_widths(table, size, wrap, MOST_LINES)
+    return chosen[0], stretch(chosen[1], room)
+
+
+@lru_cache(maxsize=65536)
+def _lines_at(text: str, units: float, points: float) -> int:
+    return len(wrapped(text, units, points))
+
+
+def _row_lines(table: t.Table, widths: list[float], points: float, wrap: frozenset[int]) -> list[int]:
+    """Lines each row of ``table`` takes at ``widths`` (its tallest ``wrap`` cell)."""
+    return [max([_lines_at(t.cell_text(row[col], table.kinds[col]), widths[col], points)
+                 for col in wrap if row[col]] + [1]) for row in table.rows]
+
+
+STEPS = 12  # widths tried per column: a large table's thousand names need not be tried one by one
+
+
+def _few(widths: list[float]) -> list[float]:
+    """At most STEPS of the sorted ``widths``, evenly through them, the widest always kept."""
+    if len(widths) <= STEPS:
+        return widths
+    return [widths[round(i * (len(widths) - 1) / (STEPS - 1))] for i in range(STEPS)]
+
+
+def widen(table: t.Table, widths: list[float], points: float, wrap: frozenset[int],
+          room: float) -> list[float]:
+    """``widths`` with the room left given, step by step, to the ``wrap`` column whose next
+    width (where one of its texts takes a line fewer) saves the most lines per point."""
+    widths = list(widths)
+    steps = {col: _few(sorted({narrowest(t.cell_text(text, table.kinds[col]), points, lines)
+                               for text in {row[col] for row in table.rows} if text
+                               for lines in range(1, MOST_LINES + 1)}))
+             for col in wrap}
+    total = sum(_row_lines(table, widths, points, wrap))
+    while True:
+        spare = room - printed_points(widths)
+        best = None
+        for col in wrap:
+            for step in (step for step in steps[col] if step > widths[col] + 1e-9):
+                cost = (step - widths[col]) * 5.9
+                if cost > spare + 1e-9:
+                    break
+                trial = widths[:col] + [step] + widths[col + 1:]
+                saved = total - sum(_row_lines(table, trial, points, wrap))
+                if saved > 0 and (best is None or saved / cost > best[0]):
+                    best = (saved / cost, col, step, saved)
+        if best is None:
+            return widths
+        _, col, step, saved = best
+        widths[col] = step
+        total -= saved
+
+
+GRID_GAP = 12.0  # points: column boundaries of two tables closer than this become one
+
+
+def grid_for(tables: list[t.Table], points: float, room: float) -> tuple[float, ...]:
+    """Grid columns for a sheet holding ``tables`` one under another: each table fitted to
+    ``room`` on its own (its text wrapping where it must), the grid cut wherever any of them has
+    a column boundary (two cuts nearer than GRID_GAP made one), so that every table's columns
+    fall on grid columns (:func:`fitted_spans`)."""
+    if not tables:
+        return tuple(stretch([10.0] * 8, room))
+    cuts: list[float] = []
+    for table in tables:
+        text = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+        at = 0.0
+        for width in fit_document(table, room, text, (points,))[1][:-1]:
+            at += 5.9 * width + 4.2
+            cuts.append(at)
+    merged: list[list[float]] = []
+    for cut in sorted(cuts):
+        if merged and cut - merged[-1][-1] < GRID_GAP:
+            merged[-1].append(cut)
+        else:
+            merged.append([cut])
+    middles = [sum(group) / len(group) for group in merged]
+    edges = [0.0] + [cut for cut in middles if GRID_GAP <= cut <= room - GRID_GAP] + [room]
+    return tuple(round((b - a - 4.2) / 5.9, 2) for a, b in zip(edges, edges[1:]))
+
+
+def subtotal_groups(table: t.Table) -> list[tuple[int, int]]:
+    """The rows of each 小计 group (its rows and the 小计 closing them), the 合计 and anything
+    after the last 小计 going with the last group: what a page keeps together."""
+    groups, first = [], 0
+    for index in sorted(table.subtotals):
+        groups.append((first, index))
+        first = index + 1
+    if first < len(table.rows):
+        if groups:
+            groups[-1] = (groups[-1][0], len(table.rows) - 1)
+        else:
+            groups.append((0, len(table.rows) - 1))
+    return groups
+
+
 def wrapped_lines(table: t.Table, widths: list[float], points: float) -> int:
     """The most lines a body cell of ``table`` wraps onto at these widths."""
     return max([lines(t.cell_text(value, kind), width, points)
@@ -391,7 +602,7 @@ def wrapped_lines(table: t.Table, widths: list[float], points: float) -> int:
 def stretch(widths: list[float], room: float) -> list[float]:
     """Widths scaled up to print ``room`` points wide (a short table spans the page)."""
     limit, total = units_for(room, len(widths)), sum(widths)
-    return [round(w * limit / total, 1) - 0.05 for w in widths] if total < limit else widths
+    return [max(w, math.floor(w * limit / total * 100) / 100) for w in widths] if total < limit else widths
 
 
 def spans(widths: list[float], grid: tuple[float, ...]) -> list[tuple[int, int]]:
@@ -413,27 +624,70 @@ def spans(widths: list[float], grid: tuple[float, ...]) -> list[tuple[int, int]]
     return placed
 
 
+SPAN_UNITS = 0.71  # what merging a further column adds beyond its width (its cell padding)
+
+
+def span_units(grid: tuple[float, ...], first: int, last: int) -> float:
+    """Units a cell merged over grid columns ``first``–``last`` holds: their widths and the
+    padding between them (Excel: 7 px a unit + 5; LibreOffice prints in proportion)."""
+    return sum(grid[first:last + 1]) + SPAN_UNITS * (last - first)
+
+
+def fitted_spans(needs: list[float], soft: frozenset[int], grid: tuple[float, ...]
+                 ) -> list[tuple[int, int]]:
+    """Grid columns (first, last) for a table whose columns need ``needs`` units: the split of
+    the grid into one run per column that falls short the least — a ``soft`` column (text that
+    may wrap) may fall short at a tenth of the cost of a number's — then wastes the least."""
+    count, size = len(needs), len(grid)
+    if count > size:
+        return spans(needs, grid)
+    best: dict[tuple[int, int], tuple[float, list]] = {(0, 0): (0.0, [])}
+    for index, need in enumerate(needs):
+        following: dict[tuple[int, int], tuple[float, list]] = {}
+        for (_, start), (cost, runs) in best.items():
+            for end in range(start, size - (count - index - 1)):
+                room = span_units(grid, start, end)
+                short = max(0.0, need - room) * (10 if index in soft else 100)
+                total = cost + short + max(0.0, room - need) * 0.01
+                key = (index + 1, end + 1)
+                if key not in following or total < following[key][0]:
+                    following[key] = (total, runs + [(start, end)])
+        best = following
+    return best[(count, size)][1]
+
+
 class Sheet:
     """A document's blocks written top-down on one worksheet of grid columns, A4 at 100 % (no
     shrinking below the type sizes chosen), every row's height set from its text. ``height``
-    tracks the points used since the last page break, so a one-page document can check it."""
+    tracks the points used since the last page break, so a one-page document can check it.
+
+    With ``paginate`` (the table documents) the sheet sets every page break itself, as the
+    rows' heights say LibreOffice would print them, so that a table's 所属区 group and its 小计
+    stay on one page where they fit, no page holds a lone data row of a table that could have
+    kept it, a heading goes with its table, and a table that is not the repeated one still
+    gets its header on top of each page it runs onto (a copy of the header row)."""
 
     def __init__(self, book, fmt: Formats, styles: dict, name: str, grid: tuple[float, ...],
                  table_font: float, landscape: bool = False, specs: dict | None = None,
-                 worksheet_class=None):
+                 worksheet_class=None, margins: dict = MARGINS, paginate: bool = False):
         self.sheet = book.add_worksheet(name, worksheet_class=worksheet_class)
         self.fmt, self.styles, self.grid = fmt, styles, tuple(grid)
         self.specs = specs or STYLES  # the style specs ``styles`` were made from (a letter's own)
         self.row, self.height, self.breaks = 0, 0.0, []
         self.table_font, self.table_line = table_font, table_font * 1.25
-        self.page_height = LANDSCAPE_HEIGHT if landscape else PORTRAIT_HEIGHT
+        self.page_height = printable_height(landscape, margins)
+        self.paginate = paginate
         self._repeat = False
         self._heights: list[float] = []  # of every row written, as the file holds them
         self._header: tuple[int, int] | None = None  # the rows repeated on every page
+        self._lead: int | None = None  # the first of the headings right above the next block
+        self._data: set[int] = set()  # rows that are a table's data rows (not header, 小计, 合计)
+        self._last_group: int | None = None  # the row the last table's last group starts on
+        self._table_end: int | None = None  # the row after the last table
         for col, width in enumerate(self.grid):
             self.sheet.set_column(col, col, width)
         self.sheet.hide_gridlines(2)
-        print_setup(self.sheet, landscape=landscape, fit_width=False)
+        print_setup(self.sheet, landscape=landscape, fit_width=False, margins=margins)
 
     def write(self, blocks: Page) -> None:
         for index, block in enumerate(blocks):
@@ -448,7 +702,7 @@ class Sheet:
             else:
                 self.table(block)
         if self.breaks:
-            self.sheet.set_h_pagebreaks(self.breaks)
+            self.sheet.set_h_pagebreaks(sorted(set(self.breaks)))
 
     def _set_height(self, height: float) -> None:
         self.sheet.set_row(self.row, height)
@@ -464,61 +718,213 @@ class Sheet:
 
     def paragraph(self, block: Paragraph) -> None:
         cell_format, _ = self.styles[block.style]
+        height = self._paragraph_height(block)
+        if self.paginate and self.row and self._used_on_page() + written_height(height) > self.page_height:
+            self.breaks.append(self.row)  # the page it flows onto starts with it, as printed
+        lead = self.row if self._lead is None else self._lead
         self.sheet.merge_range(self.row, 0, self.row, len(self.grid) - 1, block.text, cell_format)
-        self._set_height(self._paragraph_height(block))
+        self._set_height(height)
+        heading = block.style in (HEADING, SUBTITLE, LABEL, TITLE)
+        self._lead = lead if heading or (block.style == NOTE and self._lead is not None) else None
+
+    def _repeated(self) -> float:
+        """Points the repeated rows take on top of a page (none before they are written)."""
+        header = self._header
+        return sum(self._heights[header[0]:header[1] + 1]) if header else 0.0
 
     def _used_on_page(self) -> float:
         """Points used on the page the next row would print on: rows flow onto a new page
         when they do not fit, which starts with the repeated header rows."""
+        return self._page()[0]
+
+    def _page(self) -> tuple[float, int]:
+        """(points used, first row) of the page the next row would print on."""
         header = self._header
-        repeated = sum(self._heights[header[0]:header[1] + 1]) if header else 0.0
-        used, breaks = 0.0, set(self.breaks)
+        repeated = self._repeated()
+        used, start, breaks = 0.0, 0, set(self.breaks)
         for row, height in enumerate(self._heights):
             top = repeated if header and row > header[1] else 0.0
             if row in breaks or used + height > self.page_height:
-                used = top
+                used, start = top, row
             used += height
-        return used
+        return used, start
 
     def keep(self, block: Keep, closing: Page) -> None:
         """Move the last ``block.rows`` rows to a new page when ``closing`` would not fit
         under them (:class:`Keep`)."""
         need = sum(written_height(self._paragraph_height(b)) for b in closing if isinstance(b, Paragraph))
-        if self._used_on_page() + need > self.page_height and self.row > block.rows:
-            self.breaks.append(self.row - block.rows)
+        if self._used_on_page() + need <= self.page_height or self.row <= block.rows:
+            return
+        start = self.row - block.rows
+        if self.paginate and self._table_end == self.row:  # right under a table: its last group
+            group = self._last_group                          # goes along, else no lone row
+            top = self._repeated()
+            if group is not None and top + sum(self._heights[group:]) + need <= self.page_height \
+                    and group not in self.breaks:
+                start = group
+            else:
+                while start > 0 and len(self._data & set(range(start, self.row))) < MIN_ROWS:
+                    start -= 1
+        self.breaks.append(start)
 
     def page_break(self) -> None:
         if self.row:
             self.breaks.append(self.row)
         self.height = 0.0
+        self._lead = None
 
     def cell_lines(self, text: str, columns: tuple[float, ...]) -> int:
         """Lines a table cell's text wraps onto over grid ``columns`` (a letter counts its own)."""
         return lines(text, sum(columns), self.table_font)
 
-    def table(self, table: t.Table, widths: list[float] | None = None) -> None:
-        placed = spans(widths or table_widths(table, self.table_font, header_chars=HEADER_CHARS), self.grid)
-        rows = [(table.headers, (t.TEXT,) * len(table.headers), "header")]
-        rows += [(values, table.kinds, role(table, index)) for index, values in enumerate(table.rows)]
-        if self._repeat:
-            self.sheet.repeat_rows(self.row)
-            self._header = (self.row, self.row)
-            self._repeat = False
+    def _cells(self, values, kinds, row_role: str, placed, short) -> tuple[list, float]:
+        """A row's cells as (first, last, value, format) and the row's height. With
+        ``paginate`` a text is broken between words to fit its columns (so that no program
+        breaks it elsewhere); else the program wraps it and :meth:`cell_lines` counts."""
+        cells, height = [], 1
+        for (first, last), value, kind, centre in zip(placed, values, kinds, short):
+            cell_format = self.fmt.cell(kind, row_role, self.table_font, centre=centre,
+                                        num_format=count_format(value, kind))
+            value = t.sheet_value(value, kind)
+            if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
+                if self.paginate:
+                    broken = wrapped(value, span_units(self.grid, first, last), self.table_font)
+                    value = "\n".join(broken)
+                    height = max(height, len(broken))
+                else:
+                    height = max(height, self.cell_lines(value, self.grid[first:last + 1]))
+            cells.append((first, last, value, cell_format))
+        return cells, self.table_line * height + 2
+
+    def _write_cells(self, cells, height: float) -> None:
+        for first, last, value, cell_format in cells:
+            if first == last:
+                self.sheet.write(self.row, first, value, cell_format)
+            else:
+                self.sheet.merge_range(self.row, first, self.row, last, value, cell_format)
+        self._set_height(height)
+
+    def table(self, table: t.Table, widths: list[float] | None = None,
+              groups: list[tuple[int, int]] | None = None) -> None:
+        """``table`` at the next row. With ``paginate``, ``groups`` (first, last row index)
+        are kept on one page where they fit; by default the whole table is one group."""
+        if widths is None and self.paginate:  # as many columns as the grid: one each
+            room = printed_points(self.grid)
+            text = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+            widths = (list(self.grid) if len(table.headers) == len(self.grid)
+                      else fit_document(table, room, text, (self.table_font,))[1])
+        elif widths is None:
+            widths = table_widths(table, self.table_font, header_chars=HEADER_CHARS)
+        if self.paginate and len(widths) != len(self.grid):
+            soft = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+            placed = fitted_spans(widths, soft, self.grid)
+        else:
+            placed = spans(widths, self.grid)
         short = [col > 0 and kind == t.TEXT and _widest(row[col] for row in table.rows) <= SHORT
                  for col, kind in enumerate(table.kinds)]
-        for values, kinds, row_role in rows:
-            height = 1
-            for (first, last), value, kind, centre in zip(placed, values, kinds, short):
-                cell_format = self.fmt.cell(kind, row_role, self.table_font, centre=centre,
-                                            num_format=count_format(value, kind))
-                value = t.sheet_value(value, kind)
-                if first == last:
-                    self.sheet.write(self.row, first, value, cell_format)
-                else:
-                    self.sheet.merge_range(self.row, first, self.row, last, value, cell_format)
-                if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
-                    height = max(height, self.cell_lines(value, self.grid[first:last + 1]))
-            self._set_height(self.table_line * height + 2)
+        header, header_height = self._cells(table.headers, (t.TEXT,) * len(table.headers), "header",
+                                            placed, short)
+        body = [self._cells(values, table.kinds, role(table, index), placed, short)
+                for index, values in enumerate(table.rows)]
+        repeat, self._repeat = self._repeat, False
+        starts: set[int] = set()
+        if self.paginate:
+            base = self._repeated()
+            top = (0.0 if repeat else base) + written_height(header_height)
+            used, start = self._page()
+            before, starts = plan_breaks(
+                used, self.page_height, base, top, written_height(header_height),
+                [written_height(h) for _, h in body],
+                [not table.is_summary(index) for index in range(len(body))],
+                groups if groups is not None else [(0, len(body) - 1)],
+                # only its own headings (a title) above it: a new page would leave nothing behind
+                movable=self._lead is None or self._lead > start)
+            if before and self.row:
+                self.breaks.append(self.row if self._lead is None else self._lead)
+        self._lead = None
+        if repeat:
+            self.sheet.repeat_rows(self.row)
+            self._header = (self.row, self.row)
+        self._write_cells(header, header_height)
+        last_group = (groups[-1][0] if groups else 0) if groups is not None else 0
+        for index, (cells, height) in enumerate(body):
+            if index in starts:
+                self.breaks.append(self.row)
+                if not repeat:  # this table's header is not the repeated one: repeat it here
+                    self._write_cells(header, header_height)
+            if index == last_group:
+                self._last_group = self.row
+            if not table.is_summary(index):
+                self._data.add(self.row)
+            self._write_cells(cells, height)
+        self._table_end = self.row
+
+
+MIN_ROWS = 2  # data rows a part of a table keeps on a page (never a lone row)
+
+
+def plan_breaks(used: float, page: float, base: float, top: float, header: float,
+                heights: list[float], data: list[bool], groups: list[tuple[int, int]],
+                movable: bool = True) -> tuple[bool, set[int]]:
+    """Where a table's pages start: (whether it starts on a new page, the body rows that start
+    one). ``used``: points of the page taken before the table; ``base``: what a new page starts
+    with before any table (repeated rows); ``top``: what it starts with before this table's body
+    rows (``base`` and this table's header); ``heights``/``data``: each body row's height and
+    whether it is a data row (not 小计/合计); ``groups``: (first, last) body rows kept together.
+
+    A group that does not fit under the rows already on the page starts a new page when it fits
+    on one; a longer group flows, but never leaves fewer than MIN_ROWS data rows at either end
+    of a page; a table starts on a new page when fewer than that (or its first group) would fit
+    under its header (unless not ``movable``: nothing else would be left on the page)."""
+    def rows_data(a: int, b: int) -> int:
+        return sum(data[a:b])
+
+    def need(first: int, last: int) -> float:  # what must follow the header on its page
+        rows, count = 0.0, 0
+        for index in range(first, last + 1):
+            rows += heights[index]
+            count += data[index]
+            if count >= MIN_ROWS:
+                break
+        return rows
+
+    starts: set[int] = set()
+    before = False
+    if groups and heights:
+        first, last = groups[0]
+        whole = sum(heights[first:last + 1])
+        follow = whole if top + whole <= page else need(first, last)
+        if movable and used > base and used + header + follow > page:
+            before, used = True, base
+    used += header
+    on_page = 0  # body rows of this table on the current page
+    for first, last in groups:
+        size = sum(heights[first:last + 1])
+        if used + size <= page:
+            used += size
+            on_page += last - first + 1
+            continue
+        if on_page and top + size <= page:
+            starts.add(first)
+            used, on_page = top + size, last - first + 1
+            continue
+        row = first
+        while row <= last:
+            if used + heights[row] <= page or not on_page:
+                used += heights[row]
+                on_page += 1
+                row += 1
+                continue
+            cut = row  # the first row that no longer fits: where the next page would start
+            while cut > first and rows_data(cut, last + 1) < MIN_ROWS:
+                cut -= 1  # a lone row at the group's end takes one more along
+            if 0 < rows_data(first, cut) < MIN_ROWS and on_page > cut - first:
+                cut = first  # a lone row at the group's start goes over with the rest
+            if cut <= first and on_page <= row - first:
+                cut = row  # the group began this page: nothing better to do
+            starts.add(cut)
+            used, on_page = top + sum(heights[cut:row]), row - cut
+    return before, starts
 
 
 def count_format(value, kind: str) -> str:

@@ -12,7 +12,7 @@ from ..clock import run_date
 from ..model import Allocation, Settings, month_text
 from ..pipeline import Outcome
 from . import tables as t
-from .attachment import attachment_sheets
+from .attachment import attachment_sheets, run_warnings
 from .confirmations import confirmation_sheet
 from .explain import explain, heading, sections
 from .history import previous_allocation
@@ -202,7 +202,7 @@ def result_workbook_bytes(outcome: Outcome) -> bytes:
     previous = previous_allocation(outcome)
 
     def build(book, fmt):
-        attachment_sheets(book, fmt, allocation)
+        attachment_sheets(book, fmt, allocation, run_warnings(outcome))
         for table in (t.detail_table(allocation), t.district_table(allocation),
                       t.checks_table(outcome.checks)):
             table_sheet(book, fmt, table, settings)

@@ -127,6 +127,23 @@ def summary_row(label_cells: dict[int, object], rows: list[tuple], kinds: tuple[
                  for i, kind in enumerate(kinds))
 
 
+NUMBER_LABEL = "序号"
+
+
+def numbered(table: Table) -> Table:
+    """``table`` with a 序号 column first: its data rows numbered 1, 2, … across the groups (a
+    reader and 财政 cite a row by it); 小计 and 合计 rows get none."""
+    rows, count = [], 0
+    for index, row in enumerate(table.rows):
+        if table.is_summary(index):
+            rows.append((None, *row))
+        else:
+            count += 1
+            rows.append((count, *row))
+    return Table(table.title, (NUMBER_LABEL, *table.headers), (INT, *table.kinds), rows,
+                 table.subtotals, table.totals)
+
+
 def _center_row(result) -> tuple:
     values = []
     for key, _label in contract.CENTER_RESULT_COLUMNS:

@@ -137,9 +137,11 @@ def allocate(data: Dataset) -> tuple[Allocation | None, list[Check]]:
 
 
 def hardware_subsidy(row: HardwareRow, unit: Decimal) -> Decimal:
-    """§6.9, 先建后补: 0 unless filed; else the budget scaled by progress (at most 100 %),
-    and never more than was spent."""
-    if not row.filed:
+    """§6.9, 先建后补: the budget scaled by progress (at most 100 %), and never more than was
+    spent. The 工作小组's 处理决定 rules (v4): 不予补助 → 0; 补助 → that amount even when not
+    filed; without a decision a project not filed gets 0 (a late one is paid: the 审定 gate
+    asks for the decision)."""
+    if row.decision == contract.HARDWARE_REFUSE or row.decision is None and not row.filed:
         return Decimal(0)
     scaled = (row.budget * min(Decimal(1), row.actual / row.planned)).quantize(unit, ROUND_HALF_UP)
     return min(scaled, row.actual.quantize(unit, ROUND_HALF_UP))
@@ -199,7 +201,9 @@ def _winner_warnings(data: Dataset, chosen: dict[str, str], complaints: dict[str
 
 
 def _balance_note(s: Settings, balance: Decimal, forfeited: Decimal) -> str:
+    """The 结余 and where it goes: 参数 结余去向 (documents.md §0), or a request to write it."""
     parts = [f"资金总额中有 {balance:.2f} 元未分配（结余）"]
     if forfeited:
         parts.append(f"其中扣减资金 {forfeited:.2f} 元{contract.FORFEIT_LABELS[contract.FORFEIT_RECLAIM]}")
-    return "，".join(parts) + "；请核对这笔资金的去向"
+    return "，".join(parts) + (f"；结余去向：{s.balance_use}" if s.balance_use else
+                              "；请核对这笔资金的去向，并在“参数”表结余去向中写明（如结转下年度统筹使用）")

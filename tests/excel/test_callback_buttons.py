@@ -99,7 +99,8 @@ def test_results_are_written_below_the_other_batches_as_text(book, drawn_list, t
         ["0", "@", "@", "yyyy-mm-dd", "@", "@", "@", "@", "@", "@", "@"]
     confirmation, done = (prompt for prompt, _ in book.app.alerts)
     assert f"已回访.xlsx（抽取批次 {SEED}）：抽取 23 件，已回访 3 件" in confirmation
-    assert "同一抽取批次此前的 0 行换成这次的 23 行，保留其他 5 行" in confirmation
+    # the demo's own 6 rows (5 of its draw, XB04's 专项回访) are kept
+    assert "同一抽取批次此前的 0 行换成这次的 23 行，保留其他 6 行" in confirmation
     assert "已写入“回访”表" in done and book.sheets.active.name == contract.CALLBACKS
     app = book.app
     assert (app.enable_events, app.calculation, app.screen_updating, app.status_bar) == \
@@ -107,7 +108,7 @@ def test_results_are_written_below_the_other_batches_as_text(book, drawn_list, t
     # the allocation now sees every drawn case
     table = t.callback_table(run(read_book(book), YEAR).allocation)
     total = table.rows[-1]
-    assert total[3:9] == (23 + 5, 3 + 5, 1 + 3, 1 + 1, 1 + 1, 20)
+    assert total[3:9] == (23 + 6, 3 + 6, 1 + 3, 1 + 2, 1 + 1, 20)
     # and no personal data came into the workbook
     written = " ".join(str(v) for row in after for v in row if v is not None)
     assert not [value for value in personal_values(exports) if value in written]
@@ -130,11 +131,11 @@ def test_importing_the_batch_again_replaces_it_and_keeps_the_decisions(book, dra
 
     after = callback_rows(book)
     ours = [row for row in after if batch_of(row) == str(SEED)]
-    assert len(after) == 5 + 23 and len(ours) == 23  # replaced, not added twice
+    assert len(after) == 6 + 23 and len(ours) == 23  # replaced, not added twice
     assert [row[4] for row in ours[:3]] == ["不属实", "属实", "属实"]
     kept = next(row for row in ours if row[2] == case)
     assert kept[6:8] == ["不否决", "当事人记错了办理地点"]
-    assert [row for row in after if batch_of(row) == "2024"] == callback_rows_of_demo()
+    assert [row for row in after if batch_of(row) != str(SEED)] == callback_rows_of_demo()  # kept as they were
     assert "同一抽取批次此前的 23 行换成这次的 23 行" in book.app.alerts[-2][0]
     assert results.ok
 

@@ -5,10 +5,12 @@ the simplified-Chinese 户), the set of the demo walked to its 公示 (figures e
 in a draft, its 合计 in figures and capitals, and the 条线 fill-down."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
 import subprocess
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,15 +20,16 @@ from fontTools.ttLib import TTCollection
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
+from jbsys_xl import sample
 from jbsys_xl.cli import main
+from jbsys_xl.office import fonts
 from jbsys_xl.pipeline import run
-from jbsys_xl.report import confirmations, payments, publicity
+from jbsys_xl.report import confirmations, notices, payments, publicity
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.capitals import capitals
 from tests.support import require_soffice
 from tests.support import workbooks as wb
-from jbsys_xl.office import fonts
-from tests.support.approved import NUMBER, write_approved_demo, write_publicity_demo
+from tests.support.approved import NUMBER, approved_demo, write_approved_demo, write_publicity_demo
 
 HU = "户"  # U+6237: one code point, a simplified-Chinese and a Japanese (戸-like) glyph
 NOTO = Path("/usr/share/fonts/opentype/noto")  # fonts-noto-cjk
@@ -76,7 +79,7 @@ def test_a_draft_with_open_matters_has_neither_publicity_nor_payment_list(sample
         "附件-2024.pdf", "告知书-2024.pdf", "硬件建设补助告知书-2024.pdf", "条线确认表-2024.pdf"])
     assert main(["documents", str(sample_path), "--year", "2024", "-o", str(tmp_path / "again")]) == 0
     out = capsys.readouterr().out
-    assert "未生成公示：投诉!C5：公示前须处理" in out and "回访!G6：公示前须处理" in out
+    assert "未生成公示：投诉!C5：公示前须处理" in out and "回访!G7：公示前须处理" in out
     assert "未生成拨付明细：参数!P3" in out
 
 
@@ -240,24 +243,80 @@ def test_payments_are_refused_in_a_draft_at_the_approval_cell(sample_path, tmp_p
 
 
 def test_a_final_payment_list_adds_up_in_figures_and_capitals(sample_path, tmp_path):
+    """2023 is 审定 and has no accounts: no 开户银行 column on paper; the .xlsx holds the list
+    to paste (one row per payment, amounts as numbers adding up to the 合计) and the printed one."""
     outcome = run(sample_path, 2023)
     table, defaulted = payments.payment_rows(outcome.allocation)
-    assert not defaulted
+    assert not defaulted and table.headers[0] == t.NUMBER_LABEL and "开户银行" not in table.headers
     body = [row for index, row in enumerate(table.rows) if not table.is_summary(index)]
     total = table.rows[-1][-1]
     assert total == sum(row[-1] for row in body) == outcome.allocation.pools.paid_total
+    assert [row[0] for row in body] == list(range(1, len(body) + 1))
     target = tmp_path / "拨付明细.xlsx"
     assert main(["payments", str(sample_path), "--year", "2023", "-o", str(target)]) == 0
-    text = "".join(str(cell) for row in CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0)
-                   .to_python() for cell in row)
-    assert capitals(total) in text and "常人社〔2023〕88号" in text and "开户" not in text
+    book = CalamineWorkbook.from_path(str(target))
+    assert book.sheet_names == [payments.PAYMENTS, payments.PRINTED]
+    listed = book.get_sheet_by_index(0).to_python()
+    assert tuple(listed[0]) == payments.DATA_HEADERS and len(listed) == len(body) + 1
+    amount = payments.DATA_HEADERS.index(payments.AMOUNT)
+    assert sum(Decimal(str(row[amount])) for row in listed[1:]) == total
+    assert all(row[payments.DATA_HEADERS.index("依据文号")] == "常人社〔2023〕88号" for row in listed[1:])
+    printed = "".join(str(cell) for row in book.get_sheet_by_index(1).to_python() for cell in row)
+    assert capitals(total) in printed and f"共{len(body)}笔" in flat(printed)
+    assert "依据：常人社〔2023〕88号" in printed and "开户" not in printed
+    assert "支付方式：____" in printed and "功能分类科目：____" in printed  # 参数 empty: lines to fill
+
+
+def test_a_payment_list_for_finance_carries_route_accounts_and_seal(paid_demo, tmp_path, pdftotext):
+    """财政's fields (documents.md §5 v4) on the 审定 demo with accounts: 序号, 共 N 笔, 支付方式,
+    功能分类科目, 预算指标文号, 依据, the units' accounts (a center without one: blank to fill),
+    制表人/审核人/负责人 and （盖章） dated the 审定日期."""
+    require_soffice()
+    pdf, xlsx = tmp_path / "拨付明细.pdf", tmp_path / "拨付明细.xlsx"
+    assert main(["payments", str(paid_demo), "-o", str(pdf)]) == 0
+    assert main(["payments", str(paid_demo), "-o", str(xlsx)]) == 0
+    text = flat(text_of(pdf, pdftotext))
+    outcome = run(paid_demo)
+    found, _ = payments.payments(outcome.allocation)
+    for field in ("依据：常人社〔2024〕95号", f"共{len(found)}笔", "支付方式：转移支付",
+                  "功能分类科目：2080799其他就业补助支出", "预算指标文号：常财社〔2024〕12号",
+                  "开户银行", "银行账号", "制表人：", "审核人：", "负责人：",
+                  "常州市人力资源和社会保障局（盖章）2024年12月20日",
+                  capitals(outcome.allocation.pools.paid_total)):
+        assert field in text, field
+    assert "3204001122330000567" in text and "4512-6600-0012" in text
+    listed = CalamineWorkbook.from_path(str(xlsx)).get_sheet_by_index(0).to_python()
+    rows = [dict(zip(listed[0], row)) for row in listed[1:]]
+    assert len(rows) == len(found) and {row["支付方式"] for row in rows} == {"转移支付"}
+    assert rows[0]["银行账号"] == "3204 0011 2233 0000 567"  # text, as typed
+    unpaid = [row for row in rows if row["项目"] == payments.AWARD and not row["银行账号"]]
+    assert unpaid and all(row["开户银行"] == "" for row in unpaid)  # blank to fill by hand
+    assert all(isinstance(row[payments.AMOUNT], float) for row in rows)
+    assert {row["用途"] for row in rows} == {purpose.format(year=2024) for purpose in payments.PURPOSES.values()}
+
+
+def test_a_payment_list_needs_the_approval_date(tmp_path, capsys):
+    """An 审定文号 without 审定日期: refused at the 审定日期 cell, nothing written."""
+    data = approved_demo()
+    next(row for row in data["参数"] if row["年度"] == 2024)["审定日期"] = None
+    book = sample.write_rows(tmp_path / "b.xlsx", data, 2024)
+    outcome = run(book)
+    refused = payments.refusal(outcome.allocation) if outcome.ok else None
+    target = tmp_path / "拨付明细.xlsx"
+    assert main(["payments", str(book), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "审定日期" in err and not target.exists()
+    if refused is not None:  # until the 审定 gate refuses the whole run (allocation-rules §2 v4)
+        assert refused.cell == outcome.dataset.origins[("参数", "审定日期")][1] and refused.cell in err
 
 
 def test_an_empty_payee_is_one_grouped_warning(tmp_path):
     sheets = wb.base()
-    sheets["参数"][0].append("审定文号")
-    sheets["参数"][1].append("常人社〔2024〕1号")
+    sheets["参数"][0] += ["审定文号", "审定日期"]
+    sheets["参数"][1] += ["常人社〔2024〕1号", date(2024, 12, 20)]
     sheets["评定"][1][5] = "是"  # the winner confirmed: an 审定 needs it
+    sheets["投诉"][0] += ["内容", "核实部门"]  # and who verified the 有理 complaint (v4)
+    sheets["投诉"][1] += ["窗口服务态度生硬", "机关党委、就业处"]
     outcome = run(wb.write(tmp_path / "b.xlsx", sheets), 2024)
     assert outcome.ok, outcome.errors
     _, checks = payments.payments_bytes(outcome)
@@ -321,7 +380,51 @@ def test_the_final_set_has_the_payment_list_and_no_publicity(final_folder, pdfto
 def test_the_payment_lists_signatures_share_a_page_with_its_total(final_folder, pdftotext):
     pages = [flat(page) for page in text_of(final_folder / "拨付明细-2024.pdf", pdftotext).split("\f")[:-1]]
     [signed] = [page for page in pages if "制表人" in page]
-    total = CalamineWorkbook.from_path(str(final_folder / "拨付明细-2024.xlsx")).get_sheet_by_index(0).to_python()
-    amount = next(row[-1] for row in total if row[0] == t.TOTAL)
+    printed = CalamineWorkbook.from_path(str(final_folder / "拨付明细-2024.xlsx")).get_sheet_by_name(payments.PRINTED)
+    amount = next(row[-1] for row in printed.to_python() if t.TOTAL in row)
     assert money(str(amount)) in signed and capitals(Decimal(str(amount))) in signed
     assert "合计" in signed.split("合计金额")[0]  # the table's own 合计 row, above the words
+
+
+# --- the archive form (PDF/A-2b) ------------------------------------------------------------------
+
+def archive_form(data: bytes) -> tuple[str, str]:
+    """(pdfaid:part, pdfaid:conformance) the PDF's XMP declares, ("", "") without one."""
+    root = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    if "/Metadata" not in root:
+        return "", ""
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    found = [re.search(rf"pdfaid:{key}(?:>|=\")\s*([^<\"]+)", xmp) for key in ("part", "conformance")]
+    return tuple(match.group(1).strip() if match else "" for match in found)
+
+
+def unembedded_fonts(path: Path) -> list[str]:
+    pdffonts = shutil.which("pdffonts") or pytest.fail("pdffonts is missing (poppler-utils)")
+    lines = subprocess.run([pdffonts, str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    return [line.split()[0] for line in lines if line.split()[-5] != "yes"]  # the emb column
+
+
+def test_every_pdf_of_the_sets_is_pdf_a_2b_with_its_fonts_embedded(document_folder, ready, final_folder):
+    pdfs = [pdf for folder in (document_folder, ready[1], final_folder) for pdf in sorted(folder.glob("*.pdf"))]
+    assert len(pdfs) == 4 + 5 + 5  # the draft's (no 公示 yet), the 公示's, the 审定's (拨付明细, no 公示)
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        assert archive_form(data) == ("2", "B"), pdf
+        assert PdfReader(io.BytesIO(data)).metadata["/Producer"].startswith("LibreOffice"), pdf
+        assert not unembedded_fonts(pdf), pdf
+
+
+def test_a_notice_cut_out_for_one_center_stays_pdf_a(outcome, tmp_path):
+    """``notices -o FOLDER`` cuts one PDF into a file per center: each keeps the XMP, and its
+    document information still names LibreOffice (PDF/A: Info agrees with the XMP)."""
+    require_soffice()
+    codes = [c.code for c in outcome.allocation.centers[:2]]
+    written, _ = notices.write_notices(outcome, tmp_path / "告知书", codes)
+    assert len(written) == 2
+    for path in written:
+        data = path.read_bytes()
+        assert archive_form(data) == ("2", "B"), path
+        reader = PdfReader(io.BytesIO(data))
+        assert len(reader.pages) >= 1 and reader.metadata["/Producer"].startswith("LibreOffice")
+        assert not unembedded_fonts(path)

@@ -68,11 +68,54 @@ def test_a_sections_last_page_has_room_for_its_signature():
     outcome = run(DEMO, 2023)
     allocation = outcome.allocation
     assert len(allocation.centers) == 24
-    room = p.LANDSCAPE_WIDTH - p.printed_points([confirmations.SEQ_WIDTH, confirmations.ITEM_WIDTH])
+    item = 30.0
+    room = p.TABLE_WIDTH - p.printed_points([confirmations.SEQ_WIDTH, item])
     widths = [9.0] * 25
-    chunks = confirmations._chunks(widths)
+    chunks = confirmations._chunks(widths, item)
     assert chunks[-1][1] == 24 and confirmations._printed(widths, chunks[-1]) >= room / 2
     assert [i for first, last in chunks for i in range(first, last + 1)] == list(range(25))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # XlsxWriter warns "Can't merge single cell"
         confirmations.confirmations_bytes(outcome)
+
+
+def paginated(build) -> tuple[p.Sheet, openpyxl.worksheet.worksheet.Worksheet]:
+    """``build(sheet)`` on a paginated landscape sheet with the tables' margins; ours and as read back."""
+    made = []
+
+    def lay_out(book, fmt):
+        sheet = p.Sheet(book, fmt, p.letter_styles(book), "x", GRID, 9, landscape=True,
+                        margins=p.TABLE_MARGINS, paginate=True)
+        build(sheet)
+        made.append(sheet)
+
+    data = p.workbook_bytes("t", lay_out)
+    return made[0], openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def test_closing_lines_after_text_take_the_last_lines_not_the_table_above():
+    """A Keep under paragraphs moves those paragraphs along, not the last table written
+    further up (the 附件's signatures under its list of warnings)."""
+    notes = [p.Paragraph(f"{n}. 警告", p.NOTE) for n in range(1, 60)]
+    closing = [p.Keep(rows=2), p.Paragraph("制表单位：……", p.SIGN), p.Paragraph(p.SIGNATURES, p.SIGN)]
+    sheet, _ = paginated(lambda s: s.write([p.Repeat(), table(5), *notes, *closing]))
+    last = sheet.row - 2  # the two closing lines
+    assert max(sheet.breaks) >= last - 2 > 6  # the last notes went along; the table stayed
+
+
+def test_a_paginated_table_keeps_its_groups_and_repeats_a_header_it_does_not_own():
+    """Two groups of 20 rows and a 小计 under a page of text: each group starts a page of its
+    own rather than be split, and each of those pages starts with a copy of the header (the
+    table is not the sheet's repeated one)."""
+    rows = [(n, f"第 {n} 行", Decimal(n)) for n in range(1, 41)]
+    grouped = t.Table("t", ("序号", "名称", "金额"), (t.INT, t.TEXT, t.MONEY),
+                      rows[:20] + [(None, "小计", Decimal(1))] + rows[20:] + [(None, "小计", Decimal(1))],
+                      subtotals=frozenset({20, 41}))
+    filler = [p.Paragraph("正文", p.NOTE) for _ in range(20)]
+    sheet, read = paginated(lambda s: (s.write(filler), s.table(grouped, groups=p.subtotal_groups(grouped))))
+    top = len(filler)  # the table's header row
+    inside = [brk for brk in sheet.breaks if brk > top]
+    assert inside  # the second group did not fit under the first
+    for brk in inside:
+        assert read.cell(brk + 1, 1).value == "序号"  # a header copy opens the page
+        assert "小计" in [cell.value for cell in read[brk]]  # the page before ended with a whole group

@@ -31,17 +31,27 @@ def test_pdf_holds_the_title_and_the_grand_total(pdf, outcome, pdftotext):
     assert TITLE in text
     assert t.cell_text(pools.paid_total - pools.hardware_total, t.MONEY) in text
     assert t.cell_text(pools.paid_total, t.MONEY) in text  # 区汇总 合计
-    assert "第1页共3页" in text and "第3页共3页" in text
+    assert "第1页共4页" in text and "第4页共4页" in text
 
 
-def test_page_count_follows_the_rows(pdf, outcome, tmp_path, pdftoppm):
+def test_page_count_follows_the_rows(pdf, outcome, tmp_path, pdftoppm, pdftotext):
     """分配结果 (23 centers, 3 subtotals, 1 total) takes two landscape pages at 9 pt (never
-    shrunk to fit); 硬件建设补助 and 资金平衡 the third."""
+    shrunk to fit, a 所属区 never split); 硬件建设补助, 资金平衡 and the draft's ten open
+    matters the next two."""
     subprocess.run([pdftoppm, "-png", "-r", "40", str(pdf), str(tmp_path / "p")],
                    check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     rows = len(t.result_table(outcome.allocation).rows)
-    assert rows <= 40 and len(pages) == 3
+    assert rows <= 40 and len(outcome.warnings) >= 10 and len(pages) == 4
+    def text(first: int, last: int) -> str:
+        return subprocess.run([pdftotext, "-f", str(first), "-l", str(last), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+
+    pools = outcome.allocation.pools
+    table = text(1, 2)
+    assert all(c.code in table for c in outcome.allocation.centers)
+    assert t.cell_text(pools.paid_total - pools.hardware_total, t.MONEY) in table  # its 合计
+    assert "资金平衡" not in table and "资金平衡" in text(3, 4) and "尚待处理的事项" in text(3, 4)
 
 
 def test_cli_report(sample_path, tmp_path, capsys):

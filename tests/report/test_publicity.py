@@ -107,7 +107,10 @@ def test_an_approved_year_makes_no_publicity(tmp_path, capsys):
         sheets["参数"][0] += ["审定文号", "审定日期"]
         sheets["参数"][1] += ["常人社〔2024〕95号", date(YEAR, 12, 20)]
         wb.set_cell(sheets, "评定", 2, "综合优胜", "是")
+        sheets["投诉"][0] += ["内容", "核实部门"]  # what an 审定 needs of a 有理 complaint
+        sheets["投诉"][1] += ["窗口未按时开放", "机关党委、就业处"]
     path = book(tmp_path, change)
+    assert run(path, YEAR).ok
     assert main(["publicity", str(path), "-o", str(tmp_path / "公示.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "参数!F2：2024 年度已审定（常人社〔2024〕95号）：公示在审定之前，审定后不再生成公示" in err

@@ -60,8 +60,9 @@ def test_result_sheet_is_the_attachment_and_matches_the_json(workbook, outcome):
     rows = rows_of(workbook, contract.RESULT_SHEET)
     assert rows[0][0] == "附件"
     assert rows[1][0] == "2024年度市本级人社基层平台建设考核结果及补助资金分配表（草案）"
-    top = next(i for i, row in enumerate(rows) if row[0] == "中心编码")
-    headers = rows[top]
+    top = next(i for i, row in enumerate(rows) if row[0] == t.NUMBER_LABEL)  # 序号 first (v4)
+    headers = [str(header).replace("\n", "") for header in rows[top]]  # broken between words
+    rows = [[str(cell).replace("\n", "") if isinstance(cell, str) else cell for cell in row] for row in rows]
     code, name, total = (headers.index(dict(contract.CENTER_RESULT_COLUMNS)[k])
                          for k in ("code", "name", "total"))
     data = result_dict(outcome)
@@ -77,14 +78,14 @@ def test_result_sheet_is_the_attachment_and_matches_the_json(workbook, outcome):
 
 
 def test_final_year_shows_the_approval_number(sample_path, tmp_path):
-    """The sample's year before is 审定: the 附件 carries its 文号 on its own line."""
+    """The sample's year before is 审定: the 附件 cites its 文号 (v4: not as its own, under the title)."""
     final = run(sample_path, 2023)
     assert final.ok and final.allocation.settings.status == contract.STATUS_FINAL
     path = tmp_path / "final.xlsx"
     path.write_bytes(result_workbook_bytes(final))
     rows = rows_of(path, contract.RESULT_SHEET)
     assert rows[1][0] == "2023年度市本级人社基层平台建设考核结果及补助资金分配表"
-    assert rows[2][0] == "常人社〔2023〕88号　审定日期：2023年12月20日"
+    assert rows[2][0] == "依据：常人社〔2023〕88号（2023年12月20日审定）"
     assert rows_of(path, contract.DETAIL_SHEET)[0][0].endswith("（审定 常人社〔2023〕88号 2023-12-20）")
 
 
@@ -128,7 +129,7 @@ def test_libreoffice_opens_what_we_write(workbook, outcome, tmp_path):
     """A workbook Excel would have to repair does not convert; the round trip keeps the money."""
     require_soffice()
     printable = tmp_path / "printable.xlsx"
-    printable.write_bytes(attachment_bytes(outcome))
+    printable.write_bytes(attachment_bytes(outcome)[0])
     for source in (workbook, printable):
         converted = convert(source, "xlsx", tmp_path / f"lo-{source.stem}")
         assert rows_of(converted, BALANCE_SHEET)[-1] == rows_of(source, BALANCE_SHEET)[-1]

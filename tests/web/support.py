@@ -161,7 +161,14 @@ def job_done(served: Served, location: str, timeout: float = 120) -> str:
     raise AssertionError(f"job {location} not done in {timeout} s")
 
 
-PDF_METADATA = re.compile(rb"/(CreationDate|ModDate)\s*\([^)]*\)|/ID\s*\[[^\]]*\]|/DocChecksum\s*/[0-9A-F]+")
+PDF_METADATA = re.compile(rb"/(CreationDate|ModDate)\s*\([^)]*\)|/ID\s*\[[^\]]*\]|/DocChecksum\s*/[0-9A-F]+"
+                          # PDF/A: the XMP's dates, and the sRGB output intent's profile, which
+                          # LibreOffice makes anew (its ICC header holds the moment of making)
+                          rb"|<xmp:(CreateDate|ModifyDate|MetadataDate)>[^<]*</xmp:\2>"
+                          rb"|<</N 3/Length \d+ 0 R/Filter/FlateDecode>>\nstream\n.*?\nendstream"
+                          # … whose compressed length (an object of its own) moves every later
+                          # object: the lengths and the cross-reference table go too
+                          rb"|\n\d+ 0 obj\n\d+\nendobj|\nxref\n.*?trailer|startxref\n\d+", re.S)
 
 
 def pdf_without_metadata(data: bytes) -> bytes:

@@ -213,7 +213,7 @@ def test_a_draft_says_why_there_is_no_payment_list_and_no_publicity(page, outcom
     assert refused.count() == 2  # each said once for its PDF and its Excel file
     publicity, payments = refused.all_inner_texts()
     assert publicity.startswith("公示：现在不能生成") and "投诉!C5：公示前须处理" in publicity
-    assert "回访!G6：公示前须处理" in publicity and "评定!J39：公示前须处理" in publicity
+    assert "回访!G7：公示前须处理" in publicity and "评定!J39：公示前须处理" in publicity
     assert payments.startswith("拨付明细：现在不能生成") and "参数!P3：2024 年度的审定文号为空" in payments
     assert refused.locator("a").count() == 0
     asked = page.request.get(page.url + "/files/payments-xlsx")
