@@ -181,10 +181,10 @@ def _since(args, outcome):
     if not getattr(args, "since", None):
         return None
     from .report.diff import DiffError, InvalidSide
-    from .report.documents import since_of
+    from .report.diff import since
 
     try:
-        return since_of(args.since, outcome)
+        return since(args.since, outcome)
     except InvalidSide as exc:
         raise _Refused(refuse(exc.checks, f"--since 的{exc}", "请用 jbsys-xl check 查看全部。")) from None
     except DiffError as exc:

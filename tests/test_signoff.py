@@ -19,7 +19,7 @@ from jbsys_xl.io.values import BadValue
 from jbsys_xl.pipeline import run
 from jbsys_xl.report.json_result import result_dict
 from support.approved import NUMBER, approved_demo, opened_mid_year, write_objection_upheld
-from support.workbooks import base, set_cell, write
+from support.workbooks import approved, base, set_cell, write
 
 YEAR = 2024
 VALID_CODE = "91350100M000100Y43"  # documents.md §5
@@ -38,12 +38,7 @@ def at(outcome, level: str, where: str, fragment: str = "") -> list:
 def final(sheets, number: str = NUMBER):
     """The same workbook with 审定文号 and 审定日期 filled, its one winner confirmed (C01) and its
     one 有理 complaint recorded as an 审定 needs it (内容, 核实部门)."""
-    sheets["参数"][0] += ["审定文号", "审定日期"]
-    sheets["参数"][1] += [number, date(YEAR, 12, 20)]
-    set_cell(sheets, "评定", 2, "综合优胜", "是")
-    sheets["投诉"][0] += ["内容", "核实部门"]
-    sheets["投诉"][1] += ["窗口服务态度生硬", "机关党委、就业处"]
-    return sheets
+    return approved(sheets, number)
 
 
 # --- 统一社会信用代码 ----------------------------------------------------------------------------

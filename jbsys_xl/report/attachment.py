@@ -14,7 +14,6 @@ three signatures. The 审定文号 is cited (依据：…), never printed as thi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -28,6 +27,7 @@ from ..rules.allocate import hardware_subsidy
 from . import page as p
 from . import tables as t
 from .confirmations import departments
+from .diff import Since
 from .json_result import score_number
 from .payments import payee_warning, payments, refusal
 
@@ -53,30 +53,6 @@ FORFEITED = "扣减收回（投诉扣减、差错扣减，不予拨付）"
 VETO_WITHHELD = "一票否决不予拨付"
 VETO_SHARED = "一票否决中心不参加分配，其份额已按规则由其他中心分得，不单独收回"
 NO_OBJECTIONS = "本年度未收到异议"
-
-
-@dataclass(frozen=True)
-class Change:
-    """A center whose 合计 changed since the 公示 run, and the inputs behind it (sheet, cell,
-    what, old, new), as ``diff`` finds them."""
-
-    code: str
-    name: str
-    old: Decimal | None
-    new: Decimal | None
-    inputs: tuple[dict, ...] = ()
-
-
-@dataclass(frozen=True)
-class Since:
-    """What changed since OLD (``report --since``): its file and status, the centers whose 合计
-    changed, the one line for those a pool moved, and whether inputs could be compared."""
-
-    file: str
-    status: str | None
-    changes: list[Change]
-    pool_note: str | None = None
-    inputs_compared: bool = False
 
 
 def allocation_table(allocation: Allocation) -> t.Table:
@@ -337,16 +313,17 @@ def warning_blocks(warnings: list[Check]) -> p.Page:
 
 
 def attachment_sheets(book, fmt: p.Formats, allocation: Allocation, warnings: list[Check] = (),
-                      since: Since | None = None) -> None:
+                      since: Since | None = None, printed: bool = True) -> None:
     """The two sheets of the 附件 (分配结果, 资金平衡) in ``book``: A4 landscape with the tables'
     margins, a 序号 column, names broken only between words, each 所属区 kept with its 小计 on
-    one page where it fits (:class:`page.Sheet` with ``paginate``)."""
+    one page where it fits (:class:`page.Sheet` with ``paginate``). Not ``printed`` (the result
+    workbook people work in), names keep their values and only headers carry line ends."""
     table = t.numbered(allocation_table(allocation))
     name = table.headers.index(LABEL["name"])
     size, widths = p.fit_document(table, p.TABLE_WIDTH, wrap=frozenset({name}))
     styles = p.letter_styles(book)
     first = p.Sheet(book, fmt, styles, contract.RESULT_SHEET, widths, size, landscape=True,
-                    margins=p.TABLE_MARGINS, paginate=True)
+                    margins=p.TABLE_MARGINS, paginate=True, hard_breaks=printed)
     blocks = first_page(allocation, table)
     at = blocks.index(table)
     first.write(blocks[:at])
@@ -358,7 +335,7 @@ def attachment_sheets(book, fmt: p.Formats, allocation: Allocation, warnings: li
     rest = second_page(allocation, list(warnings), since)
     grid = p.grid_for([block for block in rest if isinstance(block, t.Table)], size, p.TABLE_WIDTH)
     second = p.Sheet(book, fmt, styles, BALANCE_SHEET, grid, size, landscape=True,
-                     margins=p.TABLE_MARGINS, paginate=True)
+                     margins=p.TABLE_MARGINS, paginate=True, hard_breaks=printed)
     second.write(rest)
 
 

@@ -22,8 +22,9 @@ from ..io.atomic import write_atomic
 from ..model import Check
 from ..office import fonts
 from ..pipeline import Outcome
-from .attachment import ATTACHMENT, Change, Since, attachment_bytes
+from .attachment import ATTACHMENT, attachment_bytes
 from .confirmations import confirmations_bytes
+from .diff import Since
 from .letter import face_checks
 from .notices import HARDWARE_NOTICE, NOTICE, check_pages, districts_workbook, notices_workbook
 from .payments import PAYMENTS, payments_bytes, payments_xlsx
@@ -173,24 +174,6 @@ def document_set(outcome: Outcome, since: Since | None = None
         if name in books:
             files[f"{name}-{year}.xlsx"] = xlsx(outcome, name)[0]
     return files, checks + face_checks(faces), notes
-
-
-def since_of(old: str | Path, outcome: Outcome) -> Since:
-    """What changed since OLD (the 公示 run: an allocation workbook or a --json result of the
-    same year, read as ``diff`` reads it): each center whose 合计 moved and the inputs behind
-    it. Raises DiffError (InvalidSide for a workbook with errors)."""
-    from decimal import Decimal
-
-    from .diff import Side, compare, load
-    from .json_result import result_dict
-
-    before = load(old, outcome.year, "原结果")
-    found = compare(before, Side(outcome.book.label, result_dict(outcome), outcome.dataset))
-    changes = [Change(c["code"], c["name"],
-                      *(Decimal(value) if value is not None else None for value in c["fields"]["total"]),
-                      tuple(c["inputs"]))
-               for c in found["centers"] if "total" in c["fields"]]
-    return Since(before.file, before.result.get("status"), changes, None, found["inputs_compared"])
 
 
 def write_set(files: dict[str, bytes], folder: str | Path) -> list[Path]:

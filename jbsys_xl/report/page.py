@@ -669,7 +669,8 @@ class Sheet:
 
     def __init__(self, book, fmt: Formats, styles: dict, name: str, grid: tuple[float, ...],
                  table_font: float, landscape: bool = False, specs: dict | None = None,
-                 worksheet_class=None, margins: dict = MARGINS, paginate: bool = False):
+                 worksheet_class=None, margins: dict = MARGINS, paginate: bool = False,
+                 hard_breaks: bool = True):
         self.sheet = book.add_worksheet(name, worksheet_class=worksheet_class)
         self.fmt, self.styles, self.grid = fmt, styles, tuple(grid)
         self.specs = specs or STYLES  # the style specs ``styles`` were made from (a letter's own)
@@ -677,6 +678,9 @@ class Sheet:
         self.table_font, self.table_line = table_font, table_font * 1.25
         self.page_height = printable_height(landscape, margins)
         self.paginate = paginate
+        # A sheet people work in (the result workbook) keeps its values as they are — a name
+        # with a line end in it no longer matches a lookup — and breaks only its headers.
+        self.hard_breaks = hard_breaks
         self._repeat = False
         self._heights: list[float] = []  # of every row written, as the file holds them
         self._header: tuple[int, int] | None = None  # the rows repeated on every page
@@ -789,7 +793,8 @@ class Sheet:
             if isinstance(value, str) and (kind == t.TEXT or row_role == "header"):
                 if self.paginate:
                     broken = wrapped(value, span_units(self.grid, first, last), self.table_font)
-                    value = "\n".join(broken)
+                    if self.hard_breaks or row_role == "header":
+                        value = "\n".join(broken)
                     height = max(height, len(broken))
                 else:
                     height = max(height, self.cell_lines(value, self.grid[first:last + 1]))

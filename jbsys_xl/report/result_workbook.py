@@ -202,7 +202,7 @@ def result_workbook_bytes(outcome: Outcome) -> bytes:
     previous = previous_allocation(outcome)
 
     def build(book, fmt):
-        attachment_sheets(book, fmt, allocation, run_warnings(outcome))
+        attachment_sheets(book, fmt, allocation, run_warnings(outcome), printed=False)
         for table in (t.detail_table(allocation), t.district_table(allocation),
                       t.checks_table(outcome.checks)):
             table_sheet(book, fmt, table, settings)

@@ -17,7 +17,7 @@ from jbsys_xl.pipeline import run
 from jbsys_xl.report import attachment as a
 from jbsys_xl.report import page as p
 from jbsys_xl.report import tables as t
-from jbsys_xl.report.documents import since_of
+from jbsys_xl.report.diff import since as since_of
 from tests.report.conftest import ROUTE
 from tests.support import require_soffice
 from tests.support import workbooks as wb
@@ -207,10 +207,7 @@ def test_decision_columns_only_where_a_project_needs_a_decision(tmp_path, final)
 def test_the_last_section_lists_what_the_documents_warn_about_too(tmp_path):
     """An 审定 run whose 收款单位 are empty and whose indicators have no 条线: those warnings
     (the 拨付明细's and the 条线确认表's) are on the 附件 too, whichever documents are made."""
-    sheets = wb.base()
-    sheets["参数"][0] += ["审定文号", "审定日期"]
-    sheets["参数"][1] += ["常人社〔2024〕1号", date(2024, 12, 20)]
-    wb.set_cell(sheets, "评定", 2, "综合优胜", "是")
+    sheets = wb.approved(wb.base(), "常人社〔2024〕1号")
     outcome = run(wb.write(tmp_path / "b.xlsx", sheets), 2024)
     assert outcome.ok, outcome.errors
     listed = a.run_warnings(outcome)

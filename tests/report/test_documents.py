@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -311,12 +310,7 @@ def test_a_payment_list_needs_the_approval_date(tmp_path, capsys):
 
 
 def test_an_empty_payee_is_one_grouped_warning(tmp_path):
-    sheets = wb.base()
-    sheets["参数"][0] += ["审定文号", "审定日期"]
-    sheets["参数"][1] += ["常人社〔2024〕1号", date(2024, 12, 20)]
-    sheets["评定"][1][5] = "是"  # the winner confirmed: an 审定 needs it
-    sheets["投诉"][0] += ["内容", "核实部门"]  # and who verified the 有理 complaint (v4)
-    sheets["投诉"][1] += ["窗口服务态度生硬", "机关党委、就业处"]
+    sheets = wb.approved(wb.base(), "常人社〔2024〕1号")
     outcome = run(wb.write(tmp_path / "b.xlsx", sheets), 2024)
     assert outcome.ok, outcome.errors
     _, checks = payments.payments_bytes(outcome)

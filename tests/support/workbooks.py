@@ -68,3 +68,15 @@ def set_cell(sheets: dict, sheet: str, row: int, header: str, value) -> dict:
     line.extend([""] * (col + 1 - len(line)))
     line[col] = value
     return sheets
+
+
+def approved(sheets: dict, number: str = "常人社〔2024〕95号") -> dict:
+    """The base workbook at 审定 (allocation-rules §2 v4): 审定文号 and 审定日期 filled, its one
+    winner confirmed (C01) and its 有理 complaint recorded with what it was about and who
+    verified it."""
+    sheets["参数"][0] += ["审定文号", "审定日期"]
+    sheets["参数"][1] += [number, date(2024, 12, 20)]
+    set_cell(sheets, "评定", 2, "综合优胜", "是")
+    sheets["投诉"][0] += ["内容", "核实部门"]
+    sheets["投诉"][1] += ["窗口服务态度生硬", "机关党委、就业处"]
+    return sheets
