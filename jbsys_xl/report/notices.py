@@ -265,6 +265,10 @@ def _callbacks(e) -> p.Page:
     effect = ("" if r.vetoed else "回访结果本身不改变补助资金；“不属实”的由工作小组研究是否一票否决。")
     out: p.Page = [_sub(4, "12333 回访"), _body(f"抽查 {len(results)} 件：{counts}。{effect}")]
     refuted = [c for c in e.callbacks if c.result == contract.CALLBACK_REFUTED]
+    vetoing = [c for c in refuted if r.vetoed and c.decision == contract.DECISION_VETO]
+    if vetoing:  # listed once, as the veto's evidence
+        out.append(_body(f"其中 {len(vetoing)} 件经工作小组决定否决，已列于一、（一）。"))
+        refuted = [c for c in refuted if c not in vetoing]
     if refuted:
         rows = [(c.case_id, c.day.isoformat() if c.day else "", c.ticket,
                  c.decision or ("否决" if r.vetoed else "工作小组尚未决定"), c.decision_note)

@@ -19,8 +19,10 @@ from jbsys_xl.report import notices as n
 from jbsys_xl.report import page as p
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.explain import LABEL, UnknownCenter
+from jbsys_xl.sample import write_rows
 from tests.support import require_soffice
 from tests.support import workbooks as wb
+from tests.support.approved import MID_YEAR, opened_mid_year
 
 YEAR = 2024
 NUMBER = "常人社〔2024〕95号"
@@ -125,6 +127,28 @@ def test_a_vetoed_center_is_told_the_reason_the_evidence_and_the_callbacks_decid
     assert table.headers[:3] == ("业务流水号", "回访日期", "工单号")
     assert table.rows == [("SB20240000041", "2024-11-12", "GD2024-1103", "否决", "当事人确认未办理，系虚报")]
     assert "不改变补助资金" not in text  # never beside 否决 (review m3)
+
+
+def test_the_demos_veto_rests_on_its_evidence_and_its_decided_callback(outcome):
+    allocation = outcome.allocation
+    xb04 = allocation.center("XB04")
+    rating = allocation.dataset.ratings["XB04"]
+    assert xb04.vetoed and rating.veto_evidence
+    text = letter_text(allocation, "XB04")
+    assert f"否决原因：{xb04.veto_reason}。" in text and f"否决依据：{rating.veto_evidence}。" in text
+    [vetoing] = [c for c in allocation.dataset.callbacks if c.center == "XB04"]
+    [table] = tables_of(allocation, "XB04", "否决回访")
+    assert table.rows == [(vetoing.case_id, vetoing.day.isoformat(), vetoing.ticket, "否决", vetoing.decision_note)]
+    assert text.count(vetoing.case_id) == 1  # once, as evidence: not again under （四）
+    assert "其中 1 件经工作小组决定否决，已列于一、（一）。" in text and "不改变补助资金" not in text
+
+
+def test_a_center_opened_mid_year_is_told_the_months_it_was_assessed_on(tmp_path):
+    outcome = run(write_rows(tmp_path / "mid.xlsx", opened_mid_year(), YEAR), YEAR)
+    assert outcome.ok, outcome.errors
+    text = letter_text(outcome.allocation, MID_YEAR)
+    assert "考核期内有业务量的月份：2024-06 至 2024-11（按全年考核）。" in text
+    assert "考核期内有业务量的月份" not in letter_text(outcome.allocation, "XB07")  # a whole year: no line
 
 
 def test_a_veto_citing_12333_is_never_next_to_no_case_drawn(tmp_path):
