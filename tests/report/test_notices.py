@@ -14,6 +14,7 @@ import pytest
 
 from jbsys_xl import contract
 from jbsys_xl.cli import main
+from jbsys_xl.clock import chinese_date
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import notices as n
 from jbsys_xl.report import page as p
@@ -22,7 +23,7 @@ from jbsys_xl.report.explain import LABEL, UnknownCenter
 from jbsys_xl.sample import write_rows
 from tests.support import require_soffice
 from tests.support import workbooks as wb
-from tests.support.approved import MID_YEAR, opened_mid_year
+from tests.support.approved import MID_YEAR, opened_mid_year, write_objection_upheld
 
 YEAR = 2024
 NUMBER = "常人社〔2024〕95号"
@@ -191,6 +192,18 @@ def test_an_approved_letter_cites_its_approval_and_closes_the_objection_it_settl
     assert n.DRAFT_BANNER not in text
     other = letter_text(allocation, "C03")
     assert "本结果已经审定。" in other and "提出异议" not in other  # only the objector's own
+
+
+def test_the_demos_upheld_objection_is_closed_on_the_objectors_letter(tmp_path):
+    """The worked objection: XB06's objection upheld (B → A) before the 审定."""
+    outcome = run(write_objection_upheld(tmp_path / "异议.xlsx"), YEAR)
+    assert outcome.ok, outcome.errors
+    [objection] = [o for o in outcome.allocation.dataset.objections if o.center == "XB06"]
+    text = letter_text(outcome.allocation, "XB06")
+    assert "本结果已经审定。" in text and "如对考核结果有异议" not in text
+    assert (f"你中心于 {chinese_date(objection.received)} 提出异议：{objection.content}。处理结果：调整，"
+            f"{chinese_date(objection.decided_on)}；处理说明：{objection.note}。") in text
+    assert "提出异议" not in letter_text(outcome.allocation, "XB07")
 
 
 def test_the_title_says_市本级_and_the_indicator_base_is_市本级合计(outcome):
