@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import xlsxwriter
@@ -266,7 +266,7 @@ class LetterSheet(p.Sheet):
         self.office = office  # rows sized for Excel and WPS, not for LibreOffice's print
 
     def table(self, table: t.Table, widths: list[float] | None = None) -> None:
-        widths = widths or fitting_widths(table, self.grid)
+        widths = widths or fitting_widths(table, self.grid, self.office)
         placed = p.spans(widths, self.grid)
         self.tables.append((self.row, placed))
         spans = [self.grid[first:last + 1] for first, last in placed]
@@ -396,13 +396,90 @@ class LetterSheet(p.Sheet):
                 return
 
 
-def _grid_columns(table: t.Table, grid: tuple[float, ...]) -> tuple[list[float], list[int], float, float]:
+CELL_PADDING = 6  # points a cell keeps around its text
+TEXT_CAP = 18  # units: a wider text column wraps instead
+
+
+def needs(table: t.Table, office: bool = False, cap: float | None = TEXT_CAP) -> list[float]:
+    """The width (column units) each column of ``table`` needs in 5号: its widest value on one
+    line (a text column up to ``cap``, then it wraps), its header on lines of at most
+    :data:`.page.HEADER_CHARS` characters. Measured as the letter's lines are (:func:`ems`) and
+    turned into units as LibreOffice prints them — or, ``office``, as Excel shows them (narrower:
+    more units for the same text)."""
+    def units(points: float) -> float:
+        return (points - 3.75) / 5.25 if office else (points - 4.2) / 5.9
+
+    widths = []
+    for col, kind in enumerate(table.kinds):
+        texts = {t.cell_text(value, kind) for value in {row[col] for row in table.rows}}
+        header = table.headers[col]
+        rows = -(-len(header) // p.HEADER_CHARS)
+        widest = max([ems(text) for text in texts] + [ems(header[:-(-len(header) // rows)]), 2.0])
+        need = units(widest * TABLE_POINTS + CELL_PADDING)
+        widths.append(round(min(need, cap) if kind == t.TEXT and cap else need, 1))
+    return widths
+
+
+def _grid_columns(table: t.Table, grid: tuple[float, ...], office: bool = False
+                  ) -> tuple[list[float], list[int], float, float]:
     """The widths ``table``'s columns need in the letter's type, the grid columns each takes
     for them, a grid column's width and the padding a merged cell also prints over."""
-    needs = p.table_widths(table, TABLE_POINTS, header_chars=p.HEADER_CHARS)
+    widths = needs(table, office)
     gap = 4.2 / 5.9
     unit = sum(grid) / len(grid) + gap
-    return needs, [max(1, math.ceil((need + gap) / unit - 0.05)) for need in needs], unit, gap
+    return widths, [max(1, math.ceil((need + gap) / unit - 0.05)) for need in widths], unit, gap
+
+
+MIN_TEXT = 8  # units: a text column narrower than four characters of 5号 would wrap every word
+SHORT_VALUE = 12  # display width of the longest value of a column that is never narrowed
+
+
+def _squeezed(table: t.Table, grid: tuple[float, ...], office: bool = False):
+    """:func:`_grid_columns` with the text columns narrowed, the widest first and none below
+    MIN_TEXT, while the table is wider than the grid; and which columns are text."""
+    widths, counts, unit, gap = _grid_columns(table, grid, office)
+    text = [col for col, kind in enumerate(table.kinds) if kind == t.TEXT] or list(range(len(widths)))
+    least = max(1, math.ceil((MIN_TEXT + gap) / unit - 0.05))
+    # a column of short values (dates, codes, 是/否) is never narrowed: 2024-04-18 stays whole
+    squeezable = [col for col in text
+                  if max(t.display_width(str(row[col] or "")) for row in table.rows) > SHORT_VALUE]
+    while sum(counts) > len(grid):
+        wider = [col for col in squeezable if counts[col] > least]
+        if not wider:
+            break  # the grid is too coarse for the table: a finer one is chosen (:func:`fine_enough`)
+        counts[max(wider, key=lambda col: counts[col])] -= 1
+    return widths, counts, unit, gap, text
+
+
+def holds(table: t.Table, grid: tuple[float, ...], office: bool = False) -> bool:
+    """Whether ``table`` fits ``grid`` with its text columns narrowed as far as they may be."""
+    return sum(_squeezed(table, grid, office)[1]) <= len(grid)
+
+
+FINER = (24, 32)  # grids tried, in turn, for a letter whose tables the page's own cannot hold
+
+
+def fine_enough(blocks: p.Page, geometry: Geometry, office: bool = False) -> Geometry:
+    """``geometry``, or the same page on a finer grid where its tables need one: the grid that
+    holds every table and leaves its text columns the most room (four amounts and a date beside
+    a project's name, the 硬件建设补助告知书, wrap the name less on 32 columns than on 16). A
+    coarse grid wins a tie: it is cheaper to print."""
+    tables = [block for block in blocks if isinstance(block, t.Table)]
+    best = None
+    for columns in (geometry.columns, *(n for n in FINER if n > geometry.columns)):
+        finer = replace(geometry, columns=columns)
+        if not all(holds(table, finer.grid, office) for table in tables):
+            continue
+        room = sum(_text_room(table, finer.grid, office) for table in tables)
+        if best is None or room > best[0] + 1:
+            best = (room, finer)
+    return best[1] if best else finer
+
+
+def _text_room(table: t.Table, grid: tuple[float, ...], office: bool) -> float:
+    """Units of its text the text columns of ``table`` get on ``grid`` (up to what they need)."""
+    counts, unit, gap, text, natural = _allotted(table, grid, office)
+    return sum(min(natural[col], counts[col] * unit - gap) for col in text)
 
 
 def fits(table: t.Table, geometry: Geometry) -> bool:
@@ -410,30 +487,31 @@ def fits(table: t.Table, geometry: Geometry) -> bool:
     return sum(_grid_columns(table, geometry.grid)[1]) <= geometry.columns
 
 
-def fitting_widths(table: t.Table, grid: tuple[float, ...]) -> list[float]:
-    """Column widths for ``table`` in the letter's type, each the sum of the whole grid columns
-    it spans (:func:`.page.spans` then places them exactly): every column gets the grid columns
-    its width needs, text columns give up room to the others (their text wraps) while the
-    table is wider than the 版心, and grid columns left over go to the text columns, widest
-    first, so the table spans the 版心."""
-    needs, counts, unit, gap = _grid_columns(table, grid)
-    text = [col for col, kind in enumerate(table.kinds) if kind == t.TEXT] or list(range(len(needs)))
-    while sum(counts) > len(grid):
-        widest = max(text, key=lambda col: counts[col])
-        if counts[widest] <= 3:
-            break  # nothing narrower makes sense: LibreOffice shows ### and the test sees it
-        counts[widest] -= 1
-    natural = p.table_widths(table, TABLE_POINTS, text_cap=p.MAX_WIDTH, header_chars=p.HEADER_CHARS)
-    for _ in range(max(0, len(grid) - sum(counts))):  # to the text that wraps most, then evenly
+def _allotted(table: t.Table, grid: tuple[float, ...], office: bool):
+    """The grid columns each column of ``table`` gets: what it needs, the text narrowed while
+    the table is too wide (:func:`_squeezed`), and grid columns left over given to the text that
+    wraps most, then evenly; with a grid column's width, the padding, the text columns and
+    their widths unwrapped."""
+    widths, counts, unit, gap, text = _squeezed(table, grid, office)
+    natural = needs(table, office, cap=None)
+    for _ in range(max(0, len(grid) - sum(counts))):
         short = [col for col in text if natural[col] > counts[col] * unit - gap]
         pick = (max(short, key=lambda col: (natural[col] - counts[col] * unit, -col)) if short
-                else min(text, key=lambda col: (counts[col] / max(needs[col], 1), col)))
+                else min(text, key=lambda col: (counts[col] / max(widths[col], 1), col)))
         counts[pick] += 1
-    widths, first = [], 0
+    return counts, unit, gap, text, natural
+
+
+def fitting_widths(table: t.Table, grid: tuple[float, ...], office: bool = False) -> list[float]:
+    """Column widths for ``table`` in the letter's type, each the sum of the whole grid columns
+    it spans (:func:`.page.spans` then places them exactly) as :func:`_allotted` shares them out,
+    so the table spans the 版心."""
+    counts = _allotted(table, grid, office)[0]
+    placed, first = [], 0
     for count in counts:
-        widths.append(sum(grid[first:first + count]) - 0.001)
+        placed.append(sum(grid[first:first + count]) - 0.001)
         first += count
-    return widths
+    return placed
 
 
 LONG_TABLE = 8  # body rows: a longer table may run across pages (its header repeated); a shorter moves whole
@@ -495,9 +573,10 @@ def letters_workbook(title: str, letters: list[p.Page], faces: fonts.Faces, writ
         letter_specs = specs(faces)
         styles = p.letter_styles(book, letter_specs)
         for number, blocks in enumerate(letters, start=1):
-            blocks = _laid_out(blocks, letter_specs, geometry, faces.office)
+            page = fine_enough(blocks, geometry, faces.office)
+            blocks = _laid_out(blocks, letter_specs, page, faces.office)
             name = names[number - 1] if names else f"{number:04d}"
-            sheet = LetterSheet(book, fmt, styles, name, letter_specs, geometry, faces.office)
+            sheet = LetterSheet(book, fmt, styles, name, letter_specs, page, faces.office)
             (write or LetterSheet.write)(sheet, blocks)
             counts.append(sheet.pages)
 

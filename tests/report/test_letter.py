@@ -10,6 +10,7 @@ import zipfile
 from decimal import Decimal
 
 import openpyxl
+import pytest
 
 from jbsys_xl.office import fonts
 from jbsys_xl.report import letter as lt
@@ -180,6 +181,30 @@ def test_table_columns_get_the_grid_columns_their_text_needs():
     placed = p.spans(widths, lt.GRID)
     assert placed[-1][1] == len(lt.GRID) - 1  # the table spans the 版心
     assert max(range(4), key=lambda col: widths[col]) == 2  # the spare room went to 内容, which wraps
-    needs = p.table_widths(table, lt.TABLE_POINTS)
+    needs = lt.needs(table)
     assert all(p.printed_points(lt.GRID[first:last + 1]) >= p.printed_points([need])  # a merged cell
                for (first, last), need in zip(placed, needs))  # prints over its columns' padding too
+
+
+def test_an_amount_needs_its_width_in_5hao_and_excel_needs_more_units():
+    table = t.Table("表", ("金额",), (t.MONEY,), [(Decimal("200000"),)])
+    [printed] = lt.needs(table)
+    [shown] = lt.needs(table, office=True)
+    assert p.printed_points([printed]) == pytest.approx(lt.ems("200,000.00") * 10.5 + lt.CELL_PADDING, abs=0.6)
+    assert shown > printed
+
+
+def test_a_letter_whose_table_the_grid_cannot_hold_gets_a_finer_grid():
+    """Four amounts and a date beside a name (the 硬件建设补助告知书) need more than 16 columns."""
+    money = Decimal("310000")
+    hardware = t.Table("硬件", ("项目名称", "预算补助", "计划投入", "实际投入", "备案", "补助"),
+                       (t.TEXT, t.MONEY, t.MONEY, t.MONEY, t.TEXT, t.MONEY),
+                       [("春江镇人社服务中心综合窗口改造", money, money, money, "2024-04-18", money)])
+    assert not lt.holds(hardware, lt.PORTRAIT.grid)
+    page = lt.fine_enough([hardware], lt.PORTRAIT)
+    assert page.columns > lt.PORTRAIT.columns and lt.holds(hardware, page.grid)
+    assert lt.fine_enough(paragraphs(2), lt.PORTRAIT) == lt.PORTRAIT  # a coarse grid prints faster
+    placed = p.spans(lt.fitting_widths(hardware, page.grid), page.grid)
+    needs = lt.needs(hardware)
+    assert all(p.printed_points(page.grid[first:last + 1]) >= p.printed_points([need]) - 0.5
+               for (first, last), need, kind in zip(placed, needs, hardware.kinds) if kind == t.MONEY)
