@@ -3,6 +3,7 @@ face of its chain this computer has, a stand-in is said once and recorded, never
 family names are read from the font files themselves (the Windows font folder)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +13,13 @@ import pytest
 from jbsys_xl.office import fonts
 
 NOTO = Path("/usr/share/fonts/opentype/noto")
+
+
+def missing(what: str) -> None:
+    """Skip on a developer machine without ``what``, but fail under CI (``CI`` set)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {what} is missing")
+    pytest.skip(f"{what} is missing")
 
 
 def test_a_machine_with_the_official_faces_uses_them_and_says_nothing():
@@ -57,7 +65,7 @@ def test_a_workbook_handed_out_names_an_offices_faces():
 
 def test_the_faces_of_this_machine_are_what_fontconfig_lists():
     if not shutil.which("fc-list"):
-        pytest.skip("no fontconfig here")
+        missing("fontconfig (fc-list)")
     listed = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True, text=True).stdout
     families = {name for line in listed.splitlines() for name in line.split(",")}
     found = fonts.faces()
@@ -71,7 +79,7 @@ def test_family_names_are_read_from_a_font_file_in_every_language(tmp_path):
     English family names."""
     collection = NOTO / "NotoSerifCJK-Regular.ttc"
     if not collection.is_file():
-        pytest.skip("fonts-noto-cjk is not installed")
+        missing("fonts-noto-cjk")
     names = fonts.file_families(collection)
     assert {"Noto Serif CJK SC", "Noto Serif CJK JP"} <= names
     broken = tmp_path / "坏.ttf"
@@ -84,7 +92,7 @@ def test_the_windows_folders_are_scanned_for_big_font_files_only(tmp_path, monke
     folder.mkdir(parents=True)
     collection = NOTO / "NotoSansCJK-Regular.ttc"
     if not collection.is_file():
-        pytest.skip("fonts-noto-cjk is not installed")
+        missing("fonts-noto-cjk")
     (folder / "simhei.ttc").symlink_to(collection)
     (folder / "small.ttf").write_bytes(b"x" * 10)
     monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
