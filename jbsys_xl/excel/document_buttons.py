@@ -7,8 +7,9 @@ buttons read it, so unsaved edits count. A file is named ``<工作簿名>-<文�
 never written over an existing one: an earlier copy (perhaps signed, perhaps open in a viewer)
 stays, and the new one is named as Windows names copies, ``… (2).pdf`` (:func:`.free_path`, as
 the callback list). 公示 is printed as PDF: it is what is posted and filed, and the .xlsx the
-command line also offers changes when opened and saved. 拨付明细 is refused in a draft with
-the command line's message at 参数 审定文号's cell, before LibreOffice starts.
+command line also offers changes when opened and saved. 拨付明细 is refused in a draft, and 公示
+once 审定 or while matters that move money are open, with the command line's messages at their
+cells, before LibreOffice starts.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def confirmations(book) -> Path | None:
 
 @button(windows=True)
 def publicity(book) -> Path | None:
-    """公示 (allowed in a draft), as ``publicity -o FILE.pdf``."""
+    """公示 (before 审定, once nothing that moves money is open), as ``publicity -o FILE.pdf``."""
     return write_document(book, PUBLICITY)
 
 
