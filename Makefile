@@ -60,8 +60,9 @@ template: install
 # dist/jbsys-xl-windows-<version>.zip: install.bat, its Chinese messages and 安装说明, the two
 # workbooks and every wheel for 64-bit Windows CPython 3.11–3.13, for PCs without internet
 # (packaging/windows/build_bundle.py; needs PyPI here, about half a minute with pip's cache).
+# PYTHON_INSTALLER=path/to/python-3.12.x-amd64.exe (from python.org, by hand) puts it in the zip.
 windows-bundle: install
-	$(BIN)/python packaging/windows/build_bundle.py
+	$(BIN)/python packaging/windows/build_bundle.py $(if $(PYTHON_INSTALLER),--python-installer "$(PYTHON_INSTALLER)")
 
 # Benchmark: generates the workbooks once into build/bench/, then times `jbsys-xl allocate`
 # against the fastest bare read (fastexcel) plus an unformatted write of the same result cells,

@@ -221,9 +221,9 @@ def cmd_notices(args) -> int:
     def make(outcome) -> int:
         from .report.notices import write_notices
 
-        files = write_notices(outcome, args.output, args.center, full=args.full,
-                              districts=args.districts)
-        print_warnings(outcome)
+        files, checks = write_notices(outcome, args.output, args.center, full=args.full,
+                                      districts=args.districts)
+        print_warnings(outcome, checks)
         if not files:
             print(f"{outcome.year} 年度没有硬件建设补助记录，未生成告知书。")
             return EXIT_OK
@@ -243,7 +243,7 @@ def _one_document(args, name: str, what: str) -> int:
         try:
             data, checks = document_bytes(outcome, name, _suffix(args.output))
         except NotFinal as refused:
-            return refuse(outcome.checks + [refused.check], f"无法生成{name}", "")
+            return refuse(outcome.checks + refused.checks, f"无法生成{name}", "")
         write_atomic(args.output, data)
         print_warnings(outcome, checks)
         print(f"{name}已写入：{args.output}")
@@ -253,7 +253,7 @@ def _one_document(args, name: str, what: str) -> int:
 
 
 def cmd_publicity(args) -> int:
-    """公示 (allowed in a draft)."""
+    """公示 (before 审定, once nothing that moves money is open)."""
     return _one_document(args, "公示", "生成公示")
 
 
@@ -319,7 +319,7 @@ def cmd_diff(args) -> int:
 def cmd_excel_setup(args) -> int:
     from .excel.setup import excel_setup
 
-    return excel_setup(dry_run=args.dry_run)
+    return excel_setup(dry_run=args.dry_run, remove=args.remove)
 
 
 def cmd_build_template(args) -> int:
@@ -362,16 +362,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", metavar="公示时的结果",
                         help="附件加“与公示稿相比的变化”：公示时的分配工作簿、分配结果工作簿或 allocate --json 的 JSON")
     report.set_defaults(func=cmd_report)
-    notices = with_source("notices", "生成各中心的告知书（每个中心一页 PDF，需要 LibreOffice）")
+    notices = with_source("notices", "生成各中心的告知书（公文格式 PDF，每个中心单独编页，需要 LibreOffice）")
     notices.add_argument("--center", nargs="+", action="extend",
                          help="只生成这些中心的告知书（中心编码或中心名称，可写多个）；默认全部中心")
     notices.add_argument("-o", "--output", required=True,
                          help="以 .pdf 结尾：所有中心合成一个 PDF；否则为文件夹，每个中心一个 PDF")
-    notices.add_argument("--full", action="store_true", help="每个中心加一页：全部指标的得分构成")
+    notices.add_argument("--full", action="store_true", help="每个中心另附全部指标的得分构成")
     notices.add_argument("--districts", action="store_true",
-                         help="改为生成硬件建设补助告知书：每个有硬件记录的所属区一页")
+                         help="改为生成硬件建设补助告知书：每个有硬件记录的所属区一份")
     notices.set_defaults(func=cmd_notices)
-    publicity = with_source("publicity", "生成公示（PDF 或 xlsx；草案也可生成）")
+    publicity = with_source("publicity", "生成公示（PDF 或 xlsx；在审定前、影响资金的事项都已处理后生成）")
     publicity.add_argument("-o", "--output", required=True, metavar="公示.pdf|公示.xlsx")
     publicity.set_defaults(func=cmd_publicity)
     payments = with_source("payments", "生成拨付明细（PDF 或 xlsx；须已填写审定文号）")
@@ -390,8 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--year", type=int, metavar="年度", help="考核年度（默认：工作簿“参数”表中最新的年度）")
     diff.add_argument("--json", metavar="JSON文件", help="把比较结果写到此 JSON 文件")
     diff.set_defaults(func=cmd_diff)
-    setup = commands.add_parser("excel-setup", help="在 Windows 上安装 xlwings 加载项并写入配置，使模板可用")
+    setup = commands.add_parser("excel-setup", help="在 Windows 上把 xlwings 加载项放进 Excel 的启动文件夹，使模板可用（install.bat 运行它）")
     setup.add_argument("--dry-run", action="store_true", help="只显示将要执行的操作")
+    setup.add_argument("--remove", action="store_true",
+                       help="删除本程序放入的 xlwings 加载项并放回原有的（uninstall.bat 运行它）")
     setup.set_defaults(func=cmd_excel_setup)
     template = commands.add_parser(
         "build-template", help="由 workbook/ 中的源文件生成 template.xlsm 和 demo.xlsm（开发用）")

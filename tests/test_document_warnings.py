@@ -40,7 +40,9 @@ def test_publicity_and_payments_print_what_allocate_prints(workbooks, tmp_path, 
     assert printed[0].startswith("警告 ") and any("未分配（结余）" in line for line in printed)
     assert main(["publicity", str(draft), "-o", str(tmp_path / "公示.xlsx")]) == 0
     out = capsys.readouterr()
-    assert warning_lines(out.err) == printed and "公示已写入" in out.out
+    shown = warning_lines(out.err)
+    assert all(line in shown for line in printed[1:]) and "公示已写入" in out.out
+    assert any("公示日期为空" in line for line in shown)  # and the 公示's own (its dates left blank)
 
     printed = allocate_warnings(final, tmp_path, capsys)
     assert any("未分配（结余）" in line for line in printed)
@@ -65,7 +67,8 @@ def test_notices_and_documents_print_the_warnings(workbooks, tmp_path, capsys):
     draft, _ = workbooks
     printed = allocate_warnings(draft, tmp_path, capsys)
     assert main(["notices", str(draft), "--center", "C02", "-o", str(tmp_path / "告知书.pdf")]) == 0
-    assert warning_lines(capsys.readouterr().err)[:len(printed)] == printed
+    shown = warning_lines(capsys.readouterr().err)
+    assert all(line in shown for line in printed[1:]), shown  # and a stand-in face, if one was used
     assert main(["documents", str(draft), "-o", str(tmp_path / "文书")]) == 0
     shown = warning_lines(capsys.readouterr().err)
     assert all(line in shown for line in printed[1:]), shown

@@ -22,7 +22,7 @@ REVISION = "JbRevision()"  # VBA expression the wrapper passes: workbook/vba/JbS
 @xw.arg("revision", vba=REVISION)
 def JBSCORE(center, year, revision, caller):
     """中心的因素分析得分 S（分）。"""
-    return service.answer(service.score, caller.sheet.book, revision, center, year)
+    return service.answer(service.score, service.CallerBook(caller), revision, center, year)
 
 
 @xw.func(volatile=True, category="JBSys 人社考核")
@@ -32,7 +32,7 @@ def JBSCORE(center, year, revision, caller):
 @xw.arg("revision", vba=REVISION)
 def JBFACTOR(center, item, year, revision, caller):
     """中心在一个考核指标上的因素得分 s（分）。"""
-    return service.answer(service.factor, caller.sheet.book, revision, center, item, year)
+    return service.answer(service.factor, service.CallerBook(caller), revision, center, item, year)
 
 
 @xw.func(volatile=True, category="JBSys 人社考核")
@@ -41,7 +41,7 @@ def JBFACTOR(center, item, year, revision, caller):
 @xw.arg("revision", vba=REVISION)
 def JBGRADE(center, year, revision, caller):
     """中心的基础达标评定等次（A+、A 或 B）。"""
-    return service.answer(service.grade, caller.sheet.book, revision, center, year)
+    return service.answer(service.grade, service.CallerBook(caller), revision, center, year)
 
 
 @xw.func(volatile=True, category="JBSys 人社考核")
@@ -50,7 +50,7 @@ def JBGRADE(center, year, revision, caller):
 @xw.arg("revision", vba=REVISION)
 def JBAWARD(center, year, revision, caller):
     """中心的基础达标奖励（元）。"""
-    return service.answer(service.award, caller.sheet.book, revision, center, year)
+    return service.answer(service.award, service.CallerBook(caller), revision, center, year)
 
 
 @xw.func(volatile=True, category="JBSys 人社考核")
@@ -60,7 +60,7 @@ def JBAWARD(center, year, revision, caller):
 @xw.arg("revision", vba=REVISION)
 def JBSUBSIDY(center, year, part=None, revision=None, caller=None):
     """中心的补助合计，或其中一部分（元）。"""
-    return service.answer(service.subsidy, caller.sheet.book, revision, center, year, part)
+    return service.answer(service.subsidy, service.CallerBook(caller), revision, center, year, part)
 
 
 @xw.func(volatile=True, category="JBSys 人社考核")
@@ -69,7 +69,7 @@ def JBSUBSIDY(center, year, part=None, revision=None, caller=None):
 @xw.arg("revision", vba=REVISION)
 def JBRANK(center, year, revision, caller):
     """中心得分的名次（1 为最高，同分同名次）。"""
-    return service.answer(service.rank, caller.sheet.book, revision, center, year)
+    return service.answer(service.rank, service.CallerBook(caller), revision, center, year)
 
 
 @xw.func(volatile=True, category="JBSys 人社考核")
@@ -77,7 +77,7 @@ def JBRANK(center, year, revision, caller):
 @xw.arg("revision", vba=REVISION)
 def JBALLOCATION(year, revision, caller):
     """整张分配表（含表头）。Microsoft 365、Excel 2021 自动溢出；Excel 2016/2019 先选中足够大的区域，输入后按 Ctrl+Shift+Enter。"""
-    return service.answer(service.allocation_table, caller.sheet.book, revision, year,
+    return service.answer(service.allocation_table, service.CallerBook(caller), revision, year,
                           caller.shape, shape=caller.shape)
 
 
@@ -86,4 +86,4 @@ def JBALLOCATION(year, revision, caller):
 @xw.arg("revision", vba=REVISION)
 def JBCHECK(year, revision, caller):
     """数据校验：无错误时为 OK，否则为第一个错误。"""
-    return service.answer(service.check, caller.sheet.book, revision, year)
+    return service.answer(service.check, service.CallerBook(caller), revision, year)

@@ -3,8 +3,10 @@
     python workbook\\verify_on_windows.py [workbook\\demo.xlsm] [--year 2024] [--medium]
 
 Needs Windows with desktop Excel and JBSys-XL installed: install.bat of the offline bundle
-(``make windows-bundle``), or ``pip install -e .`` and ``jbsys-xl excel-setup`` in a checkout
-(needed for --medium); LibreOffice for the 生成告知书 check. Works on copies; the originals are
+(``make windows-bundle``), or, in a checkout (needed for --medium), the environment the
+workbooks name (%LOCALAPPDATA%\\jbsys-xl\\venv) made by hand: ``py -3.12 -m venv
+"%LOCALAPPDATA%\\jbsys-xl\\venv"``, its ``python -m pip install -e .`` and its ``python -m
+jbsys_xl.cli excel-setup``; run this script with that python. LibreOffice for the 文书 checks. Works on copies; the originals are
 never saved. Not run in CI (no Excel there); verify-on-windows.md lists the steps a person does
 by hand (compiling the VBA project, the ribbon, Ctrl+Z, the dropdowns, running without the
 add-in, OneDrive, a killed Python, 32-bit Excel, the offline install).
@@ -500,6 +502,71 @@ def check_import_refused(book, exports, watch: DialogWatch, report: Report) -> N
                      and any(reason in message for message in messages), f"messages: {messages}")
 
 
+def time_jb_cells(book, codes: list[str], year: int, label: str, watch: DialogWatch,
+                  report: Report):
+    """JB_CELLS JB* formulas on a new sheet, timed as they are entered and through one 业务量
+    edit. The sheet, the edited cell and its value before."""
+    sheet = book.sheets.add(f"JB{JB_CELLS}", after=book.sheets[-1])
+    kinds = ("JBSCORE", "JBSUBSIDY", "JBGRADE")
+    formulas = [[f'={kinds[i % 3]}("{codes[i % len(codes)]}",{year})'] for i in range(JB_CELLS)]
+    with watch.step():
+        _, seconds = timed(lambda: setattr(sheet.range((1, 1), (JB_CELLS, 1)), "formula", formulas))
+    report.timing(f"{label}: entering {JB_CELLS} JB* formulas", seconds)
+    _, cell = volume_cell(book, year)
+    old = cell.value
+    with watch.step():
+        _, seconds = timed(lambda: setattr(cell, "value", (old or 0) + 1))
+    report.timing(f"{label}: one 业务量 edit with {JB_CELLS} JB* cells", seconds)
+    return sheet, cell, old
+
+
+def pythonw_count() -> int:
+    """UDF servers (and other windowless Pythons) running now."""
+    done = subprocess.run(["tasklist", "/FI", "IMAGENAME eq pythonw.exe", "/NH", "/FO", "CSV"],
+                          capture_output=True, text=True, errors="replace")
+    return done.stdout.upper().count('"PYTHONW.EXE"')
+
+
+def check_office_pc(app, book, year: int, watch: DialogWatch, report: Report) -> None:
+    """Issue 29: 300 JB* cells cost one read per input edit, nothing while another workbook
+    is edited (no second UDF server), and the same with JB* cells beside 中心's rows; the
+    user's global xlwings.conf holds nothing of ours."""
+    import os
+
+    from jbsys_xl.contract import CENTERS, RESULT_SHEET
+    from jbsys_xl.excel.setup import Places
+
+    places = Places.of(Path.home(), os.environ)
+    config = places.user_config
+    ours = config.is_file() and "jbsys-xl\\venv" in config.read_text("mbcs", "replace").lower()
+    report.check("global xlwings.conf holds no JBSys-XL line", not ours, str(config))
+    codes = [c["code"] for c in expected_result(Path(book.fullname), year, Path(book.fullname).parent)["centers"]]
+    sheet, cell, old = time_jb_cells(book, codes, year, "demo", watch, report)
+    servers = pythonw_count()
+    other = app.books.add()
+    with watch.step():
+        _, seconds = timed(lambda: [setattr(other.sheets[0].range((row, 1)), "value", row)
+                                    for row in range(1, 11)])
+    report.timing("10 edits in another workbook", seconds)
+    report.check("no second UDF server for another workbook's edits", pythonw_count() == servers,
+                 f"pythonw.exe {servers} -> {pythonw_count()}")
+    other.close()
+    book.activate()
+    centers = book.sheets[CENTERS]
+    centers.range("Z3").formula = "=JBSCORE(A3,%d)" % year
+    centers.range("Z3").api.AutoFill(centers.range((3, 26), (2 + len(codes), 26)).api)
+    with watch.step():
+        _, seconds = timed(lambda: setattr(cell, "value", (old or 0) + 2))
+    report.timing("demo: one 业务量 edit with JB* cells beside 中心's rows too", seconds)
+    with watch.step():
+        _, seconds = timed(lambda: setattr(book.sheets[RESULT_SHEET].range("Z1"), "value", "x"))
+    report.timing("demo: an edit outside the inputs (expected: no read, well under 1 s)", seconds)
+    book.sheets[RESULT_SHEET].range("Z1").clear_contents()
+    centers.range((3, 26), (2 + len(codes), 26)).clear_contents()
+    cell.value = old
+    sheet.delete()
+
+
 def check_medium(app, year: int, watch: DialogWatch, report: Report, folder: Path) -> None:
     """Timing on the medium bench workbook (129,600 业务量 rows) with 300 JB* cells."""
     sys.path.insert(0, str(ROOT))
@@ -508,16 +575,7 @@ def check_medium(app, year: int, watch: DialogWatch, report: Report, folder: Pat
     path = Path(shutil.copy(medium_workbook(), folder / "medium.xlsm"))
     book = app.books.open(str(path))
     codes = [c["code"] for c in expected_result(path, year, folder)["centers"]]
-    sheet = book.sheets.add("JB")
-    kinds = ("JBSCORE", "JBSUBSIDY", "JBGRADE")
-    formulas = [[f'={kinds[i % 3]}("{codes[i % len(codes)]}",{year})'] for i in range(JB_CELLS)]
-    with watch.step():
-        _, seconds = timed(lambda: setattr(sheet.range((1, 1), (JB_CELLS, 1)), "formula", formulas))
-    report.timing(f"medium: entering {JB_CELLS} JB* formulas", seconds)
-    _, cell = volume_cell(book, year)
-    with watch.step():
-        _, seconds = timed(lambda: setattr(cell, "value", (cell.value or 0) + 1))
-    report.timing(f"medium: one 业务量 edit with {JB_CELLS} JB* cells", seconds)
+    time_jb_cells(book, codes, year, "medium", watch, report)
     with watch.step() as messages:
         _, seconds = timed(book.macro("JbRibbon.GenerateAllocation"))
     report.timing(f"medium: 生成分配 with {JB_CELLS} JB* cells", seconds)
@@ -572,6 +630,7 @@ def verify(book_path: Path, year: int, medium: bool, report: Report) -> None:
             check_error_keeps_results(book, year, watch, report)
             check_text_stays_text(book, year, watch, report)
             check_data_buttons(app, book, year, watch, report, folder)
+            check_office_pc(app, book, year, watch, report)
             check_lists_after_delete(book, report)
             if medium:
                 check_medium(app, year, watch, report, folder)

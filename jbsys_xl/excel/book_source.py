@@ -8,16 +8,24 @@ import json
 from .. import contract
 from ..io.cell_errors import ERROR_CODES
 from ..io.dataset import latest_year
-from ..io.reader import RawBook, RawSheet, match_sheets
+from ..io.reader import RawBook, RawSheet, cell_name, match_sheets
 from ..io.values import CellError
+from ..model import Check
 
 YEAR_NAME = "JBSYS_YEAR"  # optional cell naming the year the button computes
 READ_ROWS = 10_000
-"""Rows per COM call. xlwings reads up to 4,000,000 cells in one call, and one array of a
-million 业务量 rows can exhaust a 32-bit Excel's address space."""
+READ_CELLS = 200_000
+"""Rows, and cells, per COM call: xlwings reads up to 4,000,000 cells in one call, and one
+array of a million 业务量 rows can exhaust a 32-bit Excel's address space. A chunk is
+READ_ROWS rows of a narrow sheet, fewer rows of a wide one."""
+READ_COLUMNS = 256
+"""Columns read from a sheet's first used column (Excel 2003's width; no input table has
+more than a few dozen). Anything further right is refused with its cell (:class:`FarContent`):
+one stray value in column XFD would otherwise make every row 16,384 cells long."""
 # Excel's constants for Range.Find: search formulas (finds hidden cells too, unlike values),
-# any part of the cell, row by row, backwards from the first cell — the last filled row.
-XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_PREVIOUS = -4123, 2, 1, 2
+# any part of the cell, row by row or column by column, forwards or backwards. Backwards from
+# the first cell wraps round to the last filled row (or column).
+XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_BY_COLUMNS, XL_NEXT, XL_PREVIOUS = -4123, 2, 1, 2, 1, 2
 
 # Excel hands an error cell to Python as the HRESULT 0x800A0000 + its XlCVError number.
 # xlwings (_xlwindows.cell_errors) names the seven classic ones when asked (err_to_str=True),
@@ -30,14 +38,27 @@ _XL_ERRORS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2
 COM_ERRORS = {_XL_ERROR_BASE + number: code for number, code in _XL_ERRORS.items()}
 
 
+class FarContent(Exception):
+    """A value or formula too far right of a sheet's table to read (beyond READ_COLUMNS)."""
+
+    def __init__(self, sheet: str, row: int, column: int, value) -> None:
+        shown = f"“{value}”" if value not in (None, "") else "内容"
+        self.check = Check("error", sheet, cell_name(row - 1, column - 1), (
+            f"这里有{shown}，离表格太远（第 {column:,} 列；只读取前 {READ_COLUMNS} 列），多半是误输入的。"
+            "请选中这个单元格按 Delete 删除（要保留的内容请移到表格旁边或其他工作表）后重试。"))
+        super().__init__(str(self.check))
+
+
 def sheet_names(book) -> list[str]:
     return [sheet.name for sheet in book.sheets]
 
 
 def read_book(book) -> RawBook:
     """Each input sheet as a 2-D list, with where it starts: its used range down to the last
-    row holding anything, read in chunks of READ_ROWS rows. Sheets are matched by name as the
-    file reader matches them; error cells arrive as CellError."""
+    row and across to the last column holding anything (cells that only carry a format do not
+    count), read in chunks of at most READ_ROWS rows and READ_CELLS cells. Sheets are matched
+    by name as the file reader matches them; error cells arrive as CellError. FarContent
+    when a sheet holds something beyond READ_COLUMNS."""
     names = sheet_names(book)
     chosen, clashes = match_sheets(names)
     sheets = {}
@@ -48,10 +69,11 @@ def read_book(book) -> RawBook:
         sheet = book.sheets[chosen[spec.name]]
         used = sheet.used_range
         bottom = last_filled_row(sheet, used)
+        right = None if bottom is None else last_filled_column(sheet, used)
         rows = [] if bottom is None else [
             [_cell(value) for value in row]
-            for row in sheet.range((used.row, used.column), (bottom, used.column + used.shape[1] - 1))
-            .options(ndim=2, err_to_str=True, chunksize=READ_ROWS).value]
+            for row in sheet.range((used.row, used.column), (bottom, right))
+            .options(ndim=2, err_to_str=True, chunksize=chunk_rows(right - used.column + 1)).value]
         _blank_totals(sheet, used, rows)
         sheets[spec.name] = RawSheet(spec.name, rows, used.row - 1, used.column - 1)
         digest.update(json.dumps([spec.name, used.row, used.column, rows], default=str,
@@ -65,13 +87,48 @@ def last_filled_row(sheet, used) -> int | None:
     the data. Asked with Range.Find (one COM call); Range.End would skip rows a filter hides.
     Where there is no Excel COM object (xlwings on a Mac), the used range's last row."""
     bottom = used.row + used.shape[0] - 1
-    try:
-        found = sheet.api.Cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART,
-                                     SearchOrder=XL_BY_ROWS, SearchDirection=XL_PREVIOUS,
-                                     MatchCase=False)
-    except AttributeError:
+    found = _find_last(sheet, XL_BY_ROWS)
+    if found is _NO_COM:
         return bottom
     return None if found is None else min(found.Row, bottom)
+
+
+_NO_COM = object()
+
+
+def _find_last(sheet, order: int):
+    """The last cell holding anything, searched row by row or column by column (one
+    Range.Find, hidden cells included); None for an empty sheet, _NO_COM without Excel's COM
+    object."""
+    try:
+        return sheet.api.Cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART, SearchOrder=order,
+                                    SearchDirection=XL_PREVIOUS, MatchCase=False)
+    except AttributeError:
+        return _NO_COM
+
+
+def last_filled_column(sheet, used) -> int:
+    """The last column of ``used`` holding a value or formula (one Range.Find, as for the
+    rows; the used range's right edge where there is no COM object). FarContent when it lies
+    beyond READ_COLUMNS, naming the first such cell (row by row)."""
+    right = used.column + used.shape[1] - 1
+    found = _find_last(sheet, XL_BY_COLUMNS)
+    if found is not None and found is not _NO_COM:
+        right = min(found.Column, right)
+    limit = used.column + READ_COLUMNS - 1
+    if right > limit:
+        far = sheet.range((used.row, limit + 1), (used.row + used.shape[0] - 1, right))
+        # forwards from the block's last cell: wraps round to its first filled cell
+        first = far.api.Find(What="*", After=far.last_cell.api, LookIn=XL_FORMULAS,
+                             LookAt=XL_PART, SearchOrder=XL_BY_ROWS, SearchDirection=XL_NEXT,
+                             MatchCase=False)
+        raise FarContent(sheet.name, first.Row, first.Column, first.Value)
+    return right
+
+
+def chunk_rows(width: int) -> int:
+    """Rows per COM call for a read ``width`` columns wide."""
+    return max(1, min(READ_ROWS, READ_CELLS // max(width, 1)))
 
 
 def _blank_totals(sheet, used, rows: list[list]) -> None:

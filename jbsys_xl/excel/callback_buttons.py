@@ -37,7 +37,7 @@ RETRY = ("请关闭正在编辑单元格的窗口或其他占用 Excel 的程序
          "替换此前导入的行，不会重复。")
 
 
-@button(windows=True)
+@button(windows=True, writes_inputs=True)
 def import_callback_results(book) -> ResultsRead | None:
     """导入回访结果: pick the filled-in lists, read them, confirm, write the 回访 rows."""
     paths = pick_files(book, "导入回访结果：选择 12333 填好的回访清单（可多选）", LIST_FILTER)
@@ -77,14 +77,12 @@ def import_result_files(book, paths: list[str]) -> ResultsRead | None:
               for column in range(where.span[0], where.span[1] + 1)] for row in rows]
     app.status_bar = f"JBSys：正在写入“{where.sheet}”表……"
     try:
-        with quiet(book, inputs_changed=True):
+        with quiet(book):
             replace_rows(book, where, block, FORMATS)
             write_sheets(book, [sheet_content(t.checks_table(results.checks), year)])
     except RowsUndone as undone:
         report_write_failure(book, undone, results.checks, year, RETRY,
-                             f"已撤回，“{where.sheet}”表与导入前相同" if undone.complete else
-                             f"未能完全撤回：第 {undone.rows[0]}–{undone.rows[1]} 行是这次追加的行"
-                             "（“抽取批次”已填写，再次导入会替换它们）")
+                             undone.outcome("“抽取批次”已填写，再次导入会替换它们"))
         return None
     except WriteFailed as failure:
         report_write_failure(book, failure, results.checks, year, RETRY)

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import xlwings
 from xlwings.constants import MAX_COLUMNS
 
 from .. import contract
@@ -73,7 +72,8 @@ RETRY_IMPORT = ("请关闭正在编辑单元格的窗口或其他占用 Excel �
                 "再次导入会替换此前导入的行，不会重复计入。")
 NOT_SAVED = "工作簿还没有保存到文件夹中（新建未保存），无法在它旁边写文件。请先“另存为”到本机文件夹后再试。"
 NOT_SYNCED = ("工作簿打开自 OneDrive/SharePoint 的网址，本机没有找到它的同步副本，无法在它旁边写文件。"
-              "请在 OneDrive 中把该文件设为“始终保留在此设备上”并等待同步完成，或“另存为”到本机文件夹后再试。")
+              "请把它所在的文档库同步到本机（SharePoint 网页上点“同步”，或在 OneDrive 中设为“始终保留在此设备上”），"
+              "等同步完成后从同步文件夹打开它；或者“文件 → 另存为”到本机文件夹后再试。")
 SAVE_TITLE = "保存 12333 回访清单（含姓名和电话：请存在本机不共享的文件夹，不要存到 OneDrive、共享文件夹或网盘）"
 CONFIDENTIAL = "清单含个人信息（姓名、电话）：内部资料，注意保密，不要放到共享文件夹或网盘。"
 NO_OPERATOR = "没有填写抽取人，未生成回访清单：抽取记录须写明由谁抽取。"
@@ -81,7 +81,7 @@ NO_OPERATOR = "没有填写抽取人，未生成回访清单：抽取记录须�
 
 # --- 导入金保数据 ---------------------------------------------------------------------------------
 
-@button(windows=True)
+@button(windows=True, writes_inputs=True)
 def import_jinbao(book) -> ImportResult | None:
     """导入金保数据: pick the exports, import them, confirm, write 业务量 and 导入记录."""
     paths = pick_files(book, "导入金保数据：选择金保系统导出的文件（可多选）")
@@ -122,14 +122,12 @@ def import_files(book, paths: list[str]) -> ImportResult | None:
                                  title=title(result))
     replaced = dataclasses.replace(sheet_content(replaced_table(result, plan), year), title=replaced_title(result, plan))
     try:
-        with quiet(book, inputs_changed=True):
+        with quiet(book):
             replace_rows(book, where, _block(where, result), VOLUME_FORMATS)
             write_sheets(book, [record, replaced, sheet_content(t.checks_table(result.checks), year)])
     except RowsUndone as undone:
         report_write_failure(book, undone, result.checks, year, RETRY_IMPORT,
-                             f"已撤回，“{where.sheet}”表与导入前相同" if undone.complete else
-                             f"未能完全撤回：第 {undone.rows[0]}–{undone.rows[1]} 行是这次追加的行"
-                             f"（“{SOURCE}”已填写，再次导入会替换它们）")
+                             undone.outcome(f"“{SOURCE}”已填写，再次导入会替换它们"))
         return None
     except WriteFailed as failure:
         report_write_failure(book, failure, result.checks, year, RETRY_IMPORT)
@@ -153,12 +151,24 @@ class SheetRefused(Exception):
 
 
 class RowsUndone(WriteFailed):
-    """Writing an input sheet (业务量, 回访) failed and the appended ``rows`` (first, last) were
-    taken out again — all of it (``complete``: the sheet is as before) or not."""
+    """Writing an input sheet (业务量, 回访) failed, and what was appended was taken out again.
+    ``rows`` (first, last): the appended rows that still hold something of it afterwards, or
+    None; ``complete``: the sheet is as before (values, formats and the table's size, as read
+    back from Excel — not merely every undo step succeeding: on a protected sheet the steps
+    fail as the write did, and nothing was ever written)."""
 
-    def __init__(self, sheet: str, cause: BaseException, rows: tuple[int, int], complete: bool):
+    def __init__(self, sheet: str, cause: BaseException, rows: tuple[int, int] | None, complete: bool):
         super().__init__(sheet, cause)
         self.rows, self.complete = rows, complete
+
+    def outcome(self, rows_note: str) -> str:
+        """What the failure left, for the message: rows are named only where some are left.
+        ``rows_note`` says why such rows do no harm (their 来源 or 抽取批次 is filled)."""
+        if self.rows is not None:
+            return f"未能完全撤回：第 {self.rows[0]}–{self.rows[1]} 行是这次追加的行（{rows_note}）"
+        if self.complete:
+            return f"已撤回，“{self.sheet}”表与导入前相同"
+        return f"没有留下这次的任何行，但“{self.sheet}”表的数字格式或表格范围可能已改动"
 
 
 class RowsMoved(Exception):
@@ -320,10 +330,35 @@ def replace_rows(book, plan: SheetPlan, block: list[list], number_formats: dict[
             recheck(sheet, plan)
             delete_rows(book, sheet, plan.deleted)
     except Exception as exc:
-        failure = each([lambda: sheet.range((top, plan.span[0]), (bottom, plan.span[1])).clear_contents()]
-                       + [_restorer(sheet, column, runs) for column, runs in saved]
-                       + ([lambda: table.resize(area)] if area is not None else []))
-        raise RowsUndone(plan.sheet, exc, (top, bottom), complete=failure is None) from exc
+        each([lambda: sheet.range((top, plan.span[0]), (bottom, plan.span[1])).clear_contents()]
+             + [_restorer(sheet, column, runs) for column, runs in saved]
+             + ([lambda: table.resize(area)] if area is not None else []))
+        left = _rows_left(sheet, top, bottom, plan.span)
+        complete = left is None and _as_before(sheet, top, bottom, saved, table, area)
+        raise RowsUndone(plan.sheet, exc, left, complete) from exc
+
+
+def _rows_left(sheet, top: int, bottom: int, span: tuple[int, int]) -> tuple[int, int] | None:
+    """The first and last of rows ``top``–``bottom`` that hold a value in the table's columns
+    (they held none before: the block goes below the last filled row); all of them when Excel
+    cannot be asked."""
+    try:
+        rows = sheet.range((top, span[0]), (bottom, span[1])).options(ndim=2).value
+    except Exception:
+        return top, bottom
+    filled = [top + index for index, row in enumerate(rows)
+              if any(not values.is_empty(value) for value in row)]
+    return (filled[0], filled[-1]) if filled else None
+
+
+def _as_before(sheet, top: int, bottom: int, saved, table, area) -> bool:
+    """Whether the block's number formats and the table's range are as they were."""
+    try:
+        return (all(format_runs(sheet.range((top, column), (bottom, column))) == runs
+                    for column, runs in saved)
+                and (table is None or table.range == area))
+    except Exception:
+        return False
 
 
 def recheck(sheet, plan: SheetPlan) -> None:
@@ -557,12 +592,16 @@ def pick_files(book, prompt: str, file_filter: str = FILE_FILTER) -> list[str]:
 
 
 def saved_path(book) -> Path | None:
-    """The workbook's file on this PC, or None: never saved, or on OneDrive/SharePoint (a web
-    address in Excel) without a synced copy here — xlwings' Book.fullname maps one or fails."""
-    try:
-        path = Path(book.fullname)
-    except xlwings.XlwingsError:
+    """The workbook's file on this PC, or None: never saved, or opened from OneDrive or
+    SharePoint (a web address as Excel's FullName). The address is not mapped to a synced copy
+    here: the buttons that only leave the workbook out of the files picked need no path, and
+    xlwings' mapper may fail in any way (UnboundLocalError for a SharePoint site nobody
+    configured) or search a whole OneDrive folder first. The 文书 buttons, which write beside
+    the workbook, map it themselves (document_buttons.local_path)."""
+    fullname = book.api.FullName
+    if "://" in fullname:
         return None
+    path = Path(fullname)
     return path if path.is_absolute() and path.is_file() else None
 
 

@@ -7,8 +7,9 @@ buttons read it, so unsaved edits count. A file is named ``<工作簿名>-<文�
 never written over an existing one: an earlier copy (perhaps signed, perhaps open in a viewer)
 stays, and the new one is named as Windows names copies, ``… (2).pdf`` (:func:`.free_path`, as
 the callback list). 公示 is printed as PDF: it is what is posted and filed, and the .xlsx the
-command line also offers changes when opened and saved. 拨付明细 is refused in a draft with
-the command line's message at 参数 审定文号's cell, before LibreOffice starts.
+command line also offers changes when opened and saved. 拨付明细 is refused in a draft, and 公示
+once 审定 or while matters that move money are open, with the command line's messages at their
+cells, before LibreOffice starts.
 """
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def confirmations(book) -> Path | None:
 
 @button(windows=True)
 def publicity(book) -> Path | None:
-    """公示 (allowed in a draft), as ``publicity -o FILE.pdf``."""
+    """公示 (before 审定, once nothing that moves money is open), as ``publicity -o FILE.pdf``."""
     return write_document(book, PUBLICITY)
 
 
@@ -111,7 +112,7 @@ def _outcome(book, name: str) -> tuple[Path, Outcome] | None:
     """The workbook's file and its valid outcome, or None once the user was told why not:
     no file on this PC to write beside, no year, or errors in the data."""
     app = book.app
-    path = saved_path(book)
+    path = local_path(book)
     if path is None:
         app.alert(NOT_SYNCED if "://" in book.api.FullName else NOT_SAVED, title=ALERT_TITLE)
         return None
@@ -125,6 +126,20 @@ def _outcome(book, name: str) -> tuple[Path, Outcome] | None:
                   "请点击“校验数据”查看全部错误并改正后重试。", title=ALERT_TITLE)
         return None
     return path, outcome
+
+
+def local_path(book) -> Path | None:
+    """Where to write beside the workbook: its file on this PC, for a workbook opened from
+    OneDrive/SharePoint (a web address) the synced copy xlwings finds (``Book.fullname``), or
+    None - whatever xlwings' mapper raised (XlwingsError, UnboundLocalError for a SharePoint
+    site, …): the message then asks for a synced copy."""
+    if "://" not in book.api.FullName:
+        return saved_path(book)
+    try:
+        path = Path(book.fullname)
+    except Exception:
+        return None
+    return path if path.is_absolute() and path.is_file() else None
 
 
 def _printing(book, name: str, make):

@@ -16,11 +16,11 @@ import importlib
 import re
 import sys
 
-from .. import contract
+from .. import __version__, contract
 from ..model import Check
 from ..pipeline import Outcome, run
 from ..report import tables as t
-from .book_source import read_book, requested_year
+from .book_source import FarContent, read_book, requested_year
 from .writer import TEXT, SheetContent, WriteFailed, describe, write_sheets
 
 ALERT_TITLE = "JBSys-XL 人社考核"
@@ -28,6 +28,15 @@ NUMBER_FORMATS = {t.TEXT: TEXT, t.BOOL: TEXT, t.MONEY: "#,##0.00", t.SCORE: "0.0
                   t.PERCENT: "0.00%", t.INT: "0", t.NUMBER: "General"}
 ENTRY = re.compile(r"jbsys_xl(\.[A-Za-z_]\w*)+")
 NO_YEAR = Check("error", contract.PARAMS, "", "参数表中没有任何年度，请先填写本年度的参数行")
+OLDEST_TEMPLATE = "0.1.0"
+"""The oldest template (its JbVersion()) whose VBA this package works with. Raise it to the
+new version when a release changes what the workbook's VBA, ribbon or xlwings.conf sheet
+must do: older workbooks are then told to move their data into the new template. Templates
+from before version checks pass no version at all and are refused too."""
+OLD_TEMPLATE = (
+    "此工作簿来自旧版本的 JBSys-XL 模板{found}：{why}。数据都还在，请把它移到新模板：打开安装包中的 "
+    "template.xlsm 并另存为新文件，把本工作簿每张输入表的数据行复制、“选择性粘贴 → 数值”到新文件"
+    "同名的表中（详见新模板“使用说明”的“升级”一节），以后使用新文件。")
 MAC_DATA_BUTTONS = (
     "Mac 版 Excel 不能使用“数据”组和“文书”组的按钮（它们需要 Windows 版 Excel 的文件对话框，"
     "并在工作簿旁写文件）。请在“终端”中使用命令行 jbsys-xl import、callbacks、callback-results、"
@@ -35,16 +44,48 @@ MAC_DATA_BUTTONS = (
 """Said on a Mac instead of running a data button (here, and by the ribbon's VBA)."""
 
 
-def run_macro(entry: str, book=None):
+def run_macro(entry: str, template: str | None = None, *, book=None):
     """What every ribbon button runs: ``entry`` (e.g. ``jbsys_xl.excel.macros.validate``)
     called with the workbook that started it (xlwings' caller). Only functions of this
-    package can be named."""
-    function = resolve(entry)
+    package can be named. ``template``: the workbook's JbVersion(), which its VBA passes; a
+    workbook whose template this package does not work with (older VBA, a button the package
+    no longer has, a newer template than the package) is told so in Chinese, not with
+    xlwings' English traceback, and nothing runs."""
+    refusal = template_refusal(entry, template)
     if book is None:
         import xlwings as xw
 
         book = xw.Book.caller()
-    return function(book)
+    if refusal is not None:
+        book.app.alert(refusal, title=ALERT_TITLE)
+        return None
+    return resolve(entry)(book)
+
+
+def template_refusal(entry: str, template: str | None) -> str | None:
+    """Why a button of a workbook built from template ``template`` cannot run ``entry`` with
+    this package, or None."""
+    if template is not None and _version(template) > _version(__version__):
+        return (f"此工作簿来自较新的模板（{template}），本机安装的 JBSys-XL 是 {__version__}，"
+                "按钮可能无法正确运行。请关闭 Excel，运行新版本离线安装包中的 install.bat 后重试。")
+    try:
+        resolve(entry)
+    except ModuleNotFoundError as exc:
+        if not (exc.name and entry.startswith(exc.name + ".")):
+            raise  # a module of the installation is missing: not the workbook's fault
+        return OLD_TEMPLATE.format(found=f"（{template}）" if template else "",
+                                   why=f"按钮调用的 {entry} 在已安装的 JBSys-XL {__version__} 中已不存在")
+    except ValueError:
+        return OLD_TEMPLATE.format(found=f"（{template}）" if template else "",
+                                   why=f"按钮调用的 {entry} 在已安装的 JBSys-XL {__version__} 中已不存在")
+    if template is None or _version(template) < _version(OLDEST_TEMPLATE):
+        return OLD_TEMPLATE.format(found=f"（{template}）" if template else "",
+                                   why=f"它的宏与已安装的 JBSys-XL {__version__} 不配套")
+    return None
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
 def resolve(entry: str):
@@ -58,12 +99,15 @@ def resolve(entry: str):
     return function
 
 
-def button(function=None, *, windows: bool = False):
+def button(function=None, *, windows: bool = False, writes_inputs: bool = False):
     """A ribbon button's Python side: run on the calling workbook when none is given; a
     failure shows its cause (not a traceback) and gives None; the status bar is given back.
-    ``windows``: the button opens Excel's Windows dialogs; on a Mac it says what to use."""
+    ``windows``: the button opens Excel's Windows dialogs; on a Mac it says what to use.
+    ``writes_inputs``: it writes input sheets (with Excel's events off), so its ribbon button
+    is a JbInputButton, whose VBA counts an edit once Python is done (tests/template checks the
+    ribbon against this flag)."""
     if function is None:
-        return functools.partial(button, windows=windows)
+        return functools.partial(button, windows=windows, writes_inputs=writes_inputs)
 
     @functools.wraps(function)
     def run_button(book=None, *args, **kwargs):
@@ -81,6 +125,7 @@ def button(function=None, *, windows: bool = False):
             return None
         finally:
             book.app.status_bar = False
+    run_button.writes_inputs = writes_inputs
     return run_button
 
 
@@ -154,9 +199,15 @@ def report_write_failure(book, failure: WriteFailed, checks: list[Check], year: 
 
 def read_with_year(book):
     """The open book's input sheets and the year to compute, or None — with the reason in
-    校验 — when 参数 names no year. Every button starts so."""
+    校验 — when 参数 names no year or a sheet cannot be read whole (FarContent). Every button
+    starts so."""
     book.app.status_bar = "JBSys：正在读取数据……"
-    raw = read_book(book)
+    try:
+        raw = read_book(book)
+    except FarContent as far:
+        show_checks(book, [far.check], None)
+        book.app.alert(f"未读取数据：{far}", title=ALERT_TITLE)
+        return None
     year = requested_year(book, raw)
     if year is None:
         show_checks(book, [NO_YEAR], None)

@@ -2,15 +2,16 @@
 
 Excel recalculates every volatile UDF cell after any edit. Reading the input tables once per
 cell would cost 300 reads for 300 cells, so the answers come from one cached Outcome per
-(workbook, revision, year). The revision is what the template's VBA function JbRevision()
-returns; the generated wrapper passes it as an argument (no COM call). It changes with every
-edit of an input sheet, with sheet names and with the VBA session, and is unique per call
+(revision, year). The revision is what the template's VBA function JbRevision() returns; the
+generated wrapper passes it as an argument (no COM call). It names the workbook's VBA session
+and changes with every edit of an input sheet and with sheet names, and is unique per call
 while Excel's events are off (workbook/vba/JbState.bas). Without one (a call from Python, or
 a workbook whose wrappers do not pass it) the tables are read afresh — slower, never stale.
 """
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 
 from .. import contract
 from ..io import values
@@ -19,7 +20,7 @@ from ..model import Allocation, CenterResult
 from ..pipeline import Outcome, run
 from ..report.explain import UnknownCenter, find_center
 from ..report.json_result import score_number
-from .book_source import read_book
+from .book_source import FarContent, read_book
 from .writer import describe
 
 ERROR_PREFIX = "#JB! "
@@ -35,24 +36,44 @@ class UdfError(Exception):
     """A readable answer for the cell instead of a traceback."""
 
 
+class CallerBook:
+    """The workbook of a UDF's calling cell, asked from Excel (``caller.sheet.book``: COM
+    calls into Excel) only when the tables have to be read: an answer from the cache then
+    costs no COM call at all."""
+
+    def __init__(self, caller) -> None:
+        self._caller = caller
+
+    @cached_property
+    def book(self):
+        return self._caller.sheet.book
+
+
+def session(revision: str) -> str:
+    """The part of a revision that names the workbook's VBA session (JbState.Session)."""
+    return revision.split(":", 1)[0]
+
+
 class OutcomeCache:
-    """Pipeline outcomes by (book, revision, year); counts table reads for the benchmark. The
-    book is Excel's own FullName, one COM read: xlwings' ``Book.fullname`` reads the
-    xlwings.conf sheet and maps a OneDrive/SharePoint URL to a local file on every call, and
-    raises where the file is not synced."""
+    """Pipeline outcomes by (revision, year); counts table reads for the benchmark. The
+    revision identifies the workbook as well — its session part holds the workbook's name and
+    a random number drawn when its VBA started — so no COM call is needed to tell books apart:
+    not Excel's FullName, and not xlwings' ``Book.fullname``, which reads the xlwings.conf
+    sheet and maps a OneDrive/SharePoint URL to a local file on every call."""
 
     def __init__(self) -> None:
         self._entries: dict[tuple, Outcome] = {}
         self.reads = 0
 
     def outcome(self, book, revision: str | None, year: int) -> Outcome:
-        key = (book.api.FullName, revision, year)
+        """``book``: an xlwings Book, or a CallerBook asked only on a miss."""
+        key = (revision, year)
         if revision is None or key not in self._entries:
             self.reads += 1
-            outcome = run(read_book(book), year)
+            outcome = run(read_book(book.book if isinstance(book, CallerBook) else book), year)
             if revision is not None:  # keep only the book's current revision (any years)
                 self._entries = {k: v for k, v in self._entries.items()
-                                 if k[0] != key[0] or k[1] == revision}
+                                 if session(k[0]) != session(revision) or k[0] == revision}
                 self._entries[key] = outcome
             return outcome
         return self._entries[key]
@@ -173,7 +194,7 @@ def answer(function, *args, shape: tuple[int, int] = (1, 1)):
     one of a multi-cell legacy array formula, the others blank)."""
     try:
         return function(*args)
-    except UdfError as exc:
+    except (UdfError, FarContent) as exc:
         message = f"{ERROR_PREFIX}{exc}"
     except Exception as exc:  # a cell must never show a traceback
         message = f"{ERROR_PREFIX}计算失败：{describe(exc)}"

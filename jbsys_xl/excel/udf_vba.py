@@ -11,6 +11,16 @@ then carries the same ``__xlfunc__`` metadata it has on Windows.
 Descriptions (docstrings, often Chinese) are not part of the VBA source: "Import Functions"
 registers them through ``Application.MacroOptions``. VBA source is stored in the ANSI code page
 (cp1252 on Western, cp936 on Chinese Windows), so the text must be plain ASCII.
+
+The template's copy of the wrappers is then changed in two places (:func:`workbook_udf_vba`),
+for the cost of a recalculation with hundreds of JB* cells:
+
+- while another workbook is active a wrapper gives back what its cell shows (JbKept):
+  xlwings' XLPy would read that workbook's settings and start a UDF server of its own for it
+  (xlwings starts one per command line, and the command line holds ActiveWorkbook's name),
+  and an edit there changes nothing the JB* functions read;
+- ``XLPy.CallUDF`` becomes ``JbCallUDF``, which keeps the server XLPy gave: XLPy itself reads
+  about fourteen settings and loads xlwings' DLL on every call (workbook/vba/JbPython.bas).
 """
 from __future__ import annotations
 
@@ -53,6 +63,32 @@ def udf_vba(module: str | ModuleType) -> str:
             raise ValueError(f"VBA source must be ASCII; line {number}: {line!r} "
                              "(rename the Python function or argument)")
     return text.replace("\n", "\r\n")
+
+
+def workbook_udf_vba(module: str | ModuleType) -> str:
+    """:func:`udf_vba` as the template carries it (see the module's docstring)."""
+    lines = udf_vba(module).split("\r\n")
+    out, name, guarded = [], None, 0
+    for line in lines:
+        if line.startswith(("Function ", "Sub ")):
+            name = line.split()[1].split("(")[0] if line.startswith("Function ") else None
+        if line.strip() == "#If App = \"Microsoft Excel\" Then" and name:
+            out.append(f"    If Not ActiveWorkbook Is ThisWorkbook Then {name} = JbKept(Application.Caller): "
+                       "Exit Function")
+            guarded += 1
+        if name and line.endswith(", ThisWorkbook, Application.Caller)"):
+            call = f"{name} = XLPy.CallUDF("
+            if call not in line:
+                raise RuntimeError(f"xlwings {xlwings.__version__} wrote {line.strip()!r}; "
+                                   "workbook_udf_vba needs updating")
+            line = line.replace(call, f"{name} = JbCallUDF(")
+        out.append(line)
+    functions = sum(1 for line in lines if line.startswith("Function "))
+    calls = sum(1 for line in out if " = JbCallUDF(" in line)
+    if not functions == guarded == calls:
+        raise RuntimeError(f"xlwings {xlwings.__version__}: {functions} wrappers, {guarded} guarded, "
+                           f"{calls} calls rewritten; workbook_udf_vba needs updating")
+    return "\r\n".join(out)
 
 
 def udf_signatures(module: str | ModuleType) -> list[tuple[str, list[str], bool]]:

@@ -91,14 +91,16 @@ def check_value(value, number_format: str, where: str) -> None:
 
 
 @contextmanager
-def quiet(book, *, inputs_changed: bool = False) -> Iterator[None]:
+def quiet(book) -> Iterator[None]:
     """Excel without events, recalculation or redrawing while the body writes. Each setting is
     changed inside ``try`` (Excel may refuse one, e.g. while a cell is being edited) and each
     comes back on its own in ``finally`` — events before calculation, so the recalculation that
     restoring automatic calculation starts counts as a normal one for the worksheet functions'
     cache. A failure to restore is raised once everything was tried, unless the body failed.
-    ``inputs_changed``: the body wrote input sheets, which the template's VBA cannot see with
-    events off; tell it (JbInputsWritten) so the JB* functions read the new data."""
+    Input sheets written here are unseen by the template's VBA (events are off): a button that
+    writes them is marked ``writes_inputs`` (macros.button), and the VBA counts the edit once
+    Python has returned — not by a macro call back into Excel from here, which Excel may refuse
+    while its own RunPython is still waiting, turning a finished import into "运行失败"."""
     app = book.app
     events, calculation, updating = app.enable_events, app.calculation, app.screen_updating
 
@@ -113,7 +115,6 @@ def quiet(book, *, inputs_changed: bool = False) -> Iterator[None]:
         yield
     finally:
         failure = each([
-            book.macro("JbState.JbInputsWritten") if inputs_changed else None,
             lambda: setattr(app, "enable_events", events),
             lambda: setattr(app, "screen_updating", updating),
             restore_calculation,

@@ -18,30 +18,31 @@ import zipfile
 from collections.abc import Callable, Iterator
 from xml.etree import ElementTree
 
+from .bounds import CFB_MAGIC, Package, column_index, sheet_parts
 from .values import CellError
 
 ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
                          "#CONNECT!", "#UNKNOWN!", "#BUSY!"})
-CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, or an encrypted .xlsx
 CHUNK = 1 << 22
 
 Found = dict[tuple[int, int], CellError]  # 0-based (row, col) → the error in that cell
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def scanner(data: bytes, label: str) -> Callable[..., Found]:
+def scanner(data: bytes, label: str, package: Package | None = None) -> Callable[..., Found]:
     """A function from a sheet name to its error cells, for the file ``data``. With
     ``formulas_only=True`` only formulas without a saved result are looked for (a reader that
-    reports error values itself needs no more)."""
+    reports error values itself needs no more); ``.formulas(name)`` of an .xlsx scanner: where
+    the sheet's formulas are. ``package``: the file's checked package, which knows of each
+    checked sheet whether it holds a formula."""
     if data[:4] == b"PK\x03\x04":
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
         if "xl/workbook.xml" in names:
-            return _XlsxScanner(archive)
+            return _XlsxScanner(archive, package)
         if "content.xml" in names:
             return _OdsScanner(archive)
     elif data[:8] == CFB_MAGIC:
@@ -63,41 +64,44 @@ def code_of_fastexcel_error(detail: str) -> str | None:
 
 # --- .xlsx / .xlsm ------------------------------------------------------------------------------
 
-class _XlsxScanner:
-    def __init__(self, archive: zipfile.ZipFile):
-        self.archive = archive
-        self.parts = _sheet_parts(archive)
-
-    def __call__(self, name: str, formulas_only: bool = False) -> Found:
-        part = self.parts.get(name)
-        if part is None or part not in self.archive.namelist():
-            return {}
-        # The needles end in letters that are rare in sheet XML (e, f), which keeps the search
-        # fast; a false hit only costs the exact parse.
-        needles = _FORMULA_NEEDLES if formulas_only else _FORMULA_NEEDLES + _ERROR_NEEDLES
-        if not _may_hold(self.archive, part, needles):
-            return {}
-        found = _parse_xlsx_sheet(self.archive.open(part))
-        if formulas_only:
-            found = {at: error for at, error in found.items() if error.code == CellError.UNCACHED}
-        return found
-
-
 _FORMULA_NEEDLES = (b"<f", b":f")  # <f>, <f t="shared" …>, and <x:f> in prefixed documents
 _ERROR_NEEDLES = (b't="e', b"t='e")
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its part in the package, through workbook.xml and its relationships."""
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels.iter(f"{_PKG_REL}Relationship"):
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[rel.get("Id")] = target
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    return {sheet.get("name"): targets.get(sheet.get(f"{_REL}id"), "")
-            for sheet in book.iter(f"{_MAIN}sheet")}
+class _XlsxScanner:
+    def __init__(self, archive: zipfile.ZipFile, package: Package | None = None):
+        self.archive, self.package = archive, package
+        self.parts = package.sheets if package is not None else sheet_parts(archive)
+        self._parsed: dict[str, tuple[Found, list[tuple[int, int]]]] = {}
+
+    def __call__(self, name: str, formulas_only: bool = False) -> Found:
+        needles = _FORMULA_NEEDLES if formulas_only else _FORMULA_NEEDLES + _ERROR_NEEDLES
+        found = self._parse(name, needles)[0]
+        if formulas_only:
+            found = {at: error for at, error in found.items() if error.code == CellError.UNCACHED}
+        return found
+
+    def formulas(self, name: str) -> list[tuple[int, int]]:
+        """Every formula cell of the sheet (0-based), saved result or not."""
+        return self._parse(name, _FORMULA_NEEDLES)[1]
+
+    def _parse(self, name: str, needles: tuple[bytes, ...]) -> tuple[Found, list[tuple[int, int]]]:
+        part = self.parts.get(name)
+        if part is None or part not in self.archive.namelist():
+            return {}, []
+        if part in self._parsed:
+            return self._parsed[part]
+        # The needles end in letters that are rare in sheet XML (e, f), which keeps the search
+        # fast; a false hit only costs the exact parse. Formulas alone: the package's check of
+        # the sheet has looked already.
+        known = self.package.holds_formulas(part) if self.package is not None else None
+        if needles == _FORMULA_NEEDLES and known is not None:
+            if not known:
+                return {}, []
+        elif not _may_hold(self.archive, part, needles):
+            return {}, []
+        self._parsed[part] = _parse_xlsx_sheet(self.archive.open(part))
+        return self._parsed[part]
 
 
 def _xlsx(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
@@ -107,36 +111,22 @@ def _xlsx(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
     archive = zipfile.ZipFile(io.BytesIO(data))
     if "xl/workbook.xml" not in archive.namelist():
         return None
-    return archive, _sheet_parts(archive)
+    return archive, sheet_parts(archive)
 
 
 def _may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
     """Whether any needle occurs in the part, reading it in chunks (they overlap by a few
     bytes so a needle cut in two is still seen)."""
+    from .extents import contains  # numpy: not in LibreOffice's Python, which imports this package
+
     tail = b""
     with archive.open(part) as stream:
         while chunk := stream.read(CHUNK):
             window = tail + chunk
-            if any(_contains(window, needle) for needle in needles):
+            if any(contains(window, needle) for needle in needles):
                 return True
             tail = window[-8:]
     return False
-
-
-def _contains(window: bytes, needle: bytes) -> bool:
-    """``needle in window``, vectorised: the needle's last byte is rare in sheet XML, so the
-    few places it occurs are found with numpy (which leaves the GIL to the reader thread) and
-    only those are compared backwards."""
-    import numpy as np  # here, not at the top: LibreOffice's Python imports this package too
-
-    data = np.frombuffer(window, np.uint8)
-    at = np.flatnonzero(data == needle[-1])
-    for back, byte in enumerate(reversed(needle[:-1]), start=1):
-        at = at[at >= back]
-        at = at[data[at - back] == byte]
-        if not len(at):
-            return False
-    return bool(len(at))
 
 
 def _xlsx_cells(stream) -> Iterator[tuple[int, int, ElementTree.Element]]:
@@ -153,7 +143,7 @@ def _xlsx_cells(stream) -> Iterator[tuple[int, int, ElementTree.Element]]:
             elif tag == "c":
                 ref = element.get("r")
                 match = _CELL_REF.fullmatch(ref) if ref else None
-                col_index = _column_index(match.group(1)) if match else col_index + 1
+                col_index = column_index(match.group(1)) if match else col_index + 1
             continue
         if tag == "c":
             yield row_index, col_index, element
@@ -162,24 +152,22 @@ def _xlsx_cells(stream) -> Iterator[tuple[int, int, ElementTree.Element]]:
             element.clear()
 
 
-def _parse_xlsx_sheet(stream) -> Found:
+def _parse_xlsx_sheet(stream) -> tuple[Found, list[tuple[int, int]]]:
+    """The error cells of a sheet, and where its formulas are."""
     found: Found = {}
+    formulas = []
     for row, col, element in _xlsx_cells(stream):
         kind = element.get("t", "n")
         value = element.find(f"{_MAIN}v")
         text = value.text if value is not None else None
+        formula = element.find(f"{_MAIN}f") is not None
+        if formula:
+            formulas.append((row, col))
         if kind == "e":
             found[(row, col)] = CellError((text or "#N/A").strip())
-        elif element.find(f"{_MAIN}f") is not None and (text is None or (not text and kind == "n")):
+        elif formula and (text is None or (not text and kind == "n")):
             found[(row, col)] = CellError(CellError.UNCACHED)
-    return found
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
+    return found, formulas
 
 
 def table_totals(data: bytes) -> Callable[[str], list[tuple[int, int, int]]]:
@@ -201,7 +189,7 @@ def table_totals(data: bytes) -> Callable[[str], list[tuple[int, int, int]]]:
             ref = _RANGE.fullmatch(root.get("ref", ""))
             if count <= 0 or ref is None:
                 continue
-            left, right = _column_index(ref.group(1)), _column_index(ref.group(3))
+            left, right = column_index(ref.group(1)), column_index(ref.group(3))
             bottom = int(ref.group(4)) - 1
             found.extend((row, left, right) for row in range(bottom - count + 1, bottom + 1))
         return found
@@ -272,8 +260,8 @@ def xlsx_merges(data: bytes) -> Callable[[str], list[tuple[int, int, int, int]]]
                 window = tail + chunk
                 for match in _MERGE.finditer(window):
                     a, r1, b, r2 = match.groups()
-                    found.add((int(r1) - 1, _column_index(a.decode()),
-                               int(r2 or r1) - 1, _column_index((b or a).decode())))
+                    found.add((int(r1) - 1, column_index(a.decode()),
+                               int(r2 or r1) - 1, column_index((b or a).decode())))
                 tail = window[-256:]
         return sorted(found)
 

@@ -15,7 +15,7 @@ from ..model import (Center, Check, Complaint, Dataset, Deduction, HardwareRow, 
 from . import values as v
 from .codes import account_digits, bank_account, credit_code
 from .lookup import center_lookup, item_lookup, split_aliases
-from .names import closest, normalize
+from .names import closest, invisible_note, normalize
 from .reader import RawBook, gc_paused
 from .tables import Checks, Table, locate
 from .volumes import aggregate_volumes
@@ -56,7 +56,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     if tables[k.VOLUMES] is not None:  # where a rule finds nothing to apportion points
         origins[(k.VOLUMES, "业务量")] = (k.VOLUMES, tables[k.VOLUMES].header_cell("业务量"))
     complaints, pending, in_period = _period_complaints(complaint_rows, settings, active_codes, checks)
-    _check_rated(active, ratings, tables[k.RATINGS], year, checks)
+    _check_rated(active, ratings, tables[k.RATINGS], year, lookup, checks)
     _check_budgets(settings, hardware, origins, checks)
 
     if checks.has_errors:
@@ -421,15 +421,36 @@ def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str
 
 
 def _check_rated(active: list[Center], ratings: dict, table: Table | None, year: int,
-                 checks: Checks) -> None:
-    """Every active center needs its 评定 row: a missing one would silently cost its award."""
+                 lookup: CenterLookup, checks: Checks) -> None:
+    """Every active center needs its 评定 row: a missing one would silently cost its award.
+    A row that is there but was refused (a bad value, already reported at its cell) is not
+    reported again as missing."""
     if table is None:  # the missing sheet is reported already
         return
     cell = table.header_cell("中心")
+    refused = _refused_centers(table, year, lookup)
     for center in active:
-        if center.code not in ratings:
+        if center.code not in ratings and center.code not in refused:
             checks.error(k.RATINGS, cell, f"中心“{center.name}”（{center.code}）没有 {year} 年度的评定记录；"
                          "每个启用的中心都须有一行评定（服务场所、标准化下沉等）")
+
+
+def _refused_centers(table: Table, year: int, lookup: CenterLookup) -> set[str]:
+    """Centers that have a 评定 row of the year (or of an unreadable year) however bad its other
+    cells — by its 中心, or by the center an unknown 中心 nearly certainly means (是否指)."""
+    found = set()
+    for row in table.rows():
+        try:
+            row_year = v.year(row.raw("年度"))
+            name = v.text(row.raw("中心"))
+        except v.BadValue:
+            row_year, name = None, v.show(row.raw("中心"))
+        if row_year not in (year, None) or not name:
+            continue
+        code = lookup.code(name) or lookup.code(lookup.names.hint(name))
+        if code:
+            found.add(code)
+    return found
 
 
 # --- 扣减 ------------------------------------------------------------------------------------
@@ -475,7 +496,7 @@ def _hardware(table: Table | None, year: int, districts: dict[str, str], checks:
         account = row.get("银行账号", bank_account) or ""
         if district and normalize(district) not in districts:
             hint = closest(district, list(districts.values()))
-            row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "")
+            row.fail("所属区", f"未知所属区“{district}”" + (f"，是否指“{hint}”？" if hint else "") + invisible_note(district)
                      + "（应为“中心”表中出现的所属区）")
         elif district:
             district = districts[normalize(district)]

@@ -15,7 +15,7 @@ from functools import partial
 
 from .. import contract
 from ..model import Center, Indicator
-from .names import institution_hint, item_hint, normalize
+from .names import institution_hint, invisible_note, item_hint, normalize, visible
 from .values import text
 
 
@@ -58,14 +58,24 @@ class NameLookup:
 
     def hint(self, raw) -> str | None:
         """A known name (as written in the workbook) the unmatched value nearly certainly
-        means, or None."""
+        means, or None. Invisible characters are not compared: a name that differs only by
+        them is that name (and the message says what is in it)."""
         key = text(raw)
-        return None if key is None else self.near(key, self.known)
+        if key is None:
+            return None
+        seen = visible(key)
+        target = self.targets.get(normalize(seen))
+        if target is not None:
+            return next((name for name, owner in self.known if owner == target and normalize(name) == normalize(seen)),
+                        None)
+        return self.near(seen, self.known)
 
     def suggestion(self, raw) -> str:
-        """``，是否指“…”？`` for a message, or empty."""
+        """``，是否指“…”？`` for a message, with the invisible characters the value holds
+        (beside a hint that looks just like it), or empty."""
         near = self.hint(raw)
-        return f"，是否指“{near}”？" if near else ""
+        key = text(raw) or ""
+        return (f"，是否指“{near}”？" if near else "") + invisible_note(key)
 
 
 def center_lookup(centers: Iterable[Center]) -> NameLookup:

@@ -26,6 +26,24 @@ def normalize(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip()
 
 
+def invisible(name: str) -> list[str]:
+    """The characters of a name that show as nothing (a zero-width space U+200B pasted from a web
+    page, a byte-order mark, a soft hyphen, a control character), as U+XXXX: such a name is
+    not the name it looks like, and a message must say why."""
+    return list(dict.fromkeys(f"U+{ord(ch):04X}" for ch in name if unicodedata.category(ch) in ("Cf", "Cc")))
+
+
+def visible(name: str) -> str:
+    """The name without its invisible characters (what a hint compares)."""
+    return "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cc"))
+
+
+def invisible_note(name: str) -> str:
+    """``（名称中有不可见字符 U+200B，请删除）`` for a message about a name, or empty."""
+    found = invisible(name)
+    return f"（名称中有不可见字符 {'、'.join(found)}，请删除）" if found else ""
+
+
 def closest(name: str, known: Iterable[str], cutoff: float = 0.5) -> str | None:
     """The known name a person most likely meant, for short closed lists (所属区): compared in
     normal form, the known name returned as it is written; None when nothing is close."""

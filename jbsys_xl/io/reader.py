@@ -17,36 +17,19 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import zlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import contract
-from . import cell_errors
+from . import bounds, cell_errors
+from .bounds import SourceError, cell_name, column_letter  # noqa: F401 (the names readers import from here)
 from .kinds import other_kind
 from .names import normalize
 from .values import CellError
-
-
-class SourceError(Exception):
-    """The input cannot be opened at all (missing file, not a workbook)."""
-
-
-def column_letter(index: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_name(row: int, col: int) -> str:
-    """0-based sheet coordinates → A1 name."""
-    return f"{column_letter(col)}{row + 1}"
 
 
 @dataclass
@@ -67,6 +50,9 @@ class RawSheet:
     derived: dict = field(default_factory=dict, repr=False, compare=False)
     columns: list | None = field(default=None, repr=False)
     errors: dict = field(default_factory=dict, repr=False)
+    # Formula cells (0-based sheet positions) of a workbook saved with calculation set to manual:
+    # what they hold is what was last calculated, which may be stale (io.tables warns).
+    stale: list = field(default_factory=list, repr=False)
 
     @property
     def height(self) -> int:
@@ -140,14 +126,19 @@ def _utf16(data: bytes) -> str | None:
     return None
 
 
-def text_rows(text: str) -> list[list]:
+def text_rows(text: str, label: str) -> list[list]:
     """Rows of a comma- or tab-separated text (Excel saves “文本文件（制表符分隔）” and
-    “Unicode 文本” with tabs). Excel's error values saved as text (#N/A …) stay error cells;
-    the text-forcing form ``="0101"`` that many systems export reads as ``0101``."""
+    “Unicode 文本” with tabs), within Excel's limits (:func:`~jbsys_xl.io.bounds.bounded_rows`).
+    Excel's error values saved as text (#N/A …) stay error cells; the text-forcing form
+    ``="0101"`` that many systems export reads as ``0101``."""
     head = text[:8192]
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
-    return [[_csv_cell(cell) for cell in row]
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return bounds.bounded_rows(([_csv_cell(cell) for cell in row] for row in rows), label)
+    except csv.Error:  # a field past csv's size limit: no table Excel saves has one
+        raise SourceError(f"{label}：第 {rows.line_num:,} 行无法作为表格读取（有超长的格子，或引号不成对）；"
+                          f"请确认这是逗号或制表符分隔的文本文件") from None
 
 
 def _csv_cell(cell: str):
@@ -158,7 +149,7 @@ def _csv_cell(cell: str):
 
 def csv_rows(data: bytes, label: str) -> list[list]:
     """Rows of a CSV (or tab-separated) file, whatever its encoding (:func:`decode_text`)."""
-    return text_rows(decode_text(data, label))
+    return text_rows(decode_text(data, label), label)
 
 
 def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
@@ -172,7 +163,12 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
         raise SourceError(f"找不到输入文件：{path}")
     if path.suffix.lower() == ".csv":
         raise SourceError(f"{path}：请给出存放各工作表 CSV 文件的文件夹，而不是单个 CSV 文件")
-    book = open_spreadsheet(path)
+
+    def ahead(names: list[str]) -> list[str]:  # the big sheets: checked while the others are read
+        return [name for key, name in match_sheets(names)[0].items()
+                if key in COLUMNAR_SHEETS and (wanted is None or key in wanted)]
+
+    book = open_spreadsheet(path, ahead)
     chosen, clashes = match_sheets(book.sheet_names)
     sheets = {}
     for key, name in chosen.items():
@@ -182,6 +178,8 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
             with gc_paused():
                 big = key in COLUMNAR_SHEETS and book.read_columns(name, key)
                 sheets[key] = big or book.read(name, key)
+        except SourceError:
+            raise
         except BaseException as exc:  # a damaged sheet inside a package that opened
             if not library_failure(exc):
                 raise
@@ -211,10 +209,25 @@ class Spreadsheet:
     """An opened .xlsx/.xlsm/.xls/.ods file: its sheet names, and each sheet on demand with
     error cells marked. Shared by the allocation reader and the 金保 import."""
 
-    def __init__(self, path: Path, data: bytes):
+    def __init__(self, path: Path, data: bytes, ahead: Callable[[list[str]], list[str]] | None = None):
+        """``ahead``: from the sheet names, those to check on another thread while the file is
+        opened and the others read (the big ones: their check reads every byte once)."""
         import python_calamine
 
         self.path, self.data = path, data
+        self.package = None  # a zip package (.xlsx/.xlsm/.ods), checked before calamine sees it
+        self._ahead: dict[str, Future] = {}
+        if data[:4] == b"PK\x03\x04":
+            try:
+                self.package = bounds.Package(data, path.name)
+            except (zipfile.BadZipFile, EOFError, OSError):
+                raise SourceError(f"{path.name}：{damage(data)}") from None
+            if ahead is not None and (names := ahead(list(self.package.sheets))):
+                pool = ThreadPoolExecutor(1)
+                self._ahead = {name: pool.submit(self.package.check_sheet, name) for name in names}
+                pool.shutdown(wait=False)
+        elif data[:8] == bounds.CFB_MAGIC:
+            bounds.check_biff(data, path.name)
         self.sha256 = hashlib.sha256(data).hexdigest()
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -227,7 +240,7 @@ class Spreadsheet:
         self.sheet_names: list[str] = list(self._book.sheet_names)
         self.hidden = frozenset(sheet.name for sheet in self._book.sheets_metadata
                                 if sheet.visible != python_calamine.SheetVisibleEnum.Visible)
-        self._errors = cell_errors.scanner(data, path.name)
+        self._errors = cell_errors.scanner(data, path.name, self.package)
         self._totals = cell_errors.table_totals(data)
         self._fast = None  # fastexcel's reader, opened for the first column-wise read
         # Asked only of a few cells of 金保 exports (merged institutions, number-ised case ids):
@@ -236,8 +249,16 @@ class Spreadsheet:
         self._merges = None  # the .xlsx merge scan, made on first use
         self._ods_merges = None
 
+    def check(self, name: str) -> None:
+        """Refuse a sheet whose cells cannot be read within bounds, before a reader sees it."""
+        if (pending := self._ahead.pop(name, None)) is not None:
+            pending.result()  # raises what the check found
+        elif self.package is not None:
+            self.package.check_sheet(name)
+
     def read(self, name: str, key: str | None = None) -> RawSheet:
         """The sheet's values from its first used cell; error cells as CellError."""
+        self.check(name)
         sheet = self._book.get_sheet_by_name(name)
         start = sheet.start or (0, 0)
         rows = sheet.to_python(skip_empty_area=True)
@@ -251,7 +272,15 @@ class Spreadsheet:
                 line = raw.rows[r]
                 for c in range(max(left - raw.first_col, 0), min(right + 1 - raw.first_col, len(line))):
                     line[c] = None
+        raw.stale = self.stale(name)
         return raw
+
+    def stale(self, name: str) -> list[tuple[int, int]]:
+        """The sheet's formula cells when the workbook was saved with calculation set to manual
+        (their saved results may be out of date); [] otherwise."""
+        if self.package is None or not self.package.manual_calculation:
+            return []
+        return self._errors.formulas(name)
 
     def merged(self, name: str) -> list[tuple[int, int, int, int]]:
         """The sheet's merged areas as (top, left, bottom, right), 0-based and inclusive."""
@@ -273,6 +302,7 @@ class Spreadsheet:
         if self._xlsx_number:
             return self._xlsx_number(name, row, col)
         if name not in self._cells:
+            self.check(name)
             sheet = self._book.get_sheet_by_name(name)
             self._cells[name] = (sheet.start or (0, 0), sheet.to_python(skip_empty_area=True))
         (top, left), rows = self._cells[name]
@@ -290,6 +320,7 @@ class Spreadsheet:
         saved result are found by the XML scan, run meanwhile on the other core."""
         import fastexcel
 
+        self.check(name)
         with ThreadPoolExecutor(1) as pool:
             uncached = pool.submit(self._errors, name, formulas_only=True)
             if self._fast is None:
@@ -323,7 +354,7 @@ class Spreadsheet:
         for (r, c), error in errors.items():
             if r < head:
                 rows[r][c] = error
-        return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors)
+        return RawSheet(key or name, rows, 0, left, columns=columns, errors=errors, stale=self.stale(name))
 
 
 def _blank_at(column, row: int):
@@ -360,6 +391,7 @@ def library_failure(exc: BaseException) -> bool:
 
 
 TOOL = "JBSys-XL"  # the creator every workbook we write has in its document properties
+_PROPERTIES_SIZE = 1 << 20  # document properties are a few hundred bytes; a bigger part is not read
 
 
 def created_by_tool(data: bytes) -> bool:
@@ -369,9 +401,10 @@ def created_by_tool(data: bytes) -> bool:
         return False
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
-        app = archive.read("docProps/app.xml") if "docProps/app.xml" in archive.namelist() else b""
-    except (zipfile.BadZipFile, KeyError, OSError):
+        core, app = (archive.read(part) if part in archive.namelist()
+                     and archive.getinfo(part).file_size <= _PROPERTIES_SIZE else b""
+                     for part in ("docProps/core.xml", "docProps/app.xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, zlib.error):
         return False
     return (re.search(rb"<dc:creator>\s*" + TOOL.encode(), core) is not None
             or re.search(rb"<Application>\s*" + TOOL.encode(), app) is not None)
@@ -405,7 +438,7 @@ def truncated(data: bytes) -> bool:
     return False
 
 
-def open_spreadsheet(path: Path) -> Spreadsheet:
+def open_spreadsheet(path: Path, ahead: Callable[[list[str]], list[str]] | None = None) -> Spreadsheet:
     if path.name.startswith("~$"):
         raise SourceError(f"{path.name}：这是 Excel 打开文件时生成的临时锁定文件，不是工作簿；"
                           f"请选择不带“~$”的原文件")
@@ -419,7 +452,7 @@ def open_spreadsheet(path: Path) -> Spreadsheet:
         raise SourceError(f"{path.name}：{EMPTY_FILE}")
     if data[:8] == cell_errors.CFB_MAGIC and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I" in data:
         raise SourceError(f"{path.name}：文件有密码保护，请在 Excel 中取消密码后另存再试")
-    return Spreadsheet(path, data)
+    return Spreadsheet(path, data, ahead)
 
 
 def _read_csv_folder(folder: Path, wanted: set[str] | None = None) -> RawBook:

@@ -1,6 +1,7 @@
 """Find each contract sheet's header row and hand out its data rows with their cell names."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -149,6 +150,10 @@ def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
             hint = f"；是否是“{near}”？若是，请把它改名为“{spec.name}”" if near else ""
             checks.error(spec.name, "", f"缺少工作表“{spec.name}”（必需列：{'、'.join(spec.required)}；"
                          f"没有数据也须保留表头）{hint}")
+        elif near := renamed_sheet(spec.name, book.sheet_names):  # spec §2 v4: its rows would be ignored
+            checks.error(spec.name, "", f"工作簿中没有“{spec.name}”表，却有“{near}”表：它的内容不会被读取。"
+                         f"若它就是{spec.name}表，请把它改名为“{spec.name}”；若不是，请删除它或改用与“{spec.name}”"
+                         f"无关的名称")
         return None
     best: tuple[int, int, dict[str, int]] | None = None
     for index, row in enumerate(sheet.rows):
@@ -160,6 +165,7 @@ def locate(book: RawBook, spec: SheetSpec, checks: Checks) -> Table | None:
         if found == len(spec.required):
             table = Table(sheet, spec, index, columns, checks)
             _refuse_twins(table, found_at)
+            _warn_stale(table)
             return table
         if best is None or found > best[0]:
             best = (found, index, columns)
@@ -202,6 +208,24 @@ def _refuse_twins(table: Table, found_at: dict[str, list[int]]) -> None:
                            f"（可能有隐藏的旧列，或表头带空格）；请删除多余的列，只保留一列“{header}”")
 
 
+STALE = ("工作簿保存时设为“手动计算”，这个单元格是公式，读到的是上次计算时保存的结果，可能已经过时；"
+         "请在 Excel 中按 F9 重新计算（或在“公式→计算选项”中选“自动”）并保存后再运行")
+
+
+def _warn_stale(table: Table) -> None:
+    """A workbook saved with calculation set to manual: each formula cell the tool reads (a
+    contract column, below the header) may hold a stale result — a warning at each, grouped
+    per column (资金总额 =SUM(…) of figures changed since)."""
+    sheet = table.sheet
+    if not sheet.stale:
+        return
+    headers = {sheet.first_col + col: header for header, col in table.columns.items()}
+    below = sheet.first_row + table.header_index
+    for row, col in sorted(sheet.stale):
+        if row > below and col in headers:
+            table.checks.warning(table.name, cell_name(row, col), STALE, headers[col])
+
+
 def near_sheet(wanted: str, names: list[str]) -> str | None:
     """A sheet that was probably meant to be ``wanted``: its name contains the wanted one
     (硬件建设, 投诉（2024）, 扣减 (2), 评定2024) — the first such in workbook order."""
@@ -209,5 +233,22 @@ def near_sheet(wanted: str, names: list[str]) -> str | None:
     for name in names:
         form = normalize(name)
         if wanted in form and form not in contract_names:
+            return name
+    return None
+
+
+# What a renamed sheet's name may hold beside the contract name: a year, a number, brackets and
+# punctuation, or a word that only says it is a table (回访表, 异议（2024）, 2024年回访记录).
+_DECORATION = re.compile(r"(?:[\W\d_]|表格?|登记|记录|明细|结果|处理|数据|情况|副本|备份|年度?|月份?)*")
+
+
+def renamed_sheet(wanted: str, names: list[str]) -> str | None:
+    """An optional sheet kept under a name that is clearly its own renamed (``异议（2024）``,
+    ``回访表``, ``12333回访``): unlike a required sheet, its absence is normal, so a sheet that
+    merely mentions it (回访汇总, a result; 回访清单, the list the 12333 fills in) is none."""
+    contract_names = {spec.name for spec in contract.INPUT_SHEETS}
+    for name in names:
+        form = normalize(name)
+        if wanted in form and form not in contract_names and _DECORATION.fullmatch(form.replace(wanted, "", 1)):
             return name
     return None

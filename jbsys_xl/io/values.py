@@ -13,6 +13,7 @@ from functools import wraps
 
 from .. import contract
 from ..model import Month
+from .names import normalize
 
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 12  # no fund is a trillion yuan; far larger would not even round to the fen
@@ -215,7 +216,7 @@ def yes_no(value, label: str) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
-    word = show(value).upper()
+    word = normalize(show(value)).upper()  # Ｙ and ｙｅｓ typed in full-width mode are Y and YES
     if word in contract.YES_WORDS:
         return True
     if word in contract.NO_WORDS:
@@ -225,12 +226,16 @@ def yes_no(value, label: str) -> bool | None:
 
 @refuse_cell_errors
 def choice(value, label: str, allowed: tuple[str, ...]) -> str | None:
+    """One of a closed list, as the list writes it; compared in normal form (spec §1: NFKC,
+    trimmed), so ``Ａ＋`` typed in full-width mode is ``A+``."""
     if is_empty(value):
         return None
     word = show(value)
-    if word not in allowed:
-        raise BadValue(f"{label}“{word}”不是允许的值（应为{'、'.join(allowed)}之一）")
-    return word
+    form = normalize(word)
+    for option in allowed:
+        if normalize(option) == form:
+            return option
+    raise BadValue(f"{label}“{word}”不是允许的值（应为{'、'.join(allowed)}之一）")
 
 
 @refuse_cell_errors
@@ -238,8 +243,8 @@ def unit(value, label: str = "金额单位") -> Decimal | None:
     if is_empty(value):
         return None
     words = {"元": Decimal("1"), "分": Decimal("0.01")}
-    if isinstance(value, str) and value.strip() in words:
-        return words[value.strip()]
+    if isinstance(value, str) and normalize(value) in words:
+        return words[normalize(value)]
     try:
         result = number(value, label)
     except BadValue:

@@ -140,8 +140,11 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     for path in map(Path, lists):
         try:
             read = _read_list(path, year, lookup, checks, door)
-        except (SourceError, NotAList) as exc:
-            checks.error(path.name, "", str(exc).removeprefix(f"{path.name}："))
+        except SourceError as exc:
+            checks.error(*exc.parts(path.name))
+            continue
+        except NotAList as exc:
+            checks.error(path.name, "", str(exc))
             continue
         if read is not None:
             result.lists.append(read)

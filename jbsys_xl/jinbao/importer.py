@@ -167,7 +167,7 @@ def _read_one(source: SourceFile, result: ImportResult, targets: Targets, checks
         checks.warning(source.label, "", str(note).removeprefix(f"{source.label}："))
         return
     except SourceError as exc:
-        checks.error(source.label, "", str(exc).removeprefix(f"{source.label}："))
+        checks.error(*exc.parts(source.label))
         return
     if not recognised:
         checks.error(source.label, "", _NOT_AN_EXPORT if filled else _NOTHING_IN_IT)
@@ -335,7 +335,7 @@ def _report_names(result: ImportResult, checks: Checks) -> None:
         lookup = targets.centers if field_ == INSTITUTION else targets.items
         hint = None if value == BLANK_SHOWN else lookup.hint(value)
         result.unmatched.append(Unmatched(LABELS[field_], value, count, where, hint))
-        also = f"，是否指“{hint}”？" if hint else ""
+        also = "" if value == BLANK_SHOWN else lookup.suggestion(value)
         if value == BLANK_SHOWN:
             message = f"{LABELS[field_]}为空白，{count:,} 行未计入"
         elif field_ == INSTITUTION:

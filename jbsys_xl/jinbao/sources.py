@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import contract
 from ..io import cell_errors
+from ..io.bounds import MAX_COLUMNS, MAX_ROWS, too_many_rows, too_wide
 from ..io.kinds import other_kind
 from ..io.reader import (EMPTY_FILE, TOOL, RawSheet, SourceError, Spreadsheet, created_by_tool, damage,
                          decode_text, library_failure, match_sheets, open_spreadsheet, text_rows)
@@ -241,7 +242,7 @@ def read_file(source: SourceFile) -> Iterator[Grid]:
         return
     if "\0" in text[:4096]:
         raise SourceError(f"{source.label}：无法识别的文件格式，不是金保导出表；{_FIX}")
-    yield RowGrid(source.label, source.path.stem, text_rows(text))
+    yield RowGrid(source.label, source.path.stem, text_rows(text, source.label))
 
 
 _FIX = "请从金保系统导出 Excel、CSV 或网页表格格式；若不是导出文件，请把它移出导出文件夹"
@@ -264,7 +265,10 @@ def _check_package(source: SourceFile, data: bytes) -> None:
 
 
 def _workbook_grids(source: SourceFile) -> Iterator[Grid]:
-    book = open_spreadsheet(source.path)  # refuses lock files and protected books, in Chinese
+    def ahead(names: list[str]) -> list[str]:  # each sheet checked ahead of its read (not a workbook's)
+        return [] if WORKBOOK_SHEETS <= set(match_sheets(names)[0]) else names
+
+    book = open_spreadsheet(source.path, ahead)  # refuses lock files and protected books, in Chinese
     if created_by_tool(book.data):
         raise Skipped(f"{source.label}：这是本程序（{TOOL}）生成的文件，不是金保导出，已跳过")
     chosen, _ = match_sheets(book.sheet_names)
@@ -275,6 +279,8 @@ def _workbook_grids(source: SourceFile) -> Iterator[Grid]:
             raw = book.read_columns(name)
             if raw is None:  # cells fastexcel cannot make text of: the exact, row-wise read
                 raw = book.read(name)
+        except SourceError:
+            raise
         except BaseException as exc:  # fastexcel and calamine raise their own types, even panics
             if not library_failure(exc):
                 raise
@@ -302,8 +308,12 @@ class _TableParser(HTMLParser):
     shows them, and their areas are kept (a merged institution cell applies to every row it
     covers); text outside tables becomes one-cell rows, as Excel opens such a file."""
 
-    def __init__(self):
+    def __init__(self, label: str, size: int):
         super().__init__(convert_charrefs=True)
+        self.label = label
+        # Cells a table may hold (blanks a colspan or rowspan leaves included): a cell costs a few
+        # bytes of HTML, unless ``colspan="1000"`` makes a thousand of one — the bound of memory.
+        self.budget = 2 * size + 100_000
         self.tables: list[list[list]] = []
         self.merges: list[list[Merge]] = []  # per table: the areas of rowspan/colspan cells
         self.lines: list[str] = []  # text outside any table since the last one
@@ -356,6 +366,13 @@ class _TableParser(HTMLParser):
     def _skip_spanned(self) -> None:
         while self.spans.get(len(self.row), 0) > 0:
             self.row.append(None)
+            self._spend(1)
+
+    def _spend(self, cells: int) -> None:
+        self.budget -= cells
+        if self.budget < 0:
+            raise SourceError(f"{self.label}：网页表格中合并单元格（colspan/rowspan）展开后的格子远多于文件的内容，"
+                              f"文件可能已损坏或是特意构造的；请从金保系统重新导出")
 
     def _end_cell(self) -> None:
         if self.cell is None:
@@ -365,6 +382,7 @@ class _TableParser(HTMLParser):
         start = len(self.row)
         self.row.append(text or None)
         self.row.extend([None] * (cols - 1))
+        self._spend(cols)
         if rows > 1 or cols > 1:
             top = len(self.tables[-1])
             self.merges[-1].append((top, start, top + rows - 1, start + cols - 1))
@@ -379,6 +397,10 @@ class _TableParser(HTMLParser):
             return
         self._skip_spanned()
         self.tables[-1].append(self.row)
+        if len(self.row) > MAX_COLUMNS:
+            raise too_wide(self.label, len(self.tables[-1]), len(self.row))
+        if len(self.tables[-1]) > MAX_ROWS:
+            raise too_many_rows(self.label)
         self.spans = {col: left - 1 for col, left in self.spans.items() if left > 1}
         self.row = None
 
@@ -416,7 +438,7 @@ def _span(value: str | None) -> int:
 
 
 def _html_grids(source: SourceFile, text: str) -> Iterator[Grid]:
-    parser = _TableParser()
+    parser = _TableParser(source.label, len(text))
     parser.feed(text)
     parser.close()
     if parser.depth:

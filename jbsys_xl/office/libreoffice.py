@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from . import fonts
+
 UNO_PYTHON = "/usr/bin/python3"
 UNO_URL_VARIABLE = "JBSYS_UNO_URL"
 """Environment variable holding the ``uno:`` URL a script passed to run_uno_script connects to."""
@@ -175,10 +177,17 @@ def _run(command: list[str], timeout: float, env: dict[str, str] | None = None
 
 LANGUAGE = "zh-CN"
 # The faces documents name (report/page.py) and the Noto CJK SC face that stands in for each
-# where it is missing (fonts-noto-cjk): a serif for 宋体/仿宋, a sans for 黑体.
+# where it is missing (fonts-noto-cjk): a serif for 宋体, a sans for 黑体; 仿宋 is the run's
+# 正文 face (:func:`jbsys_xl.office.fonts.faces`), the serif SC face where no 仿宋 is installed.
 CHINESE_FACES = {"宋体": "Noto Serif CJK SC", "SimSun": "Noto Serif CJK SC",
-                 "仿宋": "Noto Serif CJK SC", "FangSong": "Noto Serif CJK SC",
                  "黑体": "Noto Sans CJK SC", "SimHei": "Noto Sans CJK SC"}
+FANGSONG_NAMES = ("仿宋", "FangSong")
+
+
+def _aliases() -> dict[str, str]:
+    """Face named → face printed, for the private fontconfig."""
+    body = fonts.faces()["body"]
+    return {**CHINESE_FACES, **{name: body for name in FANGSONG_NAMES if name != body}}
 
 
 def _chinese_profile(profile: Path) -> dict[str, str]:
@@ -200,10 +209,11 @@ def _chinese_profile(profile: Path) -> dict[str, str]:
         'registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/'
         f'XMLSchema-instance">{items}</oor:items>\n', encoding="utf-8")
     env = _environment()
-    system = Path("/etc/fonts/fonts.conf")
+    system = Path(os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf")  # the user's, if set
     if system.is_file():
-        aliases = "".join(f'<alias binding="same"><family>{name}</family><prefer><family>{face}'
-                          f"</family></prefer></alias>" for name, face in CHINESE_FACES.items())
+        aliases = "".join(f'<alias binding="same"><family>{escape(name)}</family><prefer><family>'
+                          f"{escape(face)}</family></prefer></alias>" for name, face in _aliases().items())
+        extra = "".join(f"<dir>{escape(str(folder))}</dir>" for folder in fonts.extra_folders())
         folder, collections = sc_faces(profile)
         own = "" if folder is None else (
             f"<dir>{escape(str(folder))}</dir><selectfont><rejectfont>"
@@ -211,8 +221,8 @@ def _chinese_profile(profile: Path) -> dict[str, str]:
             + "</rejectfont></selectfont>")
         conf = profile / "fonts.conf"
         conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                        f'<fontconfig><include ignore_missing="yes">{system}</include>{own}{aliases}'
-                        "</fontconfig>\n", encoding="utf-8")
+                        f'<fontconfig><include ignore_missing="yes">{escape(str(system))}</include>'
+                        f"{extra}{own}{aliases}</fontconfig>\n", encoding="utf-8")
         env["FONTCONFIG_FILE"] = str(conf)
     return env
 
@@ -232,7 +242,8 @@ def sc_faces(scratch: Path) -> tuple[Path | None, list[Path]]:
     fontconfig then offers these and hides the collections. (None, []) where fontconfig or the
     collections are missing: nothing to do."""
     found = []
-    for face in SC_FACES:
+    chosen = [face for face in fonts.faces().chosen.values() if face.startswith("Noto ") and "CJK" in face]
+    for face in (*SC_FACES, *chosen):  # a letter's title may be set in Noto Serif CJK SC Black
         try:
             out = subprocess.run(["fc-match", "-f", "%{file}\t%{index}", face], capture_output=True,
                                  text=True, timeout=30).stdout

@@ -27,7 +27,7 @@ RECORDED_GRADE = _RATING_HEADERS[8]  # 评定等次
 VETO_MODE = contract.SHEET_SPECS[contract.PARAMS].optional[9]  # 否决处理
 _COMPLAINT_HEADERS = contract.SHEET_SPECS[contract.COMPLAINTS].headers
 DEDUCTION_HEADERS = contract.SHEET_SPECS[contract.DEDUCTIONS].headers[2:]  # 原因, 扣减金额, 扣减比例
-ITEM_TOTAL, SHARE, NOTE = "全市业务量", "占比", "说明"
+ITEM_TOTAL, SHARE, NOTE = "市本级合计", "占比", "说明"  # 市本级: 武进、金坛、溧阳 are not in it
 
 
 class UnknownCenter(LookupError):
@@ -148,13 +148,13 @@ def _veto_rule_note(e: Explanation) -> str:
     """How 否决处理 treated this center's volumes, or the vetoed centers' volumes."""
     if e.veto_mode == contract.VETO_INCLUDE:
         if e.result.vetoed:
-            return (f"{e.veto_mode}：本中心业务量仍计入全市合计，得分照算，"
+            return (f"{e.veto_mode}：本中心业务量仍计入市本级合计，得分照算，"
                     "但应得工作量补助全部扣回")
-        return f"{e.veto_mode}：被一票否决的中心业务量仍计入全市合计"
+        return f"{e.veto_mode}：被一票否决的中心业务量仍计入市本级合计"
     if e.result.vetoed:
-        return f"{e.veto_mode}：本中心业务量不计入全市合计和最高业务量，各项因素得分为 0"
+        return f"{e.veto_mode}：本中心业务量不计入市本级合计和最高业务量，各项因素得分为 0"
     if e.excluded:
-        return f"{e.veto_mode}：{e.excluded} 个被一票否决的中心业务量不计入全市合计和最高业务量"
+        return f"{e.veto_mode}：{e.excluded} 个被一票否决的中心业务量不计入市本级合计和最高业务量"
     return f"{e.veto_mode}：本年度没有被一票否决的中心"
 
 

@@ -1,14 +1,16 @@
-"""告知书 (documents.md §2): one A4 page per active center that the center can read alone —
-its score, rank and grade, the contributions that make the score, its complaints (those still
-待核实 named), deductions and 12333 callbacks with the working group's decision, every amount
-down to the exact quota and the largest-remainder rule, 上年 → 本年, how to object, and who
-issues it. ``--full`` adds the whole score table on a second page. Hardware notices: a page
-per 所属区 that has a 硬件 row of the year.
+"""告知书 (documents.md §2): a letter per active center that the center can read alone — its
+score, rank and grade, a veto with its reason and evidence, the contributions that make the
+score, every 有理 complaint it paid for (those still 待核实 named), deductions and 12333
+callbacks with the working group's decision, every amount down to the exact quota and the
+largest-remainder rule, 上年 → 本年, and either how to object (a draft) or, once 审定, that the
+result is final with the center's own objection and its outcome and where to ask for a 复核.
+``--full`` adds the whole score table. Hardware notices: a letter per 所属区 that has a 硬件 row
+of the year, each project by name with the rule applied and the working group's decision.
 
 Nothing is computed here that the rules do not fix: amounts come from the Allocation and its
-explanation (:mod:`.explain`). The pages are laid out as a workbook, a sheet per page, each on
-one page at 100 % or a little less (never below 8 pt), and LibreOffice renders all of them in
-one conversion; a file per center is split from that PDF (pypdf).
+explanation (:mod:`.explain`). The letters are set on the 公文 page (:mod:`.letter`), a sheet
+each, and LibreOffice prints all of them in one conversion; a file per center is cut from that
+PDF (pypdf) by the pages each letter was laid out on.
 """
 from __future__ import annotations
 
@@ -21,10 +23,14 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from .. import contract
+from ..clock import chinese_date
 from ..io.atomic import write_atomic
-from ..model import Allocation, CenterResult, HardwareRow, month_text
+from ..model import Allocation, CenterResult, Check, Complaint, HardwareRow, month_text
+from ..office import fonts
 from ..pipeline import Outcome
 from ..rules.allocate import hardware_subsidy
+from ..rules.period import part_year
+from . import letter as lt
 from . import page as p
 from . import tables as t
 from .explain import LABEL, explain, find_center
@@ -34,16 +40,17 @@ from .pdf import render, split
 
 TOP = 10  # contributions listed on the page, largest s[c,i] first
 WEIGHT = "权重"  # documents.md §2 (the 指标 sheet says 指标权重)
-LISTED = 2  # records per list on the page; any more are counted
 SECONDS_PER_PAGE = 0.5  # LibreOffice's time budget per page, on top of a fixed minute
 NOTICE = "告知书"
 HARDWARE_NOTICE = "硬件建设补助告知书"
-GRID = (int(p.units_for(p.PORTRAIT_WIDTH, 14) / 14 * 10) / 10,) * 14  # a portrait page, fine enough for any table
-TABLE_FONT = 9
 DRAFT_BANNER = f"{contract.STATUS_DRAFT} 仅供核对"
-SEAL = "（盖章）"
-MORE = "完整记录可向就业处索取"
-LATE = "{day} 晚于 3 月 31 日，属逾期备案"
+SEAL = lt.SEAL
+BASE = "市本级合计"  # Σ over the centers of 市本级 (武进、金坛、溧阳 are not in it)
+BENCHMARK = "标杆业务量"
+NO_NUMBER = "（无编号）"
+FINAL = "本结果已经审定。"
+LATE = "备案日期 {day} 晚于 3 月 31 日，属逾期备案"
+HEADINGS = ("一", "二", "三", "四", "五", "六", "七")
 
 
 class NoticeLayoutError(RuntimeError):
@@ -51,38 +58,60 @@ class NoticeLayoutError(RuntimeError):
 
 
 def notice_title(settings) -> str:
-    return p.title_with_status(f"{settings.year}年度人社基层平台建设考核结果及补助资金{NOTICE}", settings)
+    return p.title_with_status(f"{settings.year}年度市本级人社基层平台建设考核结果及补助资金{NOTICE}", settings)
 
 
-def _head(settings, title: str) -> p.Page:
-    approval = p.approval_line(settings)
-    return [p.Paragraph(title, p.TITLE),
-            p.Paragraph(approval, p.SUBTITLE) if approval else p.Paragraph(DRAFT_BANNER, p.BANNER)]
+def hardware_title(settings) -> str:
+    return p.title_with_status(f"{settings.year}年度市本级人社基层平台{HARDWARE_NOTICE}", settings)
 
 
-def _tail(settings, number: str) -> p.Page:
-    """异议 (section ``number``) and who issues it: the seal line on an 审定 notice, the draft
-    banner otherwise."""
-    clause = (f"　　如对考核结果有异议，请于收到本{NOTICE}之日起 {settings.objection_days} 个工作日内，"
-              f"以书面形式（附相关证明材料）向{settings.tabulator}提出。{p.contact(settings)}")
-    end = ([p.Paragraph(f"{settings.issuer}{SEAL}", p.RIGHT)] if settings.status == contract.STATUS_FINAL
-           else [p.Paragraph(settings.issuer, p.RIGHT)])
-    end.append(p.Paragraph(f"{p.document_date(settings)}　", p.RIGHT))
-    return [p.Paragraph(f"{number}、异议", p.HEADING), p.Paragraph(clause), *end]
+def _head(settings, first: str, second: str) -> p.Page:
+    """The title on two lines broken where the sense allows, and a draft's banner."""
+    title = lt.title_lines(first, p.title_with_status(second, settings))
+    banner = [] if settings.status == contract.STATUS_FINAL else [p.Paragraph(DRAFT_BANNER, p.BANNER)]
+    return [p.Paragraph(title, p.TITLE), *banner]
 
 
-def _capped(table: t.Table) -> t.Table:
-    """The first LISTED records and a row counting the rest; summary rows stay."""
-    body = [row for index, row in enumerate(table.rows) if not table.is_summary(index)]
-    summary = [row for index, row in enumerate(table.rows) if table.is_summary(index)]
-    if len(body) <= LISTED:
-        return table
-    more = [None] * len(table.headers)
-    text = max(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)  # 内容, 原因
-    more[text] = f"另有 {len(body) - LISTED} 条，{MORE}"
-    rows = body[:LISTED] + [tuple(more)] + summary
-    return t.Table(table.title, table.headers, table.kinds, rows,
-                   totals=frozenset(range(LISTED + 1, len(rows))))
+def _heading(number: int, text: str) -> p.Paragraph:
+    return p.Paragraph(f"{lt.INDENT}{HEADINGS[number - 1]}、{text}", p.HEADING)
+
+
+def _sub(number: int, text: str) -> p.Paragraph:
+    return p.Paragraph(f"{lt.INDENT}（{HEADINGS[number - 1]}）{text}", lt.SUBHEADING)
+
+
+def _body(text: str, style: str = p.BODY) -> p.Paragraph:
+    return p.Paragraph(f"{lt.INDENT}{text}", style)
+
+
+def basis(settings, what: str) -> str:
+    """The one-sentence basis: an 审定 letter cites the approval it rests on (documents.md §0:
+    cited, never printed as the letter's own 文号)."""
+    approved = (f"，经市人社局审定（{settings.approval_number}）" if settings.status == contract.STATUS_FINAL
+                else "")
+    return f"根据{contract.REGULATION}{approved}，现将{what}告知如下。"
+
+
+def _closing(allocation: Allocation, number: int, code: str | None) -> p.Page:
+    """The last section and who issues the letter. A draft: how to object. 审定: no new
+    objection window — the result is final, the center's own objections and their outcome,
+    and where to ask for a 复核 (documents.md §2.6)."""
+    s = allocation.settings
+    if s.status != contract.STATUS_FINAL:
+        clause = (f"如对考核结果有异议，请于收到本{NOTICE}之日起 {s.objection_days} 个工作日内，"
+                  f"以书面形式（附相关证明材料）向{s.tabulator}提出。{p.contact(s)}")
+        section = [_heading(number, "异议"), _body(clause)]
+    else:
+        own = [o for o in allocation.dataset.objections if o.center == code] if code else []
+        section = [_heading(number, "审定和复核"), _body(FINAL)]
+        for objection in own:
+            decided = f"，{chinese_date(objection.decided_on)}" if objection.decided_on else ""
+            section.append(_body(
+                f"你中心于 {chinese_date(objection.received)} 提出异议：{objection.content}。处理结果："
+                f"{objection.outcome or '未填写'}{decided}；处理说明：{objection.note or '未填写'}。"))
+        section.append(_body(f"如对审定结果有疑问，可向{s.tabulator}申请复核。{p.contact(s)}"))
+    final = s.status == contract.STATUS_FINAL
+    return [*section, *lt.signature(s.issuer, p.document_date(s), seal=final)]
 
 
 def quota(allocation: Allocation, center: CenterResult) -> Fraction:
@@ -105,7 +134,7 @@ def remainder_sentence(allocation: Allocation, center: CenterResult) -> str:
     extra = center.gross_workload - floor
     place = "分" if unit < 1 else "元"
     got = (f"本中心多分得 {p.money_text(extra)} 元" if extra > 0 else "本中心未分得余下的" + place)
-    return (f"精确份额 = {p.money_text(allocation.pools.workload_pool)} × 本中心得分 ÷ 全市得分合计 = "
+    return (f"精确份额 = {p.money_text(allocation.pools.workload_pool)} × 本中心得分 ÷ 各中心得分合计 = "
             f"{six_places(q)} 元（截至 6 位小数）；按最大余额法，先舍去{place}以下的部分，余下的{place}按舍去"
             f"部分从大到小逐一分配，{got}。")
 
@@ -122,7 +151,7 @@ def _benchmarks(allocation: Allocation) -> dict[str, Fraction]:
 def score_table(allocation: Allocation, lines, score: Fraction, top: int | None,
                 benchmarks: dict | None) -> t.Table:
     """得分构成: the ``top`` largest contributions (all when None), 其余 N 项合计, 合计."""
-    base = "标杆业务量" if benchmarks is not None else "全市业务量"
+    base = BENCHMARK if benchmarks is not None else BASE
     ordered = sorted(lines, key=lambda line: (-line.factor_score, line.indicator.seq))
     shown = [line for line in ordered if line.factor_score][:top] if top else list(lines)
     rows = [(line.indicator.seq, line.indicator.name, line.indicator.weight, line.volume,
@@ -156,54 +185,100 @@ def _winner_text(r: CenterResult) -> str:
     return "否"
 
 
-def _records(allocation: Allocation, e) -> p.Page:
-    """三、投诉、差错和回访, each under a heading of its own."""
-    r, s = e.result, allocation.settings
-    rate = t.cell_text(s.complaint_rate, t.PERCENT)
-    out: p.Page = [p.Paragraph("三、投诉、差错和回访", p.HEADING)]
-    if e.complaints:
-        rows = [(c.day.isoformat(), c.number, c.content) for c in e.complaints]
-        out += [p.Paragraph(f"（一）有理投诉 {r.complaints} 件（投诉编号相同的只计一次），每件扣减应得工作量补助的 "
-                            f"{rate}，投诉扣减 {p.money_text(r.complaint_deduction)} 元：", p.NOTE),
-                _capped(t.Table("有理投诉", ("投诉日期", "投诉编号", "内容"), (t.TEXT,) * 3, rows))]
-    else:
-        out.append(p.Paragraph("（一）有理投诉：无。", p.NOTE))
-    pending = [c for c in allocation.dataset.pending_complaints if c.center == r.code]
-    if pending:
-        each = (r.gross_workload * s.complaint_rate).quantize(s.unit)
-        named = "；".join(f"{c.day.isoformat()} {c.number or '（无编号）'}" for c in pending)
-        out.append(p.Paragraph(f"（二）尚待核实的投诉：{named}：尚在核实，本次未扣减；如核实为有理，每件将扣减应得工作量补助的 "
-                               f"{rate}（约 {p.money_text(each)} 元）。", p.NOTE))
-    else:
-        out.append(p.Paragraph("（二）尚待核实的投诉：无。", p.NOTE))
-    if e.deductions:
-        rows = [(n, d.reason, d.amount, d.rate) for n, d in enumerate(e.deductions, start=1)]
-        out += [p.Paragraph(f"（三）差错扣减 {len(e.deductions)} 条，合计 {p.money_text(r.error_deduction)} 元"
-                            "（金额 + 应得工作量补助 × 比例）：", p.NOTE),
-                _capped(t.Table("差错扣减", (t.SEQ, "原因", "扣减金额", "扣减比例"),
-                                (t.INT, t.TEXT, t.MONEY, t.PERCENT), rows))]
-    else:
-        out.append(p.Paragraph("（三）差错扣减：无。", p.NOTE))
-    if e.callbacks:
-        results = [c.result for c in e.callbacks]
-        counts = "，".join(f"{label} {results.count(label)} 件" for label in contract.CALLBACK_RESULTS
-                          if results.count(label))
-        waiting = results.count(None)
-        counts += f"，未回访 {waiting} 件" if waiting else ""
-        out.append(p.Paragraph(f"（四）12333 回访：抽查 {len(results)} 件，{counts}（回访结果不直接改变补助资金）。",
-                               p.NOTE))
-        refuted = [c for c in e.callbacks if c.result == contract.CALLBACK_REFUTED]
-        if refuted:
-            rows = [(c.case_id, c.day.isoformat() if c.day else "",
-                     c.decision or ("一票否决" if r.vetoed else "工作组尚未决定"), c.decision_note)
-                    for c in refuted]
-            out.append(t.Table("不属实", ("业务流水号", "回访日期", "处理决定", "决定说明"), (t.TEXT,) * 4, rows))
-    else:
-        out.append(p.Paragraph("（四）12333 回访：本年度未抽查本中心的业务。", p.NOTE))
+def complaint_matters(complaints: list[Complaint]) -> list[tuple[str, str, str, str]]:
+    """Every counted 有理 complaint as (投诉编号, 日期, 内容, 核实部门): rows sharing a 投诉编号
+    are one matter, counted once, so listed once (their texts and departments joined)."""
+    matters: dict[str, list[Complaint]] = {}
+    for index, complaint in enumerate(sorted(complaints, key=lambda c: c.day)):
+        matters.setdefault(complaint.number or f"\0{index}", []).append(complaint)
+
+    def joined(values) -> str:
+        return "；".join(dict.fromkeys(value for value in values if value))
+
+    return [(rows[0].number or NO_NUMBER, rows[0].day.isoformat(), joined(c.content for c in rows),
+             joined(c.verifier for c in rows)) for rows in matters.values()]
+
+
+def _veto(allocation: Allocation, e) -> p.Page:
+    """一票否决 of a vetoed center: its reason, its evidence and the 回访 rows the working group
+    decided 否决 on (documents.md §2.4)."""
+    r = e.result
+    evidence = e.rating.veto_evidence if e.rating else ""
+    out: p.Page = [_body(f"否决原因：{r.veto_reason or '未填写'}。"),
+                   _body(f"否决依据：{evidence or '未填写'}。")]
+    vetoing = [c for c in e.callbacks if c.decision == contract.DECISION_VETO]
+    if vetoing:
+        out += [_body("经工作小组决定予以否决的 12333 回访记录："),
+                t.Table("否决回访", ("业务流水号", "回访日期", "工单号", "处理决定", "决定说明"), (t.TEXT,) * 5,
+                        [(c.case_id, c.day.isoformat() if c.day else "", c.ticket, c.decision, c.decision_note)
+                         for c in vetoing])]
+    out.append(_body(f"按规定，一票否决的中心各项奖补均为 0（否决处理：{allocation.settings.veto_mode}）。"))
     return out
 
 
-def _money(allocation: Allocation, e, previous: Allocation | None) -> p.Page:
+def _records(allocation: Allocation, e, number: int) -> p.Page:
+    """投诉、差错和回访, each under a heading of its own."""
+    r, s = e.result, allocation.settings
+    rate = t.cell_text(s.complaint_rate, t.PERCENT)
+    out: p.Page = [_heading(number, "投诉、差错和回访")]
+    if e.complaints:
+        matters = complaint_matters(e.complaints)
+        out += [_sub(1, "有理投诉"),
+                _body(f"有理投诉 {r.complaints} 件（投诉编号相同的只计一次），每件扣减应得工作量补助的 {rate}，"
+                      f"投诉扣减 {p.money_text(r.complaint_deduction)} 元。逐件列明如下："),
+                t.Table("有理投诉", ("投诉编号", "日期", "内容", "核实部门"), (t.TEXT,) * 4, matters)]
+    else:
+        out += [_sub(1, "有理投诉"), _body("无。")]
+    pending = [c for c in allocation.dataset.pending_complaints if c.center == r.code]
+    out.append(_sub(2, "尚待核实的投诉"))
+    if pending:
+        each = (r.gross_workload * s.complaint_rate).quantize(s.unit)
+        named = "；".join(f"{c.day.isoformat()} {c.number or NO_NUMBER}" for c in pending)
+        out.append(_body(f"{named}：尚在核实，本次未扣减；如核实为有理，每件将扣减应得工作量补助的 "
+                         f"{rate}（约 {p.money_text(each)} 元）。"))
+    else:
+        out.append(_body("无。"))
+    out.append(_sub(3, "差错扣减"))
+    if e.deductions:
+        rows = [(n, d.reason, d.amount, d.rate) for n, d in enumerate(e.deductions, start=1)]
+        out += [_body(f"差错扣减 {len(e.deductions)} 条，合计 {p.money_text(r.error_deduction)} 元"
+                      "（金额 + 应得工作量补助 × 比例）："),
+                t.Table("差错扣减", (t.SEQ, "原因", "扣减金额", "扣减比例"),
+                        (t.INT, t.TEXT, t.MONEY, t.PERCENT), rows)]
+    else:
+        out.append(_body("无。"))
+    out += _callbacks(e)
+    return out
+
+
+def _callbacks(e) -> p.Page:
+    """（四）12333 回访. A vetoed center's veto and its 回访 evidence stand in 一; here never
+    "回访结果不直接改变补助资金" beside it, and no "nothing drawn" under a reason citing 12333."""
+    r = e.result
+    if not e.callbacks:
+        return [] if r.vetoed else [_sub(4, "12333 回访"), _body("本年度未抽查本中心的业务。")]
+    results = [c.result for c in e.callbacks]
+    counts = "，".join(f"{label} {results.count(label)} 件" for label in contract.CALLBACK_RESULTS
+                      if results.count(label))
+    waiting = results.count(None)
+    counts += f"，未回访 {waiting} 件" if waiting else ""
+    effect = ("" if r.vetoed else "回访结果本身不改变补助资金；“不属实”的由工作小组研究是否一票否决。")
+    out: p.Page = [_sub(4, "12333 回访"), _body(f"抽查 {len(results)} 件：{counts}。{effect}")]
+    refuted = [c for c in e.callbacks if c.result == contract.CALLBACK_REFUTED]
+    vetoing = [c for c in refuted if r.vetoed and c.decision == contract.DECISION_VETO]
+    if vetoing:  # listed once, as the veto's evidence
+        out.append(_body(f"其中 {len(vetoing)} 件经工作小组决定否决，已列于一、（一）。"))
+        refuted = [c for c in refuted if c not in vetoing]
+    if refuted:
+        rows = [(c.case_id, c.day.isoformat() if c.day else "", c.ticket,
+                 c.decision or ("否决" if r.vetoed else "工作小组尚未决定"), c.decision_note)
+                for c in refuted]
+        out += [_body("回访结果为“不属实”的业务及工作小组的决定："),
+                t.Table("不属实", ("业务流水号", "回访日期", "工单号", "处理决定", "决定说明"), (t.TEXT,) * 5, rows)]
+    return out
+
+
+def _money(allocation: Allocation, e, previous: Allocation | None, number: int) -> p.Page:
     r = e.result
     complaint = f"有理投诉 {r.complaints} 件" if r.complaints else "无有理投诉"
     rows = [(LABEL["basic_award"], f"{r.grade} 类" + ("，一票否决" if r.vetoed else ""), r.basic_award),
@@ -218,10 +293,11 @@ def _money(allocation: Allocation, e, previous: Allocation | None) -> p.Page:
             (t.TOTAL, "基础达标奖励 + 实得 + 再分配 + 优胜奖励", r.total)]
     table = t.Table("补助资金", (t.ITEM_LABEL, "说明", t.AMOUNT), (t.TEXT, t.TEXT, t.MONEY), rows,
                     subtotals=frozenset({4}), totals=frozenset({7}))
-    out: p.Page = [p.Paragraph(f"四、补助资金（{t.UNIT_LINE}）", p.HEADING), table,
-                   p.Paragraph(remainder_sentence(allocation, r), p.NOTE)]
+    out: p.Page = [_heading(number, "补助资金"), _body(f"补助资金构成如下（{t.UNIT_LINE}）："), table]
+    if r.gross_workload:  # a share of the workload pool: how its last fen was decided
+        out.append(_body(remainder_sentence(allocation, r), p.NOTE))
     if previous is not None:
-        out.append(p.Paragraph(_year_on_year(previous, r), p.NOTE))
+        out.append(_body(_year_on_year(previous, r), p.NOTE))
     return out
 
 
@@ -241,117 +317,113 @@ def _year_on_year(previous: Allocation, r: CenterResult) -> str:
             f"{t.cell_text(score_number(r.score), t.SCORE)} 分{_change(r.score, before.score)}。")
 
 
-def notice_pages(allocation: Allocation, center: CenterResult, previous: Allocation | None = None,
-                 full: bool = False, benchmarks: dict | None = None) -> list[p.Page]:
-    """One center's notice: a page, and with ``full`` a second holding every indicator."""
+def notice_blocks(allocation: Allocation, center: CenterResult, previous: Allocation | None = None,
+                  full: bool = False, benchmarks: dict | None = None) -> p.Page:
+    """One center's letter; with ``full`` every indicator's score on a page of its own after it."""
     s = allocation.settings
     e = explain(allocation, center.code)
     r = e.result
     method = s.method == contract.METHOD_BENCHMARK
     if method and benchmarks is None:
         benchmarks = _benchmarks(allocation)
-    base = "标杆业务量为全市最高" if method else "全市业务量为全市合计"
+    base = f"{BENCHMARK}为各中心最高" if method else f"{BASE}为市本级各中心之和"
     base_note = base + ("（不含一票否决并剔除的中心）" if allocation.excluded else "")
+    veto = "是，见下文" if r.vetoed else "否"
     overview = t.Table("考核结果", (t.ITEM_LABEL, "内容"), (t.TEXT, t.TEXT), [
         (LABEL["score"], f"{t.cell_text(score_number(r.score), t.SCORE)} 分（{s.method}），"
                          f"第 {r.rank} 名（共 {len(allocation.centers)} 个中心）"),
         (LABEL["grade"], _grade_text(e)),
-        (f"{LABEL['vetoed']}、{LABEL['winner']}",
-         (f"一票否决：是（{r.veto_reason or '未填写原因'}），各项奖补均为 0" if r.vetoed else "一票否决：否")
-         + f"；综合优胜：{_winner_text(r)}"),
+        (LABEL["vetoed"], veto),
+        (LABEL["winner"], _winner_text(r)),
     ])
+    blocks: p.Page = [
+        *_head(s, f"{s.year}年度市本级人社基层平台建设考核结果", f"及补助资金{NOTICE}"),
+        p.Paragraph(f"{r.name}："),
+        p.Paragraph(f"{LABEL['code']}：{r.code}　{LABEL['district']}：{r.district}", p.NOTE),
+        _body(basis(s, f"你中心 {s.year} 年度（考核期 {month_text(s.period_start)} 至 {month_text(s.period_end)}）"
+                       "考核结果和以奖代补资金分配情况")),
+    ]
+    if (part := part_year(allocation.dataset, r.code)) is not None:  # assessed on part of the year
+        blocks.append(_body(f"考核期内有业务量的月份：{part.months_text}（按全年考核）。"))
+    blocks += [_heading(1, "考核结果"), overview]
+    if r.vetoed:
+        blocks += [_sub(1, "一票否决"), *_veto(allocation, e)]
     listed = [line for line in e.lines if line.factor_score]
     if listed:
-        scores: p.Page = [
-            p.Paragraph(f"二、得分构成（因素得分最高的 {min(TOP, len(listed))} 项，共 {len(e.lines)} 项"
-                        + ("，全部见第二页" if full else "") + "）", p.HEADING),
+        blocks += [
+            _heading(2, f"得分构成（因素得分最高的 {min(TOP, len(listed))} 项，共 {len(e.lines)} 项"
+                        + ("，全部见后附" if full else "") + "）"),
             score_table(allocation, e.lines, r.score, TOP, benchmarks if method else None),
-            p.Paragraph(f"因素得分 = 权重 × 本中心业务量 ÷ {'标杆' if method else '全市'}业务量，{base_note}。", p.NOTE)]
+            _body(f"因素得分 = 权重 × 本中心业务量 ÷ {BENCHMARK if method else BASE}；{base_note}。", p.NOTE)]
     else:  # no contribution to list: say why rather than print an empty table
-        why = (f"本中心一票否决，按否决处理“{s.veto_mode}”，其业务量不计入{'标杆' if method else '全市'}业务量"
+        why = (f"本中心一票否决，按否决处理“{s.veto_mode}”，其业务量不计入{BENCHMARK if method else BASE}"
                if r.code in allocation.excluded else "本中心考核期内各项指标的业务量均为 0")
-        scores = [p.Paragraph("二、得分构成", p.HEADING),
-                  p.Paragraph(f"{why}，{len(e.lines)} 项指标的因素得分均为 0，得分为 0。", p.NOTE)]
-    first: p.Page = [
-        *_head(s, notice_title(s)),
-        p.Paragraph(f"{r.name}（{LABEL['code']} {r.code}，{r.district}）："),
-        p.Paragraph(f"　　根据{contract.REGULATION}，现将你中心 {s.year} 年度（考核期 "
-                    f"{month_text(s.period_start)} 至 {month_text(s.period_end)}）考核结果和以奖代补资金"
-                    "分配情况告知如下。"),
-        p.Paragraph("一、考核结果", p.HEADING), overview,
-        *scores,
-        *_records(allocation, e),
-        *_money(allocation, e, previous),
-        *_tail(s, "五"),
-    ]
-    pages = [first]
+        blocks += [_heading(2, "得分构成"),
+                   _body(f"{why}，{len(e.lines)} 项指标的因素得分均为 0，得分为 0。")]
+    blocks += [*_records(allocation, e, 3), *_money(allocation, e, previous, 4), *_closing(allocation, 5, r.code)]
     if full:
-        pages.append([p.Paragraph(f"{r.name} {s.year} 年度得分构成（全部 {len(e.lines)} 项）", p.HEADING),
-                      score_table(allocation, e.lines, r.score, None, benchmarks if method else None),
-                      p.Paragraph(base_note + "。", p.NOTE)])
-    return pages
+        blocks += [p.Break(), p.Paragraph(f"附：{r.name} {s.year} 年度得分构成（全部 {len(e.lines)} 项）", p.HEADING),
+                   p.Repeat(), score_table(allocation, e.lines, r.score, None, benchmarks if method else None),
+                   _body(base_note + "。", p.NOTE)]
+    return blocks
 
 
 # --- hardware notices -----------------------------------------------------------------------------
 
-def hardware_title(settings) -> str:
-    return p.title_with_status(f"{settings.year}年度人社基层平台{HARDWARE_NOTICE}", settings)
+def _project(number: int, row: HardwareRow) -> str:
+    """A project by its 项目名称; ``第 N 项`` only when it has none."""
+    return row.project or f"第 {number} 项"
+
+
+def _late(row: HardwareRow) -> bool:
+    return bool(row.filed_on) and (row.filed_on.month, row.filed_on.day) > contract.HARDWARE_FILING_DEADLINE
 
 
 def _rule(number: int, row: HardwareRow, unit: Decimal) -> str:
+    """The rule applied to one project. A 未备案 or late row — any row with a 处理决定 — states
+    the 工作小组's decision and its 决定说明: the regulation (附件1 四(一)) sets 3月底前备案 and
+    按比例扣减, nothing about refusing an unfiled project, so that is never put to it."""
     subsidy = p.money_text(hardware_subsidy(row, unit))
-    late = ""
-    deadline = (row.filed_on.year, *contract.HARDWARE_FILING_DEADLINE) if row.filed_on else None
-    if row.filed_on and (row.filed_on.month, row.filed_on.day) > deadline[1:]:
-        late = "；" + LATE.format(day=row.filed_on.isoformat())
-    if not row.filed:
-        return f"第 {number} 项：未备案，按先建后补的规定不予补助{late}。"
-    return (f"第 {number} 项：已备案（{row.filed_on.isoformat() if row.filed_on else '备案日期未填'}），"
-            f"补助 = 预算补助 {p.money_text(row.budget)} × min(1, 实际投入 {p.money_text(row.actual)} ÷ "
-            f"计划投入 {p.money_text(row.planned)})，且不超过实际投入 = {subsidy} 元{late}。")
+    name = _project(number, row)
+    scaled = (f"补助 = 预算补助 {p.money_text(row.budget)} × min(1, 实际投入 {p.money_text(row.actual)} ÷ "
+              f"计划投入 {p.money_text(row.planned)})，且不超过实际投入 = {subsidy} 元")
+    filing = (f"已备案（{row.filed_on.isoformat()}）" if row.filed and row.filed_on
+              else "已备案（备案日期未填）" if row.filed else "未备案")
+    if _late(row):
+        filing += "，" + LATE.format(day=row.filed_on.isoformat())
+    if row.decision:
+        note = f"（{row.decision_note}）" if row.decision_note else "（未写明决定说明）"
+        paid = scaled if row.decision == contract.HARDWARE_GRANT else f"补助 {subsidy} 元"
+        return f"{name}：{filing}；考核工作小组决定：{row.decision}{note}；{paid}。"
+    if row.filed and not _late(row):
+        return f"{name}：{filing}，{scaled}。"
+    return f"{name}：{filing}；考核工作小组尚未作出处理决定，本表暂列补助 {subsidy} 元。"
 
 
-def district_page(allocation: Allocation, district: str) -> p.Page:
+def district_blocks(allocation: Allocation, district: str) -> p.Page:
     s = allocation.settings
     rows = [h for h in allocation.dataset.hardware if h.district == district]
-    kinds = (t.TEXT, t.MONEY, t.MONEY, t.MONEY, t.TEXT, t.TEXT, t.MONEY)
-    body = [(str(n), h.budget, h.planned, h.actual, t.yes_no(h.filed),
-             h.filed_on.isoformat() if h.filed_on else "", hardware_subsidy(h, s.unit))
+    kinds = (t.TEXT, t.MONEY, t.MONEY, t.MONEY, t.TEXT, t.MONEY)
+    body = [(_project(n, h), h.budget, h.planned, h.actual,
+             (h.filed_on.isoformat() if h.filed_on else "已备案") if h.filed else "未备案",
+             hardware_subsidy(h, s.unit))
             for n, h in enumerate(rows, start=1)]
-    body.append(t.summary_row({0: t.TOTAL, 4: "", 5: ""}, body, kinds))
-    table = t.Table("硬件", (t.SEQ, "预算补助", "计划投入", "实际投入", "已备案", "备案日期", "补助"), kinds, body,
+    body.append(t.summary_row({0: t.TOTAL, 4: ""}, body, kinds))
+    table = t.Table("硬件", ("项目名称", "预算补助", "计划投入", "实际投入", "备案", "补助"), kinds, body,
                     totals=frozenset({len(body) - 1}))
     payee = next((h.payee for h in rows if h.payee), "")
-    return [*_head(s, hardware_title(s)),
+    return [*_head(s, f"{s.year}年度市本级人社基层平台", HARDWARE_NOTICE),
             p.Paragraph(f"{payee or district}："),
-            p.Paragraph(f"　　根据{contract.REGULATION}（先建后补），现将{district} {s.year} 年度人社基层平台"
-                        "硬件建设补助情况告知如下。"),
-            p.Paragraph(f"一、硬件建设项目及补助（{t.UNIT_LINE}）", p.HEADING), table,
-            p.Paragraph("二、适用规则", p.HEADING),
-            *[p.Paragraph(_rule(n, h, s.unit), p.NOTE) for n, h in enumerate(rows, start=1)],
-            *_tail(s, "三")]
+            _body(basis(s, f"{district} {s.year} 年度人社基层平台硬件建设补助情况")),
+            _heading(1, "硬件建设项目及补助"), _body(f"各项目及补助如下（{t.UNIT_LINE}）："), table,
+            _heading(2, "计算规则和处理决定"),
+            _body("硬件建设补助先建后补：补助 = 预算补助 × min(1, 实际投入 ÷ 计划投入)，未达到进度的按比例扣减，"
+                  "且不超过实际投入。未备案或逾期备案的项目，是否补助由考核工作小组决定。"),
+            *[_body(_rule(n, h, s.unit), p.NOTE) for n, h in enumerate(rows, start=1)],
+            *_closing(allocation, 3, None)]
 
 
 # --- the workbook and the files ---------------------------------------------------------------------
-
-def pages_workbook(title: str, pages: list[p.Page], per_notice: int = 1) -> bytes:
-    """The pages as a workbook, a sheet per page (A4 portrait), each printing on one page and
-    numbered within its notice (``per_notice`` pages each): the notice a center receives says
-    第 1 页 共 1 页, not the place of its page among all the centers'."""
-    def build(book, fmt):
-        styles = p.letter_styles(book)
-        for number, page in enumerate(pages, start=1):
-            sheet = p.Sheet(book, fmt, styles, f"{number:04d}", GRID, TABLE_FONT)
-            sheet.sheet.set_footer(p.page_footer((number - 1) % per_notice + 1, per_notice))
-            sheet.write(page)
-            if sheet.height > p.PORTRAIT_HEIGHT:  # a little smaller, never below MIN_POINTS
-                scale = int(100 * p.PORTRAIT_HEIGHT / sheet.height)
-                if scale * p.SMALLEST < 100 * p.MIN_POINTS:
-                    raise NoticeLayoutError(f"{title}第 {number} 页内容过多，无法在一页内以不小于 "
-                                            f"{p.MIN_POINTS} 磅的字号打印")
-                sheet.sheet.set_print_scale(scale)
-    return p.workbook_bytes(title, build)
-
 
 def chosen_centers(allocation: Allocation, centers: list[str] | None) -> list[CenterResult]:
     """The centers asked for (by 中心编码 or 中心名称, in that order, once each), or all of them;
@@ -362,23 +434,25 @@ def chosen_centers(allocation: Allocation, centers: list[str] | None) -> list[Ce
     return list({result.code: result for result in found}.values())
 
 
-def notices_workbook(outcome: Outcome, centers: list[CenterResult], full: bool = False) -> bytes:
+def notices_workbook(outcome: Outcome, centers: list[CenterResult], full: bool = False,
+                     faces: fonts.Faces | None = None) -> tuple[bytes, list[int]]:
+    """The centers' letters as a workbook, a sheet each, and the pages each takes."""
     allocation = outcome.allocation
     previous = previous_allocation(outcome)
     benchmarks = _benchmarks(allocation) if allocation.settings.method == contract.METHOD_BENCHMARK else None
-    pages = [page for center in centers
-             for page in notice_pages(allocation, center, previous, full, benchmarks)]
-    return pages_workbook(notice_title(allocation.settings), pages, 2 if full else 1)
+    letters = [notice_blocks(allocation, center, previous, full, benchmarks) for center in centers]
+    return lt.letters_workbook(notice_title(allocation.settings), letters, faces or fonts.faces())
 
 
-def districts_workbook(outcome: Outcome) -> bytes | None:
-    """The hardware notices, or None when the year has no 硬件 row."""
+def districts_workbook(outcome: Outcome, faces: fonts.Faces | None = None) -> tuple[bytes, list[int]] | None:
+    """The hardware notices and the pages each takes, or None when the year has no 硬件 row."""
     allocation = outcome.allocation
     districts = t.hardware_districts(allocation)
     if not districts:
         return None
-    return pages_workbook(hardware_title(allocation.settings),
-                          [district_page(allocation, district) for district in districts])
+    return lt.letters_workbook(hardware_title(allocation.settings),
+                               [district_blocks(allocation, district) for district in districts],
+                               faces or fonts.faces())
 
 
 def page_count(pdf: bytes) -> int:
@@ -390,44 +464,46 @@ def file_name(code: str, name: str, year: int, kind: str = NOTICE) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{code}-{name}-{kind}-{year}") + ".pdf"
 
 
-def check_pages(data: bytes, expected: int, what: str) -> list:
+def check_pages(data: bytes, counts: list[int], what: str) -> list:
+    """The PDF's pages, once it holds the pages the letters were laid out on."""
     pages = PdfReader(io.BytesIO(data)).pages
-    if len(pages) != expected:
-        raise NoticeLayoutError(f"{what}排版有误：应为 {expected} 页，LibreOffice 排成了 {len(pages)} 页")
+    if len(pages) != sum(counts):
+        raise NoticeLayoutError(f"{what}排版有误：应为 {sum(counts)} 页，LibreOffice 排成了 {len(pages)} 页")
     return list(pages)
 
 
-def write_pdf_or_folder(data: bytes, target: Path, names: list[str], per_file: int) -> list[Path]:
-    """``data`` at ``target`` when it ends in .pdf; else ``per_file`` pages a file, named by
-    ``names``, into the folder ``target``."""
+def write_pdf_or_folder(data: bytes, target: Path, names: list[str], counts: list[int]) -> list[Path]:
+    """``data`` at ``target`` when it ends in .pdf; else each letter's pages (``counts``) a
+    file, named by ``names``, into the folder ``target``."""
     if target.suffix.lower() == ".pdf":
         return [write_atomic(target, data)]
-    return [write_atomic(target / name, part) for name, part in zip(names, split(data, per_file))]
+    return [write_atomic(target / name, part) for name, part in zip(names, split(data, counts))]
 
 
 def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | None = None,
-                  full: bool = False, districts: bool = False) -> list[Path]:
+                  full: bool = False, districts: bool = False) -> tuple[list[Path], list[Check]]:
     """Write the notices of a valid outcome — the centers', or with ``districts`` the hardware
     notices — into one PDF when ``target`` ends in .pdf, else a PDF per recipient into the
     folder ``target``. Nothing is written unless LibreOffice printed every notice on the pages
-    laid out for it. Returns the files written.
+    laid out for it. Returns the files written and the warnings found on the way (a stand-in
+    face).
 
     Raises UnknownCenter, LibreOfficeMissing, LibreOfficeError or NoticeLayoutError."""
     allocation = outcome.allocation
     year = allocation.settings.year
     target = Path(target)
+    faces = fonts.faces()
     if districts:
         chosen = t.hardware_districts(allocation)
-        workbook = districts_workbook(outcome)
-        if workbook is None:
-            return []
-        names, per_file = [file_name(str(n), d, year, HARDWARE_NOTICE)
-                           for n, d in enumerate(chosen, start=1)], 1
+        made = districts_workbook(outcome, faces)
+        if made is None:
+            return [], []
+        names = [file_name(str(n), d, year, HARDWARE_NOTICE) for n, d in enumerate(chosen, start=1)]
     else:
         chosen = chosen_centers(allocation, centers)
-        workbook = notices_workbook(outcome, chosen, full)
-        per_file = 2 if full else 1
+        made = notices_workbook(outcome, chosen, full, faces)
         names = [file_name(c.code, c.name, year) for c in chosen]
-    data = render({NOTICE: workbook}, SECONDS_PER_PAGE * len(chosen) * per_file)[NOTICE]
-    check_pages(data, len(chosen) * per_file, HARDWARE_NOTICE if districts else NOTICE)
-    return write_pdf_or_folder(data, target, names, per_file)
+    workbook, counts = made
+    data = render({NOTICE: workbook}, SECONDS_PER_PAGE * sum(counts))[NOTICE]
+    check_pages(data, counts, HARDWARE_NOTICE if districts else NOTICE)
+    return write_pdf_or_folder(data, target, names, counts), lt.face_checks(faces)

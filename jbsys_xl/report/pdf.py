@@ -43,19 +43,21 @@ def render(workbooks: dict[str, bytes], timeout: float = 0) -> dict[str, bytes]:
 ARCHIVE_KEYS = ("/Metadata", "/OutputIntents", "/MarkInfo", "/Lang")  # what makes a file PDF/A
 
 
-def split(data: bytes, per_file: int) -> list[bytes]:
-    """``data`` cut into files of ``per_file`` pages each (a 告知书 per center), each still
-    PDF/A: the catalogue's XMP (pdfaid), output intent and language are carried over, and the
-    document information kept as LibreOffice wrote it (a PDF/A's Info must agree with its XMP;
-    pypdf would otherwise name itself the Producer)."""
+def split(data: bytes, counts: list[int]) -> list[bytes]:
+    """``data`` cut into files of ``counts`` pages each, in order (a 告知书 per center: each
+    takes the pages it was laid out on), each still PDF/A: the catalogue's XMP (pdfaid), output
+    intent and language are carried over, and the document information kept as LibreOffice
+    wrote it (a PDF/A's Info must agree with its XMP; pypdf would otherwise name itself the
+    Producer)."""
     reader = PdfReader(io.BytesIO(data))
     pages = reader.pages
     info = {key: value for key, value in (reader.metadata or {}).items() if isinstance(value, str)}
-    files = []
-    for first in range(0, len(pages), per_file):
+    files, first = [], 0
+    for count in counts:
         writer = PdfWriter()
-        for page in pages[first:first + per_file]:
+        for page in pages[first:first + count]:
             writer.add_page(page)
+        first += count
         for key in ARCHIVE_KEYS:
             if key in reader.trailer["/Root"]:
                 writer._root_object[NameObject(key)] = reader.trailer["/Root"][key].clone(writer)

@@ -156,7 +156,7 @@ def notes_elsewhere(allocation: Allocation) -> list[tuple[str, str]]:
     return [(NOTES_SHEET, f"本年度共 {len(allocation.centers)} 个中心，超过 {contract.NOTES_MAX_CENTERS} 个，"
                           f"本工作簿不含“{NOTES_SHEET}”工作表。查看任一中心的补助资金说明："
                           f"jbsys-xl explain <输入工作簿> --year {year} --center <中心编码或名称>；"
-                          f"生成各中心的告知书（PDF，每个中心一页）："
+                          f"生成各中心的告知书（PDF，每个中心单独编页）："
                           f"jbsys-xl notices <输入工作簿> --year {year} -o 告知书.pdf")]
 
 

@@ -348,3 +348,17 @@ def unnamed_hardware(data: Dataset, chosen, final: bool) -> Iterator[Finding]:
 
 ALWAYS_WARNINGS = (veto_citing_missing_callbacks, part_year_centers, deduction_with_amount_and_rate,
                    unnamed_hardware)
+
+
+PUBLICITY_RULES = (pending_complaints, undecided_callbacks, unexplained_grades)
+BEFORE_PUBLICITY = "公示前须处理（公示后只有异议才能改动结果）："
+
+
+def publicity_blockers(data: Dataset) -> list[Check]:
+    """What the 公示 waits for (documents.md §4 v4): it shows figures that only objections may
+    still move, so the matters that move money are settled first — a 待核实 complaint, an
+    undecided 不属实 回访 of a center not vetoed, a grade below its ceiling without 评定说明
+    (proposed winners are fine: printed 拟). The rules above in their draft wording, each an
+    error at its cell."""
+    return [Check("error", sheet, cell, BEFORE_PUBLICITY + message, *count)
+            for rule in PUBLICITY_RULES for sheet, cell, message, *count in rule(data, {}, False)]

@@ -18,7 +18,7 @@ import xlsxwriter
 
 from .. import __version__, contract
 from ..excel.setup import UDF_MODULES
-from ..excel.udf_vba import udf_vba
+from ..excel.udf_vba import udf_signatures, workbook_udf_vba
 from ..io.atomic import write_atomic
 from ..sample import sample_rows
 from . import guide, sheets
@@ -31,6 +31,7 @@ TEMPLATE, DEMO = "template.xlsm", "demo.xlsm"
 UDF_MODULE_NAME = "xlwings_udfs"
 VERSION_MARK = "@JBSYS_VERSION@"  # in JbInfo.bas, replaced by jbsys_xl.__version__
 INPUTS_MARK = "@JBSYS_INPUT_CODENAMES@"  # in JbState.bas: the input sheets' codenames
+UDFS_MARK = "@JBSYS_UDF_NAMES@"  # in JbState.bas: the JB* functions' names
 DOCUMENT_MODULES = (sheets.WORKBOOK_CODENAME,) + tuple(plan.codename for plan in sheets.SHEET_ORDER)
 MAX_MESSAGE = 255  # Excel's limit for a string constant in a formula
 
@@ -42,9 +43,12 @@ def _code(text: str) -> str:
 
 
 def fill_marks(text: str) -> str:
-    """VBA source with the builder's marks replaced: the version, the input codenames."""
+    """VBA source with the builder's marks replaced: the version, the input codenames, the
+    names of the worksheet functions."""
     codenames = ";".join(sheet.codename for sheet in sheets.INPUT_SHEETS)
-    return text.replace(VERSION_MARK, __version__).replace(INPUTS_MARK, codenames)
+    functions = ";".join(name for name, _, _ in udf_signatures(UDF_MODULES))
+    return (text.replace(VERSION_MARK, __version__).replace(INPUTS_MARK, codenames)
+            .replace(UDFS_MARK, functions))
 
 
 def vba_modules(source_dir: Path = SOURCE_DIR) -> list[VbaModule]:
@@ -59,7 +63,7 @@ def vba_modules(source_dir: Path = SOURCE_DIR) -> list[VbaModule]:
                              "Chinese text with ChrW or keep it in Python") from None
         kind = "document" if path.stem in DOCUMENT_MODULES else "standard"
         modules.append(VbaModule(path.stem, fill_marks(text), kind))
-    modules.append(VbaModule(UDF_MODULE_NAME, _code(udf_vba(UDF_MODULES))))
+    modules.append(VbaModule(UDF_MODULE_NAME, _code(workbook_udf_vba(UDF_MODULES))))
     return modules
 
 

@@ -32,6 +32,12 @@ MESSAGES = {
         "Python 没有运行成功，原因见上一个 xlwings 错误窗口。若提示找不到 Python 或 "
         f"No module named 'jbsys_xl'，请关闭 Excel，运行{INSTALLER}后重试。"),
     "JBSYS_MSG_RUN_FAILED": "无法通过 xlwings 加载项运行 Python：",
+    "JBSYS_MSG_NO_PYTHON": (
+        f"找不到 JBSys-XL 的 Python：{{path}}。请关闭 Excel，运行 JBSys-XL {INSTALLER}"
+        "（不需要联网，也不需要管理员权限），然后重新打开本工作簿。"),
+    "JBSYS_MSG_UDF_FAILED": (
+        f"#JB! 工作表函数无法启动 Python。请关闭 Excel，重新运行{INSTALLER}（其他 xlwings 工具"
+        "可能替换了 xlwings 加载项）。原因："),
     "JBSYS_MSG_STARTING": "JBSys-XL：正在启动 Python，请稍候……",
     "JBSYS_MSG_MAC_BUTTONS": MAC_DATA_BUTTONS,
     "JBSYS_MSG_MAC_FUNCTIONS": (
@@ -119,9 +125,9 @@ BUTTONS = (
     ("生成回访清单", "选金保业务明细、填每个中心抽取件数（默认 5）和抽取人，选择保存位置后生成回访清单并打开；清单含姓名电话，勿存共享文件夹。"),
     ("导入回访结果", f"选 12333 填好的回访清单（可多选），确认后写入“{CALLBACKS}”表：同一抽取批次的行换成这次的，其他行保留；不写入姓名电话。"),
     ("附件", "文书组的按钮：分配表、硬件补助和资金平衡，存为本工作簿旁的“工作簿名-附件-年度.pdf”。"),
-    ("告知书", "每个中心一页告知书，“工作簿名-告知书-年度.pdf”。"),
+    ("告知书", "每个中心一份公文格式的告知书（单独编页），“工作簿名-告知书-年度.pdf”。"),
     ("条线确认表", "每个考核部门一节业务量，供各条线签字确认，“工作簿名-条线确认表-年度.pdf”。"),
-    ("公示", "考核结果公示（草案也可生成；不含投诉、回访和个人信息），“工作簿名-公示-年度.pdf”。"),
+    ("公示", "考核结果公示（审定前、待核实投诉和未决定的回访等都处理后生成；不含投诉、回访和个人信息），“工作簿名-公示-年度.pdf”。"),
     ("拨付明细", f"报财政（收款单位、信用代码、合计大写）；须先在“{PARAMS}”表填审定文号，草案不能生成。"),
     ("全部文书", "以上全部和硬件建设补助告知书，写入本工作簿旁新建的文件夹“工作簿名-文书-年度”。"),
     ("使用说明", "回到本页。也可按 Alt+F8 运行宏 GenerateAllocation、ValidateData。"),
@@ -139,12 +145,29 @@ EXAMPLES = {
 }
 """One example per worksheet function (TN01 is a 中心编码 of the demo data)."""
 SETUP = (
-    "先装好 64 位 Python 3.11、3.12 或 3.13（python.org 的安装程序，为当前用户安装，不要用 32 位或 Microsoft Store 版本）。",
+    "先右键下载的 jbsys-xl-windows-版本.zip → 属性 → 勾选“解除锁定”→ 确定，再“全部解压缩”（安装程序和工作簿都不会被拦截）。",
+    "64 位 Python 3.11–3.13：把 python.org 的 python-3.12.x-amd64.exe 放在 install.bat 旁边，install.bat 会为当前用户静默安装。",
+    "自己安装 Python 时：第一页取消勾选“Use admin privileges when installing py.exe”，再点 Install Now；不要用 Python install manager。",
     f"关闭 Excel，运行 JBSys-XL {INSTALLER}（不需要联网和管理员权限，详见安装包中的 README.txt）。",
-    "install.bat 在用户目录中建立独立的 Python 环境，并运行 jbsys-xl excel-setup 安装 xlwings 加载项。",
-    "打开本工作簿，点击“启用内容”，功能区出现“人社考核”选项卡。工作簿请放在本机文件夹中使用。",
+    "install.bat 在用户目录中建立独立的 Python 环境，并把 xlwings 加载项放进 Excel 的启动文件夹，不启动 Excel。",
+    "打开本工作簿，点击“启用内容”，功能区出现“人社考核”选项卡。保存时请保持 .xlsm 格式。",
     "没有 Excel、使用 WPS（xlwings 不支持 WPS）或在 Mac 上：用命令行 jbsys-xl allocate 工作簿.xlsm --year 2024",
 )
+UPGRADE = (
+    "升级：关闭 Excel，运行新版本安装包中的 install.bat（替换原来的环境）。已有的工作簿若提示“来自旧版本的模板”，按下面两步把数据移到新模板。",
+    "打开新安装包中的 template.xlsm，先“另存为”一个新的 .xlsm 文件（如“2025年考核.xlsm”）。",
+    "在旧工作簿中选中每张输入表（参数、指标、中心、评定、业务量、投诉、扣减、硬件、回访、异议）表头下的全部数据行，复制；"
+    "在新文件同名表的第一个数据行“选择性粘贴 → 数值”。之后只用新文件；旧文件留作存档。",
+    "卸载：关闭 Excel，运行安装包中的 uninstall.bat：删除 AppData\\Local\\jbsys-xl（Python 环境）和本程序放入的 xlwings 加载项，工作簿不删除。",
+    "保存工作簿时保持 .xlsm（启用宏的工作簿）：另存为 .xlsx 会丢掉宏，按钮失效，JB* 函数显示 #NAME?。",
+)
+STATUS = (
+    "宏没有运行：按钮和 JB* 函数不能使用。请点击功能区下方黄色提示条上的“启用内容”；没有提示条时，关闭 Excel，"
+    "右键本文件 → 属性 → 勾选“解除锁定”后重新打开。若本文件被另存为 .xlsx，宏已丢失：请改用原来的 .xlsm，"
+    "或按“升级”一节把数据移到新模板。")
+"""The guide's status line: shown while the workbook's VBA does not run (JbMacrosOn() is
+#NAME? then), blank once it does."""
+STATUS_NAME = "JBSYS_STATUS"  # the status cell, recalculated by the VBA at Workbook_Open
 NOTES = (
     "浅黄色单元格供填写；在表格下方紧接着输入，表格会自动扩展。",
     f"灰色工作表{RESULT_NOTE}。",
@@ -167,7 +190,8 @@ NOTES = (
     f"“{VOLUMES}”表的“来源”由“导入金保数据”填写；手工录入的行请留空，否则再次导入时会被替换。",
     "导入时，与导入数据同一中心、事项和月份的手工行会先列出，确认后以导入数据替换，不会重复计入。",
     "编辑后可照常撤销（Ctrl+Z）；工作表函数不必按 F9，编辑后立即更新。",
-    f"“{CONFIG_SHEET}”表是 xlwings 的设置，请勿删除。",
+    "JB* 函数可以放在任何表（包括“中心”表每行旁边）；每次修改输入只读取一次数据。在其他工作簿中编辑时它们保持原值。",
+    f"“{CONFIG_SHEET}”表是 xlwings 的设置（包括所用的 Python），请勿删除或改动。",
 )
 
 
@@ -193,6 +217,11 @@ def write_guide(sheet, book, styles: Styles, year: int) -> None:
     heading = styles.get(bold=True, font_size=12, font_color="#1F4E78")
     sheet.write_string(0, 1, TITLE, styles.get(bold=True, font_size=16))
     sheet.write_string(1, 1, f"版本 {__version__}　模板年度 {year}", styles.note)
+    # cached as the warning: a viewer that calculates nothing (Protected View) shows it too
+    sheet.write_formula(1, 3, f'=IF(ISERROR(JbMacrosOn()),"{STATUS}","")',
+                        styles.get(bold=True, font_color="#C00000", text_wrap=True, valign="top"), STATUS)
+    sheet.set_row(1, 48)
+    book.define_name(STATUS_NAME, f"={sheet_ref(GUIDE_SHEET)}!$D$2")
     row, col = YEAR_CELL
     sheet.write_string(row, 1, "本次计算年度", bold)
     sheet.write_blank(row, col, None, styles.get(bg_color=INPUT_FILL, border=1, align="center"))
@@ -226,7 +255,8 @@ def write_guide(sheet, book, styles: Styles, year: int) -> None:
     row = section("四、功能区“人社考核”选项卡的按钮", BUTTONS, row, header=("按钮", "作用"))
     row = section("五、工作表函数（可在任意单元格中输入，需要 xlwings）", udf_lines(), row)
     row = section("六、第一次使用（每台电脑一次）", SETUP, row)
-    section("七、说明", NOTES, row)
+    row = section("七、升级和卸载", UPGRADE, row)
+    section("八、说明", NOTES, row)
     for index, width in enumerate(WIDTHS):
         sheet.set_column(index, index, width)
     sheet.hide_gridlines(2)

@@ -17,7 +17,7 @@ from ..contract import (CALLBACK_RESULTS, CALLBACKS, CENTERS, COMPLAINTS, DECISI
                         FIRST_YEAR, FORFEIT_MODES, GRADES, HARDWARE, HARDWARE_DECISIONS, INDICATORS,
                         METHODS, OBJECTION_OUTCOMES, OBJECTIONS, PARAMS, PAYMENT_METHODS, RATINGS,
                         SINK_KINDS, UNITS, VENUES, VERDICTS, VETO_MODES, VOLUMES, YES_NO)
-from ..excel.setup import UDF_MODULES
+from ..excel.setup import UDF_MODULES, WORKBOOK_INTERPRETER
 from ..report.tables import display_width
 
 Row = dict[str, object]
@@ -203,15 +203,36 @@ RESULT_HEADERS = {
 }
 RESULT_CODENAMES = {contract.RESULT_SHEET: "wsResult", contract.DETAIL_SHEET: "wsDetail",
                     contract.DISTRICT_SHEET: "wsDistricts", contract.CHECKS_SHEET: "wsChecks"}
-CONFIG = (("UDF Modules", UDF_MODULES), ("ADD_WORKBOOK_TO_PYTHONPATH", "False"))
-"""xlwings.conf rows from A1 down. Interpreter_Win is per user (``jbsys-xl excel-setup``);
-a key with an empty value would still override the user's setting, so none is written.
-The workbook's folder is kept off sys.path: for a OneDrive/SharePoint workbook (a URL
-FullName) xlwings would map it to a local path first and fail every button and function
-where that is not possible; nothing of ours lives beside the workbook."""
-CONFIG_NOTE = ("xlwings 设置：A 列为键，B 列为值。Python 解释器（Interpreter_Win）由 "
-               "jbsys-xl excel-setup 写入每位用户自己的 xlwings.conf；不要在此添加值为空的键，"
-               "空值同样会覆盖用户的设置。")
+CONFIG = (
+    ("INTERPRETER_WIN", WORKBOOK_INTERPRETER),
+    ("UDF MODULES", UDF_MODULES),
+    ("USE UDF SERVER", "False"),
+    ("ADD_WORKBOOK_TO_PYTHONPATH", "False"),
+    ("PYTHONPATH", ""),
+    ("CONDA PATH", ""),
+    ("CONDA ENV", ""),
+    ("ONEDRIVE_CONSUMER_WIN", ""),
+    ("ONEDRIVE_COMMERCIAL_WIN", ""),
+    ("SHAREPOINT_WIN", ""),
+    ("DEBUG UDFS", "False"),
+    ("SHOW CONSOLE", "False"),
+    ("LICENSE_KEY", ""),
+    ("TEMP DIR", "%TEMP%"),
+    ("SHOW_ERROR_POPUPS", "True"),
+)
+"""xlwings.conf rows from A1 down: every key the add-in's VBA asks for on Windows when a
+worksheet function starts its server (XLPyLoadDLL, XLPyCommand) and when a button runs Python
+(RunPython, ExecuteWindows, ShowError), spelt as xlwings' Python reads them. A key found here
+ends the add-in's search (GetConfig), even with an empty value; a key missing here makes it
+open %USERPROFILE%\\.xlwings\\xlwings.conf, once per key and call. So nothing global is read:
+another xlwings tool's settings (its interpreter, Use UDF Server, PYTHONPATH) cannot change
+this workbook, and jbsys-xl excel-setup writes nothing global. The interpreter is the one
+install.bat creates; the add-in expands %LOCALAPPDATA%. The workbook's folder stays off
+sys.path: for a OneDrive/SharePoint workbook (a URL FullName) xlwings would map it to a local
+path first and fail every button and function where that is not possible."""
+CONFIG_NOTE = ("xlwings 设置：A 列为键，B 列为值，从 A1 起连续。这里列出 xlwings 加载项运行本工作簿时查找的全部键"
+               "（值为空也算已设置），所以它不读取用户目录中的 xlwings.conf，本机其他 xlwings 工具的设置不影响本工作簿。"
+               "Python 是 install.bat 建立的环境；请勿删除或改动本表。")
 
 
 @dataclass(frozen=True)
@@ -348,7 +369,8 @@ def write_config(sheet, styles: Styles) -> None:
         sheet.write_string(row, 0, key)
         sheet.write_string(row, 1, value)
     sheet.write_string(0, 3, CONFIG_NOTE, styles.note)
-    sheet.set_column(0, 1, 18)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 52)
 
 
 # --- 列表: stacked values → first-occurrence ordinals → the squeezed list --------------------

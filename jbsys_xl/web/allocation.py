@@ -133,8 +133,8 @@ def _allocation_page(request: Request, key: str, current: Run) -> Response:
     links = "".join(_download_item(request, key, current, document) for document in DOCUMENTS
                     if document.refused(outcome) is None)
     refused = {document.kind: document.refused(outcome) for document in DOCUMENTS if document.refused(outcome)}
-    links += "".join(f"<li class='refused'>{escape(kind)}：草案不能生成<span class='note bad'>{escape(why)}</span></li>"
-                     for kind, why in refused.items())  # a draft: said once, not offered
+    links += "".join(f"<li class='refused'>{escape(kind)}：现在不能生成<span class='note bad'>{escape(why).replace(chr(10), '<br>')}</span></li>"
+                     for kind, why in refused.items())  # its command would refuse: said once, not offered
     warnings = ""
     if outcome.warnings:
         warnings = (f"<details class='card noprint'><summary>校验警告 {outcome.warning_count:,} 个"
@@ -256,6 +256,8 @@ def _document(request: Request) -> tuple[str, Run, Document] | Response:
     if not current.outcome.ok:
         return pages.message("不能下载", "数据有错误，没有分配结果可下载；请更正后重新生成分配。", 409,
                              back=f"/runs/{key}")
+    if why := document.refused(current.outcome):  # as its command would refuse it, before any work
+        return pages.message(f"不能生成{document.label}", why, 409, back=f"/runs/{key}")
     return key, current, document
 
 

@@ -1,11 +1,15 @@
 """Build ``dist/jbsys-xl-windows-<version>.zip``: JBSys-XL for an office PC without internet.
 
     python packaging/windows/build_bundle.py [--out-dir dist] [--work-dir build/windows-bundle]
+        [--python-installer python-3.12.10-amd64.exe]
 
-(``make windows-bundle``). The zip holds one folder with ``install.bat``, the Chinese messages
-it prints (``msg/``), a Chinese ``README.txt`` (安装说明), the two workbooks and ``wheels/``:
-this package's wheel and every wheel it needs on 64-bit Windows under CPython 3.11, 3.12 and
-3.13, fetched with pip's platform options. Why these choices:
+(``make windows-bundle``). The zip holds one folder with ``install.bat`` and ``uninstall.bat``,
+the Chinese messages they print (``msg/``), a Chinese ``README.txt`` (安装说明), the two
+workbooks and ``wheels/``: this package's wheel and every wheel it needs on 64-bit Windows
+under CPython 3.11, 3.12 and 3.13, fetched with pip's platform options. With
+``--python-installer`` it also carries python.org's 64-bit installer, which install.bat runs
+for the current user when the PC has no suitable Python: python.org is no package registry,
+so the file is downloaded by hand (README.md beside this script says where). Why these choices:
 
 - 64-bit only: pyarrow, pandas and fastexcel publish no 32-bit Windows wheels; 64-bit Python
   drives 32-bit Office as well (xlwings' Windows wheels carry both DLLs).
@@ -20,6 +24,7 @@ this package's wheel and every wheel it needs on 64-bit Windows under CPython 3.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +40,10 @@ WINDOWS_ONLY = ("pywin32", "tzdata")
 """Required on Windows through markers pip does not evaluate for Windows here: xlwings needs
 pywin32 (platform_system == "Windows"), pandas tzdata (sys_platform == "win32")."""
 WORKBOOKS = ("template.xlsm", "demo.xlsm")
+BATCH_FILES = ("install.bat", "uninstall.bat")
+PYTHON_INSTALLER = re.compile(r"python-3\.1[123]\.\d+-amd64\.exe")
+"""python.org's 64-bit installer of a version the wheels are for, named as python.org names
+it (install.bat looks for python-3.13*-amd64.exe, then 3.12, then 3.11)."""
 README = "README.txt"  # 安装说明
 _ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
@@ -51,7 +60,7 @@ def version() -> str:
 
 
 def batch_bytes(path: Path) -> bytes:
-    """install.bat as cmd.exe needs it: ASCII, every line ending in CRLF."""
+    """A batch file as cmd.exe needs it: ASCII, every line ending in CRLF."""
     data = path.read_bytes()
     if not data.isascii():
         raise BundleError(f"{path}: not ASCII (cmd.exe reads it in the OEM code page)")
@@ -96,11 +105,18 @@ def download(wheel: Path, folder: Path, python_version: str, python: str = sys.e
          "--dest", str(folder), str(wheel), *WINDOWS_ONLY)
 
 
-def stage(target: Path, python: str = sys.executable, say=print) -> None:
+def stage(target: Path, python: str = sys.executable, say=print,
+          python_installer: Path | None = None) -> None:
     """Fill ``target`` (emptied first) with what the zip holds."""
+    if python_installer is not None and not PYTHON_INSTALLER.fullmatch(python_installer.name):
+        raise BundleError(f"{python_installer.name}: expected python.org's 64-bit installer of "
+                          "3.11, 3.12 or 3.13, named like python-3.12.10-amd64.exe")
     shutil.rmtree(target, ignore_errors=True)
     (target / "msg").mkdir(parents=True)
-    (target / "install.bat").write_bytes(batch_bytes(HERE / "install.bat"))
+    for name in BATCH_FILES:
+        (target / name).write_bytes(batch_bytes(HERE / name))
+    if python_installer is not None:
+        shutil.copyfile(python_installer, target / python_installer.name)
     for source in sorted((HERE / "msg").glob("*.txt")):
         (target / "msg" / source.name).write_bytes(console_text(source))
     (target / README).write_bytes(notepad_text(HERE / "安装说明.txt"))
@@ -126,7 +142,7 @@ def write_zip(folder: Path, target: Path) -> Path:
             if not name.isascii():
                 raise BundleError(f"{name}: names in the zip must be ASCII")
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = (zipfile.ZIP_STORED if path.suffix in (".whl", ".xlsm")
+            info.compress_type = (zipfile.ZIP_STORED if path.suffix in (".whl", ".xlsm", ".exe")
                                   else zipfile.ZIP_DEFLATED)
             info.external_attr = 0o644 << 16
             with path.open("rb") as data, archive.open(info, "w") as out:
@@ -136,11 +152,11 @@ def write_zip(folder: Path, target: Path) -> Path:
 
 
 def build(out_dir: Path = ROOT / "dist", work_dir: Path = ROOT / "build" / "windows-bundle",
-          python: str = sys.executable, say=print) -> Path:
+          python: str = sys.executable, say=print, python_installer: Path | None = None) -> Path:
     """Stage the bundle under ``work_dir`` and zip it into ``out_dir``; the zip's path."""
     name = f"jbsys-xl-windows-{version()}"
     folder = work_dir / name
-    stage(folder, python, say)
+    stage(folder, python, say, python_installer)
     started = time.perf_counter()
     target = write_zip(folder, out_dir / f"{name}.zip")
     say(f"{target.name}: {target.stat().st_size / 1e6:.0f} MB, zipped in "
@@ -152,9 +168,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out-dir", type=Path, default=ROOT / "dist")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "build" / "windows-bundle")
+    parser.add_argument("--python-installer", type=Path, metavar="python-3.12.x-amd64.exe",
+                        help="python.org's 64-bit installer to carry (downloaded by hand)")
     args = parser.parse_args()
     try:
-        print(build(args.out_dir, args.work_dir))
+        print(build(args.out_dir, args.work_dir, python_installer=args.python_installer))
     except BundleError as exc:
         print(exc, file=sys.stderr)
         return 1

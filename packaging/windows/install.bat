@@ -1,5 +1,6 @@
 @echo off
-rem JBSys-XL offline installer: 64-bit Python 3.11, 3.12 or 3.13 on 64-bit Windows.
+rem JBSys-XL offline installer: 64-bit Python 3.11, 3.12 or 3.13 on 64-bit Windows, for the
+rem current user only: no administrator rights are needed at any step.
 rem
 rem Why it is written this way (see packaging/windows/README.md for the full review):
 rem - ASCII only, CRLF line ends: cmd.exe reads a batch file in the console's OEM code page
@@ -8,7 +9,7 @@ rem   UTF-16LE with a byte-order mark, which TYPE prints through the console's U
 rem   whatever the code page: no chcp, nothing to restore afterwards.
 rem - Every path comes from a variable and is used inside double quotes, never ending in a
 rem   backslash right before the closing quote; paths may hold spaces, parentheses, "&" or
-rem   Chinese characters. No parenthesised block expands a path.
+rem   Chinese characters. PowerShell gets its path through a variable, never on its command line.
 rem - Delayed expansion is off, so "!" in a path stays "!".
 rem - After every program its exit code is compared with 0 on the next line ("neq 0" also
 rem   catches the negative code of a crashed program, which "if errorlevel 1" misses).
@@ -27,6 +28,7 @@ set "PYTHONPATH="
 set "PIP_CONFIG_FILE=nul"
 if not defined LOCALAPPDATA set "LOCALAPPDATA=%USERPROFILE%\AppData\Local"
 set "VENV=%LOCALAPPDATA%\jbsys-xl\venv"
+set "LAUNCHER=%LOCALAPPDATA%\Programs\Python\Launcher"
 type "%MSG%\welcome.txt"
 
 rem 1. 64-bit Windows (PROCESSOR_ARCHITEW6432 is set in a 32-bit cmd.exe on 64-bit Windows).
@@ -37,13 +39,22 @@ type "%MSG%\not-64bit-windows.txt"
 goto failed
 :windows_ok
 
-rem 2. Excel closed: excel-setup replaces the add-in an open Excel holds.
+rem 2. A zip downloaded with a browser marks every extracted file as from the internet (Mark
+rem    of the Web): Excel then blocks the workbooks' macros. Unblock-File takes the mark off
+rem    this folder; the folder's name reaches PowerShell as an environment variable.
+set "JBSYS_BUNDLE=%HERE%"
+powershell -NoProfile -NonInteractive -Command "Get-ChildItem -LiteralPath $env:JBSYS_BUNDLE -Recurse | Unblock-File" 2>nul
+if %errorlevel% neq 0 goto unblock_failed
+:unblocked
+
+rem 3. Excel closed: excel-setup replaces the add-in an open Excel holds.
 tasklist /FI "IMAGENAME eq EXCEL.EXE" /NH 2>nul | find /I "EXCEL.EXE" >nul
 if %errorlevel% equ 0 goto excel_running
 
-rem 3. A 64-bit Python 3.13, 3.12 or 3.11 through the py launcher, newest first. The
+rem 4. A 64-bit Python 3.13, 3.12 or 3.11 through the py launcher, newest first. The
 rem    Microsoft Store's Python is passed over: its writes under AppData are redirected into
 rem    its own package folder, where Excel would not find the environment made below.
+:find_python
 where py >nul 2>nul
 if %errorlevel% neq 0 goto no_launcher
 set "PYVER="
@@ -57,16 +68,16 @@ py -%PYVER%-64 -c "import struct, sys; sys.exit(struct.calcsize('P') < 8)"
 if %errorlevel% neq 0 goto only_32bit
 echo Python %PYVER% (64-bit)
 
-rem 4. A fresh virtual environment of its own under the user's LOCALAPPDATA folder.
+rem 5. A fresh virtual environment of its own under the user's LOCALAPPDATA folder.
 echo "%VENV%"
 py -%PYVER%-64 -m venv --clear "%VENV%"
 if %errorlevel% neq 0 goto venv_failed
 
-rem 5. Install from the bundle's wheels only: no index, no network, no source builds.
+rem 6. Install from the bundle's wheels only: no index, no network, no source builds.
 "%VENV%\Scripts\python.exe" -m pip --isolated install --no-index --find-links "%WHEELS%" --only-binary=:all: --disable-pip-version-check --no-warn-script-location jbsys-xl
 if %errorlevel% neq 0 goto pip_failed
 
-rem 6. The xlwings add-in in Excel's XLSTART and this Python in the user's xlwings.conf.
+rem 7. The xlwings add-in copied into Excel's XLSTART (no Excel is started); nothing global.
 "%VENV%\Scripts\python.exe" -m jbsys_xl.cli excel-setup
 if %errorlevel% neq 0 goto setup_failed
 
@@ -81,20 +92,43 @@ echo Files are missing next to install.bat. Extract the whole zip first (right-c
 echo "Extract All"), then run install.bat from the extracted folder.
 goto failed_english
 
+:unblock_failed
+type "%MSG%\unblock-failed.txt"
+goto unblocked
+
 :excel_running
 type "%MSG%\close-excel.txt"
 goto failed
 
+rem No usable Python: run python.org's installer if one lies beside install.bat (for the
+rem current user, quietly: no administrator, no py.exe for all users, PATH left alone), then
+rem look again through the launcher it installed; else say what to install and how.
 :no_launcher
-type "%MSG%\no-launcher.txt"
-goto failed
-
+set "WHY=no-launcher.txt"
+goto python_installer
 :only_32bit
-type "%MSG%\only-32bit.txt"
+set "WHY=only-32bit.txt"
+goto python_installer
+:no_python
+set "WHY=no-python.txt"
+:python_installer
+if defined PYTRIED goto python_missing
+set "PYINST="
+for %%f in ("%HERE%python-3.13*-amd64.exe" "%HERE%python-3.12*-amd64.exe" "%HERE%python-3.11*-amd64.exe") do if not defined PYINST set "PYINST=%%~ff"
+if not defined PYINST goto python_missing
+set "PYTRIED=1"
+type "%MSG%\installing-python.txt"
+"%PYINST%" /quiet InstallAllUsers=0 Include_launcher=1 InstallLauncherAllUsers=0 PrependPath=0 Include_test=0 Shortcuts=0
+if %errorlevel% neq 0 goto python_install_failed
+set "PATH=%LAUNCHER%;%PATH%"
+goto find_python
+
+:python_missing
+type "%MSG%\%WHY%"
 goto failed
 
-:no_python
-type "%MSG%\no-python.txt"
+:python_install_failed
+type "%MSG%\python-install-failed.txt"
 goto failed
 
 :venv_failed

@@ -672,7 +672,7 @@ def test_a_workbook_on_onedrive_computes_imports_and_answers_functions(cloud_boo
     assert macros.generate_allocation(cloud_book).ok
     score = udf_cell(cloud_book, "使用说明", "F1", U.JBSCORE, "TN01", YEAR)
     assert isinstance(score.value, float)
-    assert {key[0] for key in udf_service.CACHE._entries} == {cloud_book.api.FullName}
+    assert len(udf_service.CACHE._entries) == 1  # cached without mapping the address
     cloud_book.app.api.picks.append(exports)
     confirmed(cloud_book)
     assert data_buttons.import_jinbao(cloud_book).ok
@@ -682,12 +682,17 @@ def test_a_workbook_on_onedrive_computes_imports_and_answers_functions(cloud_boo
     assert not any("Error" in message for message, _ in cloud_book.app.alerts)
 
 
-def test_a_synced_onedrive_workbook_is_found_on_this_pc(cloud_book, tmp_path):
+def test_a_synced_onedrive_workbook_is_found_on_this_pc(cloud_book, tmp_path, monkeypatch):
+    """Found as xlwings finds it (the OneDrive folder it is synced to), for the buttons that
+    write beside it; the import needs no path and never asks xlwings' mapper."""
+    from jbsys_xl.excel.document_buttons import local_path
+
     local = tmp_path / "OneDrive" / "人社考核" / "demo.xlsm"
     local.parent.mkdir(parents=True)
     shutil.copy(DEMO, local)
-    cloud_book._local = str(local)
-    assert data_buttons.saved_path(cloud_book) == local
+    monkeypatch.setenv("OneDrive", str(tmp_path / "OneDrive"))
+    assert local_path(cloud_book) == local
+    assert data_buttons.saved_path(cloud_book) is None
 
 
 # --- Excel for Mac ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The ribbon's 文书 group on the xlwings stand-in: each button writes its document beside the
 workbook equal to the command line's (PDFs compared as text through pdftotext, for LibreOffice
-stamps each conversion), never over an existing file; 拨付明细 is refused in a draft with the
-command line's message; 全部文书 writes what ``jbsys-xl documents`` writes."""
+stamps each conversion), never over an existing file; 拨付明细 is refused in a draft and 公示
+while matters that move money are open, with the command line's message; 全部文书 writes what
+``jbsys-xl documents`` writes."""
 from __future__ import annotations
 
 import shutil
@@ -15,15 +16,18 @@ from jbsys_xl.cli import main
 from jbsys_xl.excel import document_buttons as d
 from jbsys_xl.excel import data_buttons, macros, udf_service
 from jbsys_xl.pipeline import run
-from jbsys_xl.report.payments import refusal
+from jbsys_xl.office import fonts
+from jbsys_xl.report.documents import LETTERS
+from jbsys_xl.report.documents import refusal as stage_refusal
+from jbsys_xl.report.letter import face_checks
 from tests.support import fake_xlwings as fake
 from tests.support import require_soffice
-from tests.support.approved import DEMO, write_approved_demo
+from tests.support.approved import DEMO, write_approved_demo, write_publicity_demo
 from tests.support.excel_books import open_book, snapshot
 
 YEAR = 2024
 EPOCH = "1734652800"  # 2024-12-20 08:00 Beijing: the date the button's and the CLI's files carry
-BUTTONS = {"附件": d.attachment, "告知书": d.notices, "条线确认表": d.confirmations, "公示": d.publicity}
+BUTTONS = {"附件": d.attachment, "告知书": d.notices, "条线确认表": d.confirmations}  # of the draft demo
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +63,9 @@ def test_each_button_writes_the_clis_document_beside_the_workbook(book, cli_set,
     target = BUTTONS[name](book)
     assert target == Path(book.fullname).with_name(f"demo-{name}-{YEAR}.pdf")
     assert text(target) == text(cli_set / f"{name}-{YEAR}.pdf")
-    assert book.app.alerts == [(f"{name}已生成：{target}", macros.ALERT_TITLE)]
+    stand_in = face_checks(fonts.faces()) if name in LETTERS else []  # said once, as on the terminal
+    warned = "".join(f"\n警告：\n{check}" for check in stand_in)
+    assert book.app.alerts == [(f"{name}已生成：{target}{warned}", macros.ALERT_TITLE)]
     assert f"JBSys：正在用 LibreOffice 生成 {YEAR} 年度{name}……" in book.app.status_bar_history
     assert book.app.status_bar is False
     assert snapshot(book, book.sheet_names) == inputs  # the workbook is only read
@@ -67,33 +73,40 @@ def test_each_button_writes_the_clis_document_beside_the_workbook(book, cli_set,
 
 def test_an_existing_file_is_never_written_over(book):
     require_soffice()
-    first = Path(book.fullname).with_name(f"demo-公示-{YEAR}.pdf")
+    first = Path(book.fullname).with_name(f"demo-条线确认表-{YEAR}.pdf")
     first.write_bytes(b"signed and stamped")
-    second = d.publicity(book)
-    third = d.publicity(book)
-    assert (second.name, third.name) == (f"demo-公示-{YEAR} (2).pdf", f"demo-公示-{YEAR} (3).pdf")
+    second = d.confirmations(book)
+    third = d.confirmations(book)
+    assert (second.name, third.name) == (f"demo-条线确认表-{YEAR} (2).pdf", f"demo-条线确认表-{YEAR} (3).pdf")
     assert first.read_bytes() == b"signed and stamped" and text(second) == text(third)
 
 
-def test_payments_are_refused_in_a_draft_with_the_clis_message(book, tmp_path, capsys):
-    assert d.payments(book) is None
-    check = refusal(run(DEMO, YEAR).allocation)
-    assert book.app.alerts == [(f"无法生成拨付明细：{check}", macros.ALERT_TITLE)]
-    assert str(check).startswith("参数!P3：2024 年度的审定文号为空")
-    assert main(["payments", str(DEMO), "-o", str(tmp_path / "x.pdf")]) == 2
-    assert f"错误 {check}" in capsys.readouterr().err  # the CLI's words
-    assert not list(Path(book.fullname).parent.glob("*拨付明细*"))
+@pytest.mark.parametrize("name, button, first", [
+    ("公示", d.publicity, "投诉!C5：公示前须处理"),  # matters that move money still open
+    ("拨付明细", d.payments, "参数!P3：2024 年度的审定文号为空")])  # a draft
+def test_a_document_the_stage_refuses_gets_the_clis_message(book, tmp_path, capsys, name, button, first):
+    assert button(book) is None
+    checks = stage_refusal(run(DEMO, YEAR), name)
+    assert str(checks[0]).startswith(first)
+    assert book.app.alerts == [(f"无法生成{name}：" + "\n".join(map(str, checks)), macros.ALERT_TITLE)]
+    assert main([{"公示": "publicity", "拨付明细": "payments"}[name], str(DEMO), "-o", str(tmp_path / "x.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert all(f"错误 {check}" in err for check in checks)  # the CLI's words
+    assert not list(Path(book.fullname).parent.glob(f"*{name}*"))
 
 
-def test_payments_of_an_approved_workbook_equal_the_clis(tmp_path):
+@pytest.mark.parametrize("name, button, command, walked, shown", [
+    ("公示", d.publicity, "publicity", write_publicity_demo, "公示期"),
+    ("拨付明细", d.payments, "payments", write_approved_demo, "合计金额（大写）")])
+def test_a_document_of_a_workbook_at_its_stage_equals_the_clis(tmp_path, name, button, command, walked, shown):
     require_soffice()
-    path = write_approved_demo(tmp_path / "审定.xlsx")
+    path = walked(tmp_path / "工作簿.xlsx")
     book = open_book(path, vba=False)
-    target = d.payments(book)
-    assert target == path.with_name(f"审定-拨付明细-{YEAR}.pdf")
+    target = button(book)
+    assert target == path.with_name(f"工作簿-{name}-{YEAR}.pdf")
     cli = tmp_path / "cli.pdf"
-    assert main(["payments", str(path), "-o", str(cli)]) == 0
-    assert text(target) == text(cli) and "合计金额（大写）" in text(target)
+    assert main([command, str(path), "-o", str(cli)]) == 0
+    assert text(target) == text(cli) and shown in text(target)
 
 
 def test_all_documents_go_into_a_new_folder_as_the_cli_writes_them(book, cli_set):
@@ -108,6 +121,7 @@ def test_all_documents_go_into_a_new_folder_as_the_cli_writes_them(book, cli_set
             assert path.read_bytes() == (cli_set / name).read_bytes(), name
     [(message, _)] = book.app.alerts
     assert message.startswith(f"全部文书已生成：{folder}") and "未生成拨付明细：参数!P3" in message
+    assert "未生成公示：投诉!C5：公示前须处理" in message
     again = d.all_documents(book)
     assert again.name == f"demo-文书-{YEAR} (2)" and folder.is_dir()
 

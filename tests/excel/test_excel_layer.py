@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from xlwings.utils import col_name
 
-from jbsys_xl import contract
+from jbsys_xl import __version__, contract
 from jbsys_xl.excel import macros, udf_service, writer
 from jbsys_xl.excel.book_source import COM_ERRORS, READ_ROWS, last_filled_row, read_book
 from jbsys_xl.io.cell_errors import ERROR_CODES
@@ -239,15 +239,28 @@ def test_book_without_the_vba_reads_every_time(sample_path):
 
 
 def test_each_book_keeps_only_its_current_revision(book, sample_path):
+    """The revision names its workbook (JbState.Session: the workbook's name and a random
+    part), so answers are kept per book without asking Excel for any name."""
     other = open_book(sample_path, app=book.app)
     caller, other_caller = caller_in(book), caller_in(other)
-    U.JBSCORE("TN01", YEAR, "r1", caller)
-    U.JBSCORE("TN01", YEAR - 1, "r1", caller)
-    U.JBSCORE("TN01", YEAR, "r2", caller)
-    assert {key[1] for key in udf_service.CACHE._entries} == {"r2"}
-    assert udf_service.CACHE.reads == 3
-    U.JBSCORE("TN01", YEAR, "r2", other_caller)  # same path, same revision: the same book
-    assert udf_service.CACHE.reads == 3
+    U.JBSCORE("TN01", YEAR, "demo.xlsm|1:1:", caller)
+    U.JBSCORE("TN01", YEAR - 1, "demo.xlsm|1:1:", caller)
+    U.JBSCORE("TN01", YEAR, "demo.xlsm|2:1:", other_caller)
+    U.JBSCORE("TN01", YEAR, "demo.xlsm|1:2:", caller)
+    assert {key[0] for key in udf_service.CACHE._entries} == {"demo.xlsm|1:2:", "demo.xlsm|2:1:"}
+    assert udf_service.CACHE.reads == 4
+    U.JBSCORE("TN01", YEAR, "demo.xlsm|2:1:", other_caller)
+    assert udf_service.CACHE.reads == 4
+
+
+def test_an_answer_from_the_cache_asks_excel_nothing(book, monkeypatch):
+    """S2b: the calling cell's sheet and book are COM calls into Excel; a cached answer needs
+    neither (xlwings' own call_udf still makes its few)."""
+    caller = caller_in(book)
+    U.JBSCORE("TN01", YEAR, "r", caller)
+    monkeypatch.setattr(FakeCaller, "sheet", property(lambda self: pytest.fail("asked Excel")))
+    assert isinstance(U.JBSCORE("TN01", YEAR, "r", caller), float)
+    assert U.JBSUBSIDY("TN01", YEAR, None, "r", caller) > 0
 
 
 # --- item 4: quiet while writing ---------------------------------------------------------------
@@ -439,7 +452,7 @@ def test_a_button_tag_runs_its_function_on_the_calling_book(book, monkeypatch):
     monkeypatch.setattr(xlwings, "Book", fake.Book)  # xw.Book.caller(): the stand-in's
     monkeypatch.setattr(fake.Book, "_mock_caller", None)
     book.set_mock_caller()
-    outcome = macros.run_macro("jbsys_xl.excel.macros.validate")
+    outcome = macros.run_macro("jbsys_xl.excel.macros.validate", __version__)
     assert outcome.ok and "校验通过" in book.app.alerts[-1][0]
 
 
@@ -507,7 +520,7 @@ def test_a_button_run_through_the_vba_gives_the_status_bar_back(book, monkeypatc
     import xlwings
 
     monkeypatch.setattr(xlwings, "Book", fake.Book)
-    TemplateVba(book).run_python(lambda: macros.run_macro("jbsys_xl.excel.macros.validate") and 0)
+    TemplateVba(book).run_button("jbsys_xl.excel.macros.validate")
     assert book.app.status_bar is False and "校验通过" in book.app.alerts[-1][0]
 
 

@@ -68,7 +68,7 @@ EXCEL_OBJECTS = {
     fake.ComWorkbook: {"FullName": None},
     fake.ComWorksheet: {"ProtectContents": None, "FilterMode": None, "Cells": None,
                         "Range": ("Cell1", "Cell2")},
-    fake.ComRange: {"Row": None, "Delete": ("Shift",),
+    fake.ComRange: {"Row": None, "Column": None, "Value": None, "Delete": ("Shift",),
                     "Find": ("What", "After", "LookIn", "LookAt", "SearchOrder", "SearchDirection",
                              "MatchCase", "MatchByte", "SearchFormat")},
     fake.ComListObject: {"AutoFilter": None},
@@ -626,18 +626,29 @@ def test_books_open_reads_a_file_once(tmp_path):
 
 # --- behaviour: what the layer reaches below xlwings ------------------------------------------
 
-def test_a_onedrive_book_has_a_url_in_excel_and_xlwings_maps_it_or_fails():
+def test_a_onedrive_book_has_a_url_in_excel_and_xlwings_maps_it_or_fails(tmp_path, monkeypatch):
     """Book.fullname of xlwings on Windows: Excel's FullName, mapped to the synced file when
-    it is a URL (xlwings.utils.fullname_url_to_local_path), which raises when there is none."""
+    it is a URL (xlwings.utils.fullname_url_to_local_path, called by the stand-in itself),
+    which raises when there is none - for a SharePoint site nobody configured, even
+    UnboundLocalError (S1 of the review of 2026-12-06)."""
     fullname = _methods(_class_def(XLWINDOWS, "Book"))["fullname"]
     assert "fullname_url_to_local_path" in ast.unparse(fullname)
     assert "read_config_sheet" in ast.unparse(fullname)  # a sheet read on every call
+    for name in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/OneDrive either
     book = Book("https://d.docs.live.net/1a2b/人社/demo.xlsm", ["Sheet1"])
     assert book.name == "demo.xlsm" and book.api.FullName.startswith("https://")
     with pytest.raises(xlwings.XlwingsError):
         book.fullname
-    book._local = r"C:\Users\张三\OneDrive\人社\demo.xlsm"
-    assert book.fullname == book._local
+    synced = tmp_path / "OneDrive" / "人社" / "demo.xlsm"
+    synced.parent.mkdir(parents=True)
+    synced.write_bytes(b"x")
+    monkeypatch.setenv("OneDrive", str(tmp_path / "OneDrive"))
+    assert book.fullname == str(synced)
+    site = Book("https://intranet.example.cn/sites/kaohe/Shared Documents/考核/demo.xlsm", ["Sheet1"])
+    with pytest.raises(UnboundLocalError):
+        site.fullname
 
 
 def test_merge_cells_is_excels_tristate(sheet):

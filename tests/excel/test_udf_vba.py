@@ -69,6 +69,31 @@ def test_matches_what_xlwings_writes(demo):
     assert udf_vba(demo) == expected
 
 
+def test_the_workbooks_copy_keeps_values_elsewhere_and_keeps_the_server(demo):
+    """workbook_udf_vba: each Function first gives back its cell while another workbook is
+    active, then calls JbCallUDF (the cached server) in Excel's branch; nothing else moves."""
+    original = udf_vba(demo).split("\r\n")
+    changed = udf_vba_module.workbook_udf_vba(demo).split("\r\n")
+    added = [line for line in changed if line not in original]
+    functions = [line.split()[1].split("(")[0] for line in original if line.startswith("Function ")]
+    assert [line.strip() for line in added if "JbKept" in line] == [
+        f"If Not ActiveWorkbook Is ThisWorkbook Then {name} = JbKept(Application.Caller): Exit Function"
+        for name in functions]
+    rewritten = [line for line in added if "JbKept" not in line]
+    assert len(rewritten) == len(functions)
+    assert all(line.strip().startswith(f"{name} = JbCallUDF(") and
+               line.endswith(", ThisWorkbook, Application.Caller)") for name, line in zip(functions, rewritten))
+    removed = [line for line in original if line not in changed]
+    assert [line.replace("XLPy.CallUDF(", "JbCallUDF(") for line in removed] == rewritten
+    assert 'XLPy.CallUDF "udf_demo", "refresh", Array(), ThisWorkbook, Application.Caller' in \
+        "\r\n".join(changed)  # a Sub (no cell to keep) is left as xlwings wrote it
+    for line in changed:  # inside every Function, the guard comes before the arguments are made
+        if line.startswith("Function "):
+            body = changed[changed.index(line):]
+            assert body.index(next(x for x in body if "JbKept" in x)) < body.index(
+                next(x for x in body if "JbCallUDF(" in x))
+
+
 def test_crlf_ascii_and_deterministic(demo):
     text = udf_vba(demo)
     assert "\n" not in text.replace("\r\n", "") and "\r" not in text.replace("\r\n", "")

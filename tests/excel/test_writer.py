@@ -10,7 +10,7 @@ import pytest
 from jbsys_xl import contract
 from jbsys_xl.excel import udf_service, writer
 from tests.support import fake_xlwings as fake
-from tests.support.excel_books import open_book, udf_cell
+from tests.support.excel_books import open_book, udf_cell, vba_of
 import udfs.jbsys_udfs as U
 
 DEMO = Path(__file__).resolve().parents[2] / "workbook" / "demo.xlsm"
@@ -86,9 +86,13 @@ def test_quiet_restores_events_before_calculation(book):
     assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
 
 
-def test_writing_inputs_tells_the_vba_so_the_functions_read_again():
+def test_written_inputs_are_counted_by_the_vba_once_python_has_returned(monkeypatch):
+    """C1: Python no longer calls back into Excel (Application.Run of JbInputsWritten while
+    RunPython still waits, which Excel may refuse): the import buttons are JbInputButtons,
+    whose VBA counts the edit after RunPython returned - and the JB* cells read once."""
     udf_service.CACHE.__init__()
     book = open_book(DEMO)
+    vba = vba_of(book)
     volumes = book.sheets[contract.VOLUMES]
     rows = volumes.range("A2").expand().value
     month, amount = rows[0].index("月份"), rows[0].index("业务量")
@@ -97,17 +101,17 @@ def test_writing_inputs_tells_the_vba_so_the_functions_read_again():
     center = rows[row][0]
     score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, 2024)
     before = score.value
-    with writer.quiet(book, inputs_changed=True):
-        writer.put(volumes, 2 + row, amount + 1, [[999_999]], ["#,##0"])
+    monkeypatch.setattr(fake.Book, "macro", lambda self, name: pytest.fail(f"Python ran {name}"))
+    reads = udf_service.CACHE.reads
+
+    def import_rows():
+        with writer.quiet(book):
+            writer.put(volumes, 2 + row, amount + 1, [[999_999]], ["#,##0"])
+
+    vba.run_python(import_rows, writes_inputs=True)
     assert score.value == udf_service.score(book, None, center, 2024) != before
-
-
-def test_quiet_without_the_template_vba_still_restores_everything(book):
-    app = book.app
-    with pytest.raises(fake.ComError, match="JbInputsWritten"):
-        with writer.quiet(book, inputs_changed=True):
-            pass
-    assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
+    assert udf_service.CACHE.reads == reads + 2  # the cell's one read, and the check above
+    assert book.app.alerts == []
 
 
 def test_a_setting_excel_refuses_is_inside_the_try_and_the_others_come_back(book, monkeypatch):

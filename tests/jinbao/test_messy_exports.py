@@ -327,10 +327,12 @@ def test_merged_institution_cells_of_a_web_export(tmp_path):
     assert volumes(result) == MERGED_EXPECTED
 
 
-def test_a_blank_institution_under_no_merge_is_still_blank(tmp_path):
+def test_a_blank_institution_under_no_merge_is_a_group_filled_down_and_said(tmp_path):
+    """Round 3 (issue 27): no longer 未匹配 — the grouped layout's rule (test_messy_round3_exports)."""
     path = write_xlsx(tmp_path / "r.xlsx", {"2024年3月": [["经办机构", "业务事项", "数量"], [TN02, ITEM, 5], [None, ITEM2, 6]]})
     result = imported([path])
-    assert volumes(result) == {MARCH: 5} and [u.value for u in result.unmatched] == ["（空白）"]
+    assert volumes(result) == {MARCH: 5, ("TN02", ITEM2, "2024-03"): 6} and not result.unmatched
+    assert [p.label for p in result.parts] == ["统计（长表，经办机构按分组向下填充 1 行）"]
 
 
 @pytest.mark.parametrize("title", ["2024年1月—12月业务量统计", "2024年1月至11月", "1月至11月各街道业务量",

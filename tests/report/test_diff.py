@@ -12,7 +12,7 @@ import pytest
 import oracle
 from jbsys_xl import contract, sample
 from jbsys_xl.cli import main
-from support.approved import approved_demo, write_approved_demo, write_objection_upheld
+from support.approved import approved_demo, write_approved_demo, write_objection_upheld, write_publicity_demo
 
 YEAR = 2024
 YES_NO_HEADERS = ("标准化下沉", "区局推荐", "综合优胜", "一票否决", "已备案")
@@ -244,7 +244,8 @@ def test_other_files_are_named_for_what_they_are(tmp_path, capsys):
     import xlsxwriter
 
     draft = sample.write_sample_workbook(tmp_path / "草案.xlsx", YEAR)
-    assert main(["publicity", str(draft), "-o", str(tmp_path / "公示.xlsx")]) == 0
+    ready = write_publicity_demo(tmp_path / "公示前.xlsx")  # the draft has matters open: no 公示
+    assert main(["publicity", str(ready), "-o", str(tmp_path / "公示.xlsx")]) == 0
     pdf = tmp_path / "告知书.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     edited = tmp_path / "改过的分配结果.xlsx"

@@ -1,8 +1,8 @@
 """The documents a reviewer signs, read back: the demo's whole set through LibreOffice (fonts,
-the simplified-Chinese 户, figures equal to the JSON, 合计 equal across documents, nothing
-private in 公示), the set of the demo walked to 审定 (a page per notice, signatures never alone
-on a page), 拨付明细 refused in a draft, its 合计 in figures and capitals, and the 条线
-fill-down."""
+the simplified-Chinese 户), the set of the demo walked to its 公示 (figures equal to the JSON,
+合计 equal across documents, nothing private in 公示), the set of the demo walked to 审定
+(notices numbered each on its own, no 公示, signatures never alone on a page), 拨付明细 refused
+in a draft, its 合计 in figures and capitals, and the 条线 fill-down."""
 from __future__ import annotations
 
 import io
@@ -21,13 +21,14 @@ from python_calamine import CalamineWorkbook
 
 from jbsys_xl import sample
 from jbsys_xl.cli import main
+from jbsys_xl.office import fonts
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import confirmations, notices, payments, publicity
 from jbsys_xl.report import tables as t
 from jbsys_xl.report.capitals import capitals
 from tests.support import require_soffice
 from tests.support import workbooks as wb
-from tests.support.approved import NUMBER, approved_demo, write_approved_demo
+from tests.support.approved import NUMBER, approved_demo, write_approved_demo, write_publicity_demo
 
 HU = "户"  # U+6237: one code point, a simplified-Chinese and a Japanese (戸-like) glyph
 NOTO = Path("/usr/share/fonts/opentype/noto")  # fonts-noto-cjk
@@ -50,9 +51,19 @@ def document_folder(sample_path, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def result(sample_path, tmp_path_factory) -> dict:
+def ready(tmp_path_factory):
+    """The demo walked to its 公示: its workbook, and ``documents`` of it."""
+    require_soffice()
+    folder = tmp_path_factory.mktemp("ready")
+    book = write_publicity_demo(folder / "公示前.xlsx")
+    assert main(["documents", str(book), "-o", str(folder / "文书")]) == 0
+    return book, folder / "文书"
+
+
+@pytest.fixture(scope="module")
+def result(ready, tmp_path_factory) -> dict:
     path = tmp_path_factory.mktemp("json") / "r.json"
-    main(["allocate", str(sample_path), "--year", "2024", "--json", str(path), "-o",
+    main(["allocate", str(ready[0]), "--year", "2024", "--json", str(path), "-o",
           str(path.with_suffix(".xlsx"))])
     return json.loads(path.read_text("utf-8"))
 
@@ -61,21 +72,38 @@ def text_of(pdf, pdftotext) -> str:
     return subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_the_draft_set_has_every_document_but_the_payment_list(document_folder):
+def test_a_draft_with_open_matters_has_neither_publicity_nor_payment_list(sample_path, document_folder,
+                                                                         capsys, tmp_path):
     assert sorted(f.name for f in document_folder.iterdir()) == sorted([
+        "附件-2024.pdf", "告知书-2024.pdf", "硬件建设补助告知书-2024.pdf", "条线确认表-2024.pdf"])
+    assert main(["documents", str(sample_path), "--year", "2024", "-o", str(tmp_path / "again")]) == 0
+    out = capsys.readouterr().out
+    assert "未生成公示：投诉!C5：公示前须处理" in out and "回访!G7：公示前须处理" in out
+    assert "未生成拨付明细：参数!P3" in out
+
+
+def test_the_publicity_set_has_the_publicity_but_no_payment_list(ready):
+    assert sorted(f.name for f in ready[1].iterdir()) == sorted([
         "附件-2024.pdf", "告知书-2024.pdf", "硬件建设补助告知书-2024.pdf", "条线确认表-2024.pdf",
         "公示-2024.pdf", "公示-2024.xlsx"])
 
 
-def test_only_simplified_chinese_faces_are_embedded(document_folder):
-    """Every embedded font is a Noto CJK SC face (no DejaVu/Liberation fallback, no JP face:
-    the SC faces are copied out of their collections, see office/libreoffice.py: sc_faces)."""
+def embedded(pdf: Path) -> set[str]:
     pdffonts = shutil.which("pdffonts") or pytest.fail("pdffonts is missing (poppler-utils)")
+    lines = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return {line.split()[0].split("+")[-1] for line in lines}
+
+
+def test_only_simplified_chinese_faces_are_embedded(document_folder):
+    """Every embedded font is a Noto CJK SC face or a face of the letters' chain (no
+    DejaVu/Liberation fallback, no JP face: the SC faces are copied out of their collections,
+    see office/libreoffice.py: sc_faces)."""
+    chain = {face.replace(" ", "") for face in fonts.faces().chosen.values()}
     for pdf in document_folder.glob("*.pdf"):
-        lines = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True,
-                               check=True).stdout.splitlines()[2:]
-        names = {line.split()[0].split("+")[-1] for line in lines}
-        assert names and all(re.match(r"Noto(Serif|Sans)CJKsc-", name) for name in names), (pdf.name, names)
+        names = embedded(pdf)
+        assert names and all(re.match(r"Noto(Serif|Sans)CJKsc-", name) or name.split("-")[0] in chain
+                             for name in names), (pdf.name, names)
+        assert not [name for name in names if re.search(r"CJK(jp|kr|tc|hk)", name)], (pdf.name, names)
 
 
 def test_hu_prints_in_its_simplified_chinese_form(document_folder, tmp_path):
@@ -96,6 +124,8 @@ def test_hu_prints_in_its_simplified_chinese_form(document_folder, tmp_path):
             for ref in page["/Resources"]["/Font"].values():
                 font = ref.get_object()
                 base = str(font["/BaseFont"]).split("+")[-1]
+                if not base.startswith("Noto"):
+                    continue  # a face of the letters' chain (FandolFang …): GB faces, one glyph each
                 codes = _to_unicode(font["/ToUnicode"].get_object().get_data().decode("latin-1"))
                 if HU not in codes.values() or base in printed:
                     continue
@@ -151,7 +181,8 @@ def _localised(collection: Path, char: int, languages: tuple[str, ...]) -> tuple
     return tuple(found)
 
 
-def test_every_total_equals_the_json_and_every_other_document(document_folder, result, pdftotext):
+def test_every_total_equals_the_json_and_every_other_document(ready, result, pdftotext):
+    document_folder = ready[1]
     centers_total = Decimal(result["pools"]["paid_total"]) - Decimal(result["pools"]["hardware_total"])
     attachment = flat(text_of(document_folder / "附件-2024.pdf", pdftotext))
     published = flat(text_of(document_folder / "公示-2024.pdf", pdftotext))
@@ -170,9 +201,10 @@ def test_every_total_equals_the_json_and_every_other_document(document_folder, r
     assert money(str(total[-1])) == money(centers_total) == money(sum(Decimal(str(r[-1])) for r in body))
 
 
-def test_publicity_holds_no_private_text(document_folder, outcome, pdftotext):
-    text = flat(text_of(document_folder / "公示-2024.pdf", pdftotext))
+def test_publicity_holds_no_private_text(ready, pdftotext):
+    text = flat(text_of(ready[1] / "公示-2024.pdf", pdftotext))
     assert "草案" not in text and "2024年度市本级人社基层平台建设考核结果公示" in text
+    outcome = run(ready[0], 2024)
     data = outcome.allocation.dataset
     private = [c.content for c in data.complaints + data.pending_complaints if c.content]
     private += [c.number for c in data.complaints if c.number] + [b.case_id for b in data.callbacks]
@@ -181,15 +213,25 @@ def test_publicity_holds_no_private_text(document_folder, outcome, pdftotext):
     assert private and not [item for item in private if flat(item) in text]
 
 
-def test_notices_name_the_objection_procedure_and_stay_one_page_each(document_folder, outcome, pdftotext):
-    text = text_of(document_folder / "告知书-2024.pdf", pdftotext)
-    pages = [flat(page) for page in text.split("\f")[:len(outcome.allocation.centers)]]
+def letters(pdf: Path, pdftotext) -> list[str]:
+    """The letters of a PDF of several, each numbered from — 1 —: the text of each."""
+    found: list[str] = []
+    for page in map(flat, text_of(pdf, pdftotext).split("\f")[:-1]):
+        if page.endswith("—1—") or page.startswith("—1—") or not found:
+            found.append("")
+        found[-1] += page
+    return found
+
+
+def test_notices_name_the_objection_procedure(document_folder, outcome, pdftotext):
+    notices = letters(document_folder / "告知书-2024.pdf", pdftotext)
+    assert len(notices) == len(outcome.allocation.centers)
     s = outcome.allocation.settings
-    for center, page in zip(outcome.allocation.centers, pages):
-        assert flat(center.name) in page and money(center.total) in page
-        assert f"{s.objection_days}个工作日内" in page and flat(s.objection_phone) in page
-        assert "草案仅供核对" in page and "盖章" not in page
-        assert "上年（2023年度）" in page
+    for center, text in zip(outcome.allocation.centers, notices):
+        assert flat(center.name) in text and money(center.total) in text
+        assert f"{s.objection_days}个工作日内" in text and flat(s.objection_phone) in text
+        assert "草案仅供核对" in text and "盖章" not in text
+        assert "上年（2023年度）" in text
 
 
 def test_payments_are_refused_in_a_draft_at_the_approval_cell(sample_path, tmp_path, capsys):
@@ -317,16 +359,16 @@ def final_folder(tmp_path_factory):
     return folder / "文书"
 
 
-def test_the_final_set_has_the_payment_list_and_every_notice_on_its_own_page(final_folder, pdftotext):
+def test_the_final_set_has_the_payment_list_and_no_publicity(final_folder, pdftotext):
     assert sorted(f.name for f in final_folder.iterdir()) == sorted([
         "附件-2024.pdf", "告知书-2024.pdf", "硬件建设补助告知书-2024.pdf", "条线确认表-2024.pdf",
-        "公示-2024.pdf", "公示-2024.xlsx", "拨付明细-2024.pdf", "拨付明细-2024.xlsx"])
-    pages = text_of(final_folder / "告知书-2024.pdf", pdftotext).split("\f")[:-1]
-    assert len(pages) == 23  # the 审定 notices are no longer than a page either
-    for page in map(flat, pages):
-        assert NUMBER in page and "常州市人力资源和社会保障局（盖章）" in page and "2024年12月20日" in page
-        assert "第1页共1页" in page  # a center's notice is numbered on its own, not in the batch
-        assert "草案" not in page
+        "拨付明细-2024.pdf", "拨付明细-2024.xlsx"])  # the 公示 came before the 审定
+    notices = letters(final_folder / "告知书-2024.pdf", pdftotext)
+    assert len(notices) == 23  # each numbered on its own, from — 1 —
+    for text in notices:
+        assert f"经市人社局审定（{NUMBER}）" in text and "本结果已经审定。" in text
+        assert "常州市人力资源和社会保障局（盖章）" in text and "2024年12月20日" in text
+        assert "草案" not in text and "如对考核结果有异议" not in text
 
 
 def test_the_payment_lists_signatures_share_a_page_with_its_total(final_folder, pdftotext):
@@ -357,9 +399,9 @@ def unembedded_fonts(path: Path) -> list[str]:
     return [line.split()[0] for line in lines if line.split()[-5] != "yes"]  # the emb column
 
 
-def test_every_pdf_of_both_sets_is_pdf_a_2b_with_its_fonts_embedded(document_folder, final_folder):
-    pdfs = sorted(document_folder.glob("*.pdf")) + sorted(final_folder.glob("*.pdf"))
-    assert len(pdfs) == 5 + 6
+def test_every_pdf_of_the_sets_is_pdf_a_2b_with_its_fonts_embedded(document_folder, ready, final_folder):
+    pdfs = [pdf for folder in (document_folder, ready[1], final_folder) for pdf in sorted(folder.glob("*.pdf"))]
+    assert len(pdfs) == 4 + 5 + 5  # the draft's (no 公示 yet), the 公示's, the 审定's (拨付明细, no 公示)
     for pdf in pdfs:
         data = pdf.read_bytes()
         assert archive_form(data) == ("2", "B"), pdf
@@ -372,11 +414,11 @@ def test_a_notice_cut_out_for_one_center_stays_pdf_a(outcome, tmp_path):
     document information still names LibreOffice (PDF/A: Info agrees with the XMP)."""
     require_soffice()
     codes = [c.code for c in outcome.allocation.centers[:2]]
-    written = notices.write_notices(outcome, tmp_path / "告知书", codes)
+    written, _ = notices.write_notices(outcome, tmp_path / "告知书", codes)
     assert len(written) == 2
     for path in written:
         data = path.read_bytes()
         assert archive_form(data) == ("2", "B"), path
         reader = PdfReader(io.BytesIO(data))
-        assert len(reader.pages) == 1 and reader.metadata["/Producer"].startswith("LibreOffice")
+        assert len(reader.pages) >= 1 and reader.metadata["/Producer"].startswith("LibreOffice")
         assert not unembedded_fonts(path)

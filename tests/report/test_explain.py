@@ -82,10 +82,10 @@ def test_veto_rule_is_explained(outcome):
     allocation = outcome.allocation
     vetoed = next(c for c in allocation.centers if c.vetoed)
     text = render_text(explain(allocation, vetoed.code))
-    assert "否决处理  剔除：本中心业务量不计入全市合计和最高业务量，各项因素得分为 0" in text
+    assert "否决处理  剔除：本中心业务量不计入市本级合计和最高业务量，各项因素得分为 0" in text
     assert vetoed.score == 0 and all(not line.share for line in explain(allocation, vetoed.code).lines)
     honest = next(c for c in allocation.centers if not c.vetoed)
-    assert "剔除：1 个被一票否决的中心业务量不计入全市合计和最高业务量" in \
+    assert "剔除：1 个被一票否决的中心业务量不计入市本级合计和最高业务量" in \
         render_text(explain(allocation, honest.code))
 
 

@@ -117,3 +117,19 @@ def write_approved_demo(path: Path) -> Path:
 def write_objection_upheld(path: Path) -> Path:
     """The approved demo with XB06's objection upheld as a workbook at ``path``."""
     return sample.write_rows(path, objection_upheld(), YEAR)
+
+
+def publicity_demo() -> dict:
+    """The demo's rows walked to its 公示: every matter that moves money settled as for the
+    审定 (complaints, the XB03 callback, ZL08's grade), the winners still as decided — but no
+    审定文号 or 审定日期 yet, and no 异议 of the year (objections come after the 公示)."""
+    data = approved_demo()
+    params = next(row for row in data[contract.PARAMS] if row["年度"] == YEAR)
+    params.update(审定文号=None, 审定日期=None)
+    data[contract.OBJECTIONS] = [row for row in data.get(contract.OBJECTIONS, []) if row["年度"] != YEAR]
+    return data
+
+
+def write_publicity_demo(path: Path) -> Path:
+    """The demo ready for its 公示, as a workbook at ``path``."""
+    return sample.write_rows(path, publicity_demo(), YEAR)

@@ -27,9 +27,11 @@ input box return.
 Where the layer goes below xlwings to Excel's own objects (``.api``), the stand-in offers only
 the members it uses, under Excel's names and parameters (ComWorkbook, ComWorksheet, ComRange,
 ComListObject, ComAutoFilter); the contract test lists them against Excel's object model. Sheet
-state the xlwings API cannot set is fake-only: ``Sheet._protected``, ``Sheet._filtered`` and
-``Table._filter``; a workbook on OneDrive has a URL ``fullname`` and, when synced,
-``Book._local``.
+state the xlwings API cannot set is fake-only: ``Sheet._protected`` (every cell locked: a
+write raises Excel's COM error), ``Sheet._filtered`` and ``Table._filter``. A workbook on
+OneDrive/SharePoint has a URL as Excel's FullName (``Book._fullname``); ``Book.fullname`` maps
+it with xlwings' own function, so a synced copy is found the way xlwings finds it (the
+OneDrive variables, the xlwings.conf sheet) and a missing one fails as there.
 """
 from __future__ import annotations
 
@@ -49,13 +51,13 @@ import xlwings
 import xlwings.main
 from xlwings.constants import MAX_COLUMNS, MAX_ROWS
 from xlwings.conversion import PandasDataFrameConverter
-from xlwings.utils import a1_to_tuples, col_name, hex_to_rgb, int_to_rgb
+from xlwings.utils import a1_to_tuples, col_name, fullname_url_to_local_path, hex_to_rgb, int_to_rgb
 
 STANDARD_COLUMN_WIDTH = 8.43  # Excel's default width, in characters of the default font
 _FORMAT_DEFAULTS = {"number_format": "General", "color": None, "bold": False}
 _OPTIONS = {"ndim", "expand", "header", "index", "err_to_str", "chunksize"}
 _ROWS = re.compile(r"\$?(\d+):\$?(\d+)")  # an A1 address of whole rows, "3:5"
-XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_PREVIOUS = -4123, 2, 1, 2  # Excel's Find constants
+XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_BY_COLUMNS, XL_NEXT, XL_PREVIOUS = -4123, 2, 1, 2, 1, 2  # Find
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PERCENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)%")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?")
@@ -82,6 +84,7 @@ class App:
         self._calculation = "automatic"
         self._enable_events = True
         self._books: list[Book] = []
+        self._active: Book | None = None  # ActiveWorkbook: the one opened or activated last
         self.status_bar_history: list[str | bool] = []
         self.alerts: list[tuple[str, str | None]] = []  # fake-only: every message box shown
         self.answers: list[str] = []  # fake-only: buttons the user presses (see alert)
@@ -279,6 +282,12 @@ class Books:
     def __iter__(self):
         return iter(list(self._app._books))
 
+    @property
+    def active(self) -> Book | None:
+        """Excel's ActiveWorkbook: a workbook opened or created becomes active, as does one
+        activated (``Book.activate``: the user clicks into its window)."""
+        return self._app._active
+
     def open(self, fullname=None) -> Book:
         """As in xlwings: a missing file is FileNotFoundError; an open book of that name is
         returned as it is (ValueError if it is another file of the same name); otherwise the
@@ -299,7 +308,6 @@ class Book:
 
     def __init__(self, fullname: str = "Book1", sheet_names=("Sheet1",), app: App | None = None):
         self._fullname = fullname
-        self._local: str | None = None  # fake-only: the synced copy of a OneDrive/SharePoint book
         self._app = app or App()
         if len({name.lower() for name in sheet_names}) < len(sheet_names):
             raise ValueError(f"duplicate sheet names: {sheet_names}")
@@ -309,6 +317,7 @@ class Book:
         self._active = self._sheets[0]
         self._names: dict[str, Name] = {}
         self._app._books.append(self)
+        self._app._active = self  # Excel activates a workbook it opens
         self.events: dict[str, object] = {}  # fake-only: "SheetChange" → handler(sheet, range)
         self.vba: dict[str, object] = {}  # fake-only: macro name → callable (Book.macro)
 
@@ -328,14 +337,39 @@ class Book:
 
     @property
     def fullname(self) -> str:
-        """As xlwings on Windows: Excel's FullName, but for a book on OneDrive/SharePoint (a
-        URL) the synced local file, or XlwingsError where there is none."""
-        if "://" in self._fullname:
-            if self._local is None:
-                raise xlwings.XlwingsError("Couldn't find your local OneDrive file, "
-                                           "see: xlwings.org/error")
-            return self._local
-        return self._fullname
+        """As xlwings on Windows (``_xlwindows.Book.fullname``): Excel's FullName, but for a
+        book on OneDrive/SharePoint (a URL) what the real
+        ``xlwings.utils.fullname_url_to_local_path`` makes of it, given the book's
+        xlwings.conf sheet — a synced file, or its exceptions (XlwingsError, and for a
+        SharePoint site with nothing configured UnboundLocalError). The function is called
+        without its lru_cache, so one test's mapping does not leak into the next."""
+        if "://" not in self._fullname:
+            return self._fullname
+        config = self._config_sheet()
+        return fullname_url_to_local_path.__wrapped__(
+            url=self._fullname,
+            sheet_onedrive_consumer_config=config.get("ONEDRIVE_CONSUMER_WIN"),
+            sheet_onedrive_commercial_config=config.get("ONEDRIVE_COMMERCIAL_WIN"),
+            sheet_sharepoint_config=config.get("SHAREPOINT_WIN"),
+        )
+
+    def _config_sheet(self) -> dict:
+        """What ``xlwings.utils.read_config_sheet`` gives: the xlwings.conf sheet's A:B from
+        A1 down to the first empty key, as written; {} without the sheet."""
+        sheet = next((s for s in self._sheets if s.name == "xlwings.conf"), None)
+        config, row = {}, 1
+        while sheet is not None and sheet._cells.get((row, 1)) is not None:
+            config[sheet._cells[(row, 1)]] = sheet._cells.get((row, 2))
+            row += 1
+        return config
+
+    def activate(self, steal_focus: bool = False) -> None:
+        """The user clicks into the book's window: it becomes ActiveWorkbook, and its
+        Workbook_Activate handler runs (events on)."""
+        if self._app._active is not self:
+            self._app._active = self
+            if self._app._enable_events:
+                self._raise("Activate")
 
     @property
     def api(self) -> ComWorkbook:
@@ -558,6 +592,7 @@ class Sheet:
     def clear(self) -> None:
         """Values, formulas, formats and tables go (Excel deletes a table whose whole range
         is cleared); column widths stay."""
+        self._check_unlocked()
         self._cells.clear()
         self._formulas.clear()
         self._formats.clear()
@@ -575,6 +610,13 @@ class Sheet:
             self._cells.pop((row, column), None)
         else:
             self._cells[(row, column)] = value
+
+    def _check_unlocked(self) -> None:
+        """What Excel answers a write, a format or a delete on a protected sheet (every cell
+        locked, Excel's default)."""
+        if self._protected:
+            raise ComError("The cell or chart you're trying to change is on a protected sheet. "
+                           "To make a change, unprotect the sheet.")
 
     def _after_write(self, written: Range) -> None:
         for table in self._tables:
@@ -682,6 +724,7 @@ class Range:
 
     @value.setter
     def value(self, data) -> None:
+        self._sheet._check_unlocked()
         if isinstance(data, pd.DataFrame):
             data = PandasDataFrameConverter.write_value(data, dict(self._options))
         elif self._options.get("convert") is pd.DataFrame:
@@ -723,6 +766,7 @@ class Range:
         self._sheet._merged.append(corners)
 
     def clear_contents(self) -> None:
+        self._sheet._check_unlocked()
         self._sheet._cells = {k: v for k, v in self._sheet._cells.items() if not self._holds(k)}
         self._sheet._formulas = {k: v for k, v in self._sheet._formulas.items()
                                  if not self._holds(k)}
@@ -734,6 +778,7 @@ class Range:
         deleted rows of its body, or moves up when it is below them; a table the range cuts
         across refuses, as in Excel. Formulas and names referring to moved cells are not
         adjusted (not modelled), nor is deleting a table's header or all of its rows."""
+        self._sheet._check_unlocked()
         if shift != "up":
             raise NotImplementedError("only Range.delete(shift='up') is modelled")
         sheet, count = self._sheet, self._nrows
@@ -886,6 +931,7 @@ class Range:
         return values[0] if all(v == values[0] for v in values) else None
 
     def _set_format(self, key: str, value) -> None:
+        self._sheet._check_unlocked()
         if self._nrows * self._ncols > _MAX_CELLS:
             raise NotImplementedError("formatting whole rows or columns is not modelled")
         formats = self._sheet._formats
@@ -1042,6 +1088,7 @@ class Table:
 
     def resize(self, range: Range) -> None:
         """Excel keeps the header row where it is and wants the new range to overlap."""
+        self._sheet._check_unlocked()
         if range.sheet is not self._sheet or range.row != self._range.row:
             raise ComError("a table's header row must stay in place")
         if not _overlap(range, self._range):
@@ -1114,11 +1161,24 @@ class ComRange:
     def Row(self) -> int:
         return self._areas[0][0]
 
+    @property
+    def Column(self) -> int:
+        return self._areas[0][1]
+
+    @property
+    def Value(self):
+        """A one-cell range's value as Excel holds it (others are not modelled)."""
+        top, left, bottom, right = self._areas[0]
+        if len(self._areas) != 1 or (top, left) != (bottom, right):
+            raise NotImplementedError("only one cell's Value is modelled")
+        return self._sheet._cells.get((top, left))
+
     def Delete(self, Shift=None):
         """Whole rows only, every area in one operation, which Excel completes or refuses as
         a whole: the rows go, the rows below move up, tables shrink or move with them.
         Deleting a table's header or all its rows, or rows at or above merged cells, is not
         modelled."""
+        self._sheet._check_unlocked()
         if any((left, right) != (1, MAX_COLUMNS) for _, left, _, right in self._areas):
             raise NotImplementedError("only deleting whole rows is modelled")
         sheet = self._sheet
@@ -1151,20 +1211,33 @@ class ComRange:
 
     def Find(self, What, After=None, LookIn=None, LookAt=None, SearchOrder=None,
              SearchDirection=None, MatchCase=None, MatchByte=None, SearchFormat=None):
-        """Only the search for the last cell holding anything (hidden rows too): What="*",
-        LookIn=xlFormulas, LookAt=xlPart, SearchOrder=xlByRows, SearchDirection=xlPrevious.
-        None when the range is empty."""
-        if (What, LookIn, LookAt, SearchOrder, SearchDirection) != \
-                ("*", XL_FORMULAS, XL_PART, XL_BY_ROWS, XL_PREVIOUS) or len(self._areas) != 1:
-            raise NotImplementedError("only the search for the last filled row is modelled")
+        """Only the search for any cell holding a value or formula (hidden rows too):
+        What="*", LookIn=xlFormulas, LookAt=xlPart, by rows or by columns, forwards or
+        backwards. As in Excel the search starts after ``After`` (default: the range's
+        top-left cell) and wraps around, so backwards from the top-left cell finds the last
+        filled row (by rows) or column (by columns). None when the range is empty."""
+        if (What, LookIn, LookAt) != ("*", XL_FORMULAS, XL_PART) or len(self._areas) != 1 \
+                or SearchOrder not in (XL_BY_ROWS, XL_BY_COLUMNS) \
+                or SearchDirection not in (XL_NEXT, XL_PREVIOUS):
+            raise NotImplementedError("only the search for any filled cell is modelled")
         top, left, bottom, right = self._areas[0]
-        rows = [r for r, c in set(self._sheet._cells) | set(self._sheet._formulas)
-                if top <= r <= bottom and left <= c <= right]
-        if not rows:
+        by_rows = SearchOrder == XL_BY_ROWS
+
+        def order(cell: tuple[int, int]) -> tuple[int, int]:
+            return cell if by_rows else (cell[1], cell[0])
+
+        filled = sorted((cell for cell in set(self._sheet._cells) | set(self._sheet._formulas)
+                         if top <= cell[0] <= bottom and left <= cell[1] <= right), key=order)
+        if not filled:
             return None
-        last = max(rows)
-        column = max(c for r, c in set(self._sheet._cells) | set(self._sheet._formulas) if r == last)
-        return ComRange(self._sheet, [(last, column, last, column)])
+        start = (top, left) if After is None else (After.Row, After.Column)
+        if not (top <= start[0] <= bottom and left <= start[1] <= right):
+            raise ComError("Find: After must be a cell of the range")
+        if SearchDirection == XL_NEXT:
+            found = next((cell for cell in filled if order(cell) > order(start)), filled[0])
+        else:
+            found = next((cell for cell in reversed(filled) if order(cell) < order(start)), filled[-1])
+        return ComRange(self._sheet, [(found[0], found[1], found[0], found[1])])
 
 
 class ComListObject:

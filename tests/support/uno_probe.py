@@ -156,6 +156,8 @@ def main() -> None:
     parser.add_argument("--call", action="append", default=[], metavar="Module.Function")
     parser.add_argument("--step", action="append", default=[], metavar="KIND:ARGS")
     parser.add_argument("--cell", action="append", default=[], metavar="Sheet!A1")
+    parser.add_argument("--no-macros", action="store_true",
+                        help="load with macros off, as Excel before 启用内容 (or a copy without VBA)")
     args = parser.parse_args()
     global CONTEXT
     context = CONTEXT = connect(os.environ["JBSYS_UNO_URL"])
@@ -163,7 +165,8 @@ def main() -> None:
         "com.sun.star.frame.Desktop", context)
     doc = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(os.path.abspath(args.book)), "_blank", 0,
-        (prop("Hidden", True), prop("MacroExecutionMode", 4)))  # ALWAYS_EXECUTE_NO_WARN
+        (prop("Hidden", True),  # ALWAYS_EXECUTE_NO_WARN, or NEVER_EXECUTE
+         prop("MacroExecutionMode", 0 if args.no_macros else 4)))
     if doc is None:
         sys.exit(f"LibreOffice could not load {args.book}")
     try:

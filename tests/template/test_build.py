@@ -19,16 +19,18 @@ from jbsys_xl import __version__, contract
 from jbsys_xl.cli import main as cli
 from jbsys_xl.excel import macros
 from jbsys_xl.excel.book_source import YEAR_NAME
-from jbsys_xl.excel.setup import UDF_MODULES
+from jbsys_xl.excel.setup import UDF_MODULES, WORKBOOK_INTERPRETER
 from jbsys_xl.excel.udf_vba import udf_signatures
 from jbsys_xl.sample import sample_rows, write_sample_workbook
 from jbsys_xl.template import build, guide, sheets
 from jbsys_xl.template.xlsm import CUSTOM_UI_NS, CUSTOM_UI_PART, UI_EXTENSIBILITY
+from tests.support import xlwings_addin
 
 OLEVBA = Path(sys.executable).with_name("olevba")
 TEMPLATE = build.SOURCE_DIR / build.TEMPLATE
 DEMO = build.SOURCE_DIR / build.DEMO
 STANDARD_MODULES = ("JbInfo", "JbPython", "JbRibbon", "JbState", build.UDF_MODULE_NAME)
+RUN_PYTHON = "Public Sub JbRunPython(ByVal entry As String, Optional ByVal writesInputs As Boolean = False)"
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +89,17 @@ def test_olevba_lists_every_module_with_its_source(vba):
 def test_every_udf_has_a_wrapper_with_the_same_arguments(vba):
     lines = re.findall(r"^Function (\w+)\((.*)\)$", vba[build.UDF_MODULE_NAME], re.MULTILINE)
     wrappers = {name: [arg.split()[-1] for arg in args.split(", ") if arg] for name, args in lines}
+    headers = {name: f"Function {name}({args})" for name, args in lines}
     expected = {name: args for name, args, _ in udf_signatures(UDF_MODULES)}
     assert wrappers == expected
     for name, args in expected.items():
         array = ", ".join(args + ["JbRevision()", "Nothing"])
-        assert (f'XLPy.CallUDF("{UDF_MODULES}", "{name}", Array({array}), ThisWorkbook, '
+        assert (f'{name} = JbCallUDF("{UDF_MODULES}", "{name}", Array({array}), ThisWorkbook, '
                 "Application.Caller)") in vba[build.UDF_MODULE_NAME]
+        body = procedure(vba[build.UDF_MODULE_NAME], headers[name])
+        guard = (f"If Not ActiveWorkbook Is ThisWorkbook Then {name} = JbKept(Application.Caller): "
+                 "Exit Function")
+        assert body[1:3] == ["Application.Volatile", guard]  # before JbRevision() is evaluated
 
 
 def test_the_project_needs_no_xlwings_or_office_reference(olevba, vba):
@@ -123,9 +130,10 @@ def test_python_buttons_name_existing_entry_points_in_their_tag(vba):
             if b.get("tag")}
     assert tags == {"校验数据": ("JbButton", "jbsys_xl.excel.macros.validate"),
                     "生成分配": ("JbButton", "jbsys_xl.excel.macros.generate_allocation"),
-                    "导入金保数据": ("JbDataButton", "jbsys_xl.excel.data_buttons.import_jinbao"),
+                    # they write input sheets: the VBA counts an edit once Python returned
+                    "导入金保数据": ("JbInputButton", "jbsys_xl.excel.data_buttons.import_jinbao"),
                     "生成回访清单": ("JbDataButton", "jbsys_xl.excel.data_buttons.callback_list"),
-                    "导入回访结果": ("JbDataButton", "jbsys_xl.excel.callback_buttons.import_callback_results"),
+                    "导入回访结果": ("JbInputButton", "jbsys_xl.excel.callback_buttons.import_callback_results"),
                     # 文书: files beside the workbook, so on a Mac the VBA says what to use
                     "附件": ("JbDataButton", "jbsys_xl.excel.document_buttons.attachment"),
                     "告知书": ("JbDataButton", "jbsys_xl.excel.document_buttons.notices"),
@@ -134,20 +142,27 @@ def test_python_buttons_name_existing_entry_points_in_their_tag(vba):
                     "拨付明细": ("JbDataButton", "jbsys_xl.excel.document_buttons.payments"),
                     "全部文书": ("JbDataButton", "jbsys_xl.excel.document_buttons.all_documents")}
     assert all(macros.resolve(tag) for _, tag in tags.values())
+    for action, tag in tags.values():  # Python's writes_inputs and the ribbon agree
+        assert macros.resolve(tag).writes_inputs == (action == "JbInputButton"), tag
     ribbon = code_lines(vba["JbRibbon"])
     assert ribbon.count("    JbRunPython control.Tag") == 1
-    assert ribbon.count("        JbRunPython control.Tag") == 1  # JbDataButton, off the Mac
+    assert procedure(vba["JbRibbon"], "Public Sub JbDataButton(control As Object)")[1] == \
+        "DataButton control.Tag, False"
+    assert procedure(vba["JbRibbon"], "Public Sub JbInputButton(control As Object)")[1] == \
+        "DataButton control.Tag, True"
+    assert ribbon.count("        JbRunPython entry, writesInputs") == 1  # off the Mac
     twins = re.findall(r'JbRunPython MACROS & "(\w+)"', vba["JbRibbon"])
     assert sorted(twins) == ["generate_allocation", "validate"]
     assert 'MACROS As String = "jbsys_xl.excel.macros."' in vba["JbRibbon"]
     assert "import jbsys_xl.excel.macros as m; m.run_macro('" in vba["JbPython"]
+    assert '''DISPATCH & entry & "', '" & JbVersion() & "')")''' in vba["JbPython"]  # the template's version
 
 
 def test_macros_run_on_their_own_workbook(vba):
     """RunPython passes ActiveWorkbook to Python and reads its xlwings.conf sheet (xlwings
     addin/Main.bas): the workbook is activated first, inside the error handler."""
     lines = code_lines(vba["JbPython"])
-    start = lines.index("Public Sub JbRunPython(ByVal entry As String)")
+    start = lines.index(RUN_PYTHON)
     body = lines[start:lines.index("End Sub", start)]
     handler = next(i for i, line in enumerate(body) if line.strip() == "On Error GoTo failed")
     activate = body.index("    ThisWorkbook.Activate")
@@ -163,18 +178,27 @@ def test_edit_events_only_count_and_never_change_the_workbook(vba):
     """A macro that changes the workbook empties Excel's Undo list: the event handlers and the
     module they call may count, compare and recalculate, nothing else."""
     this_workbook = code_lines(vba["ThisWorkbook"])
-    for event in ("Private Sub Workbook_SheetChange(ByVal Sh As Object, ByVal Target As Range)",
-                  "Private Sub Workbook_SheetCalculate(ByVal Sh As Object)"):
+    for event, call in (("Private Sub Workbook_SheetChange(ByVal Sh As Object, ByVal Target As Range)",
+                         "JbSheetChanged Sh"),
+                        ("Private Sub Workbook_SheetCalculate(ByVal Sh As Object)", "JbSheetCalculated Sh"),
+                        ("Private Sub Workbook_Activate()", "JbActivated"),
+                        ("Private Sub Workbook_Open()", "JbOpened")):
         body = this_workbook[this_workbook.index(event) + 1:]
         body = [line.strip() for line in body[:body.index("End Sub")]]
-        assert body == ["On Error Resume Next", "JbInputChanged Sh.CodeName"]
+        assert body == ["On Error Resume Next", call]
     for name in ("ThisWorkbook", "JbState"):
         code = [line for line in code_lines(vba[name]) if not line.lstrip().startswith("'")]
         assert not [line for line in code if WRITES.search(line)], name
     state = vba["JbState"]
     codenames = re.search(r'INPUT_CODENAMES As String = ";([\w;]*);"', state).group(1)
     assert codenames.split(";") == [sheet.codename for sheet in sheets.INPUT_SHEETS]
+    functions = re.search(r'UDF_NAMES As String = ";([\w;]*);"', state).group(1)
+    assert functions.split(";") == [name for name, _, _ in udf_signatures(UDF_MODULES)]
+    assert f'STATUS_NAME As String = "{guide.STATUS_NAME}"' in state
     assert "Application.Calculate" in state and "Application.EnableEvents" in state
+    # Excel's constants by value (WPS's VBA may not know the names)
+    code = [line.split("'")[0] for line in code_lines(state)]  # trailing comments name them
+    assert not re.search(r"\bxl[A-Z]\w*", "\n".join(code))
 
 
 def test_vba_messages_are_workbook_names(vba, names):
@@ -313,12 +337,41 @@ def test_result_sheets_have_contract_headers_under_the_note(template_book):
         label for _, label in contract.CHECK_COLUMNS)
 
 
-def test_xlwings_conf_sets_only_keys_with_values(template_book):
+def test_xlwings_conf_holds_every_key_the_addin_asks_for(template_book):
+    """S2a/S5: a key missing from the sheet makes the add-in's GetConfig open the user's
+    global xlwings.conf, once per key and call; one found ends the search (an empty value
+    too). So the sheet holds every key XLPy (each worksheet function's server) and RunPython
+    (each button) ask for on Windows, read from the installed add-in's source."""
     sheet = template_book[sheets.CONFIG_SHEET]
-    keys = [(row[0].value, row[1].value) for row in sheet.iter_rows(max_col=2)
+    rows = [(row[0].value, row[1].value) for row in sheet.iter_rows(max_col=2)
             if row[0].value is not None]
-    assert keys == [("UDF Modules", UDF_MODULES), ("ADD_WORKBOOK_TO_PYTHONPATH", "False")]
-    assert not any("interpreter" in str(key).lower() for key, _ in keys)
+    assert [(key, value or "") for key, value in rows] == list(sheets.CONFIG)
+    assert [row[0].row for row in sheet.iter_rows(max_col=1) if row[0].value] == \
+        list(range(1, len(rows) + 1))  # from A1 down without a gap (GetConfigFromSheet)
+    keys = {key for key, _ in sheets.CONFIG}
+    assert all(key == key.upper() for key in keys)  # xlwings' Python reads them case-sensitively
+    asked = set(xlwings_addin.xlpy_keys()) | set(xlwings_addin.run_python_keys())
+    assert asked - keys == {"INTERPRETER"}  # the legacy key, asked only when INTERPRETER_WIN is ""
+    for procedure_name in ("XLPyLoadDLL", "XLPyCommand", "RunPython"):
+        lines = [line.strip() for line in xlwings_addin.procedure_lines(procedure_name)]
+        for index, line in enumerate(lines):
+            if 'GetConfig("INTERPRETER",' in line:
+                assert lines[index - 2].endswith('= "" Then'), (procedure_name, lines[index - 2])
+    assert dict(sheets.CONFIG)["INTERPRETER_WIN"] == WORKBOOK_INTERPRETER
+    assert dict(sheets.CONFIG)["USE UDF SERVER"] == "False"  # buttons never run in the UDF server
+
+
+def test_the_guide_says_what_to_do_while_macros_do_not_run(template_book, names):
+    """C3/S6: a copy saved as .xlsx, or macros not enabled: JbMacrosOn() is #NAME? and the
+    status line under the title says what to do; cached as that text for viewers that do not
+    calculate (Protected View)."""
+    cell = template_book[sheets.GUIDE_SHEET]["D2"]
+    assert cell.value == f'=IF(ISERROR(JbMacrosOn()),"{guide.STATUS}","")'
+    assert names[guide.STATUS_NAME] == f"{sheets.sheet_ref(sheets.GUIDE_SHEET)}!$D$2"
+    assert ".xlsx" in guide.STATUS and "启用内容" in guide.STATUS and len(guide.STATUS) < 255
+    with python_calamine.CalamineWorkbook.from_path(str(TEMPLATE)) as book:
+        shown = book.get_sheet_by_name(sheets.GUIDE_SHEET).to_python(skip_empty_area=False)[1][3]
+    assert shown == guide.STATUS
 
 
 def test_the_workbook_folder_stays_off_python_path_even_for_a_onedrive_url(monkeypatch):
@@ -400,7 +453,7 @@ def procedure(code: str, header: str) -> list[str]:
 def test_jb_run_python_gives_excel_back_however_python_ends(vba):
     """The steps tests/support/excel_books.py (TemplateVba.run_python) copies: Excel's three
     settings saved before RunPython and restored after it returns or fails, the status line."""
-    body = procedure(vba["JbPython"], "Public Sub JbRunPython(ByVal entry As String)")
+    body = procedure(vba["JbPython"], RUN_PYTHON)
     run = next(i for i, line in enumerate(body) if line.startswith("result = Application.Run("))
     saved = ["events = Application.EnableEvents", "calculation = Application.Calculation",
              "updating = Application.ScreenUpdating",
@@ -408,7 +461,10 @@ def test_jb_run_python_gives_excel_back_however_python_ends(vba):
     assert all(body.index(line) < run for line in saved)
     assert body.index("On Error GoTo failed") < run
     restore = "RestoreState events, calculation, updating"
-    assert body[run + 2] == restore and body[body.index("failed:") + 1] == restore
+    returned = body.index("On Error GoTo 0", run)
+    failed = body.index("failed:")
+    for start in (returned, failed):  # settings back, then the edit Python wrote is counted
+        assert body[start + 1:start + 3] == [restore, "If writesInputs Then JbInputsWritten"]
     state = procedure(vba["JbPython"], "Private Sub RestoreState(ByVal events As Boolean, "
                       "ByVal calculation As Long, ByVal updating As Boolean)")
     assert state[1] == "On Error Resume Next"
@@ -429,9 +485,10 @@ def test_refresh_counts_an_edit_and_recalculates_everything(vba):
 
 
 def test_on_a_mac_the_vba_says_what_to_use(vba):
-    data = procedure(vba["JbRibbon"], "Public Sub JbDataButton(control As Object)")
+    data = procedure(vba["JbRibbon"], "Private Sub DataButton(ByVal entry As String, ByVal writesInputs As Boolean)")
     assert data[1] == "#If Mac Then" and 'JbText("JBSYS_MSG_MAC_BUTTONS"' in data[2]
     assert guide.MESSAGES["JBSYS_MSG_MAC_BUTTONS"] == macros.MAC_DATA_BUTTONS
     functions = procedure(vba["JbPython"], "Public Function XLPy() As Object")
-    assert functions[1] == "#If Mac Then" and 'JbText("JBSYS_MSG_MAC_FUNCTIONS"' in functions[2]
+    mac = functions.index("#If Mac Then")
+    assert 'JbText("JBSYS_MSG_MAC_FUNCTIONS"' in functions[mac + 1]
     assert guide.MESSAGES["JBSYS_MSG_MAC_FUNCTIONS"].startswith("#JB! Mac 版 Excel")

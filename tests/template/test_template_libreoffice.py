@@ -13,7 +13,7 @@ from jbsys_xl import __version__, contract
 from jbsys_xl.excel.book_source import YEAR_NAME
 from jbsys_xl.office.libreoffice import run_uno_script
 from jbsys_xl.sample import sample_rows
-from jbsys_xl.template import build, sheets
+from jbsys_xl.template import build, guide, sheets
 from tests.support import require_soffice
 
 PROBE = Path(__file__).parents[1] / "support" / "uno_probe.py"
@@ -70,6 +70,17 @@ def test_vba_project_has_every_module(probe):
 
 def test_vba_runs_without_xlwings(probe):
     assert probe["calls"]["JbInfo.JbVersion"] == {"value": __version__}
+
+
+STATUS_CELL = f"{sheets.GUIDE_SHEET}!D2"
+
+
+@pytest.mark.parametrize("macros", [True, False], ids=["macros-on", "macros-off"])
+def test_the_guide_says_when_macros_do_not_run(tmp_path, macros):
+    """C3/S6: the status line calls JbMacrosOn(): blank where the VBA runs, the Chinese
+    instructions where it does not (macros off; a copy saved as .xlsx has no VBA at all)."""
+    report = on_copy(TEMPLATE, tmp_path, *args([STATUS_CELL]), *([] if macros else ["--no-macros"]))
+    assert report["cells"][STATUS_CELL]["string"] == ("" if macros else guide.STATUS)
 
 
 def test_every_input_table_is_a_database_range(probe):

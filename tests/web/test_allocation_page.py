@@ -16,7 +16,7 @@ from jbsys_xl.report.explain import explain, heading
 from jbsys_xl.web.documents import DOCUMENTS
 from tests.support import require_soffice
 from tests.support import workbooks as wb
-from tests.support.approved import write_approved_demo
+from tests.support.approved import write_approved_demo, write_publicity_demo
 from tests.web.support import DEMO, EPOCH, pdf_without_metadata
 
 ROWS = "rows => rows.map(row => [...row.cells].map(cell => cell.textContent))"
@@ -68,7 +68,7 @@ def test_the_table_shows_every_centers_total_the_district_subtotals_and_the_stat
     assert page.locator("h1 .badge").inner_text() == t.status_text(allocation.settings) == "草案"
     offered = page.locator("#downloads a").all_inner_texts()
     assert offered == [f"下载 {document.label}" for document in DOCUMENTS  # one link per entry …
-                       if not document.final_only]  # … but 拨付明细 in a draft
+                       if document.kind not in ("公示", "拨付明细")]  # … but those the stage refuses
 
 
 def test_the_result_workbook_downloaded_equals_the_clis(page, outcome, tmp_path, epoch):
@@ -178,16 +178,18 @@ def made(page, label: str, timeout: float = 240_000) -> bytes:
 
 
 def test_the_other_documents_equal_the_clis_files(page, tmp_path, epoch):
-    """条线确认表, 公示 (PDF and xlsx) and the whole set as a zip: the files the CLI writes."""
+    """条线确认表, 公示 (PDF and xlsx) and the whole set as a zip of the demo walked to its 公示:
+    the files the CLI writes."""
     require_soffice()
-    choose(page, DEMO, "生成分配")
+    book = write_publicity_demo(tmp_path / "公示前.xlsx")
+    choose(page, book, "生成分配")
     allocation_rows(page)
     cli = {"条线确认表": tmp_path / "条线确认表.pdf", "公示（PDF）": tmp_path / "公示.pdf",
            "公示（Excel/WPS）": tmp_path / "公示.xlsx"}
-    assert main(["report", str(DEMO), "--confirmations", str(cli["条线确认表"])]) == 0
-    assert main(["publicity", str(DEMO), "-o", str(cli["公示（PDF）"])]) == 0
-    assert main(["publicity", str(DEMO), "-o", str(cli["公示（Excel/WPS）"])]) == 0
-    assert main(["documents", str(DEMO), "-o", str(tmp_path / "文书")]) == 0
+    assert main(["report", str(book), "--confirmations", str(cli["条线确认表"])]) == 0
+    assert main(["publicity", str(book), "-o", str(cli["公示（PDF）"])]) == 0
+    assert main(["publicity", str(book), "-o", str(cli["公示（Excel/WPS）"])]) == 0
+    assert main(["documents", str(book), "-o", str(tmp_path / "文书")]) == 0
     for label, cli_file in cli.items():
         data = made(page, label)
         if cli_file.suffix == ".xlsx":
@@ -202,16 +204,22 @@ def test_the_other_documents_equal_the_clis_files(page, tmp_path, epoch):
         assert strip(archive.read(name)) == strip(data), name
 
 
-def test_a_draft_says_why_there_is_no_payment_list(page, outcome):
+def test_a_draft_says_why_there_is_no_payment_list_and_no_publicity(page, outcome):
+    """The page offers each document exactly when its command would make it (documents.md §8):
+    the demo is a draft with matters that move money still open."""
     choose(page, DEMO, "生成分配")
     allocation_rows(page)
     refused = page.locator("#downloads li.refused")
-    assert refused.count() == 1  # said once for its PDF and its Excel file
-    text = refused.inner_text()
-    assert text.startswith("拨付明细：草案不能生成") and "参数!P3：2024 年度的审定文号为空" in text
+    assert refused.count() == 2  # each said once for its PDF and its Excel file
+    publicity, payments = refused.all_inner_texts()
+    assert publicity.startswith("公示：现在不能生成") and "投诉!C5：公示前须处理" in publicity
+    assert "回访!G7：公示前须处理" in publicity and "评定!J39：公示前须处理" in publicity
+    assert payments.startswith("拨付明细：现在不能生成") and "参数!P3：2024 年度的审定文号为空" in payments
     assert refused.locator("a").count() == 0
     asked = page.request.get(page.url + "/files/payments-xlsx")
     assert asked.status == 409 and "参数!P3：2024 年度的审定文号为空" in asked.text()
+    asked = page.request.get(page.url + "/files/publicity")
+    assert asked.status == 409 and "投诉!C5：公示前须处理" in asked.text()
 
 
 def test_an_approved_workbooks_payment_list_equals_the_clis(page, tmp_path, epoch):
@@ -219,7 +227,8 @@ def test_an_approved_workbooks_payment_list_equals_the_clis(page, tmp_path, epoc
     book = write_approved_demo(tmp_path / "审定.xlsx")
     choose(page, book, "生成分配")
     allocation_rows(page)
-    assert page.locator("#downloads li.refused").count() == 0
+    [refused] = page.locator("#downloads li.refused").all_inner_texts()  # the 公示 came before
+    assert refused.startswith("公示：现在不能生成") and "公示在审定之前" in refused
     for label, target in (("拨付明细（PDF", tmp_path / "拨付明细.pdf"), ("拨付明细（Excel", tmp_path / "拨付明细.xlsx")):
         assert main(["payments", str(book), "-o", str(target)]) == 0
         data = made(page, label)

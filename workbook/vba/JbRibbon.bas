@@ -15,11 +15,21 @@ End Sub
 ' The data and document buttons open Excel's Windows file dialogs or write files beside the
 ' workbook; on a Mac they say what to use instead.
 Public Sub JbDataButton(control As Object)
+    DataButton control.Tag, False
+End Sub
+
+' The data buttons whose Python writes input sheets (the two imports; Python marks them
+' writes_inputs): with Excel's events off, so the edit is counted here once it returns.
+Public Sub JbInputButton(control As Object)
+    DataButton control.Tag, True
+End Sub
+
+Private Sub DataButton(ByVal entry As String, ByVal writesInputs As Boolean)
     #If Mac Then
         MsgBox JbText("JBSYS_MSG_MAC_BUTTONS", "Not available in Excel for Mac: use " & _
             "jbsys-xl on the command line."), vbInformation, "JBSys-XL"
     #Else
-        JbRunPython control.Tag
+        JbRunPython entry, writesInputs
     #End If
 End Sub
 
