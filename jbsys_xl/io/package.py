@@ -47,7 +47,7 @@ STAMP = (1980, 1, 1, 0, 0, 0)  # of parts written new: as XlsxWriter dates them,
 _ROW = re.compile(rb'<row r="(\d+)"')
 _CELL_REF = re.compile(rb'(<c r="[A-Z]{1,3})(\d+)"')
 _ROW_REF = re.compile(rb'^<row r="\d+"')
-_CELL_STYLE = re.compile(rb'<c r="([A-Z]{1,3})\d+"(?:(?!>)[^>])*?\ss="(\d+)"')
+_CELL_STYLE = re.compile(rb'<c r="([A-Z]{1,3})\d+"[^>]*?\ss="(\d+)"')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*>(?:(?!</c>).)*?<f[\s>/]', re.S)
 _ATTR = r'\s{name}="([^"]*)"'
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?")
