@@ -66,8 +66,9 @@ def main(argv: list[str]) -> int:
     timed(pipeline, "allocate", key=lambda data: f"rules {data.settings.year}")
     timed(cli, "to_json", "JSON")
     timed(result_workbook, "table_sheet", key=lambda b, f, table, y: f"sheet {table.title}")
-    for name, label in (("about_sheet", "sheet 说明"), ("charts_sheet", "sheet 图表"),
-                        ("notes_sheet", "sheet 分中心说明"), ("lines_sheet", "sheet 条线汇总")):
+    for name, label in (("attachment_sheets", "sheets 分配结果, 资金平衡"), ("about_sheet", "sheet 说明"),
+                        ("charts_sheet", "sheet 图表"), ("notes_sheet", "sheet 分中心说明"),
+                        ("confirmation_sheet", "sheet 条线汇总")):
         timed(result_workbook, name, label)
     timed(result_workbook, "comparison_sheet", "comparison sheet formatting")
     for name in ("result_table", "detail_table", "district_table", "checks_table",
