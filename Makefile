@@ -25,25 +25,26 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-test
 
 # The December path on the template's demo workbook; everything goes to build/, the input is
-# untouched: made-up 金保 exports → their import (业务量 to paste) → the 12333 callback list,
-# drawn and recorded → filled in as 12333 would → read back without personal data → pasted into
-# a copy of the demo workbook (CSV files) → the allocation, whose 回访汇总 shows every drawn case.
+# untouched: made-up 金保 exports → imported into a copy of the workbook (--into: 业务量 replaced
+# as the plan says, 导入记录/替换记录 written) → the 12333 callback list, drawn and recorded →
+# filled in as 12333 would → read back into that workbook without personal data (--into) → the
+# allocation of that workbook, from its imported volumes, whose 回访汇总 shows every drawn case.
 EXPORTS := build/金保导出-$(YEAR)
 SEED := 241220
 LIST := build/demo-回访清单-$(YEAR)
+IMPORTED := build/demo-导入后.xlsm
+WORKBOOK := build/demo-工作簿.xlsm
 demo: install
-	rm -rf $(EXPORTS) build/demo-工作簿
+	rm -rf $(EXPORTS) $(IMPORTED) $(WORKBOOK)
 	$(BIN)/python -m jbsys_xl.jinbao.sample_exports --year $(YEAR) -o $(EXPORTS)
 	$(BIN)/jbsys-xl import $(DEMO) $(EXPORTS) --year $(YEAR) --json build/demo-import.json \
-		-o build/demo-金保导入-$(YEAR).xlsx
-	$(BIN)/jbsys-xl callbacks $(DEMO) $(EXPORTS) --year $(YEAR) --seed $(SEED) --operator 示例抽取人 \
+		--into $(IMPORTED)
+	$(BIN)/jbsys-xl callbacks $(IMPORTED) $(EXPORTS) --year $(YEAR) --seed $(SEED) --operator 示例抽取人 \
 		--json build/demo-callbacks.json -o $(LIST).xlsx
 	$(BIN)/python -m jbsys_xl.jinbao.sample_callbacks fill $(LIST).xlsx -o $(LIST)-已回访.xlsx
-	$(BIN)/jbsys-xl callback-results $(DEMO) $(LIST)-已回访.xlsx --year $(YEAR) \
-		--json build/demo-回访结果.json -o build/demo-回访结果-$(YEAR).xlsx
-	$(BIN)/python -m jbsys_xl.jinbao.sample_callbacks paste build/demo-回访结果-$(YEAR).xlsx --year $(YEAR) \
-		-o build/demo-工作簿
-	$(BIN)/jbsys-xl allocate build/demo-工作簿 --year $(YEAR) --json build/demo-result.json \
+	$(BIN)/jbsys-xl callback-results $(IMPORTED) $(LIST)-已回访.xlsx --year $(YEAR) \
+		--json build/demo-回访结果.json --into $(WORKBOOK)
+	$(BIN)/jbsys-xl allocate $(WORKBOOK) --year $(YEAR) --json build/demo-result.json \
 		-o build/demo-分配结果-$(YEAR).xlsx
 
 test: dev
@@ -67,7 +68,8 @@ windows-bundle: install
 # against the fastest bare read (fastexcel) plus an unformatted write of the same result cells,
 # python-calamine, pandas+openpyxl and a LibreOffice formula model (bench/run.py; about half an
 # hour at all three sizes), then the 金保 import of 2,000,000 case rows in 10 files
-# (bench/import_bench.py). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium --skip import".
+# (bench/import_bench.py), then import --into the large workbook, all 1,044,000 rows re-imported
+# (bench/into_bench.py). Narrow it with e.g. BENCH_ARGS="--sizes demo,medium --skip import,into".
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

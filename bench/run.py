@@ -446,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     if "import" not in args.skip:  # the 金保 import at 2,000,000 case rows (bench/import_bench.py)
         import import_bench
         import_bench.main(["--repeats", str(args.repeats or 3)])
+    if "into" not in args.skip:  # import --into the large workbook (bench/into_bench.py)
+        import into_bench
+        into_bench.main(["--repeats", str(args.repeats or 3)])
     return 0
 
 

@@ -2,7 +2,7 @@
 
 The sample fills every input sheet of the contract and deliberately carries the cases the
 validator must report without stopping (a grade recorded below its ceiling, inactive centers,
-金保 aliases, months typed as text, a duplicate and out-of-period volume rows, a complaint
+金保 aliases, months typed as text, out-of-period volume rows, a complaint
 entered twice under one 投诉编号, a 扣减 row with both an amount and a rate, a hardware
 subsidy capped by its spending and filed late), so a demo run shows warnings but no errors. It
 tells one story (allocation-rules v4): XB04's veto rests on a November 12333 专项回访 decided
@@ -271,7 +271,7 @@ def _month_cell(style: str, year: int, month: int, rng: random.Random) -> object
 def _volumes(year: int, rng: random.Random, centers: tuple, growth: float = 1.0,
              extras: bool = True) -> list[Row]:
     """Monthly count = center size × item base rate × season × noise × growth; skipped items
-    stay 0. ``extras`` adds a duplicate row and rows just after the period."""
+    stay 0. ``extras`` adds rows just after the period."""
     items = [(name, float(weight), sink) for _, _, name, weight, sink, _ in _indicator_source()]
     split = re.compile(f"[{''.join(ALIAS_SEPARATORS)}]").split
     aliases = {name: split(text) for name, text in _ALIASES.items()}
@@ -291,8 +291,8 @@ def _volumes(year: int, rng: random.Random, centers: tuple, growth: float = 1.0,
                 rows.append(_row(VOLUMES, center, item, month, volume))
     if not extras:
         return rows
-    twice = rng.choice([i for i, row in enumerate(rows) if row[_VOLUME]])
-    rows.insert(twice + 1, dict(rows[twice]))  # pasted twice: summed, with a warning
+    rng.choice([i for i, row in enumerate(rows) if row[_VOLUME]])  # was a row pasted twice: an
+    # error since spec v4 (one 金保 figure is one row); drawn still, so the rows after stay as they were
     after = _period_days(year)[1] + timedelta(1)  # the months before are last year's data
     for style, day in (("date", after), ("cn", after), ("slash", after)):
         _, town, *_ = rng.choice(centers)

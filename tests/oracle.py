@@ -386,7 +386,9 @@ def allocate(data: dict[str, list[dict]], year: int, today: date | None = None) 
     if balance < 0:
         raise OracleError("balance < 0")
 
-    # the v3 rules last, so that an error raised here is the only one the spec finds
+    # the v3 rules last, so that an error raised here is the only one the spec finds; first the
+    # one that is a reading error (validation), before any rule of the 审定 gate
+    one_row_per_key(data, period, center_of, item_of)
     if unexplained:
         raise OracleError(f"评定: {unexplained} graded below the ceiling without 评定说明", "评定")
     vetoed_of_year = {c for c, r in rating.items() if _get(r, "一票否决", False)}
@@ -446,6 +448,19 @@ def allocate(data: dict[str, list[dict]], year: int, today: date | None = None) 
     return result
 
 
+def one_row_per_key(data, period, center_of, item_of) -> None:
+    """业务量 (v4): any two rows of one 中心/事项/月份 inside the period, whatever their 来源 —
+    one 金保 figure is one row, never a sum. Every row inside the period counts: the sentence
+    names no active-center restriction."""
+    rows_of: dict[tuple, int] = {}
+    for r in data.get("业务量", []):
+        if tuple(r["月份"]) in period:
+            key = (center_of(r["中心"]), item_of[same_name(r["事项"])], tuple(r["月份"]))
+            rows_of[key] = rows_of.get(key, 0) + 1
+    if any(count > 1 for count in rows_of.values()):
+        raise OracleError("业务量: one 中心/事项/月份 has two rows", "业务量")
+
+
 def v3_checks(data, year, final, period, center_of, item_of, vetoed) -> None:
     """§2 v3: the decision record (回访, 异议), the 来源 double count and the payees.
     `vetoed` holds the centers whose 评定 row of the year says 一票否决 = 是."""
@@ -468,17 +483,6 @@ def v3_checks(data, year, final, period, center_of, item_of, vetoed) -> None:
                     payees.setdefault((same_name(r["所属区"]), key), set()).add(_text(r, key))
     if any(len(values) > 1 for values in payees.values()):
         raise OracleError("硬件: rows of one 所属区 name different payees", "硬件")
-
-    # 业务量: one 中心/事项/月份 inside the period with an imported row (来源 filled) and a
-    # hand-typed one, or imported rows of two 来源. Every row inside the period counts: the
-    # sentence names no active-center restriction.
-    sources: dict[tuple, set] = {}
-    for r in data.get("业务量", []):
-        if tuple(r["月份"]) in period:
-            key = (center_of(r["中心"]), item_of[same_name(r["事项"])], tuple(r["月份"]))
-            sources.setdefault(key, set()).add(_text(r, "来源"))
-    if any(len(found) > 1 for found in sources.values()):
-        raise OracleError("业务量: one 中心/事项/月份 counted from two 来源", "业务量")
 
     # 回访 (jinbao-import §8): the 处理决定 rules apply to rows of the year, against 评定 of
     # the year; at 审定 a 不属实 of a center not vetoed needs 不否决 and a 决定说明.

@@ -589,7 +589,7 @@ def generate(source, *, errors: bool = True) -> Scenario:
         refs = {a["中心编码"], a["中心名称"]}
         volumes = [r for r in volumes if r["中心"] not in (b["中心编码"], b["中心名称"])]
         volumes += [dict(r, 中心=ref(b)) for r in volumes if r["中心"] in refs]
-    if volumes and rng.random() < 0.3:  # the same 来源 (or none) twice: summed, a warning
+    if volumes and rng.random() < 0.05:  # the same 来源 (or none) twice: an error since v4
         feats.add("duplicate-volume")
         twin = rng.choice(volumes)
         feats.add("duplicate-volume:" + ("imported" if twin["来源"] else "typed"))

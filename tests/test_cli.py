@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -152,10 +153,11 @@ def test_argument_errors_and_help_are_chinese(capsys):
 
 def test_check_and_allocate_print_checks_the_same_way(tmp_path, capsys):
     sheets = wb.base()
-    for i in range(30):  # 30 distinct duplicate-row warnings
-        row = [("C01", "C02", "C03")[i % 3], ("失业登记", "居民参保登记")[i // 3 % 2],
-               f"2024-{i // 6 + 6:02d}", 1]
-        sheets["业务量"] += [row, list(row)]
+    sheets["投诉"][0].append("投诉编号")
+    sheets["投诉"][1].append("TS-0")
+    for i in range(30):  # 30 distinct warnings: one matter recorded twice, counted once
+        row = [date(2024, 6, 1), ("C01", "C02", "C03")[i % 3], "无理", "12333", f"TS-{i + 1}"]
+        sheets["投诉"] += [row, list(row)]
     path = wb.write(tmp_path / "in.xlsx", sheets)
     assert main(["check", str(path)]) == 0
     checked = capsys.readouterr()
@@ -164,7 +166,7 @@ def test_check_and_allocate_print_checks_the_same_way(tmp_path, capsys):
     assert "  警告 " not in checked.out and "  警告 " not in allocated.out
     shown = [line for line in allocated.err.splitlines() if line.startswith("  警告 ")]
     assert len(shown) == console.WARNINGS_SHOWN
-    count = run(path).warning_count  # the 30 duplicates, proposed winners, money left …
+    count = run(path).warning_count  # the 30 repeated 投诉编号, proposed winners, money left …
     assert count > 30
     assert allocated.err.splitlines()[0] == f"警告 {count} 个："
     assert f"另有 {count - console.WARNINGS_SHOWN} 条警告未显示，全部警告见结果工作簿的“校验”表" in allocated.err

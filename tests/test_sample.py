@@ -152,9 +152,9 @@ def test_volume_rows_are_typed_as_users_type_them(seed):
     codes = {row[SHEET_SPECS[CENTERS].required[0]] for row in data[CENTERS]}
     assert any(row[center_h] in codes for row in rows)
     keys = [(row[center_h], row[item_h], month_of(row[month_h])) for row in rows]
-    assert len(keys) - len(set(keys)) == 1  # the one row pasted twice
-    # 24 centers last year (ZL06 still open), 23 this year; one row pasted twice, 3 after
-    assert len(rows) == 12 * 54 * (24 + 23) + 1 + 3
+    assert len(keys) == len(set(keys))  # no row pasted twice: an error since spec v4
+    # 24 centers last year (ZL06 still open), 23 this year; 3 rows after the period
+    assert len(rows) == 12 * 54 * (24 + 23) + 3
 
 
 def test_parameters_last_year_final_this_year_draft():

@@ -162,24 +162,45 @@ def test_an_imported_row_beside_a_hand_typed_one_is_an_error_naming_both(tmp_pat
     sheets["业务量"].append(["甲中心", "失业登记", "2024-01", 30, ""])  # typed by hand as well
     found = outcome(tmp_path, sheets)
     assert not found.ok
-    assert at(found, "error", "业务量!E6", "既有来源“金保导出.xlsx”的业务量（D2），又有手工填写（来源为空）的业务量")
+    assert [str(c) for c in found.errors] == [
+        "业务量!D6：C01“失业登记”2024-01 有 2 行业务量（D2、D6），一行是来源“金保导出.xlsx”，"
+        "一行是手工填写（来源为空）：一个中心、事项和月份只能有一行，否则会重复计算；请只保留一行：导入中断或"
+        "重复粘贴留下的行，重新导入（Excel“导入金保数据”或 jbsys-xl import --into）即可替换；手工填写的行核对后删除"]
 
 
 def test_two_imports_of_one_month_are_an_error(tmp_path):
     sheets = with_sources(base(), "一月导出.xlsx", "", "", "")
     sheets["业务量"].append(["C01", "失业登记", date(YEAR, 1, 15), 30, "全年导出.xlsx"])
-    assert at(outcome(tmp_path, sheets), "error", "业务量!E6", "重复计算")
+    assert at(outcome(tmp_path, sheets), "error", "业务量!D6", "一行是来源“一月导出.xlsx”，一行是来源“全年导出.xlsx”")
 
 
-def test_rows_of_one_import_or_by_hand_are_still_summed_with_a_warning(tmp_path):
+def test_two_rows_of_one_import_or_by_hand_are_an_error_too_never_summed(tmp_path):
+    """v4: an interrupted re-import leaves two rows with the same 来源, a clerk types a month
+    twice — one 金保 figure is one row, so either stops the run instead of doubling money."""
     sheets = with_sources(base(), "金保导出.xlsx", "", "", "")
     sheets["业务量"].append(["C01", "失业登记", "2024-01", 5, "金保导出.xlsx"])
     sheets["业务量"].append(["C02", "失业登记", "2024-02", 1, None])
     found = outcome(tmp_path, sheets)
-    assert found.ok
-    assert found.dataset.volumes[("C01", "失业登记")] == 35
-    assert at(found, "warning", "业务量!D6", "重复填报，已合计")
-    assert at(found, "warning", "业务量!D7", "重复填报，已合计")
+    assert not found.ok and found.error_count == 2
+    assert at(found, "error", "业务量!D6", "C01“失业登记”2024-01 有 2 行业务量（D2、D6），"
+                                          "两行都是来源“金保导出.xlsx”")
+    assert at(found, "error", "业务量!D7", "C02“失业登记”2024-02 有 2 行业务量（D3、D7），"
+                                          "两行都是手工填写（来源为空）：一个中心、事项和月份只能有一行，"
+                                          "否则会重复计算；请核对后只保留一行")
+    assert not found.warnings or all("合计" not in c.message for c in found.warnings)
+
+
+def test_many_repeated_rows_are_grouped_with_a_true_count(tmp_path):
+    """A whole import pasted twice: one line per kind of pair, naming the first two cells and
+    counting every 中心/事项/月份; three rows of one key are still one."""
+    sheets = with_sources(base(), "a.xlsx", "a.xlsx", "a.xlsx", "a.xlsx")
+    sheets["业务量"] += [row[:] for row in sheets["业务量"][1:]]
+    sheets["业务量"].append(["C01", "失业登记", "2024-01", 7, "a.xlsx"])
+    found = outcome(tmp_path, sheets)
+    assert [(c.cell, c.count) for c in found.errors] == [("D6", 4)]
+    assert found.errors[0].message.startswith(
+        "C01“失业登记”2024-01 等 4 组中心、事项和月份各有两行或更多业务量（如 D2、D6等），两行都是来源“a.xlsx”")
+    assert found.error_count == 4
 
 
 def test_an_import_and_a_hand_row_outside_the_period_are_left_alone(tmp_path):
@@ -297,7 +318,7 @@ def test_the_demo_walked_to_its_审定_allocates_with_unchanged_money(tmp_path):
         assert {k: after[k] for k in money} == money
     assert not [c for c in approved["checks"] if c["sheet"] in (contract.CALLBACKS, contract.OBJECTIONS)]
     # every decision recorded: what stays is no open matter, only what the signer should know
-    assert sorted(c["sheet"] for c in approved["checks"]) == ["业务量", "参数", "投诉"], approved["checks"]
+    assert sorted(c["sheet"] for c in approved["checks"]) == ["参数", "投诉"], approved["checks"]
     assert any("结余去向：结转下年度统筹使用" in c["message"] for c in approved["checks"])
 
 

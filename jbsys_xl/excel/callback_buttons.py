@@ -1,16 +1,19 @@
-"""The ribbon's 导入回访结果 button (金保 contract §7 v3): filled-in 回访清单 into the workbook's
-回访 sheet, without personal data.
+"""The ribbon's 导入回访结果 button (金保 contract §7 v3, §9 v4): filled-in 回访清单 into the
+workbook's 回访 sheet, without personal data.
 
 A thin door over what ``jbsys-xl callback-results`` runs
 (:func:`~jbsys_xl.jinbao.callback_results.read_results`), fed with the open book as the other
 buttons read it. The rows of each list's 抽取批次 replace the rows of that batch already in 回访
 (an earlier import of the same list, perhaps before every call was made); every other row —
 other batches, rows typed by hand — stays, and a 处理决定/决定说明 the working group recorded on a
-replaced case stays with it. As for 导入金保数据, everything is computed and confirmed before
-the first cell is written; new rows go below the last filled row, inside table tblCallbacks,
-text written as text (业务流水号 such as 0101… keep their digits), and the replaced rows are
-then deleted. A failed write says to run the button again: it replaces whatever the first run
-left, because it replaces by batch.
+replaced case stays with it (:func:`~jbsys_xl.jinbao.callback_results.merge_plan`, the plan
+``--into`` carries out too). As for 导入金保数据, the sheet gets the same preflight — protection,
+filters, merged cells, a 汇总 row, another table, notes beside the table, which a whole-row
+delete would take with it — and everything is computed and confirmed before the first cell is
+written; new rows go below the last filled row, inside table tblCallbacks, text written as text
+(业务流水号 such as 0101… keep their digits); the rows to delete are read again, and deleted only
+if they are still what was planned. A failed write says to run the button again: it replaces
+whatever the first run left, because it replaces by batch.
 """
 from __future__ import annotations
 
@@ -18,14 +21,12 @@ from dataclasses import dataclass
 
 from .. import contract
 from ..io.dataset import CenterLookup, reference_data
-from ..io.reader import match_sheets
 from ..io.tables import Checks, locate
-from ..jinbao.callback_results import (CARRIED, HEADERS, Merge, ResultsRead, merge_plan, read_results,
-                                       sheet_rows, summary, with_decisions)
-from ..model import Check
+from ..jinbao.callback_results import (HEADERS, Merge, ResultsRead, merge_lines, merge_plan, read_results,
+                                       sheet_problem, sheet_rows, summary, with_decisions)
 from ..report import tables as t
-from .book_source import sheet_names
-from .data_buttons import RowsUndone, SheetRefused, pick_files, replace_rows
+from .data_buttons import (RowsUndone, SheetPlan, SheetRefused, shown_cell, confirm, pick_files, preflight,
+                           replace_rows, sheet_plan)
 from .macros import ALERT_TITLE, button, read_with_year, report_write_failure, sheet_content, show_checks
 from .writer import TEXT, WriteFailed, quiet, write_sheets
 
@@ -62,20 +63,22 @@ def import_result_files(book, paths: list[str]) -> ResultsRead | None:
     lookup = CenterLookup(reference_data(raw, year)[2])
     try:
         plan = plan_callbacks(book, raw, results, lookup)
+        preflight(book, raw, plan.where, len(results.rows))
     except SheetRefused as refused:
         show_checks(book, results.checks + refused.checks, year)
         app.alert(f"未写入任何数据：{refused.checks[0].message}", title=ALERT_TITLE)
         return results
-    if app.alert(confirmation(results, plan), title=ALERT_TITLE, buttons="ok_cancel") != "ok":
+    if not confirm(app, confirmation(results, plan)):
         return None
     rows = with_decisions(sheet_rows(results), plan.merge, lookup)
-    by_column = {column: header for header, column in plan.columns.items()}
+    where = plan.where
+    by_column = {column: header for header, column in where.columns.items() if header in HEADERS}
     block = [[_value(row[by_column[column]]) if column in by_column else None
-              for column in range(plan.span[0], plan.span[1] + 1)] for row in rows]
-    app.status_bar = f"JBSys：正在写入“{plan.sheet}”表……"
+              for column in range(where.span[0], where.span[1] + 1)] for row in rows]
+    app.status_bar = f"JBSys：正在写入“{where.sheet}”表……"
     try:
         with quiet(book):
-            replace_rows(book, plan, block, FORMATS)
+            replace_rows(book, where, block, FORMATS)
             write_sheets(book, [sheet_content(t.checks_table(results.checks), year)])
     except RowsUndone as undone:
         report_write_failure(book, undone, results.checks, year, RETRY,
@@ -84,29 +87,20 @@ def import_result_files(book, paths: list[str]) -> ResultsRead | None:
     except WriteFailed as failure:
         report_write_failure(book, failure, results.checks, year, RETRY)
         return None
-    book.sheets[plan.sheet].activate()
+    book.sheets[where.sheet].activate()
     warnings = f"\n{len(results.warnings)} 个警告见“{contract.CHECKS_SHEET}”表。" if results.warnings else ""
-    app.alert(f"{summary(results)}；已写入“{plan.sheet}”表（替换同批次此前的 {len(plan.replaced):,} 行）。"
+    app.alert(f"{summary(results)}；已写入“{where.sheet}”表（替换同批次此前的 {len(where.deleted):,} 行）。"
               f"{warnings}\n“不属实”的案件请工作组研究处理决定。", title=ALERT_TITLE)
     return results
 
 
 @dataclass(frozen=True)
 class CallbackPlan:
-    """Where the results go in the book's 回访 sheet (rows and columns 1-based)."""
+    """Where the results go in the book's 回访 sheet, and how they merge."""
 
-    sheet: str  # the sheet's name in the book
-    header_row: int
-    columns: dict[str, int]  # header → column, the headers written
-    span: tuple[int, int]  # first and last column of the 回访 table
-    replaced: list[int]  # rows of the same batches, top to bottom
-    kept: int  # rows of other batches or typed by hand
-    first_free: int  # the row below the last filled one
+    where: SheetPlan
     merge: Merge
-
-    @property
-    def deleted(self) -> list[int]:
-        return self.replaced
+    kept: int  # rows of other batches or typed by hand
 
 
 def plan_callbacks(book, raw, results: ResultsRead, lookup: CenterLookup) -> CallbackPlan:
@@ -114,26 +108,16 @@ def plan_callbacks(book, raw, results: ResultsRead, lookup: CenterLookup) -> Cal
     checks = Checks()
     spec = contract.SHEET_SPECS[contract.CALLBACKS]
     table = locate(raw, spec, checks)
-    if table is None:
-        found = checks.finish() or [Check("error", contract.CALLBACKS, "", f"工作簿中没有“{contract.CALLBACKS}”表")]
-        raise SheetRefused([Check("error", c.sheet, c.cell, c.message + f"（请先建立“{contract.CALLBACKS}”表，"
-                                  f"表头：{'、'.join(HEADERS)}）") for c in found])
-    missing = [header for header in CARRIED if header not in table.columns]
-    if missing:
-        raise SheetRefused([Check("error", contract.CALLBACKS, table.header_cell(spec.required[0]),
-                                  f"“{contract.CALLBACKS}”表没有“{'”“'.join(missing)}”列，回访结果无法按抽取批次"
-                                  f"写入；请在表头末尾加上这些列后重新导入")])
-    sheet = raw.sheets[contract.CALLBACKS]
+    if problem := sheet_problem(table, checks):
+        raise SheetRefused(problem)
     rows = list(table.rows())
     merge = merge_plan(table, lookup, sheet_rows(results))
-    bottom = rows[-1].index if rows else table.header_index
-    chosen, _ = match_sheets(sheet_names(book))
-    found = [sheet.first_col + col + 1 for col in table.columns.values()]
-    return CallbackPlan(chosen[contract.CALLBACKS], sheet.first_row + table.header_index + 1,
-                        {header: sheet.first_col + col + 1 for header, col in table.columns.items()
-                         if header in HEADERS}, (min(found), max(found)),
-                        [sheet.first_row + rows[i].index + 1 for i in merge.replaced],
-                        len(rows) - len(merge.replaced), sheet.first_row + bottom + 2, merge)
+    first = table.sheet.first_row + 1  # rows[i] sits on sheet row first + rows[i].index
+    checked = tuple(header for header in HEADERS if header in table.columns)
+    expected = {first + rows[i].index: tuple(shown_cell(rows[i].raw(header)) for header in checked)
+                for i in merge.replaced}
+    where = sheet_plan(book, raw, spec, sorted(expected), expected, checked)
+    return CallbackPlan(where, merge, len(rows) - len(merge.replaced))
 
 
 def confirmation(results: ResultsRead, plan: CallbackPlan) -> str:
@@ -143,10 +127,7 @@ def confirmation(results: ResultsRead, plan: CallbackPlan) -> str:
         drawn, called, *found = read.counts()
         counts = "，".join(f"{label} {n}" for label, n in zip((*contract.CALLBACK_RESULTS, t.NOT_CALLED), found))
         lines.append(f"{read.file}（抽取批次 {read.batch}）：抽取 {drawn} 件，已回访 {called} 件（{counts}）")
-    lines += ["", f"确定后：“{plan.sheet}”表中同一抽取批次此前的 {len(plan.replaced):,} 行换成这次的 "
-                  f"{len(results.rows):,} 行，保留其他 {plan.kept:,} 行；已记录的处理决定随案件保留。"]
-    if plan.merge.emptied:
-        lines.append(f"注意：其中 {plan.merge.emptied:,} 件此前已有回访结果，这次的清单中为空，导入后记为未回访。")
+    lines += ["", "确定后：" + "".join(merge_lines(results, plan.merge, plan.kept))]
     return "\n".join(lines + ["取消则不写入任何内容。"])
 
 

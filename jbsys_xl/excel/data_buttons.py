@@ -1,4 +1,4 @@
-"""The ribbon's 数据 buttons: 导入金保数据 and 生成回访清单 (issues 11–13, 21; 导入回访结果 is
+"""The ribbon's 数据 buttons: 导入金保数据 and 生成回访清单 (issues 11–13, 21, 25; 导入回访结果 is
 :mod:`.callback_buttons`, the documents :mod:`.document_buttons`).
 
 Thin doors over what the command line runs (:func:`~jbsys_xl.jinbao.importer.run_import`,
@@ -8,26 +8,29 @@ unsaved edits count. The dialogs are Excel's own, reached through ``app.api``:
 ``Application.GetOpenFilename`` (several files), ``GetSaveAsFilename`` and ``InputBox``.
 
 The import is the one button that writes an input sheet, and money follows from what it
-leaves there. Rows of 业务量 whose 来源 is filled came from an import: those of the year's
-period are replaced, every other row stays untouched (hand-typed rows have no 来源). Before
-anything is written:
+leaves there. Which 业务量 rows it replaces is the plan every door shares
+(:func:`~jbsys_xl.jinbao.plan.plan_volumes`, 金保 contract §9): the rows of the files imported
+and any row of a 中心/事项/月份 the import brings; rows of files not chosen this time stay, and
+the confirmation names them. Before anything is written:
 
 - a preflight refuses, with the reason, a sheet Excel would not let rows be deleted from or
-  added to cleanly: protected, filtered, merged cells, another table or other content beside
-  or below the 业务量 table (:func:`preflight`);
-- a hand-typed row for a 中心/事项/月份 the import brings (after aliases and month forms are
-  resolved as validation resolves them) would count twice: such rows are listed in the
-  confirmation, and confirming replaces them too (:func:`plan_volumes`).
+  added to cleanly: protected, filtered, merged cells, a Table showing its 汇总 row (the rows
+  would be written into it), another table or other content beside or below the 业务量 table
+  (:func:`preflight`, in the words ``--into`` uses too);
+- the confirmation lists the plan — hand-typed rows with their cells and values — and when it
+  deletes hand-typed rows its default button is 取消.
 
-Then the new rows go below the last filled row in one block, 来源 in the same write, and the
-replaced rows are deleted as whole sheet rows in one Excel operation (a multi-area range),
-which Excel performs entirely or not at all. If anything fails, the appended block is taken
-out again and its formats and the table's size restored, so the sheet is as it was.
+Then the new rows go below the last filled row in one block, 来源 in the same write; the rows
+to delete are read again and compared with the plan (a co-author's edit, a sort, a sync may
+have moved them); then they are deleted as whole sheet rows in one Excel operation (a
+multi-area range), which Excel performs entirely or not at all. If anything fails, the appended
+block is taken out again and its formats and the table's size restored, so the sheet is as it
+was. 导入记录 records the files and the plan, 替换记录 every row replaced as it stood.
 """
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -36,13 +39,18 @@ from xlwings.constants import MAX_COLUMNS
 from .. import contract
 from ..io import values
 from ..io.atomic import OutputError, write_atomic
+from ..io.cell_errors import ERROR_CODES
 from ..io.reader import cell_name, match_sheets
 from ..io.tables import Checks, Table, locate
 from ..jinbao.callbacks import DEFAULT_PER_CENTER, callback_workbook_bytes, draw_callbacks, seed_note
 from ..jinbao.importer import ImportResult, run_import
-from ..jinbao.output import RECORD_SHEET, record_table, summary_lines, title, volume_table
+from ..jinbao.output import (RECORD_SHEET, record_with_plan, replaced_table, replaced_title, summary_lines, title,
+                             volume_table)
+from ..jinbao.plan import (COLUMNS as PLAN_COLUMNS, REPLACED_SHEET, VolumePlan, beside, content_beside, filtered,
+                           merged, no_source_column, other_table, plan_lines, plan_volumes as plan_rows, protected,
+                           totals_row)
 from ..jinbao.sources import EXTENSIONS
-from ..model import Check, Month, month_text
+from ..model import Check
 from ..report import tables as t
 from .book_source import sheet_names
 from .locations import private_folder, shared_or_synced
@@ -57,7 +65,7 @@ CENTER, ITEM, MONTH, VOLUME = contract.SHEET_SPECS[contract.VOLUMES].required
 MONTH_FORMAT, COUNT_FORMAT = "yyyy-mm", "#,##0"  # as the template's 月份 and 业务量 columns
 VOLUME_FORMATS = {CENTER: TEXT, ITEM: TEXT, MONTH: MONTH_FORMAT, VOLUME: COUNT_FORMAT, SOURCE: TEXT}
 MAX_SUMMARY_LINES = 20  # of the confirmation; the rest is in 导入记录 and 校验 afterwards
-MAX_OVERLAP_LINES = 10
+RECHECK_ROWS = 10_000  # rows per COM call when the rows to delete are read again
 MAX_ADDRESS = 255  # characters Excel takes in Range("…")
 UNION_ARGUMENTS = 30  # ranges Application.Union takes at once
 RETRY_IMPORT = ("请关闭正在编辑单元格的窗口或其他占用 Excel 的程序后，重新点击“导入金保数据”："
@@ -101,20 +109,22 @@ def import_files(book, paths: list[str]) -> ImportResult | None:
                   f"请查看“{contract.CHECKS_SHEET}”表。", title=ALERT_TITLE)
         return result
     try:
-        plan = plan_volumes(book, raw, result)
-        preflight(book, raw, plan, len(result.volumes))
+        where, plan = plan_volumes(book, raw, result)
+        preflight(book, raw, where, len(result.volumes))
     except SheetRefused as refused:
         show_checks(book, result.checks + refused.checks, year)
         app.alert(f"未写入任何数据：{refused.checks[0].message}", title=ALERT_TITLE)
         return result
-    if app.alert(confirmation(result, plan), title=ALERT_TITLE, buttons="ok_cancel") != "ok":
+    if not confirm(app, confirmation(result, plan, where.sheet), default_cancel=plan.hand_count > 0):
         return None
-    app.status_bar = f"JBSys：正在写入“{plan.sheet}”表……"
-    record = dataclasses.replace(sheet_content(record_table(result), year), title=title(result))
+    app.status_bar = f"JBSys：正在写入“{where.sheet}”表……"
+    record = dataclasses.replace(sheet_content(record_with_plan(result, plan_lines(plan, where.sheet)), year),
+                                 title=title(result))
+    replaced = dataclasses.replace(sheet_content(replaced_table(result, plan), year), title=replaced_title(result, plan))
     try:
         with quiet(book):
-            replace_volumes(book, plan, result)
-            write_sheets(book, [record, sheet_content(t.checks_table(result.checks), year)])
+            replace_rows(book, where, _block(where, result), VOLUME_FORMATS)
+            write_sheets(book, [record, replaced, sheet_content(t.checks_table(result.checks), year)])
     except RowsUndone as undone:
         report_write_failure(book, undone, result.checks, year, RETRY_IMPORT,
                              undone.outcome(f"“{SOURCE}”已填写，再次导入会替换它们"))
@@ -125,10 +135,10 @@ def import_files(book, paths: list[str]) -> ImportResult | None:
     book.sheets[RECORD_SHEET].activate()
     warnings = f"{len(result.warnings)} 个警告（如未匹配的名称）见“{contract.CHECKS_SHEET}”表。" \
         if result.warnings else ""
-    hand = f"和手工录入的 {len(plan.overlaps):,} 行" if plan.overlaps else ""
-    app.alert(f"已导入 {len(result.volumes):,} 行业务量（替换此前导入的 {len(plan.replaced):,} 行{hand}），"
-              f"各文件的情况见“{RECORD_SHEET}”表。{warnings}\n请点击“校验数据”检查后再生成分配。",
-              title=ALERT_TITLE)
+    hand = f"，其中手工录入的 {plan.hand_count:,} 行" if plan.hand_count else ""
+    app.alert(f"已导入 {len(result.volumes):,} 行业务量（替换 {plan.replaced_count:,} 行{hand}），"
+              f"各文件的情况见“{RECORD_SHEET}”表，被替换的行见“{REPLACED_SHEET}”表。{warnings}\n"
+              f"请点击“校验数据”检查后再生成分配。", title=ALERT_TITLE)
     return result
 
 
@@ -161,73 +171,58 @@ class RowsUndone(WriteFailed):
         return f"没有留下这次的任何行，但“{self.sheet}”表的数字格式或表格范围可能已改动"
 
 
-@dataclass(frozen=True)
-class Overlap:
-    """A hand-typed 业务量 row for a 中心/事项/月份 the import brings too."""
-
-    row: int  # on the sheet, 1-based
-    center: str  # 中心编码
-    item: str  # 事项名称
-    month: Month
-    typed: object  # the row's 业务量 as it stands
-    imported: int
+class RowsMoved(Exception):
+    """A row to delete no longer holds what the plan read: nothing is deleted."""
 
 
 @dataclass(frozen=True)
-class VolumePlan:
-    """Where the import goes in the book's 业务量 sheet (rows and columns 1-based)."""
+class SheetPlan:
+    """Where rows go in an input sheet of the open book (rows and columns 1-based): the block
+    below ``first_free``, ``deleted`` rows out — each expected to still hold ``expected[row]``
+    (its cells under ``checked``, as read) when they are deleted."""
 
     sheet: str  # the sheet's name in the book
+    contract_name: str  # how messages name it
     header_row: int
     columns: dict[str, int]  # header → column
-    span: tuple[int, int]  # first and last column of the 业务量 table
-    replaced: list[int]  # rows of an earlier import of the period, top to bottom
-    overlaps: list[Overlap]  # hand-typed rows the import replaces, once confirmed
-    hand: int  # rows typed by hand (来源 empty): kept, unless they overlap
-    other: int  # imported rows of other periods: kept
+    span: tuple[int, int]  # first and last column of the table
     first_free: int  # the row below the last filled one
+    deleted: list[int]  # top to bottom
+    checked: tuple[str, ...] = ()
+    expected: dict[int, tuple] = field(default_factory=dict)
 
-    @property
-    def deleted(self) -> list[int]:
-        return sorted(self.replaced + [overlap.row for overlap in self.overlaps])
 
-
-def plan_volumes(book, raw, result: ImportResult) -> VolumePlan:
-    """Which rows of 业务量 the import replaces, from the sheet as read (``raw``): earlier
-    imports of the period, and hand-typed rows for a 中心/事项/月份 it brings."""
+def sheet_plan(book, raw, spec, deleted: list[int], expected: dict[int, tuple],
+               checked: tuple[str, ...]) -> SheetPlan:
+    """The geometry of ``spec``'s table in the open book, as read (``raw``)."""
     checks = Checks()
-    table = locate(raw, contract.SHEET_SPECS[contract.VOLUMES], checks)
+    table = locate(raw, spec, checks)
+    sheet = raw.sheets[spec.name]
+    chosen, _ = match_sheets(sheet_names(book))
+    name = chosen[spec.name]
+    header_row = sheet.first_row + table.header_index + 1
+    columns = {header: sheet.first_col + col + 1 for header, col in table.columns.items()}
+    span = _span(book.sheets[name], header_row, columns)
+    return SheetPlan(name, spec.name, header_row, columns, span, _last_filled(table, span) + 1, deleted,
+                     checked, expected)
+
+
+def plan_volumes(book, raw, result: ImportResult) -> tuple[SheetPlan, VolumePlan]:
+    """The import's plan over 业务量 as read (``raw``), and where it goes in the open book."""
+    checks = Checks()
+    spec = contract.SHEET_SPECS[contract.VOLUMES]
+    table = locate(raw, spec, checks)
     if table is None:
         raise SheetRefused(checks.finish())
     if SOURCE not in table.columns:
         raise SheetRefused([Check("error", contract.VOLUMES, table.header_cell(VOLUME),
-                                  f"“{contract.VOLUMES}”表没有“{SOURCE}”列，导入的行无法与手工录入的行区分；"
-                                  f"请在表头末尾加一列“{SOURCE}”后重新导入")])
-    sheet = raw.sheets[contract.VOLUMES]
-    chosen, _ = match_sheets(sheet_names(book))
-    name = chosen[contract.VOLUMES]
-    header_row = sheet.first_row + table.header_index + 1
-    columns = {header: sheet.first_col + col + 1 for header, col in table.columns.items()}
-    span = _span(book.sheets[name], header_row, columns)
-    imported = {(v.center, v.item, v.month): v.volume for v in result.volumes}
-    first, last = result.period
-    replaced, overlaps, hand, other = [], [], 0, 0
-    for row in table.rows():
-        at = sheet.first_row + row.index + 1
-        if values.is_empty(row.raw(SOURCE)):
-            key = _resolved(row, result)
-            if key in imported:
-                overlaps.append(Overlap(at, *key, row.raw(VOLUME), imported[key]))
-            else:
-                hand += 1
-            continue
-        month = _month(row.raw(MONTH))
-        if month is not None and first <= month <= last:
-            replaced.append(at)
-        else:
-            other += 1
-    return VolumePlan(name, header_row, columns, span, replaced, overlaps, hand, other,
-                      _last_filled(table, span) + 1)
+                                  no_source_column(contract.VOLUMES))])
+    plan = plan_rows(table, result)
+    if not plan.ok:
+        raise SheetRefused(plan.checks)
+    expected = {row: tuple(values.show(plan.raw(i, h)) if not values.is_empty(plan.raw(i, h)) else ""
+                           for h in PLAN_COLUMNS) for i, row in enumerate(plan.replaced_rows)}
+    return sheet_plan(book, raw, spec, plan.replaced_rows, expected, PLAN_COLUMNS), plan
 
 
 def _span(sheet, header_row: int, columns: dict[str, int]) -> tuple[int, int]:
@@ -236,26 +231,6 @@ def _span(sheet, header_row: int, columns: dict[str, int]) -> tuple[int, int]:
     if table is not None:
         return table.range.column, table.range.column + table.range.shape[1] - 1
     return min(columns.values()), max(columns.values())
-
-
-def _resolved(row, result: ImportResult) -> tuple[str, str, Month] | None:
-    """(中心编码, 事项名称, month) of a row as validation reads it, or None if a value does not
-    resolve (validation reports those)."""
-    targets = result.targets
-    try:
-        center = targets.centers.find(row.raw(CENTER))
-        item = targets.items.find(row.raw(ITEM))
-    except values.BadValue:
-        return None
-    month = _month(row.raw(MONTH))
-    return None if None in (center, item, month) else (center, item, month)
-
-
-def _month(raw) -> Month | None:
-    try:
-        return values.month(raw)
-    except values.BadValue:
-        return None
 
 
 def _last_filled(table: Table, span: tuple[int, int]) -> int:
@@ -269,90 +244,76 @@ def _last_filled(table: Table, span: tuple[int, int]) -> int:
     return sheet.first_row + bottom + 1
 
 
-def preflight(book, raw, plan: VolumePlan, rows: int) -> None:
-    """SheetRefused, with the reason, when Excel would refuse or garble deleting the replaced
+def preflight(book, raw, plan: SheetPlan, rows: int) -> None:
+    """SheetRefused, with the reason, when Excel would refuse or garble deleting the planned
     rows and adding ``rows`` rows below the last: the sheet is protected or filtered, holds
-    merged cells, another table or other content (in ``raw``, the sheet as read) in the rows
-    concerned."""
+    merged cells, its table shows a 汇总 row (the block would land in it), another table or
+    other content (in ``raw``, the sheet as read) in the rows concerned. The words are those
+    ``--into`` uses on a file (:mod:`jbsys_xl.jinbao.plan`)."""
     sheet = book.sheets[plan.sheet]
     used = sheet.used_range
     first = plan.header_row + 1
     bottom = max(used.row + used.shape[0] - 1, plan.first_free + rows - 1)
-    where = f"“{plan.sheet}”表"
 
     def refuse(cell: str, message: str) -> None:
-        raise SheetRefused([Check("error", contract.VOLUMES, cell, message)])
+        raise SheetRefused([Check("error", plan.contract_name, cell, message)])
 
     header = cell_name(plan.header_row - 1, plan.span[0] - 1)
     if sheet.api.ProtectContents:
-        refuse(header, f"{where}受保护，无法写入。请先点击“审阅 → 撤消工作表保护”，导入后可再保护。")
-    filtered = sheet.api.FilterMode or any(
+        refuse(header, protected(plan.sheet))
+    filtering = sheet.api.FilterMode or any(
         (table.api.AutoFilter is not None and table.api.AutoFilter.FilterMode)
         for table in sheet.tables)
-    if filtered:
-        refuse(header, f"{where}正在筛选，有的行被隐藏，删除和追加行会出错。请先点击“数据 → 清除”"
-                       "取消筛选后重新导入。")
+    if filtering:
+        refuse(header, filtered(plan.sheet))
     if sheet.range((first, 1), (bottom, MAX_COLUMNS)).merge_cells is not False:
-        refuse(header, f"{where}第 {first}–{bottom} 行中有合并的单元格，Excel 无法删除或移动这些行。"
-                       "请先取消合并（开始 → 合并后居中）后重新导入。")
+        refuse(header, merged(plan.sheet, first, bottom))
     ours = _list_object(sheet, plan.header_row, plan.columns)
+    if ours is not None and ours.show_totals:
+        refuse(header, totals_row(plan.sheet, ours.name))
     for table in sheet.tables:
         area = table.range
         if (ours is None or table.name != ours.name) and area.row + area.shape[0] - 1 >= first:
-            refuse(header, f"{where}中还有另一个表格“{table.name}”（{area.address.replace('$', '')}），"
-                           "导入时删除或追加的行会移动或覆盖它。请把它移到其他工作表后重新导入。")
-    outside = _content_beside(raw.sheets[contract.VOLUMES], plan)
+            refuse(header, other_table(plan.sheet, table.name, area.address.replace('$', '')))
+    outside = content_beside(raw.sheets[plan.contract_name], plan.header_row, plan.span)
     if outside:
-        refuse(outside, f"{where}的表格旁边（{outside} 等）还有其他内容，删除或追加行会把它们删除或错位。"
-                        "请把它们移到其他工作表后重新导入。")
+        refuse(outside, beside(plan.sheet, outside))
 
 
-def _content_beside(sheet, plan: VolumePlan) -> str | None:
-    """The first cell below the header row and outside the table's columns holding a value."""
-    for index, row in enumerate(sheet.rows):
-        at = sheet.first_row + index + 1
-        if at <= plan.header_row:
-            continue
-        for offset, value in enumerate(row):
-            column = sheet.first_col + offset + 1
-            if not plan.span[0] <= column <= plan.span[1] and not values.is_empty(value):
-                return cell_name(at - 1, column - 1)
-    return None
-
-
-def confirmation(result: ImportResult, plan: VolumePlan) -> str:
-    """What the user confirms: per file, the unmatched names, the hand-typed rows the import
-    would count twice, then what is replaced and kept."""
+def confirmation(result: ImportResult, plan: VolumePlan, sheet: str) -> str:
+    """What the user confirms: per file and the unmatched names, then the plan — what is
+    added, replaced (hand-typed rows with their cells and values) and kept."""
     lines = summary_lines(result)
     if len(lines) > MAX_SUMMARY_LINES:
         lines = lines[:MAX_SUMMARY_LINES] + [
             f"……另有 {len(lines) - MAX_SUMMARY_LINES} 行，写入后见“{RECORD_SHEET}”和“{contract.CHECKS_SHEET}”表"]
-    if plan.overlaps:
-        lines += ["", f"注意：“{plan.sheet}”表中有 {len(plan.overlaps):,} 行手工录入的业务量与这次导入的数据是同一"
-                      "中心、事项和月份，两者都保留会重复计入："]
-        for overlap in plan.overlaps[:MAX_OVERLAP_LINES]:
-            lines.append(f"  第 {overlap.row} 行 {overlap.center} {overlap.item} {month_text(overlap.month)}："
-                         f"手工 {values.show(overlap.typed)}，导入 {overlap.imported:,}")
-        if len(plan.overlaps) > MAX_OVERLAP_LINES:
-            lines.append(f"  ……另有 {len(plan.overlaps) - MAX_OVERLAP_LINES:,} 行")
-        lines.append("确定将删除这些手工行，以导入的数据为准；要保留手工数据请点“取消”。")
-    kept = f"保留手工录入的 {plan.hand:,} 行" + (f"和其他期间导入的 {plan.other:,} 行" if plan.other else "")
-    return "\n".join(lines + [
-        "", f"确定后：“{plan.sheet}”表中此前导入的本考核期 {len(plan.replaced):,} 行换成这次的 "
-            f"{len(result.volumes):,} 行，{kept}；重写“{RECORD_SHEET}”表。", "取消则不写入任何内容。"])
+    lines += ["", "确定后："] + [f"  {line}" for line in plan_lines(plan, sheet)]
+    lines.append(f"重写“{RECORD_SHEET}”表；被替换的行记入“{REPLACED_SHEET}”表。")
+    if plan.hand_count:
+        lines.append(f"注意：{plan.hand_count:,} 行手工录入的业务量将被删除，以导入的数据为准；"
+                     "要保留手工数据请点“取消”（直接按回车即为取消）。")
+    return "\n".join(lines + ["取消则不写入任何内容。"])
 
 
-def replace_volumes(book, plan: VolumePlan, result: ImportResult) -> None:
-    """The import written in place of the rows it replaces (:func:`replace_rows`)."""
-    replace_rows(book, plan, _block(plan, result), VOLUME_FORMATS)
+def confirm(app, prompt: str, default_cancel: bool = False) -> bool:
+    """OK/Cancel. With ``default_cancel`` the default button — what Enter presses — is 取消: for
+    a confirmation that deletes rows typed by hand. xlwings' ``alert`` cannot choose the
+    default button, so that box is the Windows MessageBox xlwings itself calls, with
+    MB_DEFBUTTON2."""
+    if not default_cancel:
+        return app.alert(prompt, title=ALERT_TITLE, buttons="ok_cancel") == "ok"
+    import win32api
+    import win32con
+
+    style = win32con.MB_OKCANCEL | win32con.MB_ICONWARNING | win32con.MB_DEFBUTTON2
+    return win32api.MessageBox(app.hwnd, prompt, ALERT_TITLE, style) == win32con.IDOK
 
 
-def replace_rows(book, plan, block: list[list], number_formats: dict[str, str]) -> None:
+def replace_rows(book, plan: SheetPlan, block: list[list], number_formats: dict[str, str]) -> None:
     """Append ``block`` (rows across the table's columns ``plan.span``) below the last filled
-    row in one write (the columns' formats first, the sheet's table grown over it), then delete
-    ``plan.deleted`` in one operation. ``plan`` is a :class:`VolumePlan` or alike (sheet,
-    header_row, columns, span, first_free, deleted). Use inside :func:`~.writer.quiet`.
-    RowsUndone when it failed (the block taken out again)."""
+    row in one write (the columns' formats first, the sheet's table grown over it), read the
+    rows to delete again (:func:`recheck`), then delete them in one operation. Use inside
+    :func:`~.writer.quiet`. RowsUndone when it failed (the block taken out again)."""
     sheet = book.sheets[plan.sheet]
     top, bottom = plan.first_free, plan.first_free + len(block) - 1
     formats = [number_formats.get(header) for header in _headers_by_column(plan)]
@@ -366,6 +327,7 @@ def replace_rows(book, plan, block: list[list], number_formats: dict[str, str]) 
             table.resize(sheet.range((area.row, area.column), (bottom, area.column + area.shape[1] - 1)))
         put(sheet, top, plan.span[0], block, formats)
         if plan.deleted:
+            recheck(sheet, plan)
             delete_rows(book, sheet, plan.deleted)
     except Exception as exc:
         each([lambda: sheet.range((top, plan.span[0]), (bottom, plan.span[1])).clear_contents()]
@@ -399,12 +361,50 @@ def _as_before(sheet, top: int, bottom: int, saved, table, area) -> bool:
         return False
 
 
+def recheck(sheet, plan: SheetPlan) -> None:
+    """RowsMoved unless every row to delete still holds what the plan read there (its cells
+    under ``plan.checked``): between the read and the delete a co-author on SharePoint, an
+    AutoSave merge or the user may have sorted, inserted or edited rows. Rows close together
+    are read in one call."""
+    columns = [plan.columns[header] for header in plan.checked]
+    left, right = min(columns), max(columns)
+    for first, last in _windows(plan.deleted):
+        grid = sheet.range((first, left), (last, right)).options(ndim=2, err_to_str=True,
+                                                                  chunksize=RECHECK_ROWS).value
+        for row in range(first, last + 1):
+            if row not in plan.expected:
+                continue
+            found = tuple(shown_cell(grid[row - first][column - left]) for column in columns)
+            if found != plan.expected[row]:
+                raise RowsMoved(f"“{plan.sheet}”表第 {row} 行在确认之后有了变化（现在是“{'、'.join(found)}”，"
+                                f"原为“{'、'.join(plan.expected[row])}”），可能被他人编辑、排序或同步；为免删错行，"
+                                "未删除任何行")
+
+
+def shown_cell(value) -> str:
+    """A cell as compared with what the plan read: text as shown, errors by their code."""
+    if isinstance(value, str) and value in ERROR_CODES:
+        return value
+    return "" if values.is_empty(value) else values.show(value)
+
+
+def _windows(rows: list[int], gap: int = 64) -> list[tuple[int, int]]:
+    """Sorted rows as (first, last) windows: rows at most ``gap`` apart share one read."""
+    found: list[tuple[int, int]] = []
+    for row in rows:
+        if found and row - found[-1][1] <= gap:
+            found[-1] = (found[-1][0], row)
+        else:
+            found.append((row, row))
+    return found
+
+
 def _headers_by_column(plan) -> list[str | None]:
     by_column = {column: header for header, column in plan.columns.items()}
     return [by_column.get(column) for column in range(plan.span[0], plan.span[1] + 1)]
 
 
-def _block(plan: VolumePlan, result: ImportResult) -> list[list]:
+def _block(plan: SheetPlan, result: ImportResult) -> list[list]:
     """The import's rows across the table's columns: 中心, 事项, 月份 (a date), 业务量 and 来源
     where their headers are, blanks in any other column of the table."""
     months = [date(*volume.month, 1) for volume in result.volumes]

@@ -53,3 +53,41 @@ def explain_write_error(path: Path, exc: OSError) -> str:
     if isinstance(exc, (FileNotFoundError, NotADirectoryError, FileExistsError)):
         return f"无法写入“{path}”：文件夹“{path.parent}”不存在且无法创建"
     return f"无法写入“{path}”：{exc.strerror or '写入失败'}"
+
+
+class AtomicFile:
+    """A file written beside ``path`` under a hidden temporary name and put in place by
+    :meth:`commit` only — for outputs that are written as a stream and checked before they may
+    replace anything (``--into``); :meth:`discard` leaves no trace. Failures are OutputError."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            if self.path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a directory", str(self.path))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        except OSError as exc:
+            raise OutputError(explain_write_error(self.path, exc)) from None
+        self.temp = Path(temp)
+        self.handle = os.fdopen(fd, "w+b")
+
+    def commit(self) -> Path:
+        try:
+            if hasattr(os, "fchmod"):
+                umask = os.umask(0)
+                os.umask(umask)
+                os.fchmod(self.handle.fileno(), 0o666 & ~umask)
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.temp, self.path)
+        except OSError as exc:
+            self.discard()
+            raise OutputError(explain_write_error(self.path, exc)) from None
+        return self.path
+
+    def discard(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        self.temp.unlink(missing_ok=True)

@@ -64,7 +64,7 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
 
     parsed = {}
     for header, parse in (("中心", center_of), ("事项", item_of), ("月份", month_of), ("业务量", volume_of)):
-        parsed[header] = _parse_column(*_factorized(table, header), parse)
+        parsed[header] = _parse_column(*factorized(table, header), parse)
     empty_row = np.logical_and.reduce([p.empty for p in parsed.values()])
     first = table.header_index + 1
     ok = ~empty_row
@@ -107,20 +107,14 @@ def aggregate_volumes(table: Table, year: int, period: tuple[Month, Month],
 
     pair = center.astype(np.int64) * max(len(names), 1) + item
     triple = pair * (end - start + 1) + (month - start)
-    dup = _repeated(triple, use)
-    months = parsed["月份"]
 
     def what(r: int) -> str:
-        return f"{codes[center[r]]}“{names[item[r]]}”{v.show(months.uniques[months.codes[r]])} "
+        y, m = divmod(int(month[r]), 12)
+        return f"{codes[center[r]]}“{names[item[r]]}”{month_text((y, m + 1))}"
 
-    # counted twice is about the period's rows whatever the center: an inactive center's rows
-    # are ignored today, but not if it is reactivated
-    counted = in_period & (item >= 0)
-    if _repeated(triple, counted).any():
-        dup &= ~_counted_twice(table, first, triple, counted, what, checks)
-    for r in np.flatnonzero(dup):
-        checks.warning(k.VOLUMES, table.cell(first + r, "业务量"), f"{what(r)}的业务量重复填报，已合计",
-                       "业务量")
+    # one 金保 figure is one row: any two rows of a 中心/事项/月份 in the period are an error
+    # (v4), whatever the center — an inactive center's rows are ignored today, not if reactivated
+    _report_repeated(table, first, triple, in_period & (item >= 0), what, checks)
     if busy_months is not None:
         busy = use & (parsed["业务量"].value > 0)
         span = end - start + 1
@@ -136,40 +130,49 @@ _NOTHING_IN_PERIOD = ("业务量表中没有考核期（{period}）内启用中�
                       "无法按得分分配；请检查“月份”列和“参数”表的考核期起、考核期止")
 
 
-def _counted_twice(table: Table, first: int, triple: np.ndarray, use: np.ndarray, what,
-                   checks: Checks) -> np.ndarray:
-    """Rows of a 中心/事项/月份 that holds an imported row (来源 filled) and a hand-typed one (来源
-    empty), or imported rows of two different 来源: an error at the later row — the month would
-    be counted twice (an import kept beside hand-typed figures, or two imports pasted). Returns
-    the rows of such months, which the plain duplicate warning then leaves alone."""
-    conflicted = np.zeros(len(triple), dtype=bool)
-    if "来源" not in table.columns:
-        return conflicted
-    column = _parse_column(*_factorized(table, "来源"), v.text)  # an error cell is an error here too
-    _report_grouped(checks, table, first, "来源", use & column.failed, column)
-    codes, uniques = column.codes, column.uniques
-    forms = [normalize(r) if r else None for r in column.results]
-    ids = {form: i for i, form in enumerate(dict.fromkeys(f for f in forms if f is not None))}
-    source = np.array([-1 if f is None else ids[f] for f in forms] or [-1], dtype=np.int64)[np.maximum(codes, 0)]
-    source[codes < 0] = -1
+def _report_repeated(table: Table, first: int, triple: np.ndarray, use: np.ndarray, what,
+                     checks: Checks) -> None:
+    """Any two rows in ``use`` of one 中心/事项/月份 (allocation-rules §2 v4): an error naming
+    both cells, never a sum — two hand rows, an import kept beside hand-typed figures, two
+    imports, or one import left twice by an interrupted re-import. Keys whose rows have the same
+    kind of 来源 (both by hand; the same file twice; file A then file B) are one line: the first
+    such 中心/事项/月份 with its two cells, and how many there are."""
+    label = _source_labels(table, first, use, checks)
     rows = np.flatnonzero(use)
-    keys, inverse = np.unique(triple[rows], return_inverse=True)
-    low = np.full(len(keys), np.iinfo(np.int64).max)
-    high = np.full(len(keys), -2)
-    np.minimum.at(low, inverse, source[rows])
-    np.maximum.at(high, inverse, source[rows])
-    mixed = (low != high)[inverse]
-    conflicted[rows[mixed]] = True
-    seen: dict[int, int] = {}  # triple → its first row
-    for r in rows[mixed]:
-        earlier = seen.setdefault(int(triple[r]), int(r))
-        if earlier == r or source[r] == source[earlier]:
-            continue
-        shown = [f"来源“{column.results[codes[x]]}”" if source[x] >= 0 else "手工填写（来源为空）" for x in (earlier, r)]
-        checks.error(k.VOLUMES, table.cell(first + r, "来源"),
-                     f"{what(r)}既有{shown[0]}的业务量（{table.cell(first + earlier, '业务量')}），又有{shown[1]}的"
-                     "业务量：同一月份会重复计算；请删除手工填写的行或重复导入的行，只保留一份", "来源")
-    return conflicted
+    order = rows[np.argsort(triple[rows], kind="stable")]
+    keys = triple[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    groups: dict[tuple, list[tuple[int, int, int]]] = {}  # (label, label) → (first, second, rows)
+    repeated = sizes > 1
+    for at, size in zip(starts[repeated].tolist(), sizes[repeated].tolist()):
+        a, b = int(order[at]), int(order[at + 1])
+        groups.setdefault((label(a), label(b)), []).append((a, b, size))
+    for (label_a, label_b), found in sorted(groups.items(), key=lambda item: min(x[1] for x in item[1])):
+        a, b, size = min(found, key=lambda x: x[1])
+        cells = f"{table.cell(first + a, '业务量')}、{table.cell(first + b, '业务量')}" + ("等" if size > 2 else "")
+        kinds = f"两行都是{label_a}" if label_a == label_b else f"一行是{label_a}，一行是{label_b}"
+        head = (f"{what(b)} 有 {size} 行业务量（{cells}），{kinds}" if len(found) == 1 else
+                f"{what(b)} 等 {len(found):,} 组中心、事项和月份各有两行或更多业务量（如 {cells}），{kinds}")
+        fix = ("请核对后只保留一行" if label_a == label_b == _BY_HAND else
+               "请只保留一行：导入中断或重复粘贴留下的行，重新导入（Excel“导入金保数据”或 jbsys-xl import --into）"
+               "即可替换；手工填写的行核对后删除")
+        checks.error(k.VOLUMES, table.cell(first + b, "业务量"),
+                     f"{head}：一个中心、事项和月份只能有一行，否则会重复计算；{fix}", "业务量", count=len(found))
+
+
+_BY_HAND = "手工填写（来源为空）"
+
+
+def _source_labels(table: Table, first: int, use: np.ndarray, checks: Checks):
+    """How a row's 来源 reads in a message, as a function of the row (a bad 来源 cell is
+    reported here)."""
+    if "来源" not in table.columns:
+        return lambda r: _BY_HAND
+    column = _parse_column(*factorized(table, "来源"), v.text)  # an error cell is an error here too
+    _report_grouped(checks, table, first, "来源", use & column.failed, column)
+    shown = [f"来源“{r}”" if r else _BY_HAND for r in column.results]
+    return lambda r: shown[column.codes[r]] if column.codes[r] >= 0 and not column.failed[r] else _BY_HAND
 
 
 def _period_text(period: tuple[Month, Month]) -> str:
@@ -208,7 +211,7 @@ class _Parsed:
         return self.errors[self.codes[row]]
 
 
-def _factorized(table: Table, header: str) -> tuple[np.ndarray, list]:
+def factorized(table: Table, header: str) -> tuple[np.ndarray, list]:
     """The column as (code per row, distinct values), computed once per sheet: the result
     workbook runs the year before over the same book, and these do not depend on the year."""
     col = table.columns[header]
@@ -242,17 +245,6 @@ def _factorize(column: np.ndarray) -> tuple[np.ndarray, list]:
     codes = np.fromiter((-1 if value is None else index.setdefault(value, len(index))
                          for value in column), dtype=np.int64, count=len(column))
     return codes, list(index)
-
-
-def _repeated(keys: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """Rows in ``use`` whose key an earlier row in ``use`` already had."""
-    rows = np.flatnonzero(use)
-    _, first = np.unique(keys[rows], return_index=True)
-    repeated = np.ones(len(rows), dtype=bool)
-    repeated[first] = False
-    result = np.zeros(len(keys), dtype=bool)
-    result[rows[repeated]] = True
-    return result
 
 
 def _factorized_arrow(sheet, first: int, col: int) -> tuple[np.ndarray, list]:

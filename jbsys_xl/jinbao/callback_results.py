@@ -381,11 +381,11 @@ class Merge:
 def merge_plan(table: Table, lookup: CenterLookup, new_rows: list[dict[str, object]]) -> Merge:
     """Rows of ``table`` (a 回访 sheet) whose 抽取批次 is one of ``new_rows``' (header → value)
     are replaced; every other row stays."""
-    new = {_key(row.get, lookup): row for row in new_rows}
+    new = {row_key(row.get, lookup): row for row in new_rows}
     batches = {key[0] for key in new}
     replaced, decisions, emptied = [], {}, 0
     for position, row in enumerate(table.rows()):
-        key = _key(row.raw, lookup)
+        key = row_key(row.raw, lookup)
         if key[0] not in batches:
             continue
         replaced.append(position)
@@ -397,7 +397,7 @@ def merge_plan(table: Table, lookup: CenterLookup, new_rows: list[dict[str, obje
     return Merge(replaced, decisions, emptied)
 
 
-def _key(raw, lookup: CenterLookup) -> tuple[str, str, str]:
+def row_key(raw, lookup: CenterLookup) -> tuple[str, str, str]:
     """(抽取批次, 中心编码, 业务流水号) of a row, read as the 回访 sheet is."""
     def text(header: str) -> str:
         value = raw(header)
@@ -405,6 +405,31 @@ def _key(raw, lookup: CenterLookup) -> tuple[str, str, str]:
     center = raw("中心")
     code = lookup.code(center) if not v.is_empty(center) and not isinstance(center, v.CellError) else None
     return text(BATCH), code or text("中心"), text("业务流水号")
+
+
+def sheet_problem(table: Table | None, checks: Checks) -> list[Check]:
+    """Why results cannot be merged into a workbook's 回访 sheet (there is none, or it lacks
+    the columns a list fills in): the same words for the Excel button and ``--into``."""
+    if table is None:
+        found = checks.finish() or [Check("error", contract.CALLBACKS, "", f"工作簿中没有“{contract.CALLBACKS}”表")]
+        return [Check("error", c.sheet, c.cell, c.message + f"（请先建立“{contract.CALLBACKS}”表，"
+                      f"表头：{'、'.join(HEADERS)}）") for c in found]
+    missing = [header for header in CARRIED if header not in table.columns]
+    if missing:
+        spec = contract.SHEET_SPECS[contract.CALLBACKS]
+        return [Check("error", contract.CALLBACKS, table.header_cell(spec.required[0]),
+                      f"“{contract.CALLBACKS}”表没有“{'”“'.join(missing)}”列，回访结果无法按抽取批次"
+                      f"写入；请在表头末尾加上这些列后重新导入")]
+    return []
+
+
+def merge_lines(results: ResultsRead, merge: Merge, kept: int) -> list[str]:
+    """What merging does to a 回访 sheet, as the Excel confirmation and ``--into`` say it."""
+    lines = [f"“{contract.CALLBACKS}”表中同一抽取批次此前的 {len(merge.replaced):,} 行换成这次的 "
+             f"{len(results.rows):,} 行，保留其他 {kept:,} 行；已记录的处理决定随案件保留。"]
+    if merge.emptied:
+        lines.append(f"注意：其中 {merge.emptied:,} 件此前已有回访结果，这次的清单中为空，导入后记为未回访。")
+    return lines
 
 
 def sheet_rows(results: ResultsRead) -> list[dict[str, object]]:
@@ -420,7 +445,7 @@ def with_decisions(rows: list[dict[str, object]], merge: Merge, lookup: CenterLo
     """``rows`` with the decisions of the cases they replace."""
     found = []
     for row in rows:
-        decision, note = merge.decisions.get(_key(row.get, lookup), (None, None))
+        decision, note = merge.decisions.get(row_key(row.get, lookup), (None, None))
         found.append({**row, DECISION: decision or row.get(DECISION), DECISION_NOTE: note or row.get(DECISION_NOTE)})
     return found
 

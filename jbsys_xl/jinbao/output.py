@@ -16,6 +16,7 @@ from ..report import tables as t
 from ..clock import utc_moment
 from ..report.page import Formats, print_setup, set_widths, titled_table_sheet, write_table
 from .importer import ImportResult
+from .plan import HAND, REPLACED_SHEET, VolumePlan
 
 VOLUME_HEADERS = contract.SHEET_SPECS[contract.VOLUMES].headers  # 中心 事项 月份 业务量 来源
 SOURCE_SEPARATOR = "；"
@@ -39,6 +40,36 @@ def record_table(result: ImportResult) -> t.Table:
     rows.append(t.summary_row({0: t.TOTAL}, rows, kinds))
     return t.Table(RECORD_SHEET, tuple(label for _, label in FILE_COLUMNS), kinds, rows,
                    totals=frozenset({len(rows) - 1}))
+
+
+def record_with_plan(result: ImportResult, lines: list[str]) -> t.Table:
+    """导入记录 as an import into the workbook leaves it: the files, then the plan carried out."""
+    table = record_table(result)
+    width = len(table.headers)
+    extra = [(None,) * width] + [(line,) + (None,) * (width - 1) for line in lines]
+    return t.Table(table.title, table.headers, table.kinds, table.rows + extra, totals=table.totals)
+
+
+REPLACED_HEADERS = ("单元格", "中心", "事项", "月份", "原业务量", "原来源", "替换原因")
+BY_FILE, BY_KEY = "本次重新导入的文件", "同一中心、事项和月份由本次导入提供"
+
+
+def replaced_rows(plan: VolumePlan, sheet: str = contract.VOLUMES):
+    """The rows an import replaced, as they stood (替换记录): every one, hand rows included."""
+    for row in plan.replaced():
+        volume = int(row.volume) if row.volume.isdigit() else row.volume or None
+        yield (f"{sheet}!{row.cell}", row.center, row.item, row.month, volume, row.source or HAND,
+               BY_FILE if row.by_file else BY_KEY)
+
+
+def replaced_title(result: ImportResult, plan: VolumePlan) -> str:
+    return (f"{result.year} 年度金保数据导入替换的行（共 {plan.replaced_count:,} 行，其中手工填写 "
+            f"{plan.hand_count:,} 行；导入前的值）")
+
+
+def replaced_table(result: ImportResult, plan: VolumePlan) -> t.Table:
+    kinds = (t.TEXT,) * 4 + (t.INT, t.TEXT, t.TEXT)
+    return t.Table(REPLACED_SHEET, REPLACED_HEADERS, kinds, list(replaced_rows(plan)))
 
 
 def unmatched_table(result: ImportResult) -> t.Table:

@@ -1,33 +1,22 @@
 """The demo's 12333 side of the loop (``make demo``): a drawn 回访清单 filled in the way the
-callers would, and the results pasted into a copy of the demo workbook.
+callers would (the results then go into the workbook through ``callback-results --into``).
 
 ``fill`` writes 回访结果, 回访日期 (from the day of the draw on), 说明, 回访人 and 工单号 into a copy
 of a list — decided by a hash of each case id, so the same list is always filled the same way:
 most cases 属实, some 无法联系, a few 不属实, a few not reached yet (未回访); one 说明 repeats
-the person's name, which ``callback-results`` must keep out of its result. ``paste`` writes the
-demo workbook (:mod:`jbsys_xl.sample`) as a folder of CSV files whose 回访 sheet holds the
-``callback-results`` rows merged by 抽取批次, as pasting them in Excel (or the 导入回访结果
-button) would; ``jbsys-xl allocate`` then reads that folder.
+the person's name, which ``callback-results`` must keep out of its result.
 
     python -m jbsys_xl.jinbao.sample_callbacks fill 回访清单.xlsx -o 回访清单-已回访.xlsx
-    python -m jbsys_xl.jinbao.sample_callbacks paste 回访结果.xlsx --year 2024 -o build/demo-工作簿
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 
-from .. import contract, sample
-from ..io import values as v
-from ..io.dataset import CenterLookup, reference_data
-from ..io.reader import read_source
-from ..io.tables import Checks, locate
-from .callback_results import HEADERS, merge_plan, with_decisions
 from .callbacks import COLUMNS, MOMENT_FORMAT, MOMENT_LABEL, RECORD_SHEET, SHEET
 
 NOT_REACHED, REFUTED = "三次未接通", "当事人称未在该中心办理此业务"
@@ -68,33 +57,6 @@ def fill(list_path: str | Path, out: str | Path) -> int:
     return called
 
 
-def paste(results: str | Path, folder: str | Path, year: int = 2024) -> int:
-    """The demo workbook as CSV files in ``folder``, its 回访 rows of the results' batches
-    replaced by the results (decisions kept); returns the number of 回访 rows."""
-    folder = sample.write_sample_csv(folder, year)
-    book = read_source(folder)
-    checks = Checks()
-    table = locate(book, contract.SHEET_SPECS[contract.CALLBACKS], checks)
-    pasted = locate(read_source(results, [contract.CALLBACKS]), contract.SHEET_SPECS[contract.CALLBACKS], checks)
-    if table is None or pasted is None:
-        raise SystemExit("\n".join(str(c) for c in checks.finish()))
-    lookup = CenterLookup(reference_data(book, year)[2])
-    new = [{header: row.raw(header) for header in HEADERS} for row in pasted.rows()]
-    merge = merge_plan(table, lookup, new)
-    kept = [[_text(row.raw(header)) for header in HEADERS]
-            for position, row in enumerate(table.rows()) if position not in set(merge.replaced)]
-    rows = kept + [[_text(row[header]) for header in HEADERS] for row in with_decisions(new, merge, lookup)]
-    with open(Path(folder) / f"{contract.CALLBACKS}.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
-    return len(rows)
-
-
-def _text(value) -> str:
-    return "" if v.is_empty(value) else v.show(value)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jbsys_xl.jinbao.sample_callbacks",
                                      description=__doc__.splitlines()[0])
@@ -102,15 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     filling = commands.add_parser("fill", help="fill a drawn list as 12333 would")
     filling.add_argument("list")
     filling.add_argument("-o", "--output", required=True)
-    pasting = commands.add_parser("paste", help="the demo workbook as CSV files with these 回访 rows")
-    pasting.add_argument("results", help="the workbook callback-results wrote")
-    pasting.add_argument("--year", type=int, default=2024)
-    pasting.add_argument("-o", "--output", required=True, help="folder for the CSV files")
     args = parser.parse_args(argv)
-    if args.command == "fill":
-        print(f"{args.output}：{fill(args.list, args.output)} 件已回访")
-    else:
-        print(f"{args.output}：回访表 {paste(args.results, args.output, args.year)} 行")
+    print(f"{args.output}：{fill(args.list, args.output)} 件已回访")
     return 0
 
 

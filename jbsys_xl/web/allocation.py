@@ -48,7 +48,7 @@ def start_page(request: Request) -> Response:
     body = ("<h1>校验数据、生成分配</h1><div class='row'><div class='card grow'>"
             + pages.upload_form(state.action("/runs"), state.max_upload, fields, buttons)
             + "</div><div class='card grow hint'><b>怎样用</b><ol>"
-              "<li>每年 12 月填好工作簿（可先在 ② 导入金保数据，把生成的“业务量”粘贴进工作簿）。</li>"
+              "<li>每年 12 月填好工作簿（金保数据、12333 回访结果可在 ② 导入，下载导入后的工作簿使用）。</li>"
               "<li>选择工作簿，点“校验数据”：每个错误都指出工作表和单元格，如 业务量!D17。</li>"
               "<li>更正后点“生成分配”：显示各中心的补助资金，点中心名称看它的钱是怎样算出来的；"
               "下载分配结果工作簿和文书（附件、告知书、条线确认表、公示，审定后还有拨付明细）。</li></ol>"
@@ -72,14 +72,18 @@ async def create_run(request: Request) -> Response:
         web.remover(folder)()
         return pages.message("请检查所填内容", str(exc), 400)
     check_only = form.fields.get("action") != "allocate"
-    path = books[0]
+    return RedirectResponse(pages.url(f"/jobs/{start_run(state, books[0], year, check_only, web.remover(folder))}"),
+                            303)
 
+
+def start_run(state, path: Path, year: int | None, check_only: bool, cleanup) -> str:
+    """校验数据 or 生成分配 of the workbook at ``path`` as a job (its id); ``cleanup`` removes the
+    file afterwards. Also where step ② goes on with the workbook it wrote."""
     def work(job: Job) -> str:
         outcome, size = state.workers.call(read_workbook, path, year, what=f"“{path.name}”", progress=job.say)
         return f"/runs/{state.store.add(Run(outcome, check_only), size)}"
 
-    title = "校验数据" if check_only else "生成分配"
-    return RedirectResponse(pages.url(f"/jobs/{state.start(Job(title), work, web.remover(folder))}"), 303)
+    return state.start(Job("校验数据" if check_only else "生成分配"), work, cleanup)
 
 
 def read_workbook(path: Path, year: int | None, progress) -> Outcome:

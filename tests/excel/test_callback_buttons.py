@@ -11,8 +11,9 @@ import pytest
 
 from jbsys_xl import contract
 from jbsys_xl.cli import main
-from jbsys_xl.excel import callback_buttons, udf_service
+from jbsys_xl.excel import callback_buttons, data_buttons, udf_service
 from jbsys_xl.excel.book_source import read_book
+from jbsys_xl.jinbao.plan import beside, filtered, protected, totals_row
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
 from jbsys_xl.pipeline import run
 from jbsys_xl.report import tables as t
@@ -200,6 +201,58 @@ def test_a_refused_delete_leaves_the_sheet_as_before_and_importing_again_works(b
     book.app.api.picks.append([source])
     callback_buttons.import_callback_results(book)
     assert len([row for row in callback_rows(book) if batch_of(row) == str(SEED)]) == 23
+
+
+def test_a_note_beside_the_table_is_never_deleted_with_a_row(book, drawn_list, tmp_path):
+    """D4 of the review (appendix 4): the replaced batch's rows are deleted as whole sheet rows,
+    so a note beside the table in such a row makes the import refuse — the note stays."""
+    source = fill(drawn_list, tmp_path / "已回访.xlsx", {0: "属实"})
+    book.app.api.picks.append([source])
+    callback_buttons.import_callback_results(book)
+    sheet = book.sheets[contract.CALLBACKS]
+    last = HEADER_ROW + len(callback_rows(book))
+    sheet.range((last, 16)).value = "工作组：待复核"
+    before = snapshot(book, [contract.CALLBACKS])
+    book.app.api.picks.append([fill(drawn_list, tmp_path / "更全.xlsx", {0: "属实", 1: "属实"})])
+    assert callback_buttons.import_callback_results(book).ok
+    assert snapshot(book, [contract.CALLBACKS]) == before
+    assert book.app.alerts[-1][0] == f"未写入任何数据：{beside(contract.CALLBACKS, f'P{last}')}"
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda sheet: setattr(sheet.tables["tblCallbacks"], "show_totals", True),
+     totals_row(contract.CALLBACKS, "tblCallbacks")),
+    (lambda sheet: setattr(sheet, "_protected", True), protected(contract.CALLBACKS)),
+    (lambda sheet: setattr(sheet.tables["tblCallbacks"], "_filter", True), filtered(contract.CALLBACKS)),
+], ids=["totals", "protected", "filtered"])
+def test_the_callback_sheet_gets_the_same_preflight(book, drawn_list, tmp_path, change, message):
+    change(book.sheets[contract.CALLBACKS])
+    before = snapshot(book, [contract.CALLBACKS])
+    book.app.api.picks.append([fill(drawn_list, tmp_path / "已回访.xlsx", {0: "属实"})])
+    assert callback_buttons.import_callback_results(book).ok
+    assert snapshot(book, [contract.CALLBACKS]) == before
+    [(alert, _)] = book.app.alerts  # no confirmation was asked
+    assert alert == f"未写入任何数据：{message}"
+
+
+def test_a_batch_edited_after_the_confirmation_is_not_deleted(book, drawn_list, tmp_path, monkeypatch):
+    source = fill(drawn_list, tmp_path / "已回访.xlsx", {0: "属实"})
+    book.app.api.picks.append([source])
+    callback_buttons.import_callback_results(book)
+    sheet = book.sheets[contract.CALLBACKS]
+    real_put = data_buttons.put
+    ours = [HEADER_ROW + 1 + i for i, row in enumerate(callback_rows(book)) if batch_of(row) == str(SEED)]
+
+    def put_and_edit(target, *args):
+        real_put(target, *args)
+        sheet._cells[(ours[0], HEADERS.index("处理决定") + 1)] = "否决"  # the working group meanwhile
+
+    monkeypatch.setattr(data_buttons, "put", put_and_edit)
+    book.app.api.picks.append([source])
+    assert callback_buttons.import_callback_results(book) is None
+    assert "在确认之后有了变化" in book.app.alerts[-1][0]
+    assert callback_rows(book)[ours[0] - HEADER_ROW - 1][HEADERS.index("处理决定")] == "否决"
+    assert len(callback_rows(book)) == 6 + 23
 
 
 def test_the_entry_point_is_named_for_the_ribbon():

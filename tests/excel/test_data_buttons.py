@@ -17,6 +17,11 @@ from jbsys_xl.excel import callback_buttons, data_buttons, macros, udf_service
 from jbsys_xl.jinbao.output import RECORD_SHEET, record_table, volume_table
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
 from jbsys_xl.sample import sample_rows
+from jbsys_xl.excel.book_source import read_book
+from jbsys_xl.jinbao.plan import REPLACED_SHEET, beside, merged, totals_row
+from jbsys_xl.pipeline import run
+from jbsys_xl.report.json_result import result_dict
+from tests.support import fake_win32
 from tests.support import fake_xlwings as fake
 from tests.support.excel_books import open_book, snapshot, udf_cell
 import udfs.jbsys_udfs as U
@@ -40,10 +45,26 @@ def exports(tmp_path_factory) -> list[Path]:
     return write_sample_exports(tmp_path_factory.mktemp("exports"), YEAR)
 
 
+@pytest.fixture(autouse=True)
+def win32(monkeypatch):
+    fake_win32.install(monkeypatch)
+
+
 @pytest.fixture
 def book(tmp_path):
     udf_service.CACHE.__init__()
     return open_book(Path(shutil.copy(DEMO, tmp_path / "demo.xlsm")))
+
+
+def confirmed(book, times: int = 1):
+    """The user will press 确定 (the demo's hand rows are replaced: 取消 is the default)."""
+    book.app.answers += ["ok"] * times
+
+
+def money(book) -> dict:
+    outcome = run(read_book(book), YEAR)
+    assert outcome.ok, [str(c) for c in outcome.errors]
+    return result_dict(outcome)["centers"]
 
 
 def volume_rows(book) -> list[list]:
@@ -82,28 +103,28 @@ def checks_rows(book) -> list[list]:
 
 # --- 导入金保数据 ---------------------------------------------------------------------------------
 
-def test_import_replaces_earlier_imports_and_the_hand_rows_it_would_double(book, exports):
+def test_import_replaces_the_hand_rows_it_would_double_and_keeps_other_files(book, exports):
     """The demo's hand-typed rows are what the sample exports were made from: every imported
-    中心/事项/月份 has a hand row too — kept, they would count twice (the money of 22 of 23
-    centers changed). They are listed, and replaced once confirmed; all other rows stay."""
+    中心/事项/月份 has a hand row too — kept, they would count twice. They are listed with their
+    cells, replaced once confirmed (取消 is the default button) and recorded in 替换记录; a row
+    of another 来源 of another key, and every row outside the period, stay."""
     sheet = book.sheets[contract.VOLUMES]
     rows = volume_rows(book)
-    earlier = next(i for i, row in enumerate(rows) if in_period(row[2]))  # an import of this period
     other = next(i for i, row in enumerate(rows) if isinstance(row[2], dt.datetime) and row[2].year == 2022)
-    sheet.range((HEADER_ROW + 1 + earlier, 5)).value = "2024年旧导出.xlsx"
     sheet.range((HEADER_ROW + 1 + other, 5)).value = "2022年导出.xlsx"  # another period's: kept
-    original = volume_rows(book)
-    center = rows[earlier][0]
+    center = rows[0][0]
     score = udf_cell(book, "使用说明", "F1", U.JBSCORE, center, YEAR)
     before, reads = score.value, udf_service.CACHE.reads
     book.app.api.picks.append(exports)
+    confirmed(book)
+    original = volume_rows(book)
 
     result = data_buttons.import_jinbao(book)
 
     assert result.ok and result.volumes
     new = {key(row) for row in imported(result)}
-    hand = [i for i, row in enumerate(original) if i not in (earlier, other) and key(row) in new]
-    kept = [row for i, row in enumerate(original) if i != earlier and i not in hand]
+    hand = [i for i, row in enumerate(original) if (2023, 12) <= key(row)[2] <= (2024, 11) and key(row) in new]
+    kept = [row for i, row in enumerate(original) if i not in hand]
     assert hand, "the demo's hand rows overlap the sample exports"
     after = volume_rows(book)
     assert after[:len(kept)] == kept  # every other row untouched, in its order
@@ -115,22 +136,28 @@ def test_import_replaces_earlier_imports_and_the_hand_rows_it_would_double(book,
     assert [sheet.range((first_new, c)).number_format for c in range(1, 6)] == \
         ["@", "@", "yyyy-mm", "#,##0", "@"]
     confirmation, done = (prompt for prompt, _ in book.app.alerts)
+    assert book.app.message_styles[0] & fake_win32.win32con.MB_DEFBUTTON2  # Enter means 取消
     for export in exports:
         assert export.name in confirmation
     assert "未匹配的经办机构“武进区湖塘镇劳动保障所”" in confirmation
-    assert (f"有 {len(hand):,} 行手工录入的业务量与这次导入的数据是同一中心、事项和月份"
-            in confirmation)
-    center_code, item, (year, month) = key(original[hand[0]])
-    assert (f"第 {HEADER_ROW + 1 + hand[0]} 行 {center_code} {item} {year}-{month:02d}："
-            f"手工 {original[hand[0]][3]:g}，导入 ") in confirmation
-    assert "确定将删除这些手工行，以导入的数据为准" in confirmation
-    assert f"此前导入的本考核期 1 行换成这次的 {len(result.volumes):,} 行" in confirmation
-    assert done.startswith(f"已导入 {len(result.volumes):,} 行业务量（替换此前导入的 1 行和手工录入的 "
+    assert f"  手工填写的 {len(hand):,} 行（同一中心、事项和月份由本次导入提供）" in confirmation
+    first = original[hand[0]]
+    assert (f"    业务量!D{HEADER_ROW + 1 + hand[0]} {first[0]} {first[1]} {key(first)[2][0]}-{key(first)[2][1]:02d}："
+            f"手工 {first[3]:g}，导入 ") in confirmation
+    assert f"注意：{len(hand):,} 行手工录入的业务量将被删除，以导入的数据为准" in confirmation
+    assert "以下来源本次未选择" not in confirmation
+    assert done.startswith(f"已导入 {len(result.volumes):,} 行业务量（替换 {len(hand):,} 行，其中手工录入的 "
                            f"{len(hand):,} 行）")
     record = book.sheets[RECORD_SHEET]
     assert record.range("A1").value.startswith(f"{YEAR} 年度金保数据导入")
     assert record.range((3, 1), (2 + len(result.parts) + 1, 9)).options(ndim=2).value == [
         [float(v) if isinstance(v, int) else v for v in row] for row in record_table(result).rows]
+    assert record.range((3 + len(result.parts) + 2, 1)).value == f"新增这次导入的 {len(result.volumes):,} 行。"
+    replaced = book.sheets[REPLACED_SHEET]
+    assert replaced.range((2, 1), (2, 7)).value == ["单元格", "中心", "事项", "月份", "原业务量", "原来源", "替换原因"]
+    assert replaced.range((3, 1), (3, 6)).value == [f"业务量!D{HEADER_ROW + 1 + hand[0]}", first[0], first[1],
+                                                    f"{key(first)[2][0]}-{key(first)[2][1]:02d}", first[3], "手工填写"]
+    assert replaced.range((2 + len(hand), 1)).value is not None and replaced.range((3 + len(hand), 1)).value is None
     assert sum(row[0] == "警告" for row in checks_rows(book)) == len(result.warnings)
     assert book.sheets.active.name == RECORD_SHEET
     # an input edit for the worksheet functions: current without F9, read again once; the hand
@@ -143,33 +170,121 @@ def test_import_replaces_earlier_imports_and_the_hand_rows_it_would_double(book,
         (True, "automatic", True, False)
 
 
+def test_pressing_enter_on_a_confirmation_that_deletes_hand_rows_writes_nothing(book, exports):
+    before = everything(book)
+    book.app.api.picks.append(exports)
+    assert data_buttons.import_jinbao(book) is None  # no answer scripted: the default button
+    assert everything(book) == before
+    assert book.app.message_styles == [fake_win32.win32con.MB_OKCANCEL | fake_win32.win32con.MB_ICONWARNING
+                                       | fake_win32.win32con.MB_DEFBUTTON2]
+
+
 def test_a_hand_row_is_matched_through_aliases_and_month_forms(book, exports):
     """金保机构 and 金保事项 aliases, a 2024年3月 text month: the same 中心/事项/月份 as the
     import's row, resolved as validation resolves it."""
     book.app.api.picks += [exports, exports]
+    confirmed(book)
     first = data_buttons.import_jinbao(book)
     target = next(v for v in first.volumes if v.center == "TN01" and v.item == "失业登记")
     sheet = book.sheets[contract.VOLUMES]
     row = HEADER_ROW + 1 + len(volume_rows(book))
     sheet.range((row, 1)).value = [["天宁区雕庄街道劳动保障所", "失业登记（金保）",
                                     f"{target.month[0]}年{target.month[1]}月", 3]]
+    confirmed(book)
     data_buttons.import_jinbao(book)
     confirmation = book.app.alerts[-2][0]
-    assert "有 1 行手工录入的业务量" in confirmation
-    assert (f"第 {row} 行 TN01 失业登记 {target.month[0]}-{target.month[1]:02d}：手工 3，"
-            f"导入 {target.volume:,}") in confirmation
+    assert "  手工填写的 1 行（同一中心、事项和月份由本次导入提供）" in confirmation
+    assert (f"业务量!D{row} 天宁区雕庄街道劳动保障所 失业登记（金保） {target.month[0]}-{target.month[1]:02d}："
+            f"手工 3，导入 {target.volume:,}") in confirmation
     assert [r[:2] for r in volume_rows(book) if r[0] == "天宁区雕庄街道劳动保障所"] == []
 
 
 def test_importing_again_replaces_the_first_import(book, exports):
     book.app.api.picks += [exports, exports]
+    confirmed(book)
     first = data_buttons.import_jinbao(book)
     rows = volume_rows(book)
-    second = data_buttons.import_jinbao(book)
+    second = data_buttons.import_jinbao(book)  # no hand row goes: 确定 is the default
     assert volume_rows(book) == rows
-    assert f"此前导入的本考核期 {len(first.volumes):,} 行换成这次的 {len(second.volumes):,} 行" \
-        in book.app.alerts[2][0]
-    assert "手工录入的业务量与这次导入的数据是同一" not in book.app.alerts[2][0]
+    confirmation = book.app.alerts[2][0]
+    assert f"替换“业务量”表中的 {len(first.volumes):,} 行：" in confirmation
+    assert all(f"来源“{e.name}”" in confirmation for e in exports[1:])
+    assert "手工填写的行" not in confirmation and "将被删除" not in confirmation
+    assert len(second.volumes) == len(first.volumes)
+
+
+def test_reimporting_one_file_keeps_the_other_files_rows_and_the_money(book, exports):
+    """D1 of the review (appendix 1): the corrected statistic is imported alone after all four.
+    Its rows are replaced; files 01–03 keep theirs, the confirmation says so, no fen moves."""
+    book.app.api.picks += [exports, [exports[-1]]]
+    confirmed(book)
+    data_buttons.import_jinbao(book)
+    rows, paid = volume_rows(book), money(book)
+    data_buttons.import_jinbao(book)
+    confirmation = book.app.alerts[-2][0]
+    kept = next(line for line in confirmation.splitlines() if "以下来源本次未选择" in line)
+    assert all(e.name in kept for e in exports[:-1]) and exports[-1].name not in kept
+    assert sorted(volume_rows(book), key=str) == sorted(rows, key=str)
+    assert money(book) == paid
+
+
+def test_an_interrupted_reimport_is_stopped_by_validation_and_repaired_by_importing_again(book, exports,
+                                                                                          monkeypatch):
+    """D2 (appendix 2): the delete refused and the undo failing leave the old rows and the new
+    block, both with the same 来源. 生成分配 refuses — nothing is summed — and importing again
+    replaces both copies."""
+    book.app.api.picks.append(exports)
+    confirmed(book)
+    data_buttons.import_jinbao(book)
+    paid = money(book)
+    with monkeypatch.context() as patch:
+        patch.setattr(data_buttons, "delete_rows", lambda *args: (_ for _ in ()).throw(fake.ComError("busy")))
+        patch.setattr(fake.Range, "clear_contents", lambda self: (_ for _ in ()).throw(fake.ComError("busy")))
+        book.app.api.picks.append(exports)
+        assert data_buttons.import_jinbao(book) is None
+    assert "未能完全撤回" in book.app.alerts[-1][0]
+    assert macros.generate_allocation(book).ok is False
+    errors = [row for row in checks_rows(book) if row[0] == "错误"]
+    assert errors and "各有两行或更多业务量" in errors[0][3] and "两行都是来源" in errors[0][3]
+    book.app.api.picks.append(exports)
+    data_buttons.import_jinbao(book)
+    assert money(book) == paid
+
+
+def test_rows_that_moved_after_the_confirmation_are_not_deleted(book, exports, monkeypatch):
+    """Between the read and the delete a co-author edits the rows the plan would delete: they
+    are read again before deleting, and the import is undone instead of deleting other data."""
+    (cells, formats), table = sheet_state(book)[0][contract.VOLUMES], sheet_state(book)[1]
+    sheet = book.sheets[contract.VOLUMES]
+    real_put = data_buttons.put
+    edits = {}
+
+    def put_and_edit(target, *args):
+        real_put(target, *args)
+        for number, row in enumerate(volume_rows(book), start=HEADER_ROW + 1):
+            if not row[SOURCE] and (2023, 12) <= key(row)[2] <= (2024, 11):
+                edits[(number, 4)] = sheet._cells[(number, 4)] = 999.0  # typed by someone else meanwhile
+
+    monkeypatch.setattr(data_buttons, "put", put_and_edit)
+    book.app.api.picks.append(exports)
+    confirmed(book)
+    assert data_buttons.import_jinbao(book) is None
+    message = book.app.alerts[-1][0]
+    assert "在确认之后有了变化" in message and "未删除任何行" in message and "已撤回" in message
+    assert sheet_state(book) == ({contract.VOLUMES: (cells | edits, formats)}, table)
+    assert sheet._reads  # the rows were read again
+
+
+def test_a_table_showing_its_totals_row_is_refused(book, exports):
+    """D3 (appendix 3): the block would be written into the 汇总 row, where no reader counts it."""
+    book.sheets[contract.VOLUMES].tables["tblVolumes"].show_totals = True
+    before = everything(book)
+    book.app.api.picks.append(exports)
+    confirmed(book)
+    result = data_buttons.import_jinbao(book)
+    assert result.ok and everything(book) == before | {contract.CHECKS_SHEET: everything(book)[contract.CHECKS_SHEET]}
+    [(message, _)] = book.app.alerts
+    assert message == f"未写入任何数据：{totals_row(contract.VOLUMES, 'tblVolumes')}"
 
 
 def sheet_state(book) -> tuple:
@@ -189,6 +304,7 @@ def test_a_refused_delete_leaves_the_sheet_byte_for_byte_as_before(book, exports
     with monkeypatch.context() as patch:
         patch.setattr(fake.ComRange, "Delete", refuse)
         book.app.api.picks.append(exports)
+        confirmed(book)
         assert data_buttons.import_jinbao(book) is None
     assert sheet_state(book) == before
     message = book.app.alerts[-1][0]
@@ -200,6 +316,7 @@ def test_a_refused_delete_leaves_the_sheet_byte_for_byte_as_before(book, exports
     assert (app.enable_events, app.calculation, app.screen_updating) == (True, "automatic", True)
 
     book.app.api.picks.append(exports)
+    confirmed(book)
     result = data_buttons.import_jinbao(book)
     assert result.ok and volume_rows(book)[-len(result.volumes):] == imported(result)
 
@@ -216,6 +333,7 @@ def test_a_refused_write_is_undone_too(book, exports, monkeypatch):
 
     monkeypatch.setattr(fake.Range, "value", property(fake.Range.value.fget, busy))
     book.app.api.picks.append(exports)
+    confirmed(book)
     assert data_buttons.import_jinbao(book) is None
     assert sheet_state(book) == before
     assert "已撤回" in book.app.alerts[-1][0]
@@ -229,6 +347,7 @@ def test_an_undo_that_fails_names_the_rows_and_importing_again_repairs_it(book, 
         patch.setattr(fake.Range, "clear_contents", lambda self: (_ for _ in ()).throw(
             fake.ComError("Excel is busy")))
         book.app.api.picks.append(exports)
+        confirmed(book)
         assert data_buttons.import_jinbao(book) is None
     appended = volume_rows(book)[len(rows):]
     first, last = HEADER_ROW + 1 + len(rows), HEADER_ROW + len(rows) + len(appended)
@@ -237,6 +356,7 @@ def test_an_undo_that_fails_names_the_rows_and_importing_again_repairs_it(book, 
     assert appended and all(row[SOURCE] for row in appended)  # 来源 in the same write
 
     book.app.api.picks.append(exports)
+    confirmed(book)
     result = data_buttons.import_jinbao(book)
     assert volume_rows(book)[-len(result.volumes):] == imported(result)
     assert len(volume_rows(book)) < len(rows) + len(result.volumes)  # the first block replaced
@@ -272,9 +392,9 @@ def note_beside(book):
     (protect, "受保护，无法写入。请先点击“审阅 → 撤消工作表保护”", "A2"),
     (filter_sheet, "正在筛选，有的行被隐藏", "A2"),
     (filter_table, "正在筛选，有的行被隐藏", "A2"),
-    (merge_a_row, "行中有合并的单元格，Excel 无法删除或移动这些行", "A2"),
+    (merge_a_row, merged(contract.VOLUMES, 3, 30461 + 2130), "A2"),
     (another_table, "中还有另一个表格“tblNotes”（H3:H4）", "A2"),
-    (note_beside, "的表格旁边（G100 等）还有其他内容", "G100"),
+    (note_beside, beside(contract.VOLUMES, "G100"), "G100"),
 ], ids=["protected", "sheet-filter", "table-filter", "merged", "table", "content"])
 def test_the_preflight_refuses_before_anything_changes(book, exports, change, reason, cell):
     change(book)
@@ -291,6 +411,7 @@ def test_the_preflight_refuses_before_anything_changes(book, exports, change, re
 def test_a_table_filter_without_hidden_rows_is_no_reason_to_refuse(book, exports):
     book.sheets[contract.VOLUMES].tables["tblVolumes"]._filter = None  # no filter buttons at all
     book.app.api.picks.append(exports)
+    confirmed(book)
     assert data_buttons.import_jinbao(book).ok
     assert book.app.alerts[-1][0].startswith("已导入")
 
@@ -308,6 +429,7 @@ def test_many_scattered_rows_go_in_one_delete_of_few_addresses(book, exports, mo
     monkeypatch.setattr(fake.ComRange, "Delete", lambda self, Shift=None: (
         deletes.append(len(self._areas)) or real_delete(self, Shift)))
     book.app.api.picks.append(exports)
+    confirmed(book)
     assert data_buttons.import_jinbao(book).ok
     ranges = [size for name, size in calls if name == "Range"]
     assert len(deletes) == 1 and deletes[0] > 1000
@@ -322,6 +444,7 @@ def test_codes_arrive_as_text(book, exports):
             if value == "TN01":
                 cells[key] = "0101"
     book.app.api.picks.append(exports)
+    confirmed(book)
     result = data_buttons.import_jinbao(book)
     ours = [row for row in volume_rows(book) if row[SOURCE] and row[0] in ("0101", 101.0)]
     assert ours and len(ours) == sum(v.center == "0101" for v in result.volumes)
@@ -365,6 +488,7 @@ def test_a_cancelled_picker_does_nothing(book):
 
 def test_the_open_workbook_is_never_read_as_an_export(book, exports):
     book.app.api.picks.append([book.fullname, *exports])
+    confirmed(book)
     result = data_buttons.import_jinbao(book)  # read as an export, its 指标 sheet is an error
     assert result.ok and not any(check.sheet.startswith("demo.xlsm") for check in result.checks)
 
@@ -550,6 +674,7 @@ def test_a_workbook_on_onedrive_computes_imports_and_answers_functions(cloud_boo
     assert isinstance(score.value, float)
     assert len(udf_service.CACHE._entries) == 1  # cached without mapping the address
     cloud_book.app.api.picks.append(exports)
+    confirmed(cloud_book)
     assert data_buttons.import_jinbao(cloud_book).ok
     cloud_book.app.api.picks.append(exports)
     cloud_book.app.api.saves.append(True)  # the list is saved where the user says

@@ -111,6 +111,10 @@ def test_xlwings_app_api_is_the_com_object_and_passes_arguments_through():
     assert "{1: 'ok', 2: 'cancel', 6: 'yes', 7: 'no'}" in ast.unparse(alert)
     assert "'ok_cancel': win32con.MB_OKCANCEL" in ast.unparse(alert)
     assert set(fake.ALERT_BUTTONS) == {"ok", "ok_cancel", "yes_no", "yes_no_cancel"}
+    # alert has no default button: the layer calls the MessageBox it calls, the same way
+    # (tests/support/fake_win32.py), on the window App.hwnd names
+    assert "win32api.MessageBox(self.hwnd," in ast.unparse(alert)
+    assert "return self._hwnd" in ast.unparse(_methods(engine_app)["hwnd"])
 
 
 def test_formula_marker_adds_nothing_to_str():

@@ -16,6 +16,7 @@ from jbsys_xl.excel import callback_buttons, data_buttons, document_buttons, mac
 from jbsys_xl.excel.book_source import READ_COLUMNS, FarContent, read_book
 from jbsys_xl.jinbao.sample_exports import write_sample_exports
 from jbsys_xl.template.guide import MESSAGES
+from tests.support import fake_win32
 from tests.support import fake_xlwings as fake
 from tests.support.excel_books import formula_cell, open_book, snapshot, udf_cell, vba_of
 from tests.support.xlwings_addin import XlwingsAddin, xlpy_keys
@@ -207,8 +208,10 @@ def site_book(book, monkeypatch, tmp_path):
 
 def test_sharepoint_imports_and_functions_work_without_a_path(site_book, exports, monkeypatch, tmp_path):
     monkeypatch.setattr(fake.Book, "fullname", property(lambda self: pytest.fail("mapped the address")))
+    fake_win32.install(monkeypatch)  # the import replaces hand rows: its confirmation is Windows' own box
     assert data_buttons.saved_path(site_book) is None
     site_book.app.api.picks.append(exports)
+    site_book.app.answers.append("ok")
     assert data_buttons.import_jinbao(site_book).ok
     assert isinstance(udf_cell(site_book, "使用说明", "F1", U.JBSCORE, "TN01", YEAR).value, float)
     assert not any("运行失败" in message for message, _ in site_book.app.alerts)
@@ -271,10 +274,10 @@ def test_a_protected_callback_sheet_reports_no_rows_it_never_wrote(book, tmp_pat
     sheet._protected = True
     before = snapshot(book, [contract.CALLBACKS])
     book.app.api.picks.append([listed])
-    assert callback_buttons.import_callback_results(book) is None
+    callback_buttons.import_callback_results(book)  # refused by the preflight, before any write
     message = book.app.alerts[-1][0]
     assert "未能完全撤回" not in message and "这次追加的行" not in message
-    assert "受保护" in message or "与导入前相同" in message
+    assert message.startswith("未写入任何数据：“回访”表受保护")
     assert snapshot(book, [contract.CALLBACKS]) == before
 
 

@@ -122,3 +122,24 @@ def stored_text(path: Path) -> str:
             return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
                            if name.endswith(".xml"))
     return path.read_bytes().decode("utf-8", "replace")
+
+
+def filled_list(workbook: Path, exports, folder: Path, seed: int, result: str, day=None) -> tuple[Path, Path]:
+    """A 回访清单 of ``workbook`` drawn with ``seed`` (one case per center), and a copy whose first
+    case got ``result`` (and ``day``): (drawn, filled)."""
+    import openpyxl
+
+    from jbsys_xl.cli import main
+
+    drawn, filled = folder / "回访清单.xlsx", folder / "已回访.xlsx"
+    assert main(["callbacks", str(workbook), *map(str, exports), "--seed", str(seed), "--per-center", "1",
+                 "--operator", "抽取员", "-o", str(drawn)]) == 0
+    book = openpyxl.load_workbook(drawn)
+    sheet = book["回访清单"]
+    header = next(row for row in sheet.iter_rows() if row[0].value == "序号")
+    column = {cell.value: cell.column for cell in header}
+    sheet.cell(header[0].row + 1, column["回访结果"]).value = result
+    if day is not None:
+        sheet.cell(header[0].row + 1, column["回访日期"]).value = day
+    book.save(filled)
+    return drawn, filled

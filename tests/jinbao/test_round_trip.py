@@ -1,6 +1,7 @@
-"""The 12333 loop on the demo, as ``make demo`` runs it: exports → import → the draw (with its
-record) → filled in as 12333 would → callback-results → pasted into the workbook → allocate,
-whose 回访汇总 now sees every drawn case. No output but the 回访清单 holds personal data."""
+"""The December loop on the demo, as ``make demo`` runs it: exports → import into the workbook
+(``--into``) → the draw (with its record) → filled in as 12333 would → callback-results into
+that workbook → allocate, whose volumes are the import's own (来源 filled) and whose 回访汇总 sees
+every drawn case. Nothing is pasted by a helper. No output but the 回访清单 holds personal data."""
 from __future__ import annotations
 
 import json
@@ -25,22 +26,34 @@ def loop(tmp_path_factory) -> dict[str, Path]:
     build = tmp_path_factory.mktemp("build")
     exports = build / "金保导出-2024"
     paths = {name: build / name for name in (
-        "import.xlsx", "import.json", "回访清单.xlsx", "callbacks.json", "回访清单-已回访.xlsx", "回访结果.xlsx",
-        "回访结果.json", "result.xlsx", "result.json")}
+        "import.json", "imported.xlsm", "回访清单.xlsx", "callbacks.json", "回访清单-已回访.xlsx", "回访结果.json",
+        "workbook.xlsm", "result.xlsx", "result.json")}
     paths["exports"] = exports
-    paths["workbook"] = build / "工作簿"
     write_sample_exports(exports, 2024)
-    assert main(["import", str(DEMO), str(exports), "--year", "2024", "-o", str(paths["import.xlsx"]),
-                 "--json", str(paths["import.json"])]) == 0
-    assert main(["callbacks", str(DEMO), str(exports), "--year", "2024", "--seed", str(SEED), "--operator", "示例抽取人",
-                 "-o", str(paths["回访清单.xlsx"]), "--json", str(paths["callbacks.json"])]) == 0
+    assert main(["import", str(DEMO), str(exports), "--year", "2024", "--json", str(paths["import.json"]),
+                 "--into", str(paths["imported.xlsm"])]) == 0
+    assert main(["callbacks", str(paths["imported.xlsm"]), str(exports), "--year", "2024", "--seed", str(SEED),
+                 "--operator", "示例抽取人", "-o", str(paths["回访清单.xlsx"]), "--json", str(paths["callbacks.json"])]) == 0
     sample_callbacks.fill(paths["回访清单.xlsx"], paths["回访清单-已回访.xlsx"])
-    assert main(["callback-results", str(DEMO), str(paths["回访清单-已回访.xlsx"]), "--year", "2024",
-                 "-o", str(paths["回访结果.xlsx"]), "--json", str(paths["回访结果.json"])]) == 0
-    sample_callbacks.paste(paths["回访结果.xlsx"], paths["workbook"], 2024)
-    assert main(["allocate", str(paths["workbook"]), "--year", "2024", "-o", str(paths["result.xlsx"]),
+    assert main(["callback-results", str(paths["imported.xlsm"]), str(paths["回访清单-已回访.xlsx"]), "--year", "2024",
+                 "--json", str(paths["回访结果.json"]), "--into", str(paths["workbook.xlsm"])]) == 0
+    assert main(["allocate", str(paths["workbook.xlsm"]), "--year", "2024", "-o", str(paths["result.xlsx"]),
                  "--json", str(paths["result.json"])]) == 0
     return paths
+
+
+def test_the_allocation_reads_the_imported_rows(loop):
+    """The volumes computed are the import's own: every imported 中心/事项/月份 is one row with
+    来源 filled, and no hand row of those keys is left beside it."""
+    imported = json.loads(loop["import.json"].read_text("utf-8"))["volumes"]
+    rows = CalamineWorkbook.from_path(str(loop["workbook.xlsm"])).get_sheet_by_name("业务量").to_python()[2:]
+    with_source = [row for row in rows if row[4]]
+    assert len(with_source) == len(imported) == 2130
+    assert all(row[4].startswith("金保导出-2024/") for row in with_source)
+    assert sorted((r[0], r[1], f"{r[2]:%Y-%m}", int(r[3])) for r in with_source) == \
+        sorted((v["center"], v["item"], v["month"], v["volume"]) for v in imported)
+    result = json.loads(loop["result.json"].read_text("utf-8"))
+    assert result["ok"] and not [c for c in result["checks"] if c["level"] == "error"]
 
 
 def test_the_allocation_sees_every_drawn_case(loop):
@@ -74,9 +87,8 @@ def test_no_output_but_the_lists_holds_personal_data(loop):
     exports = sorted(loop["exports"].iterdir())
     personal, unmasked = personal_values(exports), personal_values(exports, masked=False)
     assert len(personal) > len(unmasked) > 1000
-    outputs = [loop[name] for name in ("import.xlsx", "import.json", "callbacks.json", "回访结果.xlsx",
-                                       "回访结果.json", "result.xlsx", "result.json")]
-    outputs += sorted(loop["workbook"].iterdir())
+    outputs = [loop[name] for name in ("import.json", "imported.xlsm", "callbacks.json", "回访结果.json",
+                                       "workbook.xlsm", "result.xlsx", "result.json")]
     for path in outputs:
         text = stored_text(path)
         if path.name == "callbacks.json":  # cases named by masked ID numbers (金保 contract §7)
@@ -89,7 +101,9 @@ def test_no_output_but_the_lists_holds_personal_data(loop):
 
 def test_make_demo_runs_the_same_loop():
     recipe = (ROOT / "Makefile").read_text("utf-8").split("\ndemo:", 1)[1].split("\n\n", 1)[0]
-    steps = ["sample_exports", "jbsys-xl import", "jbsys-xl callbacks", "--operator", "sample_callbacks fill",
-             "jbsys-xl callback-results", "sample_callbacks paste", "jbsys-xl allocate build/demo-工作簿"]
+    steps = ["sample_exports", "jbsys-xl import", "--into $(IMPORTED)", "jbsys-xl callbacks $(IMPORTED)",
+             "--operator", "sample_callbacks fill", "jbsys-xl callback-results $(IMPORTED)", "--into $(WORKBOOK)",
+             "jbsys-xl allocate $(WORKBOOK)"]
     positions = [recipe.find(step) for step in steps]
     assert -1 not in positions and positions == sorted(positions)
+    assert "paste" not in recipe

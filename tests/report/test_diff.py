@@ -80,7 +80,7 @@ def test_a_veto_moves_every_center_as_the_oracle_says(demo_and_veto, tmp_path, c
     assert diff["pools"] == {k: [v, after["pools"][k]] for k, v in before["pools"].items()
                              if v != after["pools"][k]}
     assert diff["centers"][[c["code"] for c in diff["centers"]].index("TN05")]["fields"]["total"] == \
-        ["96545.71", "103194.56"]  # the spec's own example
+        ["96550.02", "103199.54"]  # documents.md §7 example (96545.71 → 103194.56 before v4 made the demo's repeated row an error)
     [xb03] = [c for c in diff["centers"] if c["code"] == "XB03"]
     assert [(i["sheet"], i["what"], i["old"], i["new"]) for i in xb03["inputs"]] == [
         ("评定", "一票否决", "否", "是"), ("评定", "否决原因", "", "12333 回访不属实，工作组决定一票否决")]
@@ -89,9 +89,9 @@ def test_a_veto_moves_every_center_as_the_oracle_says(demo_and_veto, tmp_path, c
     text = capsys.readouterr().out
     # the two centers a decision touched are listed; the other 20 moved only with W′ and the base
     assert "资金或结果有变化的中心（2 个）" in text and "XB03" in text and "TN04" in text
-    assert "其余 20 个中心仅因工作量补助资金 W′、得分基数（全市业务量合计）变化而变化（合计变化 +4.25% 至 +7.63%）" \
-        in text and "103,194.56" not in text
-    assert re.search(r"结余\s+561,579\.03\s+564,506\.46", text)
+    assert "其余 20 个中心仅因工作量补助资金 W′、得分基数（全市业务量合计）变化而变化（合计变化 +4.25% 至 +7.64%）" \
+        in text and "103,199.54" not in text
+    assert re.search(r"结余\s+561,581\.01\s+564,508\.75", text)
     parts = {k: Decimal(v[1]) for k, v in diff["balance"].items()}
     assert parts.pop("balance") == sum(parts.values())
 
@@ -275,7 +275,7 @@ def test_since_gives_the_attachment_its_changed_centers(objection):
     assert found.status == "审定" and not found.inputs_compared
     assert len(found.changes) == 22 and found.changes[0].code == "TN01"
     [xb06] = [c for c in found.changes if c.code == "XB06"]
-    assert (xb06.old, xb06.new, xb06.inputs) == (Decimal("73020.22"), Decimal("82613.20"), ())
+    assert (xb06.old, xb06.new, xb06.inputs) == (Decimal("73023.88"), Decimal("82616.83"), ())
     assert found.pool_note == "21 个中心仅因工作量补助资金 W′ 变化而变化（合计变化 -0.60% 至 -0.35%）；逐个中心的变化见 --json"
     with_inputs = since(before, now)
     assert with_inputs.inputs_compared

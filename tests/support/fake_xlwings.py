@@ -76,6 +76,7 @@ class App:
 
     # The real context manager: it only reads and sets attributes, so it runs on the fake.
     properties = xlwings.main.App.properties
+    _windows: dict[int, App] = {}  # fake-only: window handle → app (tests/support/fake_win32.py)
 
     def __init__(self) -> None:
         self._status_bar: str | bool = False
@@ -88,7 +89,9 @@ class App:
         self.alerts: list[tuple[str, str | None]] = []  # fake-only: every message box shown
         self.answers: list[str] = []  # fake-only: buttons the user presses (see alert)
         self.recalculations = 0  # fake-only: how often formula cells were recalculated
+        self.message_styles: list[int] = []  # fake-only: styles of win32api.MessageBox boxes
         self._api = ComApplication()
+        App._windows[id(self)] = self
 
     @property
     def status_bar(self) -> str | bool:
@@ -112,6 +115,11 @@ class App:
     def api(self) -> ComApplication:
         """Excel's Application COM object (fake: only its dialogs, see ComApplication)."""
         return self._api
+
+    @property
+    def hwnd(self) -> int:
+        """Excel's main window handle (Application.Hwnd), which message boxes belong to."""
+        return id(self)
 
     @property
     def books(self) -> Books:

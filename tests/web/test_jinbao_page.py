@@ -1,6 +1,7 @@
-"""Step ② in a real browser: 金保 exports → counts per file, unmatched names and the 业务量 to
-paste; the 12333 回访清单 behind its personal-data notice, downloadable once. Both files equal
-the CLI's for the same inputs."""
+"""Step ② in a real browser: 金保 exports → counts per file, unmatched names, the plan and the
+allocation workbook with the import in it — no pasting — and on to 生成分配 with it; the 12333
+回访清单 behind its personal-data notice, downloadable once; filled-in lists → the workbook with
+their 回访 rows. Every file equals the CLI's for the same inputs."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ import pytest
 
 from jbsys_xl.cli import main
 from jbsys_xl.jinbao.sample_exports import UNKNOWN_INSTITUTION, UNKNOWN_ITEM, write_sample_exports
+from tests.jinbao.support import filled_list
 from tests.web.support import DEMO, EPOCH
 
 ROWS = "rows => rows.map(row => [...row.cells].map(cell => cell.textContent))"
@@ -37,12 +39,12 @@ def submit(page, served, exports, button: str, seed: str = "", operator: str = "
     page.get_by_role("button", name=button).click()
 
 
-def test_the_import_shows_counts_per_file_and_unmatched_names_and_gives_the_clis_workbook(
-        page, served, exports, tmp_path):
+def test_the_import_shows_the_plan_and_gives_the_workbook_of_import_into(page, served, exports, tmp_path):
     submit(page, served, exports, "导入金保数据")
     page.locator(".ok").wait_for(timeout=120_000)
-    cli_file, cli_json = tmp_path / "导入.xlsx", tmp_path / "导入.json"
-    assert main(["import", str(DEMO), *map(str, exports), "-o", str(cli_file), "--json", str(cli_json)]) == 0
+    cli_file, cli_json, cli_into = tmp_path / "导入.xlsx", tmp_path / "导入.json", tmp_path / "导入后.xlsm"
+    assert main(["import", str(DEMO), *map(str, exports), "-o", str(cli_file), "--json", str(cli_json),
+                 "--into", str(cli_into)]) == 0
     result = json.loads(cli_json.read_text("utf-8"))
     shown = page.eval_on_selector_all("table >> nth=0 >> tbody tr", ROWS)
     expected = [[f["file"], f["sheet"], f"{f['rows']:,}", f"{f['counted']:,}", f"{f['duplicates']:,}"]
@@ -53,10 +55,33 @@ def test_the_import_shows_counts_per_file_and_unmatched_names_and_gives_the_clis
     unmatched = page.eval_on_selector_all("table >> nth=1 >> tbody tr", ROWS)
     assert {row[1] for row in unmatched} == {u["value"] for u in result["unmatched"]} >= {
         UNKNOWN_INSTITUTION, UNKNOWN_ITEM}
+    plan = page.locator(".plan li").all_inner_texts()
+    assert plan[0] == "新增这次导入的 2,130 行。" and "手工填写的 2,130 行（同一中心、事项和月份由本次导入提供）" in plan
+    assert "粘贴" not in page.content()
     with page.expect_download() as started:
-        page.get_by_role("link", name=re.compile("业务量")).click()
+        page.get_by_role("link", name=re.compile("下载导入后的分配工作簿")).click()
+    assert started.value.suggested_filename == "demo-金保导入后-2024.xlsm"
+    assert open(started.value.path(), "rb").read() == cli_into.read_bytes()
+    with page.expect_download() as started:
+        page.get_by_role("link", name=re.compile("下载导入结果")).click()
     assert started.value.suggested_filename == "demo-金保导入-2024.xlsx"
     assert open(started.value.path(), "rb").read() == cli_file.read_bytes()
+    page.get_by_role("button", name="用导入后的工作簿生成分配").click()
+    page.locator("#allocation").wait_for(timeout=120_000)
+    assert "工作簿：demo-金保导入后-2024.xlsm" in page.locator("main").inner_text()
+
+
+def test_a_plan_the_workbook_cannot_take_is_shown_with_its_reason(page, served, exports, tmp_path):
+    """An .xls workbook cannot be written into: the page says how to go on, offers no workbook."""
+    book = tmp_path / "工作簿.xls"
+    book.write_bytes(DEMO.read_bytes())
+    page.goto(served.base + "/jinbao")
+    page.set_input_files("#workbook", str(book))
+    page.set_input_files("#exports", [str(path) for path in exports])
+    page.get_by_role("button", name="导入金保数据").click()
+    page.locator("#errors").wait_for(timeout=120_000)
+    assert "只能用于 .xlsx 或 .xlsm 工作簿" in page.locator("#errors").inner_text()
+    assert page.get_by_role("link", name=re.compile("下载导入后的分配工作簿")).count() == 0
 
 
 def personal(callback_list) -> set[str]:
@@ -91,3 +116,22 @@ def test_the_callback_list_is_behind_a_notice_equals_the_clis_and_downloads_once
     assert again.status == 410 and "已经下载过" in again.text()
     page.reload()
     assert "已从本程序中删除" in page.locator(".notice").inner_text()
+
+
+def test_callback_results_go_into_the_workbook_as_callback_results_into_writes_it(page, served, exports,
+                                                                                  tmp_path):
+    drawn, filled = filled_list(DEMO, exports, tmp_path, 77, "属实")
+    cli_into = tmp_path / "回访后.xlsm"
+    assert main(["callback-results", str(DEMO), str(filled), "--into", str(cli_into)]) == 0
+    page.goto(served.base + "/jinbao")
+    page.set_input_files("#workbook", str(DEMO))
+    page.set_input_files("#lists", [str(filled)])
+    page.get_by_role("button", name="导入回访结果", exact=True).click()
+    page.locator(".ok").wait_for(timeout=120_000)
+    assert "抽取 23 件，已回访 1 件" in page.locator(".ok").inner_text()
+    assert "同一抽取批次此前的 0 行换成这次的 23 行，保留其他 6 行" in page.locator(".plan").inner_text()
+    with page.expect_download() as started:
+        page.get_by_role("link", name=re.compile("下载导入后的分配工作簿")).click()
+    assert started.value.suggested_filename == "demo-回访导入后-2024.xlsm"
+    assert open(started.value.path(), "rb").read() == cli_into.read_bytes()
+    assert not [value for value in personal(drawn) if value in page.content()]

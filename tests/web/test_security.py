@@ -147,7 +147,7 @@ def test_the_browser_holds_one_cookie_for_this_servers_root_and_other_local_serv
             page.goto(f"http://127.0.0.1:{other.server_port}{path}")
         assert len(seen) == 3 and [cookie for _, cookie in seen] == [None, None, None]
         page.goto(served.base + "/jinbao")  # this server's pages still open with the cookie
-        assert page.locator("h1").inner_text() == "导入金保数据、生成回访清单"
+        assert page.locator("h1").inner_text() == "导入金保数据、回访清单和回访结果"
     finally:
         context.close()
         other.shutdown()
