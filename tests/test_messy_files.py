@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table as OpenpyxlTable
 
-from jbsys_xl.io.reader import column_letter
+from jbsys_xl.io.bounds import column_letter
 from jbsys_xl.office.libreoffice import convert
 from jbsys_xl.pipeline import run
 from tests.support import require_soffice

@@ -8,7 +8,8 @@ import json
 from .. import contract
 from ..io.cell_errors import ERROR_CODES
 from ..io.dataset import latest_year
-from ..io.reader import RawBook, RawSheet, cell_name, match_sheets
+from ..io.bounds import cell_name
+from ..io.reader import RawBook, RawSheet, match_sheets
 from ..io.values import CellError
 from ..model import Check
 

@@ -40,7 +40,8 @@ from .. import contract
 from ..io import values
 from ..io.atomic import OutputError, write_atomic
 from ..io.cell_errors import ERROR_CODES
-from ..io.reader import cell_name, match_sheets
+from ..io.bounds import cell_name
+from ..io.reader import match_sheets
 from ..io.tables import Checks, Table, locate
 from ..jinbao.callbacks import DEFAULT_PER_CENTER, callback_workbook_bytes, draw_callbacks, seed_note
 from ..jinbao.importer import ImportResult, run_import

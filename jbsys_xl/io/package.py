@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from xml.sax.saxutils import escape
 
-from .reader import column_letter
+from .bounds import column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

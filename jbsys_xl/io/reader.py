@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .. import contract
 from . import bounds, cell_errors
-from .bounds import SourceError, cell_name, column_letter  # noqa: F401 (the names readers import from here)
+from .bounds import SourceError
 from .kinds import other_kind
 from .names import normalize
 from .values import CellError

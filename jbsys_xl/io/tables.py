@@ -9,7 +9,8 @@ from .. import contract
 from ..contract import SheetSpec
 from ..model import Check
 from .names import normalize
-from .reader import RawBook, RawSheet, cell_name
+from .bounds import cell_name
+from .reader import RawBook, RawSheet
 from .values import BadValue, is_empty
 
 MAX_LINES_PER_COLUMN = 50  # distinct problems listed per column; the rest are counted

@@ -31,7 +31,8 @@ from ..doors import CLI, Door
 from ..io import values as v
 from ..io.dataset import CenterLookup, latest_year, reference_data
 from ..io.names import normalize
-from ..io.reader import RawBook, RawSheet, SourceError, cell_name, open_spreadsheet
+from ..io.bounds import cell_name
+from ..io.reader import RawBook, RawSheet, SourceError, open_spreadsheet
 from ..io.tables import Checks, Table
 from ..model import Check, Findings
 from ..report import tables as t

@@ -39,7 +39,6 @@ from ..io.callbacks import read_callbacks
 from ..io.dataset import CenterLookup
 from ..io.names import normalize
 from ..io.tables import Checks, locate
-from ..clock import utc_moment
 from ..model import Check, Month, month_text
 from ..report import tables as t
 from ..report.page import A4, FOOTER, Formats, set_widths, write_table

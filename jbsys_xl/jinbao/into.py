@@ -23,7 +23,8 @@ from ..doors import CLI, Door
 from ..io import package as pkg
 from ..io.atomic import AtomicFile
 from ..io.dataset import CenterLookup, reference_data
-from ..io.reader import SourceError, cell_name, match_sheets, read_source
+from ..io.bounds import cell_name
+from ..io.reader import SourceError, match_sheets, read_source
 from ..io.tables import Checks, Table, locate
 from ..model import Check, problem_count
 from ..pipeline import run

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..io import values as v
 from ..io.lookup import NameLookup
 from ..io.names import normalize
-from ..io.reader import cell_name
+from ..io.bounds import cell_name
 from ..model import Month, month_text
 from .headers import (CASE_ID, COUNT, DATE, DETAIL, FIELD_HEADERS, HEADER_ROWS, INSTITUTION, ITEM, LABELS,
                       LONG, MONTH, STATS, TELLING, WIDE, WIDE_IGNORED, field_columns, header_field)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..io import values as v
 from ..io.lookup import NameLookup
-from ..io.reader import cell_name
+from ..io.bounds import cell_name
 from ..io.tables import Checks
 from ..model import Month
 from .columns import Column, day_parser, month_index, name_of

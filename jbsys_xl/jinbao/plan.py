@@ -28,7 +28,7 @@ import numpy as np
 from .. import contract
 from ..io import values
 from ..io.names import normalize
-from ..io.reader import cell_name, column_letter
+from ..io.bounds import cell_name, column_letter
 from ..io.tables import Checks, Table
 from ..io.volumes import factorized
 from ..model import Check, Month, month_text

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import sys
 import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import pytest

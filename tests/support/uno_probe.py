@@ -31,7 +31,7 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.sheet.ValidationType import LIST
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository
-from jbsys_xl.io.reader import column_letter  # noqa: E402
+from jbsys_xl.io.bounds import column_letter  # noqa: E402
 from jbsys_xl.office.uno_connect import connect  # noqa: E402
 
 
