@@ -604,21 +604,22 @@ def write_package(package: Package, changes: Changes, target) -> None:
             if change is None:
                 with package.zip.open(info) as source, out.open(copy, "w", force_zip64=info.file_size > (1 << 30)) as sink:
                     shutil.copyfileobj(source, sink, CHUNK)
-            elif callable(change):
-                _fast(copy)
-                with out.open(copy, "w", force_zip64=True) as sink:
-                    change(sink)
             else:
-                out.writestr(copy, change)
+                _write_part(out, copy, change)
         for name, data in parts.items():  # new parts
             info = zipfile.ZipInfo(name, STAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
-            if callable(data):
-                _fast(info)
-                with out.open(info, "w", force_zip64=True) as sink:
-                    data(sink)
-            else:
-                out.writestr(info, data)
+            _write_part(out, info, data)
+
+
+def _write_part(out: zipfile.ZipFile, info: zipfile.ZipInfo, data) -> None:
+    """A part given as bytes, or as a function streaming it (a big sheet: deflated fast)."""
+    if callable(data):
+        _fast(info)
+        with out.open(info, "w", force_zip64=True) as sink:
+            data(sink)
+    else:
+        out.writestr(info, data)
 
 
 def _fast(info: zipfile.ZipInfo) -> None:
