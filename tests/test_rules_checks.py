@@ -239,7 +239,7 @@ def test_balance_left_is_a_warning_with_its_amount(tmp_path):
     outcome = passes(data, tmp_path)
     assert outcome.allocation.pools.balance == D("40000.00")
     assert found(outcome, "warning", "参数", cell(data, "参数", 0, "资金总额"),
-                 "资金总额中有 40000.00 元未分配（结余）")
+                 "资金总额中有 40,000.00 元未分配（结余）")
     data["参数"][0]["资金总额"] = D(60000)
     assert not any("未分配" in c.message for c in passes(data, tmp_path).warnings)
 

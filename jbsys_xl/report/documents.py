@@ -164,7 +164,7 @@ def document_set(outcome: Outcome, since: Since | None = None
     notes = []
     for name in (PUBLICITY, PAYMENTS):
         if refused := refusal(outcome, name):
-            notes.append(f"未生成{name}：" + "；".join(str(check) for check in refused))
+            notes.append(f"未生成{name}：" + "".join(f"\n  {check}" for check in refused))
         else:
             names.append(name)
     faces = fonts.faces()

@@ -202,8 +202,8 @@ def _winner_warnings(data: Dataset, chosen: dict[str, str], complaints: dict[str
 
 def _balance_note(s: Settings, balance: Decimal, forfeited: Decimal) -> str:
     """The 结余 and where it goes: 参数 结余去向 (documents.md §0), or a request to write it."""
-    parts = [f"资金总额中有 {balance:.2f} 元未分配（结余）"]
+    parts = [f"资金总额中有 {balance:,.2f} 元未分配（结余）"]
     if forfeited:
-        parts.append(f"其中扣减资金 {forfeited:.2f} 元{contract.FORFEIT_LABELS[contract.FORFEIT_RECLAIM]}")
+        parts.append(f"其中扣减资金 {forfeited:,.2f} 元{contract.FORFEIT_LABELS[contract.FORFEIT_RECLAIM]}")
     return "，".join(parts) + (f"；结余去向：{s.balance_use}" if s.balance_use else
                               "；请核对这笔资金的去向，并在“参数”表结余去向中写明（如结转下年度统筹使用）")

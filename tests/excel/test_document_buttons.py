@@ -120,8 +120,8 @@ def test_all_documents_go_into_a_new_folder_as_the_cli_writes_them(book, cli_set
         else:
             assert path.read_bytes() == (cli_set / name).read_bytes(), name
     [(message, _)] = book.app.alerts
-    assert message.startswith(f"全部文书已生成：{folder}") and "未生成拨付明细：参数!P3" in message
-    assert "未生成公示：投诉!C5：公示前须处理" in message
+    assert message.startswith(f"全部文书已生成：{folder}") and "未生成拨付明细：\n  参数!P3" in message
+    assert "未生成公示：\n  投诉!C5：公示前须处理" in message
     again = d.all_documents(book)
     assert again.name == f"demo-文书-{YEAR} (2)" and folder.is_dir()
 

@@ -78,8 +78,8 @@ def test_a_draft_with_open_matters_has_neither_publicity_nor_payment_list(sample
         "附件-2024.pdf", "告知书-2024.pdf", "硬件建设补助告知书-2024.pdf", "条线确认表-2024.pdf"])
     assert main(["documents", str(sample_path), "--year", "2024", "-o", str(tmp_path / "again")]) == 0
     out = capsys.readouterr().out
-    assert "未生成公示：投诉!C5：公示前须处理" in out and "回访!G7：公示前须处理" in out
-    assert "未生成拨付明细：参数!P3" in out
+    assert "未生成公示：\n  投诉!C5：公示前须处理" in out and "回访!G7：公示前须处理" in out
+    assert "未生成拨付明细：\n  参数!P3" in out
 
 
 def test_the_publicity_set_has_the_publicity_but_no_payment_list(ready):
