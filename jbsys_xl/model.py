@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .contract import (DECISION_NO_VETO, DEFAULT_FUND_SOURCE, DEFAULT_ISSUER, DEFAULT_OBJECTION_DAYS,
+from .contract import (DECISION_NO_VETO, HARDWARE_FILING_DEADLINE, DEFAULT_FUND_SOURCE, DEFAULT_ISSUER, DEFAULT_OBJECTION_DAYS,
                        DEFAULT_PUBLICITY_DAYS, DEFAULT_TABULATOR, GRADES, STATUS_DRAFT, STATUS_FINAL,
                        VENUE_HALL, VENUE_WINDOW)
 
@@ -294,6 +294,11 @@ class HardwareRow:
     account: str = ""  # 银行账号
     # header → A1 cell of this row, for every header the sheet has (gates point at the empty one)
     cells: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def filed_late(self, year: int) -> bool:
+        """Filed after 3月31日 of the year (附件1 四(一) sets 3月底前备案): a 备案 the 工作小组
+        decides on (allocation-rules §2 v4)."""
+        return self.filed_on is not None and self.filed_on > date(year, *HARDWARE_FILING_DEADLINE)
 
 
 @dataclass

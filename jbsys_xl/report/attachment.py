@@ -14,7 +14,6 @@ three signatures. The 审定文号 is cited (依据：…), never printed as thi
 """
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -99,15 +98,10 @@ def winner_note(allocation: Allocation) -> str | None:
     return f"注：综合优胜单位中，{'；'.join(found)}，经工作小组研究仍确定为优胜单位。"
 
 
-def late(row: HardwareRow, year: int) -> bool:
-    """Filed after 3月31日 of the year (allocation-rules §2): a 备案 the 工作小组 must decide on."""
-    return row.filed_on is not None and row.filed_on > date(year, *contract.HARDWARE_FILING_DEADLINE)
-
-
 def _filing(row: HardwareRow, year: int) -> str:
     if not row.filed:
         return t.yes_no(False)
-    return LATE if late(row, year) else t.yes_no(True)
+    return LATE if row.filed_late(year) else t.yes_no(True)
 
 
 def hardware_table(allocation: Allocation) -> t.Table:
@@ -117,7 +111,7 @@ def hardware_table(allocation: Allocation) -> t.Table:
     s = allocation.settings
     table = _hardware_rows(allocation)
     rows = allocation.dataset.hardware
-    if any(h.decision or not h.filed or late(h, s.year) for h in rows):
+    if any(h.decision or not h.filed or h.filed_late(s.year) for h in rows):
         return table
     keep = [col for col, header in enumerate(table.headers) if header not in ("处理决定", "决定说明")]
     return t.Table(table.title, tuple(table.headers[col] for col in keep), tuple(table.kinds[col] for col in keep),

@@ -375,11 +375,7 @@ def _project(number: int, row: HardwareRow) -> str:
     return row.project or f"第 {number} 项"
 
 
-def _late(row: HardwareRow) -> bool:
-    return bool(row.filed_on) and (row.filed_on.month, row.filed_on.day) > contract.HARDWARE_FILING_DEADLINE
-
-
-def _rule(number: int, row: HardwareRow, unit: Decimal) -> str:
+def _rule(number: int, row: HardwareRow, year: int, unit: Decimal) -> str:
     """The rule applied to one project. A 未备案 or late row — any row with a 处理决定 — states
     the 工作小组's decision and its 决定说明: the regulation (附件1 四(一)) sets 3月底前备案 and
     按比例扣减, nothing about refusing an unfiled project, so that is never put to it."""
@@ -389,13 +385,13 @@ def _rule(number: int, row: HardwareRow, unit: Decimal) -> str:
               f"计划投入 {p.money_text(row.planned)})，且不超过实际投入 = {subsidy} 元")
     filing = (f"已备案（{row.filed_on.isoformat()}）" if row.filed and row.filed_on
               else "已备案（备案日期未填）" if row.filed else "未备案")
-    if _late(row):
+    if row.filed_late(year):
         filing += "，" + LATE.format(day=row.filed_on.isoformat())
     if row.decision:
         note = f"（{row.decision_note}）" if row.decision_note else "（未写明决定说明）"
         paid = scaled if row.decision == contract.HARDWARE_GRANT else f"补助 {subsidy} 元"
         return f"{name}：{filing}；考核工作小组决定：{row.decision}{note}；{paid}。"
-    if row.filed and not _late(row):
+    if row.filed and not row.filed_late(year):
         return f"{name}：{filing}，{scaled}。"
     return f"{name}：{filing}；考核工作小组尚未作出处理决定，本表暂列补助 {subsidy} 元。"
 
@@ -419,7 +415,7 @@ def district_blocks(allocation: Allocation, district: str) -> p.Page:
             _heading(2, "计算规则和处理决定"),
             _body("硬件建设补助先建后补：补助 = 预算补助 × min(1, 实际投入 ÷ 计划投入)，未达到进度的按比例扣减，"
                   "且不超过实际投入。未备案或逾期备案的项目，是否补助由考核工作小组决定。"),
-            *[_body(_rule(n, h, s.unit), p.NOTE) for n, h in enumerate(rows, start=1)],
+            *[_body(_rule(n, h, s.year, s.unit), p.NOTE) for n, h in enumerate(rows, start=1)],
             *_closing(allocation, 3, None)]
 
 

@@ -10,7 +10,6 @@ they decide whether a result may be called final, and say on what record.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 
 from .. import contract as k
@@ -242,10 +241,6 @@ def unverified_complaints(data: Dataset, chosen, final: bool) -> Iterator[Findin
             f"{(data.settings.complaint_rate * 100).normalize():f}% 的工作量补助，须写明{header}{column}")
 
 
-def _late(row: HardwareRow, year: int) -> bool:
-    return row.filed_on is not None and row.filed_on > date(year, *k.HARDWARE_FILING_DEADLINE)
-
-
 def _project(row: HardwareRow) -> str:
     """How a message names a 硬件 row: its 项目名称, else its 所属区 and budget."""
     return f"{row.district}的“{row.project}”" if row.project else f"{row.district}预算补助 {row.budget:,.2f} 元的项目"
@@ -258,7 +253,7 @@ def undecided_hardware(data: Dataset, chosen, final: bool) -> Iterator[Finding]:
     deadline = f"{k.HARDWARE_FILING_DEADLINE[0]}月{k.HARDWARE_FILING_DEADLINE[1]}日"
     for row in data.hardware:
         name = _project(row)
-        if row.decision is None and (not row.filed or _late(row, year)):
+        if row.decision is None and (not row.filed or row.filed_late(year)):
             how = (f"备案日期 {row.filed_on.isoformat()} 晚于 {year} 年{deadline}" if row.filed
                    else "未备案（已备案为“否”）")
             cell = row.cells.get("处理决定") or row.cells.get("备案日期" if row.filed else "已备案", "")
