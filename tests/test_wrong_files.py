@@ -95,3 +95,24 @@ def test_the_import_and_the_callback_draw_word_their_remedies_for_the_page(tmp_p
     warned = [str(check) for check in draw.checks if check.level == "warning"]
     assert "未填写抽取人：抽取记录中的抽取人为空，这份清单作为抽取的记录不完整（请在“抽取人”中填写）" in warned
     assert not any("--" in line for line in warned)
+
+
+def test_the_jinbao_steps_name_a_wrong_workbook_too(exports, result, tmp_path, capsys):
+    """import, callbacks and callback-results read the allocation workbook first: an export or
+    this tool's result given in its place is named, not reported as a 参数 sheet without a year."""
+    from jbsys_xl.jinbao.callback_results import read_results
+    from jbsys_xl.jinbao.importer import run_import
+
+    export = next(path for path in exports if path.suffix == ".xlsx")
+    slot = "不是分配工作簿：命令的第一个文件应是分配工作簿，金保导出文件写在它后面"
+    for command in (["import", str(export), str(exports[0].parent), "-o", str(tmp_path / "x.xlsx")],
+                    ["callbacks", str(export), str(exports[0].parent), "-o", str(tmp_path / "y.xlsx")]):
+        assert main(command) == 2
+        assert f"错误 {export.name}：这是金保导出文件，{slot}" in capsys.readouterr().err
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "y.xlsx").exists()
+    page = run_import(export, exports, door=PAGE)
+    assert [str(c) for c in page.errors] == [
+        f"{export.name}：这是金保导出文件，不是分配工作簿：请把它选在“金保导出文件”中，“分配工作簿”选填写数据的工作簿"]
+    read = read_results(result, [], door=PAGE)
+    assert [str(c) for c in read.checks] == [
+        "结果.xlsx：这是本程序生成的分配结果，不是分配工作簿；请选择填写数据的分配工作簿（有“参数”“指标”“中心”等工作表）"]

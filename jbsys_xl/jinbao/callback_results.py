@@ -123,7 +123,7 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     the latest 年度 in 参数); every list must be of that year. Errors come back as checks;
     ``door`` words the remedies that differ between the CLI and the page."""
     try:
-        book = open_workbook(workbook)
+        book = open_workbook(workbook, door)
     except SourceError as exc:
         return ResultsRead(year, checks=[Check("error", "", "", str(exc))])
     year = year or latest_year(book)

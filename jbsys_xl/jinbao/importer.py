@@ -27,6 +27,7 @@ from .headers import (COUNTED_STATUSES, DETAIL, EXCLUDED_STATUSES, HEADER_ROWS, 
 from .layout import LayoutError, find_layout
 from .parse import BLANK_SHOWN, SheetPart, Tally, Targets, parse_detail, parse_stats
 from .sources import Skipped, SourceFile, expand, read_file
+from . import wrong_workbook as wrong
 
 Progress = Callable[[str], None]
 MAX_LISTED = 50  # conflicting cases listed one by one per sheet; the rest are counted
@@ -92,8 +93,22 @@ def _failed(year, message: str, checks: list[Check] = ()) -> ImportResult:
 WORKBOOK_SHEETS = (contract.PARAMS, contract.INDICATORS, contract.CENTERS, contract.CALLBACKS)
 
 
-def open_workbook(workbook: str | Path | RawBook) -> RawBook:
-    return workbook if isinstance(workbook, RawBook) else read_source(workbook, WORKBOOK_SHEETS)
+def open_workbook(workbook: str | Path | RawBook, door: Door = CLI) -> RawBook:
+    """The sheets the 金保 steps read of the allocation workbook. Raises SourceError, naming
+    the file for what it is when it is no allocation workbook but this tool's output or a 金保
+    export given in its place."""
+    if isinstance(workbook, RawBook):
+        return workbook
+    path = Path(workbook)
+    try:
+        book = read_source(path, WORKBOOK_SHEETS)
+    except SourceError:
+        if message := wrong.export(path, door.export_slot):
+            raise SourceError(message) from None
+        raise
+    if message := wrong.other_file(path, book, door.export_slot):
+        raise SourceError(message)
+    return book
 
 
 def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], year: int | None = None,
@@ -104,7 +119,7 @@ def run_import(workbook: str | Path | RawBook, sources: Iterable[str | Path], ye
     remedies that differ between the CLI and the page."""
     say = progress or (lambda message: None)
     try:
-        book = open_workbook(workbook)
+        book = open_workbook(workbook, door)
     except SourceError as exc:
         return _failed(year, str(exc))
     year = year or latest_year(book)

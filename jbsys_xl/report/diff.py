@@ -20,8 +20,9 @@ from pathlib import Path
 
 from .. import contract
 from ..io.reader import SourceError, Spreadsheet, created_by_tool, match_sheets, open_spreadsheet
+from ..jinbao.wrong_workbook import WORKBOOK_SHEETS
 from ..model import Check, Complaint, Dataset, HardwareRow, Pools, Rating
-from ..pipeline import WORKBOOK_SHEETS, Outcome, run
+from ..pipeline import Outcome, run
 from .json_result import money, result_dict
 from .tables import (BALANCE_PARTS, ITEM_LABEL, SUBTOTAL, TEXT, TOTAL, Table, balance_parts,
                      pools_table, settings_table, table_text)
