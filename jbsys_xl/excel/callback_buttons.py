@@ -17,13 +17,15 @@ whatever the first run left, because it replaces by batch.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .. import contract
 from ..io.dataset import CenterLookup, reference_data
-from ..io.tables import Checks, locate
-from ..jinbao.callback_results import (HEADERS, Merge, ResultsRead, merge_lines, merge_plan, read_results,
-                                       sheet_problem, sheet_rows, summary, with_decisions)
+from ..io.tables import Checks, Table, locate
+from ..jinbao.callback_results import (HEADERS, Merge, ResultsRead, merge_lines, merge_plan, merge_record,
+                                       read_results, replaced_callbacks, sheet_problem, sheet_rows, summary,
+                                       with_decisions)
 from ..report import tables as t
 from .data_buttons import (RowsUndone, SheetPlan, SheetRefused, shown_cell, confirm, pick_files, preflight,
                            replace_rows, sheet_plan)
@@ -79,7 +81,10 @@ def import_result_files(book, paths: list[str]) -> ResultsRead | None:
     try:
         with quiet(book):
             replace_rows(book, where, block, FORMATS)
-            write_sheets(book, [sheet_content(t.checks_table(results.checks), year)])
+            records = (merge_record(results, plan.merge, plan.kept), replaced_callbacks(plan.table, plan.merge))
+            write_sheets(book, [sheet_content(t.checks_table(results.checks), year),
+                                *(dataclasses.replace(sheet_content(table, year), title=title)
+                                  for title, table in records)])
     except RowsUndone as undone:
         report_write_failure(book, undone, results.checks, year, RETRY,
                              undone.outcome("“抽取批次”已填写，再次导入会替换它们"))
@@ -101,6 +106,7 @@ class CallbackPlan:
     where: SheetPlan
     merge: Merge
     kept: int  # rows of other batches or typed by hand
+    table: Table  # the 回访 sheet as read: the rows replaced are recorded as they stood
 
 
 def plan_callbacks(book, raw, results: ResultsRead, lookup: CenterLookup) -> CallbackPlan:
@@ -117,7 +123,7 @@ def plan_callbacks(book, raw, results: ResultsRead, lookup: CenterLookup) -> Cal
     expected = {first + rows[i].index: tuple(shown_cell(rows[i].raw(header)) for header in checked)
                 for i in merge.replaced}
     where = sheet_plan(book, raw, spec, sorted(expected), expected, checked)
-    return CallbackPlan(where, merge, len(rows) - len(merge.replaced))
+    return CallbackPlan(where, merge, len(rows) - len(merge.replaced), table)
 
 
 def confirmation(results: ResultsRead, plan: CallbackPlan) -> str:

@@ -424,6 +424,31 @@ def sheet_problem(table: Table | None, checks: Checks) -> list[Check]:
     return []
 
 
+CALLBACK_RECORD_SHEET, CALLBACK_REPLACED_SHEET = "回访导入记录", "回访替换记录"
+
+
+def merge_record(results: ResultsRead, merge: Merge, kept: int) -> tuple[str, t.Table]:
+    """回访导入记录 as merging the lists leaves it: the lists read, then what the merge did (its
+    own sheet: the 金保 import's 导入记录 stays the record of that import)."""
+    table = lists_table(results)
+    width = len(table.headers)
+    extra = [(None,) * width] + [(line,) + (None,) * (width - 1) for line in merge_lines(results, merge, kept)]
+    return summary(results), t.Table(CALLBACK_RECORD_SHEET, table.headers, table.kinds, table.rows + extra,
+                                     totals=table.totals)
+
+
+def replaced_callbacks(table: Table, merge: Merge) -> tuple[str, t.Table]:
+    """回访替换记录: the 回访 rows a merge replaced, as they stood (cell, then every column), so a
+    result called earlier and overwritten by a list filled in again is still on record."""
+    rows = list(table.rows())
+    headers = ("单元格",) + HEADERS
+    found = [(f"{contract.CALLBACKS}!{table.cell(rows[i].index, HEADERS[0])}",
+              *(v.show(rows[i].raw(header)) if not v.is_empty(rows[i].raw(header)) else None
+                for header in HEADERS)) for i in merge.replaced]
+    title = f"导入回访结果替换的行（共 {len(found):,} 行，导入前的值；处理决定和决定说明已随案件保留）"
+    return title, t.Table(CALLBACK_REPLACED_SHEET, headers, (t.TEXT,) * len(headers), found)
+
+
 def merge_lines(results: ResultsRead, merge: Merge, kept: int) -> list[str]:
     """What merging does to a 回访 sheet, as the Excel confirmation and ``--into`` say it."""
     lines = [f"“{contract.CALLBACKS}”表中同一抽取批次此前的 {len(merge.replaced):,} 行换成这次的 "

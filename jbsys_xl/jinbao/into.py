@@ -3,8 +3,9 @@
 
 The import's result and the workbook's rows make the one plan (:mod:`.plan`, and
 :func:`~.callback_results.merge_plan` for 回访); this module carries it out on the package
-(:mod:`jbsys_xl.io.package`): only the 业务量 (or 回访) rows and their Table change, and for an
-import 导入记录 and 替换记录 are (re)written; every other part keeps its content. Before any of it,
+(:mod:`jbsys_xl.io.package`): only the 业务量 (or 回访) rows and their Table change, and the
+record sheets are (re)written — 导入记录 and 替换记录 for an import, 回访导入记录 and 回访替换记录
+for 12333 results; every other part keeps its content. Before any of it,
 the sheet gets the Excel button's own preflight (protection, filters, merges, another table,
 content beside the table). The written workbook is then checked as ``jbsys-xl check`` would: a
 workbook that fails validation is not handed out. Nothing here decides a name or writes in
@@ -30,8 +31,8 @@ from ..model import Check, problem_count
 from ..pipeline import run
 from ..report import tables as t
 from . import plan as p
-from .callback_results import (HEADERS, Merge, ResultsRead, merge_lines, merge_plan, row_key, sheet_problem,
-                               sheet_rows, with_decisions)
+from .callback_results import (HEADERS, Merge, ResultsRead, merge_lines, merge_plan, merge_record,
+                               replaced_callbacks, row_key, sheet_problem, sheet_rows, with_decisions)
 from .importer import WORKBOOK_SHEETS, ImportResult
 from .output import (RECORD_SHEET, REPLACED_HEADERS, record_with_plan, replaced_rows, replaced_title,
                      title)
@@ -146,7 +147,9 @@ def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile, 
     kinds = tuple(pkg.NUMBER if h == HEADERS[0] else pkg.DAY if h == "回访日期" else pkg.TEXT for h in HEADERS)
     rows = NewRows(HEADERS, kinds, len(merged), lambda index: tuple(merged[index][h] for h in HEADERS))
     fill = _fill_by_case(table, merge, merged, lookup)
-    failure = _write(workbook, table, rows, deleted, fill, [], out)
+    sheets = [(record.title, title, record.headers, record.rows)
+              for title, record in (merge_record(results, merge, kept), replaced_callbacks(table, merge))]
+    failure = _write(workbook, table, rows, deleted, fill, sheets, out)
     if failure:
         return refused(year, failure, lines)
     return _validated(out, year, lines, len(merged), len(deleted), door)

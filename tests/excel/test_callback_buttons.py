@@ -139,6 +139,17 @@ def test_importing_the_batch_again_replaces_it_and_keeps_the_decisions(book, dra
     assert [row for row in after if batch_of(row) != str(SEED)] == callback_rows_of_demo()  # kept as they were
     assert "同一抽取批次此前的 23 行换成这次的 23 行" in book.app.alerts[-2][0]
     assert results.ok
+    replaced = book.sheets["回访替换记录"]  # the first import's rows, as they stood
+    used = replaced.used_range
+    table = replaced.range((2, 1), (used.row + used.shape[0] - 1, 1 + len(HEADERS))).options(ndim=2).value
+    recorded = table[1:]
+    assert table[0][:3] == ["单元格", "年度", "中心"]
+    assert len(recorded) == 23 and recorded[0][0] == f"回访!A{HEADER_ROW + 1 + 6}"
+    assert sum(1 for row in recorded if row[5] == "不属实") == 1
+    record = book.sheets["回访导入记录"]
+    used = record.used_range
+    lines = record.range((1, 1), (used.row + used.shape[0] - 1, 1)).options(ndim=2).value
+    assert any("同一抽取批次此前的 23 行换成这次的 23 行" in str(line[0]) for line in lines)
 
 
 def callback_rows_of_demo() -> list[list]:

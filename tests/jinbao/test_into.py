@@ -331,14 +331,22 @@ def test_callback_results_into_replace_their_batch_and_keep_the_rest(demo, expor
     kept = len(sheet_rows(demo, "回访")) - 2  # the demo's own 回访 rows (other batches)
     assert f"同一抽取批次此前的 0 行换成这次的 23 行，保留其他 {kept} 行" in out
     after = parts(new)
-    assert {name for name in before if after[name] != before[name]} == {"xl/worksheets/sheet10.xml",
-                                                                         "xl/tables/table9.xml"}
+    changed = {name for name in before if after[name] != before[name]}
+    assert changed == {"xl/worksheets/sheet10.xml", "xl/tables/table9.xml",  # 回访 and its Table,
+                       "[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"}  # + 2 sheets
     rows = sheet_rows(new, "回访")
     assert rows[:2 + kept] == sheet_rows(demo, "回访")
     assert len(rows) == 2 + kept + 23 and rows[2 + kept][4] == "不属实" and rows[2 + kept][10] == "4242"
+    record = sheet_rows(new, "回访导入记录")
+    assert record[0][0].startswith("2024 年度 12333 回访结果：1 份清单，抽取 23 件")
+    assert any(row[0] and "同一抽取批次此前的 0 行换成这次的 23 行" in str(row[0]) for row in record)
+    assert sheet_rows(new, "回访替换记录")[1][:2] == ["单元格", "年度"] and len(sheet_rows(new, "回访替换记录")) == 2
     again = tmp_path / "again.xlsm"
     assert into(capsys, "callback-results", new, tmp_path / "已回访.xlsx", "--year", YEAR, "--into", again)[0] == 0
     assert sheet_rows(again, "回访") == rows  # the batch replaced where it stood, not doubled
+    replaced = sheet_rows(again, "回访替换记录")  # the rows of that batch, as they stood before
+    assert len(replaced) == 2 + 23 and {row[5] for row in replaced[2:]} <= {"不属实", ""}
+    assert replaced[2][0] == f"回访!A{2 + kept + 1}" and replaced[2][-1] == "4242"
 
 
 def test_libreoffice_reads_the_rewritten_workbook_as_written(demo, exports, tmp_path, capsys):
