@@ -139,6 +139,18 @@ def _stop(signum, frame):
     raise KeyboardInterrupt  # uvicorn re-raises SIGTERM after its shutdown: end as for Ctrl+C
 
 
+def entry_file(folder: Path, url: str) -> str:
+    """The browser is started on a private file that forwards to the link, not on the link: a
+    process's command line is readable by every local user, and a browser keeps the one it was
+    started with for its whole life (as Jupyter does; the file goes with the private folder)."""
+    path = folder / "打开页面.html"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(f'<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={url}">'
+                  f'<title>JBSys-XL</title><p>正在打开页面……没有自动跳转时请点<a href="{url}">这里</a>。</p>\n')
+    return path.as_uri()
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, browser: bool = True,
           max_upload: int = DEFAULT_MAX_UPLOAD, max_memory: int = DEFAULT_MAX_MEMORY) -> int:
     import uvicorn
@@ -175,7 +187,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, browser: bool = Tr
         print(f"请在浏览器中打开：{url}", flush=True)
         print("按 Ctrl+C 停止。", flush=True)
         if browser:  # in a thread: a console browser (no desktop) would block until it exits
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+            threading.Thread(target=webbrowser.open, args=(entry_file(Path(folder), url),), daemon=True).start()
         previous = signal.signal(signal.SIGTERM, _stop)
         try:
             server.run(sockets=[sock])

@@ -109,15 +109,18 @@ class Served:
         self.session = re.match(r"jbsys_session=([^;]+);", entry.getheader("Set-Cookie"))[1]
 
 
-def serve(folder: Path, *args: str) -> Served:
-    """Start the server; wait for the line with its link."""
+def serve(folder: Path, *args: str, browser: str | None = None) -> Served:
+    """Start the server; wait for the line with its link. With ``browser`` (a command, as in
+    $BROWSER) the server opens it as it would the user's browser; without, it opens none."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tmp").mkdir(exist_ok=True)
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TMPDIR=str(folder / "tmp"), PYTHONUNBUFFERED="1")
+    if browser:
+        env["BROWSER"] = browser
     with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
-        process = subprocess.Popen([sys.executable, "-m", "jbsys_xl.cli", "serve", "--no-browser",
-                                    "--port", "0", *args], stdout=out, stderr=err, cwd=ROOT, env=env,
-                                   stdin=subprocess.DEVNULL)
+        process = subprocess.Popen([sys.executable, "-m", "jbsys_xl.cli", "serve",
+                                    *(() if browser else ("--no-browser",)), "--port", "0", *args],
+                                   stdout=out, stderr=err, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         lines = (folder / "stdout").read_text("utf-8").splitlines()

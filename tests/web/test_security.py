@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -190,3 +193,31 @@ def test_a_name_longer_than_the_file_system_allows_is_cut_by_bytes_not_refused(s
     shown = re.search(r"<h1>数据校验结果：(.+?)</h1>", page)[1]
     assert shown.endswith(".xlsm") and shown.startswith("😀" * 10) and len(shown.encode()) <= 200
     assert "年度校验通过" in page
+
+
+def test_the_browser_is_started_on_a_private_file_not_on_the_tokened_link(browser, tmp_path):
+    """A process's command line is readable by every local user and a browser keeps it for its
+    whole life: the server starts the browser on a 0600 file that forwards to the link."""
+    seen = tmp_path / "browser-argv"
+    command = tmp_path / "browser.sh"
+    command.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{seen}"\n')
+    command.chmod(0o755)
+    served = serve(tmp_path / "server", browser=f"{command} %s")
+    try:
+        for _ in range(100):
+            if seen.exists() and seen.read_text():
+                break
+            time.sleep(0.1)
+        started_on = seen.read_text()
+        assert started_on.startswith("file://") and served.token not in started_on
+        entry = Path(urllib.parse.unquote(urllib.parse.urlparse(started_on).path))
+        assert entry.stat().st_mode & 0o777 == 0o600 and served.tmp in entry.parents
+        context = browser.new_context(viewport=SCREEN, locale="zh-CN")
+        page = context.new_page()
+        page.goto(started_on)
+        page.wait_for_url(f"http://127.0.0.1:{served.port}{served.root}/")  # the address bar holds no token
+        assert "生成分配" in page.content()
+        context.close()
+    finally:
+        served.stop()
+    assert not entry.exists()  # gone with the private folder
