@@ -69,6 +69,30 @@ def test_a_refused_rating_row_is_not_also_missing(tmp_path, header, typed, cell,
     assert errors_of(run(wb.write(tmp_path / "in.xlsx", sheets), 2024)) == [("评定", cell, message)]
 
 
+VETO_CALLBACK = [["年度", "中心", "业务流水号", "回访日期", "回访结果", "处理决定", "决定说明"],
+                 [2024, "C02", "A1", "2024-12-12", "不属实", "否决", "虚报业务量"]]
+
+
+@pytest.mark.parametrize("change, wanted", [
+    (lambda sheets: wb.set_cell(sheets, "评定", 3, "服务场所", "大厅"),
+     ("评定", "C3", "服务场所“大厅”不是允许的值（应为独立服务大厅、综合服务窗口、无之一）")),
+    (lambda sheets: sheets | {"评定（2024）": sheets.pop("评定")},
+     ("评定", "", "缺少工作表“评定”（必需列：年度、中心、服务场所、标准化下沉；没有数据也须保留表头）；"
+                  "是否是“评定（2024）”？若是，请把它改名为“评定”")),
+])
+def test_a_veto_decided_on_a_callback_is_not_compared_with_a_rating_that_cannot_be_read(tmp_path, change, wanted):
+    """The 回访 否决 needs 评定.一票否决 = 是; where that 评定 is refused or its sheet is missing,
+    the one error is the 评定's, not a second one at the 回访 row."""
+    sheets = change(wb.base() | {"回访": VETO_CALLBACK})
+    assert errors_of(run(wb.write(tmp_path / "in.xlsx", sheets), 2024)) == [wanted]
+
+
+def test_a_veto_decided_on_a_callback_still_needs_the_rating_to_say_so(tmp_path):
+    found = errors_of(run(wb.write(tmp_path / "in.xlsx", wb.base() | {"回访": VETO_CALLBACK}), 2024))
+    assert [(sheet, cell) for sheet, cell, _ in found] == [("回访", "F2")]
+    assert "一票否决不是“是”" in found[0][2]
+
+
 def test_a_center_without_any_rating_row_is_still_missing(tmp_path):
     sheets = wb.base()
     del sheets["评定"][2]

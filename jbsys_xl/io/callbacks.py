@@ -42,17 +42,20 @@ def read_callbacks(table: Table | None, year: int, lookup) -> list[Callback]:
 
 
 def year_callbacks(records: list[Callback], year: int, ratings: dict[str, Rating],
-                   checks: Checks) -> list[Callback]:
+                   unrated: set[str] | None, checks: Checks) -> list[Callback]:
     """The year's cases, one per case (a later result replaces an earlier one: a case first
     无法联系 may be reached later) — of inactive centers too: a center closed during the period
     had its cases called, and the sign-off asks for a decision on each 不属实 all the same. A
     处理决定 of 否决 needs 评定.一票否决 = 是 (an error: the two records would disagree about the
-    money); a 处理决定 on a case that is not 不属实 is a warning."""
+    money) — unless the center's 评定 is unknown (``unrated``: its row refused, or None when the
+    sheet is missing), reported already; a 处理决定 on a case that is not 不属实 is a warning."""
     latest: dict[tuple[str, str], Callback] = {}
     for record in records:
         if record.year != year:
             continue
-        if record.decision == k.DECISION_VETO and not (record.center in ratings and ratings[record.center].vetoed):
+        known = unrated is not None and record.center not in unrated
+        if record.decision == k.DECISION_VETO and known and not (record.center in ratings
+                                                                  and ratings[record.center].vetoed):
             checks.error(k.CALLBACKS, record.cell,
                          f"处理决定为“{k.DECISION_VETO}”（中心 {record.center}，业务流水号 {record.case_id}），"
                          f"但“{k.RATINGS}”表中该中心 {year} 年度的一票否决不是“是”；一票否决须在“{k.RATINGS}”表"

@@ -43,7 +43,11 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
 
     active = sorted((c for c in centers if c.active_in(year)), key=lambda c: c.code)
     active_codes = {c.code for c in active}
-    callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], year, lookup), year, ratings, checks)
+    # Centers whose 评定 cannot be known (no sheet, or their row refused): their errors are reported
+    # already, and a rule comparing against the 评定 would only add false ones.
+    unrated = (None if tables[k.RATINGS] is None
+               else _centers_with_rows(tables[k.RATINGS], year, lookup) - ratings.keys())
+    callbacks = year_callbacks(read_callbacks(tables[k.CALLBACKS], year, lookup), year, ratings, unrated, checks)
     objections = read_objections(tables[k.OBJECTIONS], year, lookup)
     volumes, months = {}, {}
     if tables[k.VOLUMES] is not None:
@@ -56,7 +60,7 @@ def _build_dataset(book: RawBook, year: int) -> tuple[Dataset | None, list[Check
     if tables[k.VOLUMES] is not None:  # where a rule finds nothing to apportion points
         origins[(k.VOLUMES, "业务量")] = (k.VOLUMES, tables[k.VOLUMES].header_cell("业务量"))
     complaints, pending, in_period = _period_complaints(complaint_rows, settings, active_codes, checks)
-    _check_rated(active, ratings, tables[k.RATINGS], year, lookup, checks)
+    _check_rated(active, ratings, unrated, tables[k.RATINGS], year, checks)
     _check_budgets(settings, hardware, origins, checks)
 
     if checks.has_errors:
@@ -420,22 +424,21 @@ def _period_complaints(complaint_rows, settings: Settings, active_codes: set[str
     return valid, pending, in_period
 
 
-def _check_rated(active: list[Center], ratings: dict, table: Table | None, year: int,
-                 lookup: CenterLookup, checks: Checks) -> None:
+def _check_rated(active: list[Center], ratings: dict, refused: set[str] | None, table: Table | None, year: int,
+                 checks: Checks) -> None:
     """Every active center needs its 评定 row: a missing one would silently cost its award.
     A row that is there but was refused (a bad value, already reported at its cell) is not
     reported again as missing."""
     if table is None:  # the missing sheet is reported already
         return
     cell = table.header_cell("中心")
-    refused = _refused_centers(table, year, lookup)
     for center in active:
         if center.code not in ratings and center.code not in refused:
             checks.error(k.RATINGS, cell, f"中心“{center.name}”（{center.code}）没有 {year} 年度的评定记录；"
                          "每个启用的中心都须有一行评定（服务场所、标准化下沉等）")
 
 
-def _refused_centers(table: Table, year: int, lookup: CenterLookup) -> set[str]:
+def _centers_with_rows(table: Table, year: int, lookup: CenterLookup) -> set[str]:
     """Centers that have a 评定 row of the year (or of an unreadable year) however bad its other
     cells — by its 中心, or by the center an unknown 中心 nearly certainly means (是否指)."""
     found = set()
