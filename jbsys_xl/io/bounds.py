@@ -64,7 +64,8 @@ RATIO_FLOOR = 16 << 20  # … where that is above 16 MiB: a tiny file of blank f
 # the far cells are named: 8 × the filled cells + 4 million (calamine: 32 bytes a cell, 130 MB).
 SPARSE_CELLS, SPARSE_FACTOR = 4_000_000, 8
 CHUNK = 1 << 22  # inflated bytes handled at a time
-_FIX = "请在 Excel 中打开后另存为 .xlsx 再试"
+# Saving again repairs most damage; the allocation workbook must stay .xlsm (its macros).
+SAVE_AGAIN = "请在 Excel 或 WPS 中打开后另存一份（分配工作簿存为 .xlsm，其他存为 .xlsx）再试"
 
 
 def column_letter(index: int) -> str:
@@ -114,7 +115,7 @@ class Package:
         self.archive = zipfile.ZipFile(io.BytesIO(data))
         self.infos = {info.filename: info for info in self.archive.infolist()}
         if len(self.infos) != len(self.archive.infolist()):  # which of two would a reader take?
-            raise SourceError(f"文件已损坏（压缩包中有重名的部分）；{_FIX}", label)
+            raise SourceError(f"文件已损坏（压缩包中有重名的部分）；{SAVE_AGAIN}", label)
         self.limit = inflate_limit(len(data))
         self.used = 0
         self._lock = threading.Lock()
@@ -201,7 +202,7 @@ class Package:
         part's first chunk must not declare a document type."""
         info = self.infos[part]
         if info.flag_bits & 0x1:
-            raise SourceError(f"文件中有加密的部分，无法读取；{_FIX}", self.label)
+            raise SourceError(f"文件中有加密的部分，无法读取；{SAVE_AGAIN}", self.label)
         start = self._data_start(info)
         raw = memoryview(self.data)[start:start + info.compress_size]
         if info.compress_type == zipfile.ZIP_STORED:
@@ -211,7 +212,7 @@ class Package:
             inflater = zlib.decompressobj(-15)
             pieces = _inflate(inflater, raw)
         else:
-            raise SourceError(f"文件使用了 Excel 不用的压缩方式，可能已损坏；{_FIX}", self.label)
+            raise SourceError(f"文件使用了 Excel 不用的压缩方式，可能已损坏；{SAVE_AGAIN}", self.label)
         produced, first = 0, True
         try:
             for piece in pieces:
@@ -229,14 +230,14 @@ class Package:
                 first = False
                 yield piece
         except zlib.error:
-            raise SourceError(f"文件已损坏（压缩的数据无法解开）；{_FIX}", self.label) from None
+            raise SourceError(f"文件已损坏（压缩的数据无法解开）；{SAVE_AGAIN}", self.label) from None
         if produced != info.file_size or (inflater is not None and not inflater.eof):
             raise SourceError(f"{_lying()}", self.label)
 
     def _data_start(self, info: zipfile.ZipInfo) -> int:
         header = self.data[info.header_offset:info.header_offset + 30]
         if len(header) < 30 or header[:4] != b"PK\x03\x04":
-            raise SourceError(f"文件已损坏（压缩包的目录与内容不符）；{_FIX}", self.label)
+            raise SourceError(f"文件已损坏（压缩包的目录与内容不符）；{SAVE_AGAIN}", self.label)
         name_length, extra_length = struct.unpack("<HH", header[26:30])
         return info.header_offset + 30 + name_length + extra_length
 
@@ -248,7 +249,7 @@ class Package:
 
 
 def _lying() -> str:
-    return f"文件已损坏（压缩包中记录的大小与实际内容不符）；{_FIX}"
+    return f"文件已损坏（压缩包中记录的大小与实际内容不符）；{SAVE_AGAIN}"
 
 
 def _inflate(inflater, raw: memoryview) -> Iterator[bytes]:

@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 
-from .bounds import (CHUNK, MAX_COLUMNS, MAX_ROWS, SPARSE_CELLS, SPARSE_FACTOR, SourceError, _FIX, ChunkReader,
+from .bounds import (CHUNK, MAX_COLUMNS, MAX_ROWS, SPARSE_CELLS, SPARSE_FACTOR, SourceError, SAVE_AGAIN, ChunkReader,
                      cell_name, column_index, column_letter)
 
 
@@ -294,7 +294,7 @@ def exact_points(stream, where: str) -> Points:
                 if ref is not None:
                     match = _REFERENCE.fullmatch(ref.strip())
                     if match is None:
-                        raise SourceError(f"单元格引用“{ref[:20]}”无效，文件已损坏；{_FIX}", where)
+                        raise SourceError(f"单元格引用“{ref[:20]}”无效，文件已损坏；{SAVE_AGAIN}", where)
                     row, col = int(match.group(2)) - 1, column_index(match.group(1))
                 else:
                     row, col = row_index, col_index
@@ -309,7 +309,7 @@ def exact_points(stream, where: str) -> Points:
                 row_index, col_index = row_index + 1, 0
                 element.clear()
     except (ElementTree.ParseError, ValueError):
-        raise SourceError(f"无法读取此工作表，文件可能已损坏；{_FIX}", where) from None
+        raise SourceError(f"无法读取此工作表，文件可能已损坏；{SAVE_AGAIN}", where) from None
     return Points(np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32), beyond)
 
 
@@ -517,6 +517,6 @@ def _beyond(where: str, row: int, col: int) -> SourceError:
     else:
         what = f"第 {column_letter(col) if col < 10 ** 6 else f'{col + 1:,}'} 列，超出 Excel 工作表的上限（{MAX_COLUMNS:,} 列，到 XFD 列为止）"
     cell = cell_name(row, col) if 0 <= row < 10 ** 9 and col < 10 ** 6 else ""
-    return SourceError(f"单元格在{what}，文件已损坏或不是 Excel/WPS 保存的；{_FIX}", where, cell)
+    return SourceError(f"单元格在{what}，文件已损坏或不是 Excel/WPS 保存的；{SAVE_AGAIN}", where, cell)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .. import contract
 from . import bounds, cell_errors
-from .bounds import SourceError
+from .bounds import SAVE_AGAIN, SourceError
 from .kinds import other_kind
 from .names import normalize
 from .values import CellError
@@ -183,8 +183,7 @@ def read_source(path: str | Path, only: Iterable[str] | None = None) -> RawBook:
         except BaseException as exc:  # a damaged sheet inside a package that opened
             if not library_failure(exc):
                 raise
-            raise SourceError(f"{path.name}!{name}：无法读取此工作表，文件可能已损坏；"
-                              f"请在 Excel 中打开后另存为 .xlsx 再试") from exc
+            raise SourceError(f"{path.name}!{name}：无法读取此工作表，文件可能已损坏；{SAVE_AGAIN}") from exc
     return RawBook(sheets, path.name, book.sha256, sheet_names=book.sheet_names, clashes=clashes)
 
 
@@ -425,7 +424,7 @@ def damage(data: bytes) -> str:
         kind = other_kind(data)
         return (f"{f'这是{kind}，' if kind else ''}不是 Excel 文件；"
                 "请选择 Excel 或 WPS 保存的工作簿（.xlsx、.xlsm、.xls 或 .ods）")
-    return "无法作为 Excel 工作簿打开，文件可能已损坏或不是 Excel 文件；请在 Excel 中打开后另存为 .xlsx 再试"
+    return f"无法作为 Excel 工作簿打开，文件可能已损坏或不是 Excel 文件；{SAVE_AGAIN}"
 
 
 def truncated(data: bytes) -> bool:
