@@ -126,6 +126,18 @@ def test_a_zip_bomb_is_refused_before_anything_inflates_it(base, tmp_path):
     refused(bomb, "bomb.xlsx：文件解压后的内容超过", "超出安全读取的上限", "压缩炸弹")
 
 
+@pytest.mark.parametrize("left_out", ["[Content_Types].xml", "xl/_rels/workbook.xml.rels"])
+def test_a_package_without_a_part_that_says_where_the_sheets_are_is_damaged(base, tmp_path, left_out):
+    """A zip holding xl/workbook.xml but not its content types or relationships (a half-copied
+    file, another program's): the file is named as damaged, not an internal error."""
+    broken = tmp_path / "半个文件.xlsx"
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(broken, "w") as out:
+        for info in source.infolist():
+            if info.filename != left_out:
+                out.writestr(info, source.read(info))
+    refused(broken, "半个文件.xlsx：无法作为 Excel 工作簿打开，文件可能已损坏")
+
+
 def test_a_zip_bomb_whose_directory_lies_is_caught_while_inflating(base, tmp_path):
     """The directory claims 1 KB for a part that inflates to 1.5 GB: counting stops it at 1 KB."""
     bomb = hostile.bomb(base, tmp_path / "liar.xlsx", "xl/sharedStrings.xml", declared=1024,

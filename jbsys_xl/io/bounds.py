@@ -127,17 +127,18 @@ class Package:
         self.formula_free: set[str] = set()  # checked sheet parts without a formula
         if "xl/workbook.xml" in self.infos:
             self.kind = "xlsx"
-            first = ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml")
-            for part in first:
-                self._count(part)
-            self.workbook_xml = self._whole("xl/workbook.xml")
+            missing = [part for part in _FIRST if part not in self.infos]
+            if missing:  # the caller says the file is damaged
+                raise zipfile.BadZipFile(f"no {missing[0]}")
+            first = {part: b"".join(self._chunks(part)) for part in _FIRST}  # each inflated (and counted) once
+            self.workbook_xml = first["xl/workbook.xml"]
             try:
-                self.sheets = sheet_parts(self.archive)
-            except (KeyError, ElementTree.ParseError) as exc:  # the caller says the file is damaged
+                self.sheets = _sheet_map(first["xl/_rels/workbook.xml.rels"], self.workbook_xml)
+            except ElementTree.ParseError as exc:
                 raise zipfile.BadZipFile(str(exc)) from exc
             lazy = set(self.sheets.values())
             for part in self.infos:
-                if part not in lazy:
+                if part not in lazy and part not in first:
                     self._count(part)
         elif "content.xml" in self.infos:
             self.kind = "ods"
@@ -188,9 +189,6 @@ class Package:
     def _count(self, part: str) -> None:
         for _ in self._chunks(part):
             pass
-
-    def _whole(self, part: str) -> bytes:
-        return b"".join(self._chunks(part, count=False)) if part in self.infos else b""
 
     def _stream(self, part: str):
         """The part as a file object for a parser (already counted)."""
@@ -356,15 +354,22 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
+_FIRST = ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml")  # what says where sheets are
+
+
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → its part in an .xlsx package, through workbook.xml and its relationships."""
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    return _sheet_map(archive.read("xl/_rels/workbook.xml.rels"), archive.read("xl/workbook.xml"))
+
+
+def _sheet_map(rels_xml: bytes, workbook_xml: bytes) -> dict[str, str]:
+    rels = ElementTree.fromstring(rels_xml)
     targets = {}
     for rel in rels.iter(f"{_PKG_REL}Relationship"):
         target = rel.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         targets[rel.get("Id")] = target
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    book = ElementTree.fromstring(workbook_xml)
     return {sheet.get("name"): targets.get(sheet.get(f"{_REL}id"), "")
             for sheet in book.iter(f"{_MAIN}sheet")}
 
