@@ -17,6 +17,7 @@ EXIT_CANCELLED = 130  # what a shell reports for a program stopped by Ctrl+C (12
 CANCELLED = "已取消"
 WARNINGS_SHOWN = 20  # more would push what a command printed last off the screen
 XLSX = ".xlsx"
+WORKBOOKS = (XLSX, ".xlsm")  # what an import skips when found among the exports
 
 
 def print_checks(checks: Sequence[Check], where_all: str) -> None:
@@ -48,16 +49,17 @@ def fail(message: str, code: int = EXIT_INVALID) -> int:
     return code
 
 
-def output_problem(path: Path, inputs: Iterable[Path], label: str,
-                   suffix: str | None = None, exports: Iterable[Path] = ()) -> str | None:
+def output_problem(path: Path, inputs: Iterable[Path], label: str, suffix: str | None = None,
+                   exports: Iterable[Path] = (), why: str = "（Excel 2007 及以后的工作簿格式）") -> str | None:
     """Why an output path cannot be used, or None. ``inputs`` are never written to nor into;
     ``exports`` (金保 files or folders) are never overwritten, but a workbook may be written
-    into an exports folder — the next import skips it as ours (so ``import 工作簿 文件夹``
-    works with the workbook kept among the exports, its default output beside it)."""
+    into an exports folder — the next import skips it as ours or as an allocation workbook (so
+    ``import 工作簿 文件夹`` works with the workbook kept among the exports, its default output
+    beside it). ``why`` says why ``suffix`` is the one wanted."""
     if path.is_dir():
         return f"{label}“{path}”是一个文件夹，请给出文件名"
     if suffix and path.suffix.lower() != suffix:
-        return f"{label}“{path}”的扩展名应为 {suffix}（Excel 2007 及以后的工作簿格式）"
+        return f"{label}“{path}”的扩展名应为 {suffix}{why}"
     for source in inputs:
         if is_input(path, source):
             return f"{label}“{path}”就是输入文件“{source}”或在其中，写入会覆盖原始数据；请换一个文件名"
@@ -66,7 +68,7 @@ def output_problem(path: Path, inputs: Iterable[Path], label: str,
             if is_input(path, source):
                 return f"{label}“{path}”就是要导入的金保导出文件“{source}”，写入会覆盖原始数据；请换一个文件名"
         elif is_input(path, source):
-            if suffix != XLSX:
+            if suffix not in WORKBOOKS:
                 return (f"{label}“{path}”在导出文件夹“{source}”中，下次导入时会被当作导出文件读取；"
                         f"请写到文件夹外")
             if path.exists() and not created_by_tool(path.read_bytes()):

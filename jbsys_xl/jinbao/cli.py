@@ -75,8 +75,9 @@ def into_problem(target: Path, workbook: Path, exports: list[Path] = ()) -> str 
     if problem := unusable(workbook):
         return problem
     label = "导入后的工作簿"
-    if problem := output_problem(target, [workbook], label, workbook.suffix.lower(), exports):
-        return problem.replace("（Excel 2007 及以后的工作簿格式）", "，与原工作簿相同（否则宏和功能区会丢失）")
+    if problem := output_problem(target, [workbook], label, workbook.suffix.lower(), exports,
+                                 "，与原工作簿相同（否则宏和功能区会丢失）"):
+        return problem
     if target.is_file() and (not os.access(target, os.W_OK) or not target.stat().st_mode & stat.S_IWUSR):
         return f"{label}“{target}”是只读文件，无法覆盖；请换一个文件名或取消它的只读属性"
     folder = target.parent if str(target.parent) else Path(".")

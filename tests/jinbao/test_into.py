@@ -182,6 +182,19 @@ def test_new_must_not_be_an_export(tmp_path, capsys):
     assert code == 2 and "就是要导入的金保导出文件" in err and check()
 
 
+def test_new_may_be_kept_among_the_exports_the_next_import_skips_it(demo, exports, tmp_path, capsys):
+    """A clerk keeps the workbook in the exports folder: the .xlsm written there is an allocation
+    workbook, which the next import of that folder skips (as it would an .xlsx of ours)."""
+    folder = tmp_path / "导出"
+    shutil.copytree(exports[0].parent, folder)
+    new = folder / "导入后.xlsm"
+    assert into(capsys, "import", demo, folder, "--year", YEAR, "--into", new)[0] == 0
+    again = tmp_path / "again.xlsm"
+    code, out, err = into(capsys, "import", new, folder, "--year", YEAR, "--into", again)
+    assert code == 0 and "导入后.xlsm：这是" in out + err and "已跳过" in out + err
+    assert sheet_rows(again, "业务量") == sheet_rows(new, "业务量")
+
+
 def test_a_read_only_new_file_is_refused_before_anything_is_read(demo, exports, tmp_path, capsys):
     new = tmp_path / "new.xlsm"
     new.write_bytes(b"old")
