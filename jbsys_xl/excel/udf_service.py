@@ -15,7 +15,7 @@ from functools import cached_property
 
 from .. import contract
 from ..io import values
-from ..io.lookup import item_lookup
+from ..io.lookup import NameLookup, center_lookup, item_lookup
 from ..model import Allocation, CenterResult
 from ..pipeline import Outcome, run
 from ..report.explain import UnknownCenter, find_center
@@ -54,6 +54,30 @@ def session(revision: str) -> str:
     return revision.split(":", 1)[0]
 
 
+class Entry:
+    """One read of the tables for a (revision, year): the outcome, or the far cell that stopped
+    the read (kept too: 300 cells would otherwise each read the sheets up to it again), and the
+    center lookup, built on first use rather than once per calling cell."""
+
+    def __init__(self, outcome: Outcome | None, far: FarContent | None = None) -> None:
+        self._outcome, self._far = outcome, far
+
+    @property
+    def outcome(self) -> Outcome:
+        if self._far is not None:
+            raise self._far
+        return self._outcome
+
+    @cached_property
+    def centers(self) -> NameLookup:
+        data = self.outcome.allocation.dataset
+        return center_lookup(data.all_centers or data.centers)
+
+    @cached_property
+    def items(self) -> NameLookup:
+        return item_lookup(self.outcome.allocation.indicators)
+
+
 class OutcomeCache:
     """Pipeline outcomes by (revision, year); counts table reads for the benchmark. The
     revision identifies the workbook as well — its session part holds the workbook's name and
@@ -62,21 +86,27 @@ class OutcomeCache:
     sheet and maps a OneDrive/SharePoint URL to a local file on every call."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple, Outcome] = {}
+        self._entries: dict[tuple, Entry] = {}
         self.reads = 0
 
-    def outcome(self, book, revision: str | None, year: int) -> Outcome:
+    def entry(self, book, revision: str | None, year: int) -> Entry:
         """``book``: an xlwings Book, or a CallerBook asked only on a miss."""
         key = (revision, year)
         if revision is None or key not in self._entries:
             self.reads += 1
-            outcome = run(read_book(book.book if isinstance(book, CallerBook) else book), year)
+            try:
+                entry = Entry(run(read_book(book.book if isinstance(book, CallerBook) else book), year))
+            except FarContent as far:
+                entry = Entry(None, far)
             if revision is not None:  # keep only the book's current revision (any years)
                 self._entries = {k: v for k, v in self._entries.items()
                                  if session(k[0]) != session(revision) or k[0] == revision}
-                self._entries[key] = outcome
-            return outcome
+                self._entries[key] = entry
+            return entry
         return self._entries[key]
+
+    def outcome(self, book, revision: str | None, year: int) -> Outcome:
+        return self.entry(book, revision, year).outcome
 
 
 CACHE = OutcomeCache()
@@ -96,18 +126,23 @@ def _revision(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def allocation(book, revision, year) -> Allocation:
-    outcome = CACHE.outcome(book, _revision(revision), _year(year))
-    if not outcome.ok:
-        first = outcome.errors[0] if outcome.errors else "未知错误"
+def _allocated(book, revision, year) -> Entry:
+    entry = CACHE.entry(book, _revision(revision), _year(year))
+    if not entry.outcome.ok:
+        first = entry.outcome.errors[0] if entry.outcome.errors else "未知错误"
         raise UdfError(f"数据有误：{first}")
-    return outcome.allocation
+    return entry
+
+
+def allocation(book, revision, year) -> Allocation:
+    return _allocated(book, revision, year).outcome.allocation
 
 
 def center(book, revision, code_or_name, year) -> CenterResult:
-    result = allocation(book, revision, year)
+    entry = _allocated(book, revision, year)
     try:  # by 中心编码, 中心名称 or 金保机构, compared as the workbook's references are
-        return find_center(result, values.show(code_or_name) if code_or_name is not None else "")
+        return find_center(entry.outcome.allocation, values.show(code_or_name) if code_or_name is not None else "",
+                           entry.centers)
     except UnknownCenter as exc:
         raise UdfError(str(exc)) from None
 
@@ -118,11 +153,11 @@ def score(book, revision, code_or_name, year) -> float:
 
 def factor(book, revision, code_or_name, item, year) -> float:
     found = center(book, revision, code_or_name, year)
-    result = allocation(book, revision, year)
-    name = item_lookup(result.indicators).find(item)
+    entry = _allocated(book, revision, year)
+    name = entry.items.find(item)
     if name is None:
         raise UdfError(f"未知事项：{item}")
-    return score_number(result.factors[(found.code, name)][1])
+    return score_number(entry.outcome.allocation.factors[(found.code, name)][1])
 
 
 def grade(book, revision, code_or_name, year) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .. import contract
-from ..io.lookup import center_lookup
+from ..io.lookup import NameLookup, center_lookup
 from ..model import Allocation, Callback, CenterResult, Complaint, Deduction, Indicator, Rating
 from .json_result import score_number
 from .tables import (AMOUNT, DECISIONS_LABEL, FACTOR_SCORE, INT, ITEM, ITEM_LABEL, MONEY, NOT_CALLED, NUMBER,
@@ -76,10 +76,11 @@ class Explanation:
         return min(Decimal(1), self.complaint_rate * self.result.complaints)
 
 
-def find_center(allocation: Allocation, center: str) -> CenterResult:
+def find_center(allocation: Allocation, center: str, names: NameLookup | None = None) -> CenterResult:
     """An active center by 中心编码, 中心名称 or 金保机构 alias, compared as the workbook's
-    references are (:mod:`jbsys_xl.io.lookup`)."""
-    names = center_lookup(allocation.dataset.all_centers or allocation.dataset.centers)
+    references are (:mod:`jbsys_xl.io.lookup`); ``names``: that lookup, where a caller keeps one."""
+    if names is None:
+        names = center_lookup(allocation.dataset.all_centers or allocation.dataset.centers)
     code = names.find(center)
     for result in allocation.centers:
         if result.code == code:

@@ -240,6 +240,16 @@ def test_a_stray_value_far_right_is_named_and_nothing_is_written(book):
     assert udf_cell(book, "使用说明", "F1", U.JBSCORE, "TN01", YEAR).value.startswith("#JB! 业务量!XFD5：")
 
 
+def test_a_stray_value_far_right_is_read_once_per_revision_not_once_per_cell(book):
+    """300 JB* cells over a workbook with a stray far value: the read that stops at it is kept
+    for the revision like any outcome, so the cells do not each read the sheets up to it."""
+    book.sheets[contract.VOLUMES].range("XFD5").value = "x"
+    udf_service.CACHE.__init__()
+    answers = {udf_service.answer(udf_service.score, book, "demo.xlsm|1:1:", "TN01", YEAR) for _ in range(300)}
+    assert udf_service.CACHE.reads == 1
+    assert len(answers) == 1 and answers.pop().startswith("#JB! 业务量!XFD5：这里有“x”，离表格太远")
+
+
 def test_formats_far_right_widen_no_read(book):
     """A format alone (a filled row, a border) reaches the used range but holds nothing."""
     volumes = book.sheets[contract.VOLUMES]
