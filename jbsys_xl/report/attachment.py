@@ -105,7 +105,7 @@ def _filing(row: HardwareRow, year: int) -> str:
 
 
 def hardware_table(allocation: Allocation) -> t.Table:
-    """Each 硬件 row of the year by its 项目名称 (第 N 项 when unnamed) with its subsidy; the
+    """Each 硬件 row of the year by its 项目名称 (:func:`~.tables.project_name`) with its subsidy; the
     工作小组's 处理决定 and 决定说明 where it decided (a 未备案 or late row: the columns stay,
     empty, while such a row is undecided), a 小计 for a 所属区 of several rows, 合计."""
     s = allocation.settings
@@ -123,9 +123,9 @@ def _hardware_rows(allocation: Allocation) -> t.Table:
     rows, subtotals, body, number = [], set(), [], 0
     for district in t.hardware_districts(allocation):
         group = []
-        for h in (h for h in allocation.dataset.hardware if h.district == district):
+        for within, h in enumerate((h for h in allocation.dataset.hardware if h.district == district), start=1):
             number += 1
-            group.append((number, h.district, h.project or f"第 {number} 项", h.budget, h.planned,
+            group.append((number, h.district, t.project_name(h, within), h.budget, h.planned,
                           h.actual, _filing(h, s.year), h.filed_on.isoformat() if h.filed_on else "",
                           h.decision or "", h.decision_note, hardware_subsidy(h, s.unit)))
         rows += group

@@ -370,17 +370,12 @@ def notice_blocks(allocation: Allocation, center: CenterResult, previous: Alloca
 
 # --- hardware notices -----------------------------------------------------------------------------
 
-def _project(number: int, row: HardwareRow) -> str:
-    """A project by its 项目名称; ``第 N 项`` only when it has none."""
-    return row.project or f"第 {number} 项"
-
-
 def _rule(number: int, row: HardwareRow, year: int, unit: Decimal) -> str:
     """The rule applied to one project. A 未备案 or late row — any row with a 处理决定 — states
     the 工作小组's decision and its 决定说明: the regulation (附件1 四(一)) sets 3月底前备案 and
     按比例扣减, nothing about refusing an unfiled project, so that is never put to it."""
     subsidy = p.money_text(hardware_subsidy(row, unit))
-    name = _project(number, row)
+    name = t.project_name(row, number)
     scaled = (f"补助 = 预算补助 {p.money_text(row.budget)} × min(1, 实际投入 {p.money_text(row.actual)} ÷ "
               f"计划投入 {p.money_text(row.planned)})，且不超过实际投入 = {subsidy} 元")
     filing = (f"已备案（{row.filed_on.isoformat()}）" if row.filed and row.filed_on
@@ -400,7 +395,7 @@ def district_blocks(allocation: Allocation, district: str) -> p.Page:
     s = allocation.settings
     rows = [h for h in allocation.dataset.hardware if h.district == district]
     kinds = (t.TEXT, t.MONEY, t.MONEY, t.MONEY, t.TEXT, t.MONEY)
-    body = [(_project(n, h), h.budget, h.planned, h.actual,
+    body = [(t.project_name(h, n), h.budget, h.planned, h.actual,
              (h.filed_on.isoformat() if h.filed_on else "已备案") if h.filed else "未备案",
              hardware_subsidy(h, s.unit))
             for n, h in enumerate(rows, start=1)]

@@ -168,6 +168,12 @@ def hardware_districts(allocation: Allocation) -> list[str]:
                   key=lambda d: (order.get(d, len(order)), d))
 
 
+def project_name(row, number: int) -> str:
+    """A 硬件 row by its 项目名称; unnamed, ``第 N 项`` counted within its 所属区 — the same
+    words in the 附件 and in that 区's 告知书 (and as ``diff`` names the row)."""
+    return row.project or f"第 {number} 项"
+
+
 def grouped(allocation: Allocation, headers: tuple, kinds: tuple, row, name_at: int,
              district_at: int | None = None) -> Table:
     """Centers grouped by district (result order), a 小计 per district, then 合计."""

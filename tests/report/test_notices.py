@@ -16,6 +16,7 @@ from jbsys_xl import contract
 from jbsys_xl.cli import main
 from jbsys_xl.clock import chinese_date
 from jbsys_xl.pipeline import run
+from jbsys_xl.report import attachment as a
 from jbsys_xl.report import notices as n
 from jbsys_xl.report import page as p
 from jbsys_xl.report import tables as t
@@ -241,6 +242,21 @@ def hardware(sheets) -> None:
                     [2024, "天宁区", 50000, 40000, 45000, "是", date(2024, 4, 18), "雕庄街道自助服务区",
                      "补助", "逾期 18 天，因区财政拨款延误，工作小组同意补助"],
                     [2024, "天宁区", 20000, 30000, 31000, "否", None, "", "", ""]]
+
+
+def test_an_unnamed_project_has_the_same_name_in_the_attachment_and_its_notice(tmp_path):
+    """第 N 项 counts within the 所属区 on both papers: the 附件's 序号 runs on, its name does not."""
+    def two_districts(sheets) -> None:
+        hardware(sheets)
+        sheets["硬件"].append([2024, "钟楼区", 30000, 30000, 30000, "是", date(2024, 3, 2), "", "", ""])
+
+    outcome = book(tmp_path, two_districts)
+    attachment = a.hardware_table(outcome.allocation)
+    named = {(row[1], row[2]) for row in attachment.rows if isinstance(row[0], int)}
+    for district in ("天宁区", "钟楼区"):
+        [table] = [b for b in n.district_blocks(outcome.allocation, district) if isinstance(b, t.Table)]
+        assert {(district, row[0]) for row in table.rows if row[0] != t.TOTAL} <= named
+    assert ("钟楼区", "第 1 项") in named
 
 
 def test_hardware_projects_are_named_with_the_working_groups_decision(tmp_path):
