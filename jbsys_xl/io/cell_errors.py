@@ -98,7 +98,7 @@ class _XlsxScanner:
         if needles == _FORMULA_NEEDLES and known is not None:
             if not known:
                 return {}, []
-        elif not _may_hold(self.archive, part, needles):
+        elif not may_hold(self.archive, part, needles):
             return {}, []
         self._parsed[part] = _parse_xlsx_sheet(self.archive.open(part))
         return self._parsed[part]
@@ -114,7 +114,7 @@ def _xlsx(data: bytes) -> tuple[zipfile.ZipFile, dict[str, str]] | None:
     return archive, sheet_parts(archive)
 
 
-def _may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
+def may_hold(archive: zipfile.ZipFile, part: str, needles: tuple[bytes, ...]) -> bool:
     """Whether any needle occurs in the part, reading it in chunks (they overlap by a few
     bytes so a needle cut in two is still seen)."""
     from .extents import contains  # numpy: not in LibreOffice's Python, which imports this package
@@ -285,7 +285,7 @@ class _OdsScanner:
         # blanks: they are reported whatever ``formulas_only`` says.
         if self._found is None:
             self._found = {}
-            if _may_hold(self.archive, "content.xml", (b'value-type="error"',)):
+            if may_hold(self.archive, "content.xml", (b'value-type="error"',)):
                 self._found = _parse_ods(self.archive.open("content.xml"))
         return self._found.get(name, {})
 

@@ -25,6 +25,7 @@ from ..io import package as pkg
 from ..io.atomic import AtomicFile
 from ..io.dataset import CenterLookup, reference_data
 from ..io.bounds import cell_name
+from ..io.cell_errors import may_hold
 from ..io.reader import SourceError, match_sheets, read_source
 from ..io.tables import Checks, Table, locate
 from ..model import Check, problem_count
@@ -38,6 +39,7 @@ from .output import (RECORD_SHEET, REPLACED_HEADERS, record_with_plan, replaced_
                      title)
 
 SUFFIXES = (".xlsx", ".xlsm")
+FORMULA_TAGS = (b"<f>", b"<f ", b"<f/>", b":f>", b":f ")  # a formula, prefixed or not: a calcChain may name it
 WIDTH_ROWS = 300  # rows of a record sheet its column widths are fitted to
 NOT_A_PACKAGE = ("--into 只能用于 .xlsx 或 .xlsm 工作簿（它保留工作簿的全部内容，只改写业务量或回访表）；"
                  ".xls、.ods 工作簿请先在 Excel 或 WPS 中“另存为” .xlsx 或 .xlsm，存放各表 CSV 的文件夹请先把"
@@ -275,7 +277,7 @@ def _put_sheet(package: pkg.Package, changes: pkg.Changes, name: str, sheet_titl
         changes.added.append((name, write))
         return
     changes.parts[part] = write
-    if b"<f" in package.read(part):
+    if may_hold(package.zip, part, FORMULA_TAGS):  # chunk by chunk: an old 替换记录 may be 150 MB
         chain_parts = [target for _, kind, target in package.rels(package.workbook) if kind == pkg.CALC_CHAIN]
         changes.dropped.update(chain_parts)
 

@@ -49,7 +49,8 @@ BASE = "市本级合计"  # Σ over the centers of 市本级 (武进、金坛、
 BENCHMARK = "标杆业务量"
 NO_NUMBER = "（无编号）"
 FINAL = "本结果已经审定。"
-LATE = "备案日期 {day} 晚于 3 月 31 日，属逾期备案"
+LATE = ("备案日期 {day} 晚于 " + "{} 月 {} 日".format(*contract.HARDWARE_FILING_DEADLINE)
+        + "，属逾期备案")  # the deadline as the model tests it (HardwareRow.filed_late)
 HEADINGS = ("一", "二", "三", "四", "五", "六", "七")
 
 

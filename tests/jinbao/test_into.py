@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from jbsys_xl import contract
 from jbsys_xl.cli import main
+from jbsys_xl.io.bounds import sheet_parts
 from jbsys_xl.io.reader import read_source
 from jbsys_xl.io.tables import Checks, locate
 from jbsys_xl.jinbao import plan as p
@@ -135,6 +136,38 @@ def test_a_partial_reimport_keeps_the_other_files_rows_and_the_money(demo, expor
     kept = next(line for line in out.splitlines() if line.startswith("以下来源本次未选择"))
     assert all(e.name in kept for e in exports[:-1]) and exports[-1].name not in kept
     assert f"其 {len(others):,} 行保留" in kept
+
+
+def test_a_record_sheet_with_a_formula_takes_the_calculation_chain_with_it(demo, exports, tmp_path, capsys):
+    """Someone summed a column of the last 导入记录; Excel saved a calcChain naming that cell. The
+    sheet is replaced, so the chain (which would point at a cell with no formula: Excel repairs
+    the file) is dropped with its relationship and content type."""
+    first = tmp_path / "first.xlsm"
+    assert into(capsys, "import", demo, *exports, "--year", YEAR, "--into", first)[0] == 0
+    with zipfile.ZipFile(first) as archive:
+        record_part = sheet_parts(archive)["导入记录"]
+    with_chain = tmp_path / "with_chain.xlsm"
+    with zipfile.ZipFile(first) as source, zipfile.ZipFile(with_chain, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == record_part:
+                data = data.replace(b"</sheetData>", b'<row r="9999"><c r="A9999"><f>1+1</f><v>2</v></c></row></sheetData>')
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rId999" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+                                    b"</Relationships>")
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+            out.writestr(info, data)
+        out.writestr("xl/calcChain.xml", b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                                         b'main"><c r="A9999" i="1"/></calcChain>')
+    again = tmp_path / "again.xlsm"
+    assert into(capsys, "import", with_chain, *exports, "--year", YEAR, "--into", again)[0] == 0
+    written = parts(again)
+    assert "xl/calcChain.xml" not in written
+    assert b"calcChain" not in written["xl/_rels/workbook.xml.rels"] + written["[Content_Types].xml"]
+    assert b"<f>" not in written[record_part]
 
 
 def test_the_same_inputs_give_the_same_bytes(demo, exports, tmp_path, capsys):
