@@ -14,29 +14,12 @@ class OutputError(Exception):
 
 
 def write_atomic(path: str | Path, data: bytes) -> Path:
-    path = Path(path)
-    temp = None
+    out = AtomicFile(path)
     try:
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        if hasattr(os, "fchmod"):  # POSIX: mkstemp's 0600 would hide the result from colleagues
-            umask = os.umask(0)  # (Windows has no fchmod before Python 3.13, nor that problem)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        temp = None
-    except OSError as exc:
-        raise OutputError(explain_write_error(path, exc)) from None
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
-    return path
+        out.handle.write(data)
+    except BaseException as exc:  # Ctrl+C too: no hidden part left behind
+        out.fail(exc)
+    return out.commit()
 
 
 def explain_write_error(path: Path, exc: OSError) -> str:
@@ -82,10 +65,16 @@ class AtomicFile:
             os.fsync(self.handle.fileno())
             self.handle.close()
             os.replace(self.temp, self.path)
-        except OSError as exc:
-            self.discard()
-            raise OutputError(explain_write_error(self.path, exc)) from None
+        except BaseException as exc:
+            self.fail(exc)
         return self.path
+
+    def fail(self, exc: BaseException):
+        """Discard, then raise: an OSError as the OutputError that says what to do."""
+        self.discard()
+        if isinstance(exc, OSError):
+            raise OutputError(explain_write_error(self.path, exc)) from None
+        raise exc
 
     def discard(self) -> None:
         if not self.handle.closed:
