@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
-from .bounds import column_letter
+from .bounds import column_index, column_letter
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -67,10 +67,8 @@ def letters(column: int) -> str:
 
 
 def column_number(name: str) -> int:
-    number = 0
-    for char in name:
-        number = number * 26 + ord(char) - 64
-    return number
+    """Excel letters → 1-based column."""
+    return column_index(name) + 1
 
 
 @dataclass(frozen=True)
@@ -256,8 +254,7 @@ def _attr(attrs: str, name: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-            .replace("&amp;", "&"))
+    return unescape(text, {"&quot;": '"', "&apos;": "'"})
 
 
 def _resolve(base: PurePosixPath, target: str) -> str:

@@ -430,11 +430,8 @@ CALLBACK_RECORD_SHEET, CALLBACK_REPLACED_SHEET = "回访导入记录", "回访�
 def merge_record(results: ResultsRead, merge: Merge, kept: int) -> tuple[str, t.Table]:
     """回访导入记录 as merging the lists leaves it: the lists read, then what the merge did (its
     own sheet: the 金保 import's 导入记录 stays the record of that import)."""
-    table = lists_table(results)
-    width = len(table.headers)
-    extra = [(None,) * width] + [(line,) + (None,) * (width - 1) for line in merge_lines(results, merge, kept)]
-    return summary(results), t.Table(CALLBACK_RECORD_SHEET, table.headers, table.kinds, table.rows + extra,
-                                     totals=table.totals)
+    return summary(results), t.with_lines(lists_table(results), merge_lines(results, merge, kept),
+                                          CALLBACK_RECORD_SHEET)
 
 
 def replaced_callbacks(table: Table, merge: Merge) -> tuple[str, t.Table]:

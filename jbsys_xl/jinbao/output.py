@@ -44,10 +44,7 @@ def record_table(result: ImportResult) -> t.Table:
 
 def record_with_plan(result: ImportResult, lines: list[str]) -> t.Table:
     """导入记录 as an import into the workbook leaves it: the files, then the plan carried out."""
-    table = record_table(result)
-    width = len(table.headers)
-    extra = [(None,) * width] + [(line,) + (None,) * (width - 1) for line in lines]
-    return t.Table(table.title, table.headers, table.kinds, table.rows + extra, totals=table.totals)
+    return t.with_lines(record_table(result), lines)
 
 
 REPLACED_HEADERS = ("单元格", "中心", "事项", "月份", "原业务量", "原来源", "替换原因")

@@ -35,6 +35,7 @@ from ..io.bounds import MAX_COLUMNS, MAX_ROWS, too_many_rows, too_wide
 from ..io.kinds import other_kind
 from ..io.reader import (EMPTY_FILE, TOOL, RawSheet, SourceError, Spreadsheet, created_by_tool, damage,
                          decode_text, library_failure, match_sheets, open_spreadsheet, text_rows)
+from .wrong_workbook import WORKBOOK_SHEETS
 
 # What the Excel button's file dialog offers; a folder contributes every file, whatever its name.
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".csv", ".txt", ".htm", ".html")
@@ -42,8 +43,6 @@ _HTML_TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
 _SPREADSHEET_ML = "urn:schemas-microsoft-com:office:spreadsheet"  # "XML 电子表格 2003"
 MAX_SHEET_NAME = 31  # Excel's limit: an HTML file opened in Excel shows its name cut to this
 SILENT = frozenset({"thumbs.db", "desktop.ini"})  # what Windows leaves in any folder
-# The sheets by which the allocation workbook (or a copy, or the template) is known.
-WORKBOOK_SHEETS = frozenset({contract.PARAMS, contract.INDICATORS, contract.CENTERS})
 
 
 class Skipped(Exception):

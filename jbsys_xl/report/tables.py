@@ -6,6 +6,7 @@ writers only choose how a kind looks (:func:`cell_text`, :func:`sheet_value`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 import unicodedata
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -166,6 +167,14 @@ def hardware_districts(allocation: Allocation) -> list[str]:
     order = {d.district: n for n, d in enumerate(allocation.districts)}
     return sorted(dict.fromkeys(h.district for h in allocation.dataset.hardware),
                   key=lambda d: (order.get(d, len(order)), d))
+
+
+def with_lines(table: Table, lines: Iterable[str], title: str | None = None) -> Table:
+    """``table`` followed by a blank row and one row per line in its first column (a record sheet
+    that ends by saying what was done)."""
+    width = len(table.headers)
+    extra = [(None,) * width] + [(line,) + (None,) * (width - 1) for line in lines]
+    return Table(title or table.title, table.headers, table.kinds, table.rows + extra, totals=table.totals)
 
 
 def project_name(row, number: int) -> str:
