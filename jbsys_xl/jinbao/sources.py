@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import contract
 from ..io import cell_errors
 from ..io.bounds import MAX_COLUMNS, MAX_ROWS, too_many_rows, too_wide
 from ..io.kinds import other_kind

@@ -129,8 +129,6 @@ def specs(faces: fonts.Faces) -> dict:
     }
 
 
-SMALLEST = min(spec["font_size"] for spec, _ in specs(fonts.standard_faces()).values())
-
 
 class LetterWorksheet(Worksheet):
     """A worksheet whose even pages carry a footer of their own (XlsxWriter writes only the

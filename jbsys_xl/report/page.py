@@ -75,8 +75,6 @@ def printable_height(landscape: bool, margins: dict = MARGINS) -> float:
     return (595.3 if landscape else 841.9) - 72 * (margins["top"] + margins["bottom"]) - 12
 
 
-LANDSCAPE_WIDTH, PORTRAIT_WIDTH = printable_width(True), printable_width(False)
-LANDSCAPE_HEIGHT, PORTRAIT_HEIGHT = printable_height(True), printable_height(False)
 TABLE_WIDTH, TABLE_HEIGHT = printable_width(True, TABLE_MARGINS), printable_height(True, TABLE_MARGINS)
 
 
@@ -314,14 +312,6 @@ def title_with_status(title: str, settings: Settings) -> str:
     return f"{title}（{contract.STATUS_DRAFT}）" if settings.status == contract.STATUS_DRAFT else title
 
 
-def approval_line(settings: Settings) -> str | None:
-    """The 文号 on its own line under the title of an 审定 document; None in a draft."""
-    if settings.status != contract.STATUS_FINAL:
-        return None
-    day = f"　审定日期：{chinese_date(settings.approval_date)}" if settings.approval_date else ""
-    return f"{settings.approval_number}{day}"
-
-
 def basis_line(settings: Settings) -> str | None:
     """The 审定文号 a table document rests on, cited (v4: never printed as its own 文号 under
     the title, GB/T 9704-2012 7.2.4): 依据：常人社〔2024〕95号（2024年12月20日审定）; None in a draft."""
@@ -381,7 +371,6 @@ STYLES = {  # style → (XlsxWriter format, points per line)
 }
 SHORT = 10  # text columns no wider than this (是/否, grades, dates) are centred
 HEADER_CHARS = 4  # characters a line of a letter's table header (告知书, 资金平衡) may hold
-SMALLEST = min(spec["font_size"] for spec, _ in STYLES.values())
 
 
 @dataclass(frozen=True)
@@ -438,20 +427,6 @@ def table_widths(table: t.Table, points: float, text_cap: float = 18,
         header = [header_units(table.headers[col], points, header_chars)] if header_chars else []
         need = max([text_units(text, points) for text in texts] + [header_min] + header)
         widths.append(round(min(need, text_cap) if kind == t.TEXT else need, 1))
-    return widths
-
-
-def fit_widths(table: t.Table, points: float, room: float) -> list[float]:
-    """Natural widths (text on one line) when they print within ``room`` points, else the text
-    columns narrowed — the widest first, not below 8 units — until they do (their text wraps)."""
-    widths = table_widths(table, points, text_cap=MAX_WIDTH)
-    limit = units_for(room, len(widths))
-    while sum(widths) > limit + 0.01:
-        text = [col for col, kind in enumerate(table.kinds) if kind == t.TEXT and widths[col] > 8]
-        if not text:
-            break
-        widest = max(text, key=lambda col: widths[col])
-        widths[widest] = round(max(8.0, widths[widest] - (sum(widths) - limit)), 1)
     return widths
 
 
@@ -590,13 +565,6 @@ def subtotal_groups(table: t.Table) -> list[tuple[int, int]]:
         else:
             groups.append((0, len(table.rows) - 1))
     return groups
-
-
-def wrapped_lines(table: t.Table, widths: list[float], points: float) -> int:
-    """The most lines a body cell of ``table`` wraps onto at these widths."""
-    return max([lines(t.cell_text(value, kind), width, points)
-                for row in table.rows for value, kind, width in zip(row, table.kinds, widths)
-                if kind == t.TEXT] + [1])
 
 
 def stretch(widths: list[float], room: float) -> list[float]:

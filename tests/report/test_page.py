@@ -47,7 +47,7 @@ def test_the_height_counted_is_the_height_the_file_holds():
 
 def test_closing_lines_move_to_the_next_page_with_the_last_rows():
     closing = [p.Keep(), *(p.Paragraph(f"第 {n} 行字", p.SIGN) for n in range(4))]
-    rows = int(p.PORTRAIT_HEIGHT // p.written_height(9 * 1.25 + 2)) - 3  # the table fills the page
+    rows = int(p.printable_height(False) // p.written_height(9 * 1.25 + 2)) - 3  # the table fills the page
     read, sheet = sheet_of(lambda s: s.write([p.Repeat(), table(rows), *closing]))
     last = rows  # 0-based: the header is row 0, the body rows 1…rows
     assert sheet.breaks == [last - 2]  # the last three rows go along with the signatures
