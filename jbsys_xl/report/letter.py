@@ -615,6 +615,7 @@ def face_checks(faces: fonts.Faces) -> list[Check]:
 SEAL = "（盖章）"
 
 
+@lru_cache(maxsize=65536)  # table layout asks for the same cells' widths many times a letter
 def ems(text: str) -> float:
     """A text's width in characters of the 正文 (digits half one)."""
     return sum(ems for _, ems in _tokens(text)) if text else 0.0
