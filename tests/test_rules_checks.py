@@ -205,7 +205,7 @@ def test_indicator_with_no_volume_is_a_warning(tmp_path):
     data["指标"] = [indicator(YEAR, 1, "甲", 70), indicator(YEAR, 2, "乙", 30)]
     outcome = passes(data, tmp_path)
     assert found(outcome, "warning", "指标", cell(data, "指标", 1, "事项名称"),
-                 "指标“乙”（序号 2）考核期内全市业务量为 0，其权重 30 分不计入任何中心的得分")
+                 "指标“乙”（序号 2）考核期内市本级业务量为 0，其权重 30 分不计入任何中心的得分")
 
 
 def test_late_filing_date_without_a_decision_is_a_warning_in_a_draft(tmp_path):

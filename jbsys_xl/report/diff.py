@@ -518,7 +518,7 @@ def pool_line(diff: dict, others: bool) -> str | None:
     if "workload_pool" in diff["pools"]:
         causes.append("工作量补助资金 W′")
     if any("score" in c["fields"] for c in moved):
-        causes.append("得分基数（全市业务量合计）")
+        causes.append("得分基数（市本级业务量合计）")
     if "redistributed_total" in diff["pools"] and any("redistributed" in c["fields"] for c in moved):
         causes.append("再分配资金")
     if not causes:

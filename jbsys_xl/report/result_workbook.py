@@ -74,12 +74,12 @@ def _yuan(amount) -> str:
 def method_lines(allocation: Allocation) -> list[tuple[str, str]]:
     """The rules in force, in words (spec §4–§6), for the reader of the result."""
     s = allocation.settings
-    base = "该项全市最高业务量" if s.method == contract.METHOD_BENCHMARK else "该项全市业务量合计"
+    base = "该项市本级最高业务量" if s.method == contract.METHOD_BENCHMARK else "该项市本级业务量合计"
     forfeit = ("按实得工作量补助比例再分配给实得大于 0、本身未被扣减且未被否决的中心"
                if s.forfeit_mode == contract.FORFEIT_REDISTRIBUTE
                else contract.FORFEIT_LABELS[contract.FORFEIT_RECLAIM])
-    veto = ("被一票否决的中心不计入全市合计和最高业务量，其得分为 0" if s.veto_mode == contract.VETO_EXCLUDE
-            else "被一票否决的中心业务量仍计入全市合计和最高业务量")
+    veto = ("被一票否决的中心不计入市本级合计和最高业务量，其得分为 0" if s.veto_mode == contract.VETO_EXCLUDE
+            else "被一票否决的中心业务量仍计入市本级合计和最高业务量")
     return [
         ("得分", f"因素得分 = 指标权重 × 业务量 ÷ {base}；得分 = 各项因素得分之和"),
         ("否决处理", f"{s.veto_mode}：{veto}"),

@@ -161,7 +161,7 @@ def _indicator_warnings(data: Dataset, excluded: frozenset[str]) -> list[Check]:
         sheet, cell = data.origins.get((contract.INDICATORS, indicator.name),
                                        (contract.INDICATORS, ""))
         checks.append(Check("warning", sheet, cell,
-                            f"指标“{indicator.name}”（序号 {indicator.seq}）考核期内全市业务量为 0，"
+                            f"指标“{indicator.name}”（序号 {indicator.seq}）考核期内市本级业务量为 0，"
                             f"其权重 {indicator.weight.normalize():f} 分不计入任何中心的得分"))
     return checks
 

@@ -89,7 +89,7 @@ def test_a_veto_moves_every_center_as_the_oracle_says(demo_and_veto, tmp_path, c
     text = capsys.readouterr().out
     # the two centers a decision touched are listed; the other 20 moved only with W′ and the base
     assert "资金或结果有变化的中心（2 个）" in text and "XB03" in text and "TN04" in text
-    assert "其余 20 个中心仅因工作量补助资金 W′、得分基数（全市业务量合计）变化而变化（合计变化 +4.25% 至 +7.64%）" \
+    assert "其余 20 个中心仅因工作量补助资金 W′、得分基数（市本级业务量合计）变化而变化（合计变化 +4.25% 至 +7.64%）" \
         in text and "103,199.54" not in text
     assert re.search(r"结余\s+561,581\.01\s+564,508\.75", text)
     parts = {k: Decimal(v[1]) for k, v in diff["balance"].items()}
