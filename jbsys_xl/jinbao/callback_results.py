@@ -99,6 +99,9 @@ class ResultsRead(Findings):
     year: int | None
     lists: list[ListRead] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
+    # The allocation workbook's sheets as read (参数/指标/中心/回访): ``--into`` merges into it
+    # without reading the file again.
+    workbook: RawBook | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -130,7 +133,7 @@ def read_results(workbook: str | Path | RawBook, lists: Iterable[str | Path], ye
     if year is None:
         return ResultsRead(None, checks=[Check("error", "", "", f"无法确定年度：“参数”表中没有有效的年度，请{door.year}")])
     _, _, centers, reference_checks = reference_data(book, year)
-    result = ResultsRead(year)
+    result = ResultsRead(year, workbook=book)
     checks = Checks()
     for check in reference_checks:
         checks.add(check.level, check.sheet, check.cell, check.message)

@@ -130,7 +130,7 @@ def callbacks_into(workbook: str | Path, results: ResultsRead, out: AtomicFile, 
     if (problem := unusable(workbook)) is not None:
         return refused(year, [Check("error", "", "", problem)])
     try:
-        book = read_source(workbook, WORKBOOK_SHEETS)
+        book = results.workbook if results.workbook is not None else read_source(workbook, WORKBOOK_SHEETS)
     except SourceError as exc:
         return refused(year, [Check("error", "", "", str(exc))])
     checks = Checks()

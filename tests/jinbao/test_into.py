@@ -395,6 +395,27 @@ def test_callback_results_into_replace_their_batch_and_keep_the_rest(demo, expor
     assert replaced[2][0] == f"回访!A{2 + kept + 1}" and replaced[2][-1] == "4242"
 
 
+def test_callback_results_into_read_the_workbook_once(demo, exports, tmp_path, capsys, monkeypatch):
+    """The lists are read against the workbook's sheets, and merged into those same sheets: the
+    file (VBA and all) is not read a second time before the written one is checked."""
+    from jbsys_xl.io import reader
+    from jbsys_xl.jinbao import importer, into as into_module
+
+    filled_list(demo, exports, tmp_path, 4242, "不属实", datetime(2024, 12, 21))
+    reads = []
+
+    def counted(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return reader.read_source(path, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "read_source", counted)
+    monkeypatch.setattr(into_module, "read_source", counted)
+    capsys.readouterr()
+    assert into(capsys, "callback-results", demo, tmp_path / "已回访.xlsx", "--year", YEAR,
+                "--into", tmp_path / "new.xlsm")[0] == 0
+    assert reads.count(demo.name) == 1
+
+
 def test_libreoffice_reads_the_rewritten_workbook_as_written(demo, exports, tmp_path, capsys):
     """An office suite that is not this program opens NEW and finds the same rows: inline text,
     moved rows, the table and the added sheets are well-formed for it."""
