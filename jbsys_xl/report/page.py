@@ -251,6 +251,13 @@ def _widest(texts) -> int:
     return max((t.display_width(text) for text in set(texts) if text), default=0)
 
 
+def wrappable(table: t.Table) -> frozenset[int]:
+    """The columns a table document may wrap: text longer than SHORT. A short value (是/否,
+    逾期备案, a date, a grade) keeps its line, as a word is never broken inside."""
+    return frozenset(col for col, kind in enumerate(table.kinds)
+                     if kind == t.TEXT and _widest(row[col] for row in table.rows) > SHORT)
+
+
 def column_widths(tables: list[t.Table]) -> list[int]:
     """Widths that fit the text (CJK counts double); long headers wrap rather than widen.
     Each distinct value is measured once."""
@@ -536,7 +543,7 @@ def grid_for(tables: list[t.Table], points: float, room: float) -> tuple[float, 
         return tuple(stretch([10.0] * 8, room))
     cuts: list[float] = []
     for table in tables:
-        text = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+        text = wrappable(table)
         at = 0.0
         for width in fit_document(table, room, text, (points,))[1][:-1]:
             at += 5.9 * width + 4.2
@@ -783,14 +790,13 @@ class Sheet:
         are kept on one page where they fit; by default the whole table is one group."""
         if widths is None and self.paginate:  # as many columns as the grid: one each
             room = printed_points(self.grid)
-            text = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
+            text = wrappable(table)
             widths = (list(self.grid) if len(table.headers) == len(self.grid)
                       else fit_document(table, room, text, (self.table_font,))[1])
         elif widths is None:
             widths = table_widths(table, self.table_font, header_chars=HEADER_CHARS)
         if self.paginate and len(widths) != len(self.grid):
-            soft = frozenset(col for col, kind in enumerate(table.kinds) if kind == t.TEXT)
-            placed = fitted_spans(widths, soft, self.grid)
+            placed = fitted_spans(widths, wrappable(table), self.grid)
         else:
             placed = spans(widths, self.grid)
         short = [col > 0 and kind == t.TEXT and _widest(row[col] for row in table.rows) <= SHORT
