@@ -32,6 +32,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..model import Check
 from ..office import fonts
+from . import breaks
 from . import page as p
 from . import tables as t
 
@@ -270,8 +271,18 @@ class LetterSheet(p.Sheet):
         spans = [self.grid[first:last + 1] for first, last in placed]
         headers = tuple(self._header_lines(header, columns) for header, columns in zip(table.headers, spans))
         rows = table.rows if self.office else [
-            tuple(glued(value) if isinstance(value, str) else value for value in row) for row in table.rows]
+            tuple(self._broken(value, columns) if isinstance(value, str) and kind == t.TEXT
+                  else glued(value) if isinstance(value, str) else value
+                  for value, kind, columns in zip(row, table.kinds, spans)) for row in table.rows]
         super().table(t.Table(table.title, headers, table.kinds, rows, table.subtotals, table.totals), widths)
+
+    def _broken(self, text: str, columns: tuple[float, ...]) -> str:
+        """A cell's text too long for its column broken between words (:mod:`.breaks`: 雕庄街道
+        人社服务中心|（示例数据）, never （示例数|据）), so LibreOffice does not break it elsewhere."""
+        if self.cell_lines(text, columns) <= 1:
+            return glued(text)
+        lines = breaks.wrap(text, lambda line: self.cell_lines(line, columns) <= 1)
+        return "\n".join(glued(line) for line in lines)
 
     def _header_lines(self, header: str, columns: tuple[float, ...]) -> str:
         """A header too wide for its column broken where the words allow: before its （…）

@@ -4,6 +4,7 @@ the page alike; its basis paragraph, 公示期 from 参数 (blank lines and a wa
 where to object, 发文单位 with （盖章） and the date; only what the public may see."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 
@@ -11,9 +12,12 @@ import openpyxl
 import pytest
 
 from jbsys_xl.cli import main
+from jbsys_xl.office import fonts
 from jbsys_xl.pipeline import run
+from jbsys_xl.report import breaks
 from jbsys_xl.report import page as p
 from jbsys_xl.report import publicity as pb
+from jbsys_xl.report.letter import GLUE
 from jbsys_xl.report.documents import NotFinal, document_bytes, refusal
 from jbsys_xl.rules.signoff import BEFORE_PUBLICITY
 from tests.support import workbooks as wb
@@ -123,3 +127,22 @@ def test_the_publicity_workbook_names_an_offices_faces(tmp_path):
     data, _ = document_bytes(outcome, pb.PUBLICITY, ".xlsx")
     styles = openpyxl.load_workbook(io.BytesIO(data))
     assert styles.properties.subject.startswith("字体：标题：方正小标宋简体；正文：仿宋")
+
+
+def test_a_long_name_breaks_between_its_words_on_the_printed_letter(tmp_path):
+    """A name wider than its column: each line ends between words (after 人社服务中心, before
+    （…）), never inside one as LibreOffice would cut it (（示例数/据）)."""
+    name = "雕庄街道人社服务中心（天宁区雕庄街道示例数据）"
+
+    def long_name(sheets) -> None:
+        dated(sheets)
+        sheets["中心"][1][1] = name
+        sheets["业务量"] = [[name if value == "甲中心" else value for value in row] for row in sheets["业务量"]]
+
+    outcome = run(book(tmp_path, long_name), YEAR)
+    data, _ = pb.publicity_bytes(outcome, dataclasses.replace(fonts.standard_faces(), office=False))  # as printed
+    [shown] = [cell.value.replace(GLUE, "") for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows()
+               for cell in row if isinstance(cell.value, str) and cell.value.replace(GLUE, "").replace("\n", "") == name]
+    assert "\n" in shown
+    ends = {len("".join(breaks.pieces(name)[:count])) for count in range(len(breaks.pieces(name)) + 1)}
+    assert all(len("".join(shown.split("\n")[:count])) in ends for count in range(1, shown.count("\n") + 1)), shown
