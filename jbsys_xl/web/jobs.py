@@ -164,12 +164,12 @@ class Queue:
 
 
 def start(store: Store, queue: Queue, job: Job, work: Callable[[Job], str],
-          cleanup: Callable[[], None] | None = None, running: set[threading.Thread] | None = None) -> str:
+          cleanup: Callable[[], None] | None, running: set[threading.Thread]) -> str:
     """Run ``work(job)`` in a thread once the queue gives it a turn — it sets ``job.message``
     as it goes and returns the page to show or the file made — then ``cleanup`` whatever
-    happened; returns the job's id. The thread is in ``running`` while it runs."""
+    happened; returns the job's id. The thread is in ``running`` while it runs (a clean stop
+    waits for them)."""
     key = store.add(job)
-    running = set() if running is None else running
 
     def run():
         try:
