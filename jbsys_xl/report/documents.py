@@ -26,16 +26,14 @@ from .attachment import ATTACHMENT, attachment_bytes
 from .confirmations import confirmations_bytes
 from .diff import Since
 from .letter import face_checks
-from .notices import HARDWARE_NOTICE, NOTICE, check_pages, districts_workbook, notices_workbook
+from .notices import HARDWARE_NOTICE, NOTICE, districts_workbook, notices_workbook, print_letters
 from .payments import PAYMENTS, payments_bytes, payments_xlsx
 from .payments import refusal as payment_refusal
-from .pdf import render
 from .publicity import PUBLICITY, publicity_bytes, publicity_refusal
 
 CONFIRMATIONS = "条线确认表"
 AS_WORKBOOK = (PUBLICITY, PAYMENTS)  # also offered as .xlsx
 LETTERS = (NOTICE, HARDWARE_NOTICE, PUBLICITY)  # on the 公文 page, in the run's faces
-SECONDS_PER_PAGE = 0.5  # LibreOffice's time budget per notice page, on top of its minute
 
 
 class NotFinal(Exception):
@@ -130,7 +128,7 @@ def pdfs(outcome: Outcome, names: Iterable[str], since: Since | None = None
     names = list(names)
     faces = _faces(names)
     books, pages, checks = workbooks(outcome, names, since, faces)
-    return _print(books, pages), checks + (face_checks(faces) if faces else [])
+    return print_letters(books, pages), checks + (face_checks(faces) if faces else [])
 
 
 def document_bytes(outcome: Outcome, name: str, suffix: str = ".pdf") -> tuple[bytes, list[Check]]:
@@ -140,15 +138,6 @@ def document_bytes(outcome: Outcome, name: str, suffix: str = ".pdf") -> tuple[b
         return xlsx(outcome, name)
     files, checks = pdfs(outcome, [name])
     return files[name], checks
-
-
-def _print(books: dict[str, bytes], pages: dict[str, list[int]]) -> dict[str, bytes]:
-    """PDF bytes of the workbooks, checking that the letters kept the pages laid out for them."""
-    printed = render(books, SECONDS_PER_PAGE * sum(sum(counts) for counts in pages.values()))
-    for name, counts in pages.items():
-        if counts:
-            check_pages(printed[name], counts, name)
-    return printed
 
 
 def document_set(outcome: Outcome, since: Since | None = None
@@ -169,7 +158,7 @@ def document_set(outcome: Outcome, since: Since | None = None
             names.append(name)
     faces = fonts.faces()
     books, pages, checks = workbooks(outcome, names, since, faces)
-    files = {f"{name}-{year}.pdf": data for name, data in _print(books, pages).items()}
+    files = {f"{name}-{year}.pdf": data for name, data in print_letters(books, pages).items()}
     for name in AS_WORKBOOK:
         if name in books:
             files[f"{name}-{year}.xlsx"] = xlsx(outcome, name)[0]

@@ -456,6 +456,16 @@ def file_name(code: str, name: str, year: int, kind: str = NOTICE) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{code}-{name}-{kind}-{year}") + ".pdf"
 
 
+def print_letters(books: dict[str, bytes], pages: dict[str, list[int]]) -> dict[str, bytes]:
+    """PDF bytes of the workbooks (one LibreOffice session), each holding the pages its letters
+    were laid out on (``pages``: a letter's page counts; none for a table document)."""
+    printed = render(books, SECONDS_PER_PAGE * sum(sum(counts) for counts in pages.values()))
+    for name, counts in pages.items():
+        if counts:
+            check_pages(printed[name], counts, name)
+    return printed
+
+
 def check_pages(data: bytes, counts: list[int], what: str) -> list:
     """The PDF's pages, once it holds the pages the letters were laid out on."""
     pages = PdfReader(io.BytesIO(data)).pages
@@ -496,6 +506,6 @@ def write_notices(outcome: Outcome, target: str | Path, centers: list[str] | Non
         made = notices_workbook(outcome, chosen, full, faces)
         names = [file_name(c.code, c.name, year) for c in chosen]
     workbook, counts = made
-    data = render({NOTICE: workbook}, SECONDS_PER_PAGE * sum(counts))[NOTICE]
-    check_pages(data, counts, HARDWARE_NOTICE if districts else NOTICE)
+    what = HARDWARE_NOTICE if districts else NOTICE
+    data = print_letters({what: workbook}, {what: counts})[what]
     return write_pdf_or_folder(data, target, names, counts), lt.face_checks(faces)
