@@ -68,19 +68,15 @@ def template_refusal(entry: str, template: str | None) -> str | None:
     if template is not None and _version(template) > _version(__version__):
         return (f"此工作簿来自较新的模板（{template}），本机安装的 JBSys-XL 是 {__version__}，"
                 "按钮可能无法正确运行。请关闭 Excel，运行新版本离线安装包中的 install.bat 后重试。")
+    found = f"（{template}）" if template else ""
     try:
         resolve(entry)
-    except ModuleNotFoundError as exc:
-        if not (exc.name and entry.startswith(exc.name + ".")):
+    except (ModuleNotFoundError, ValueError) as exc:
+        if isinstance(exc, ModuleNotFoundError) and not (exc.name and entry.startswith(exc.name + ".")):
             raise  # a module of the installation is missing: not the workbook's fault
-        return OLD_TEMPLATE.format(found=f"（{template}）" if template else "",
-                                   why=f"按钮调用的 {entry} 在已安装的 JBSys-XL {__version__} 中已不存在")
-    except ValueError:
-        return OLD_TEMPLATE.format(found=f"（{template}）" if template else "",
-                                   why=f"按钮调用的 {entry} 在已安装的 JBSys-XL {__version__} 中已不存在")
+        return OLD_TEMPLATE.format(found=found, why=f"按钮调用的 {entry} 在已安装的 JBSys-XL {__version__} 中已不存在")
     if template is None or _version(template) < _version(OLDEST_TEMPLATE):
-        return OLD_TEMPLATE.format(found=f"（{template}）" if template else "",
-                                   why=f"它的宏与已安装的 JBSys-XL {__version__} 不配套")
+        return OLD_TEMPLATE.format(found=found, why=f"它的宏与已安装的 JBSys-XL {__version__} 不配套")
     return None
 
 
